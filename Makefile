@@ -1,0 +1,56 @@
+# Two commands for a fresh machine with Python 3.10+ and make:
+#   make serve   build the site strictly and serve it at http://127.0.0.1:8000
+#   make test    run every test: unit tests, every documentation example, the strict site
+#                build with notebook execution, the browser checks, and lint
+# Both create .venv and install the package with its docs and test extras first.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1:8000
+
+.PHONY: help install serve docs test lint format bench clean
+
+help:
+	@echo "make serve   build the site and serve it at http://$(HOST) (reloads on changes)"
+	@echo "make test    run every test, the site build, the browser checks and lint"
+	@echo "make docs    build the site into site/"
+	@echo "make lint    ruff check and format check"
+	@echo "make format  format the code with ruff"
+	@echo "make bench   time rnn against the notebook's loop (and torch, if installed)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[docs,test]"
+	@touch $@
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --strict --dev-addr $(HOST)
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: $(STAMP) lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m rnn.bench
+
+clean:
+	rm -rf site .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
