@@ -1,0 +1,252 @@
+"""The `Layer` base class: configuration, weights, shape checks and calling.
+
+A layer follows the Keras contract:
+
+* ``__init__`` validates and stores the configuration (no weights yet);
+* ``build(input_shape)`` creates the weights, in Keras's shapes and order;
+* ``call(inputs)`` computes the output from a NumPy array;
+* ``__call__`` checks the input, builds the layer on first use and calls it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn import initializers
+from rnn.naming import auto_name
+
+Shape = tuple[int | None, ...]
+
+
+def positive_int(value: Any, name: str, message: str | None = None) -> int:
+    """Return ``value`` if it is a positive integer, else raise ``ValueError``.
+
+    ``message`` is the error text (Keras words it differently per layer);
+    by default the wording of Keras 3's recurrent layers.
+    """
+    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
+    if not ok:
+        raise ValueError(
+            message
+            or f"Received an invalid value for argument `{name}`, "
+            f"expected a positive integer, got {value}."
+        )
+    return int(value)
+
+
+def format_shape(shape: Sequence[int | None]) -> str:
+    """Format a shape the way Python prints a tuple: ``(None, 10)``, ``(None,)``."""
+    return str(tuple(shape))
+
+
+class Layer:
+    """Base class of all layers.
+
+    Parameters
+    ----------
+    name : str, optional
+        The layer's name; by default the snake-case class name made unique in
+        the session (``dense``, ``dense_1``, ...).
+    input_shape : tuple of int or None, optional
+        Shape of one sample (no batch axis). Only meaningful on the first layer
+        of a `Sequential`, which then builds itself right away.
+    seed : int, optional
+        Seed for this layer's weight initializers. Without it, the generator
+        of :func:`rnn.set_random_seed` is used.
+    trainable, dtype
+        Accepted for compatibility with Keras configs; only ``"float32"`` is
+        supported as dtype.
+
+    Attributes
+    ----------
+    name : str
+    built : bool
+        Whether the weights exist.
+    weights : list of numpy.ndarray
+        The weight arrays themselves (not copies), in Keras order.
+    """
+
+    #: rank the input must have (``None``: any rank of at least ``min_ndim``)
+    input_ndim: int | None = None
+    min_ndim: int = 1
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        input_shape: Sequence[int | None] | None = None,
+        seed: int | None = None,
+        trainable: bool = True,
+        dtype: Any = "float32",
+        **kwargs: Any,
+    ) -> None:
+        input_dim = kwargs.pop("input_dim", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        if input_shape is None and input_dim is not None:
+            input_shape = (input_dim,)
+        if input_shape is None and batch_input_shape is not None:
+            input_shape = tuple(batch_input_shape)[1:]
+        self.name: str = name if name is not None else auto_name(type(self).__name__)
+        self.input_shape_arg: Shape | None = None if input_shape is None else tuple(input_shape)
+        self.seed = seed
+        self.trainable = trainable
+        self.dtype = "float32"
+        self.built = False
+        self._weights: dict[str, np.ndarray] = {}
+        self._build_shape: Shape | None = None
+        self._rng: np.random.Generator | None = None
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, name: str, shape: Sequence[int], initializer: Any) -> np.ndarray:
+        """Create a float32 weight, store it under ``name`` and return it."""
+        if self._rng is None and self.seed is not None:
+            self._rng = np.random.default_rng(self.seed)
+        init = initializers.get(initializer)
+        value = np.asarray(init(tuple(shape), self._rng or initializers.global_rng()))
+        value = value.astype(np.float32).reshape(tuple(shape))
+        self._weights[name] = value
+        return value
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """The weight arrays in Keras's ``get_weights`` order."""
+        return list(self._weights.values())
+
+    @property
+    def weight_names(self) -> list[str]:
+        """The names of the weights, e.g. ``['kernel', 'recurrent_kernel', 'bias']``."""
+        return list(self._weights)
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Return copies of the weights, in Keras order."""
+        return [w.copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Overwrite the weights from a list of arrays (same order and shapes).
+
+        Raises
+        ------
+        ValueError
+            If the number of arrays or a shape does not match, in Keras's wording.
+        """
+        self._check_weight_list(weights, self.weights)
+        for key, value in zip(list(self._weights), weights, strict=True):
+            self._weights[key][...] = np.asarray(value, dtype=np.float32)
+
+    def _check_weight_list(self, weights: Sequence[Any], mine: list[np.ndarray]) -> None:
+        if len(weights) != len(mine):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight "
+                f"list of length {len(weights)}, but the layer was expecting "
+                f"{len(mine)} weights."
+            )
+        for have, new in zip(mine, weights, strict=True):
+            if have.shape != np.shape(new):
+                raise ValueError(
+                    f"Layer {self.name} weight shape {have.shape} is not compatible "
+                    f"with provided weight shape {np.shape(new)}."
+                )
+
+    def count_params(self) -> int:
+        """Return the number of scalars in the weights.
+
+        Raises
+        ------
+        ValueError
+            If the layer is not built yet (Keras's wording).
+        """
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer "
+                "isn't built. You can build it manually via: `layer.build(input_shape)`."
+            )
+        return int(sum(math.prod(w.shape) for w in self.weights))
+
+    # ------------------------------------------------------------------ shapes
+    def check_input_shape(self, shape: Sequence[int | None]) -> None:
+        """Raise Keras's ``ValueError`` if ``shape`` (with batch axis) does not fit."""
+        shape = tuple(shape)
+        prefix = f'Input 0 of layer "{self.name}" is incompatible with the layer: '
+        if self.input_ndim is not None and len(shape) != self.input_ndim:
+            raise ValueError(
+                f"{prefix}expected ndim={self.input_ndim}, found ndim={len(shape)}. "
+                f"Full shape received: {format_shape(shape)}"
+            )
+        if len(shape) < self.min_ndim:
+            raise ValueError(
+                f"{prefix}expected min_ndim={self.min_ndim}, found ndim={len(shape)}. "
+                f"Full shape received: {format_shape(shape)}"
+            )
+        expected = self.expected_last_dim()
+        if expected is not None and shape[-1] is not None and shape[-1] != expected:
+            raise ValueError(
+                f"{prefix}expected axis -1 of input shape to have value {expected}, "
+                f"but received input with shape {format_shape(shape)}"
+            )
+
+    def expected_last_dim(self) -> int | None:
+        """Size the last input axis must have once built (``None``: anything)."""
+        return None
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create the weights for inputs of ``input_shape`` (batch axis included)."""
+        self._build_shape = tuple(input_shape)
+        self.built = True
+
+    def maybe_build(self, input_shape: Sequence[int | None]) -> None:
+        """Check ``input_shape`` and build the layer if it is not built yet."""
+        self.check_input_shape(input_shape)
+        if not self.built:
+            self.build(tuple(input_shape))
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
+        """Return the output shape for ``input_shape`` (batch axis included)."""
+        return tuple(input_shape)
+
+    @property
+    def input_shape(self) -> Shape:
+        """The shape (batch axis included) the layer was built for."""
+        if self._build_shape is None:
+            raise AttributeError(f"Layer {self.name} has no defined input shape yet.")
+        return self._build_shape
+
+    @property
+    def output_shape(self) -> Any:
+        """The output shape (batch axis included) for the shape the layer was built for."""
+        return self.compute_output_shape(self.input_shape)
+
+    # ------------------------------------------------------------------ calling
+    def convert_input(self, inputs: Any) -> np.ndarray:
+        """Turn ``inputs`` into the array ``call`` expects (float32 by default)."""
+        return np.asarray(inputs, dtype=np.float32)
+
+    def __call__(self, inputs: Any) -> Any:
+        """Check, build if needed, and run the layer on a NumPy array."""
+        x = self.convert_input(inputs)
+        self.maybe_build(x.shape)
+        return self.call(x)
+
+    def call(self, inputs: np.ndarray) -> Any:
+        """Compute the output; subclasses override this."""
+        return inputs
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        """Return the constructor arguments (Keras names), enough to rebuild the layer."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """Create a layer from the output of :meth:`get_config`."""
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -1,0 +1,183 @@
+"""`Dense` and the input placeholder `Input` / `InputLayer`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn import activations, initializers
+from rnn.layers.base import Layer, Shape, positive_int
+
+
+class InputLayer(Layer):
+    """The entry point of a model: declares the shape of one sample.
+
+    It has no weights and is not listed in ``Sequential.layers`` (as in Keras 3).
+
+    Parameters
+    ----------
+    shape : tuple of int or None
+        Shape of one sample, without the batch axis; ``None`` for an unknown axis.
+    batch_size : int, optional
+        Fixed batch size, ``None`` (the default) for any.
+    name : str, optional
+        Default ``input_layer``, ``input_layer_1``, ...
+    """
+
+    def __init__(
+        self,
+        shape: Sequence[int | None] | None = None,
+        batch_size: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if shape is None:
+            shape = kwargs.pop("input_shape", None)
+        if shape is None:
+            raise ValueError("You must pass a `shape` argument.")
+        super().__init__(name=name, **kwargs)
+        self.shape: Shape = tuple(shape)
+        self.batch_shape: Shape = (batch_size, *self.shape)
+        self.build(self.batch_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the shape and name."""
+        return {"shape": self.shape, "batch_size": self.batch_shape[0], "name": self.name}
+
+
+def Input(
+    shape: Sequence[int | None],
+    batch_size: int | None = None,
+    name: str | None = None,
+) -> InputLayer:
+    """Declare the input of a `Sequential` model, like ``keras.Input``.
+
+    Parameters
+    ----------
+    shape : tuple of int or None
+        Shape of one sample (no batch axis), e.g. ``(3, 1)`` for 3 timesteps of
+        1 feature; ``(None, 1)`` for sequences of any length.
+    batch_size : int, optional
+        Fixed batch size; ``None`` for any.
+    name : str, optional
+        Name of the input layer.
+
+    Returns
+    -------
+    InputLayer
+        To be used as the first element of a `Sequential`.
+
+    Examples
+    --------
+    >>> import rnn
+    >>> from rnn.models import Sequential
+    >>> from rnn.layers import Input, SimpleRNN
+    >>> rnn.clear_session()
+    >>> model = Sequential([Input(shape=(3, 1)), SimpleRNN(10)])
+    >>> model.input_shape, model.output_shape
+    ((None, 3, 1), (None, 10))
+    """
+    return InputLayer(shape=shape, batch_size=batch_size, name=name)
+
+
+class Dense(Layer):
+    """A fully connected layer: ``activation(inputs @ kernel + bias)``.
+
+    Applied to the last axis, so a ``(batch, timesteps, features)`` input gives
+    ``(batch, timesteps, units)``.
+
+    Parameters
+    ----------
+    units : int
+        Size of the output (positive).
+    activation : str, callable or None
+        ``None`` (default) means linear.
+    use_bias : bool
+        Whether to add a bias vector.
+    kernel_initializer, bias_initializer : str or callable
+        Defaults ``"glorot_uniform"`` and ``"zeros"``.
+    **kwargs
+        ``name``, ``input_shape``, ``seed``... see `Layer`.
+
+    Attributes
+    ----------
+    kernel : numpy.ndarray, shape (input_dim, units)
+    bias : numpy.ndarray, shape (units,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.layers import Dense
+    >>> rnn.clear_session()
+    >>> layer = Dense(4)
+    >>> y = layer(np.ones((2, 3, 10)))
+    >>> layer.name, y.shape, y.dtype.name, layer.count_params()
+    ('dense', (2, 3, 4), 'float32', 44)
+    >>> [w.shape for w in layer.get_weights()]
+    [(10, 4), (4,)]
+    """
+
+    min_ndim = 2
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | activations.Activation | None = None,
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        bias_initializer: Any = "zeros",
+        **kwargs: Any,
+    ) -> None:
+        ok = isinstance(units, (int, np.integer)) and not isinstance(units, bool) and units > 0
+        if not ok:
+            raise ValueError(
+                "Received an invalid value for `units`, expected a positive integer. "
+                f"Received: units={units}"
+            )
+        super().__init__(**kwargs)
+        self.units = positive_int(units, "units")
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create ``kernel`` (input_dim, units) and ``bias`` (units,)."""
+        input_dim = input_shape[-1]
+        if input_dim is None:
+            raise ValueError(
+                "The last dimension of the inputs to a Dense layer should be defined. Found None."
+            )
+        self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+        super().build(input_shape)
+
+    def expected_last_dim(self) -> int | None:
+        """Once built, the input must keep the feature size it was built with."""
+        return self.kernel.shape[0] if self.built else None
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """``(..., units)``."""
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def call(self, inputs: np.ndarray) -> np.ndarray:
+        """``activation(inputs @ kernel + bias)``."""
+        y = inputs @ self.kernel
+        if self.use_bias:
+            y = y + self.bias
+        return np.asarray(self.activation(y), dtype=np.float32)
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras's config keys for Dense."""
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.name_of(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.name_of(self.kernel_initializer),
+            "bias_initializer": initializers.name_of(self.bias_initializer),
+        }

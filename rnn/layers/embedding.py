@@ -1,0 +1,110 @@
+"""`Embedding`: turn integer token ids into dense vectors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn import initializers
+from rnn.layers.base import Layer, Shape
+
+
+def _check_dim(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(
+            f"`{name}` must be a positive integer. "
+            f"Received: {name}={value} (of type {type(value).__name__})."
+        )
+    return int(value)
+
+
+class Embedding(Layer):
+    """Look up a learned vector for every integer token id.
+
+    Parameters
+    ----------
+    input_dim : int
+        Size of the vocabulary: ids run from 0 to ``input_dim - 1``.
+    output_dim : int
+        Size of each vector.
+    embeddings_initializer : str or callable
+        Default ``"uniform"``: uniform on ``[-0.05, 0.05]`` as in Keras.
+    mask_zero : bool
+        Accepted for Keras compatibility; masking is not implemented, so it must
+        be ``False``.
+    **kwargs
+        ``name``, ``input_shape``, ``seed``... see `Layer`.
+
+    Attributes
+    ----------
+    embeddings : numpy.ndarray, shape (input_dim, output_dim)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.layers import Embedding
+    >>> rnn.clear_session()
+    >>> layer = Embedding(1000, 32)
+    >>> y = layer(np.array([[4, 2, 7]]))
+    >>> layer.name, y.shape, layer.count_params()
+    ('embedding', (1, 3, 32), 32000)
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        embeddings_initializer: Any = "uniform",
+        mask_zero: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
+        self.input_dim = _check_dim(input_dim, "input_dim")
+        self.output_dim = _check_dim(output_dim, "output_dim")
+        if mask_zero:
+            raise NotImplementedError("rnn's Embedding does not implement mask_zero=True.")
+        super().__init__(**kwargs)
+        self.mask_zero = False
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create ``embeddings`` (input_dim, output_dim)."""
+        self.embeddings = self.add_weight(
+            "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
+        )
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """``(*input_shape, output_dim)``."""
+        return (*tuple(input_shape), self.output_dim)
+
+    def convert_input(self, inputs: Any) -> np.ndarray:
+        """Token ids as integers."""
+        x = np.asarray(inputs)
+        if not np.issubdtype(x.dtype, np.integer):
+            if not np.all(np.equal(np.mod(x, 1), 0)):
+                raise ValueError(f"Embedding {self.name!r} expects integer token ids.")
+            x = x.astype(np.int64)
+        return x
+
+    def call(self, inputs: np.ndarray) -> np.ndarray:
+        """Gather rows of ``embeddings``; ids must lie in ``[0, input_dim)``."""
+        if inputs.size and (inputs.min() < 0 or inputs.max() >= self.input_dim):
+            raise IndexError(
+                f"Embedding {self.name!r}: token ids must lie in [0, {self.input_dim}), "
+                f"got values from {int(inputs.min())} to {int(inputs.max())}."
+            )
+        return self.embeddings[inputs]
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras's config keys for Embedding."""
+        return {
+            **super().get_config(),
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "embeddings_initializer": initializers.name_of(self.embeddings_initializer),
+            "mask_zero": self.mask_zero,
+        }

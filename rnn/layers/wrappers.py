@@ -1,0 +1,189 @@
+"""`Bidirectional`: run a recurrent layer forwards and backwards and merge."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn.layers.base import Layer, Shape
+from rnn.layers.recurrent import RNN
+
+MERGE_MODES = ("sum", "mul", "ave", "concat", None)
+
+
+def _copy_layer(layer: RNN, name: str, go_backwards: bool, seed: int | None) -> RNN:
+    """An unbuilt copy of ``layer`` with a new name and direction (no name counter taken)."""
+    twin = copy.copy(layer)
+    twin.name = name
+    twin.go_backwards = go_backwards
+    twin.seed = seed
+    twin.built = False
+    twin._weights = {}
+    twin._build_shape = None
+    twin._rng = None
+    return twin
+
+
+class Bidirectional(Layer):
+    """Bidirectional wrapper for `SimpleRNN`, `LSTM` and `GRU`.
+
+    Two copies of the wrapped layer are made, named as in Keras 3:
+    ``forward_<name>`` reads the sequence left to right, ``backward_<name>``
+    right to left (its ``go_backwards`` flipped). Their outputs are merged;
+    with ``return_sequences`` the backward outputs are first put back in
+    chronological order.
+
+    Parameters
+    ----------
+    layer : SimpleRNN, LSTM or GRU
+        The layer to wrap; ``return_sequences`` and ``return_state`` follow it.
+    merge_mode : {"concat", "sum", "ave", "mul", None}
+        How to combine the two outputs; ``None`` returns them as a list
+        ``[forward, backward]``.
+    **kwargs
+        ``name``, ``input_shape``... see `Layer`.
+
+    Attributes
+    ----------
+    forward_layer, backward_layer : RNN
+    weights : list of numpy.ndarray
+        The forward layer's weights, then the backward layer's (Keras order).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.layers import Bidirectional, LSTM
+    >>> rnn.clear_session()
+    >>> layer = Bidirectional(LSTM(4, return_sequences=True))
+    >>> layer.name, layer.forward_layer.name, layer.backward_layer.name
+    ('bidirectional', 'forward_lstm', 'backward_lstm')
+    >>> layer(np.zeros((2, 5, 3))).shape, layer.count_params()
+    ((2, 5, 8), 256)
+    """
+
+    def __init__(self, layer: RNN, merge_mode: str | None = "concat", **kwargs: Any) -> None:
+        if not isinstance(layer, RNN):
+            raise ValueError(
+                "Please initialize `Bidirectional` layer with a recurrent layer "
+                f"(SimpleRNN, LSTM or GRU) instance. Received: {layer}"
+            )
+        if merge_mode not in MERGE_MODES:
+            raise ValueError(
+                f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one "
+                'of {"sum", "mul", "ave", "concat", None}'
+            )
+        if "input_shape" not in kwargs and layer.input_shape_arg is not None:
+            kwargs["input_shape"] = layer.input_shape_arg
+        super().__init__(**kwargs)
+        base = layer.name.removeprefix("forward_").removeprefix("backward_")
+        seed = layer.seed
+        self.forward_layer = _copy_layer(layer, f"forward_{base}", layer.go_backwards, seed)
+        self.backward_layer = _copy_layer(
+            layer, f"backward_{base}", not layer.go_backwards, None if seed is None else seed + 1
+        )
+        self.layer = layer
+        self.merge_mode = merge_mode
+        self.return_sequences = layer.return_sequences
+        self.return_state = layer.return_state
+
+    @property
+    def input_ndim(self) -> int:  # type: ignore[override]
+        """Recurrent layers take 3-D input."""
+        return 3
+
+    def expected_last_dim(self) -> int | None:
+        """The wrapped layer's feature size once built."""
+        return self.forward_layer.expected_last_dim()
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Build both directions."""
+        self.forward_layer.build(input_shape)
+        self.backward_layer.build(input_shape)
+        super().build(input_shape)
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Forward weights, then backward weights."""
+        return self.forward_layer.weights + self.backward_layer.weights
+
+    @property
+    def weight_names(self) -> list[str]:
+        """Weight names prefixed by the direction, e.g. ``forward_lstm/kernel``."""
+        return [
+            f"{sub.name}/{n}"
+            for sub in (self.forward_layer, self.backward_layer)
+            for n in sub.weight_names
+        ]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set forward then backward weights (Keras order)."""
+        self._check_weight_list(weights, self.weights)
+        n = len(self.forward_layer.weights)
+        self.forward_layer.set_weights(weights[:n])
+        self.backward_layer.set_weights(weights[n:])
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
+        """The wrapped layer's shape with the last axis doubled for ``"concat"``."""
+        shapes = self.forward_layer.compute_output_shape(input_shape)
+        out: Shape = shapes[0] if self.return_state else shapes
+        states: list[Shape] = shapes[1:] if self.return_state else []
+        if self.merge_mode == "concat":
+            merged: Any = (*out[:-1], 2 * out[-1])
+        elif self.merge_mode is None:
+            merged = [out, out]
+        else:
+            merged = out
+        if not self.return_state:
+            return merged
+        head = merged if self.merge_mode is None else [merged]
+        return head + states * 2
+
+    def _merge(self, y: np.ndarray, y_rev: np.ndarray) -> Any:
+        if self.merge_mode == "concat":
+            return np.concatenate([y, y_rev], axis=-1)
+        if self.merge_mode == "sum":
+            return y + y_rev
+        if self.merge_mode == "ave":
+            return (y + y_rev) / 2
+        if self.merge_mode == "mul":
+            return y * y_rev
+        return [y, y_rev]
+
+    def call(self, inputs: np.ndarray) -> Any:
+        """Run both directions and merge their outputs."""
+        fwd = self.forward_layer.call(inputs)
+        bwd = self.backward_layer.call(inputs)
+        fwd_states: list[np.ndarray] = []
+        bwd_states: list[np.ndarray] = []
+        if self.return_state:
+            fwd, *fwd_states = fwd
+            bwd, *bwd_states = bwd
+        if self.return_sequences:
+            bwd = bwd[:, ::-1]
+        merged = self._merge(fwd, bwd)
+        if not self.return_state:
+            return merged
+        head = merged if self.merge_mode is None else [merged]
+        return head + fwd_states + bwd_states
+
+    def get_config(self) -> dict[str, Any]:
+        """The wrapped layer's class and config, and ``merge_mode``."""
+        return {
+            **super().get_config(),
+            "layer": {"class_name": type(self.layer).__name__, "config": self.layer.get_config()},
+            "merge_mode": self.merge_mode,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Bidirectional:
+        """Rebuild from :meth:`get_config`."""
+        from rnn import layers
+
+        config = dict(config)
+        inner = config.pop("layer")
+        layer = getattr(layers, inner["class_name"]).from_config(inner["config"])
+        return cls(layer, **config)

@@ -1,0 +1,260 @@
+"""`Sequential`: a plain stack of layers, with Keras 3's API and summary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn.layers.base import Layer, Shape
+from rnn.layers.core import InputLayer
+
+
+class Sequential(Layer):
+    """A linear stack of layers, each feeding the next.
+
+    The model builds itself (creates every weight) as soon as it knows its
+    input shape: from an `Input` first element, from ``input_shape=`` on the
+    first layer, from :meth:`build`, or from the first array it is called on.
+
+    Parameters
+    ----------
+    layers : list of Layer, optional
+        Layers to `add`, in order; the first may be an `Input`.
+    name : str, optional
+        Default ``sequential``, ``sequential_1``, ...
+
+    Examples
+    --------
+    The notebook's model, with ``keras`` replaced by ``rnn`` in the imports:
+
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.models import Sequential
+    >>> from rnn.layers import SimpleRNN, Dense
+    >>> rnn.clear_session()
+    >>> model = Sequential()
+    >>> model.add(SimpleRNN(10, input_shape=(3, 1)))
+    >>> model.add(Dense(1))
+    >>> model.summary()
+    Model: "sequential"
+    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+    ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+    │ simple_rnn (SimpleRNN)          │ (None, 10)             │           120 │
+    ├─────────────────────────────────┼────────────────────────┼───────────────┤
+    │ dense (Dense)                   │ (None, 1)              │            11 │
+    └─────────────────────────────────┴────────────────────────┴───────────────┘
+     Total params: 131 (524.00 B)
+     Trainable params: 131 (524.00 B)
+     Non-trainable params: 0 (0.00 B)
+    >>> model.predict(np.zeros((5, 3, 1))).shape
+    (5, 1)
+    """
+
+    def __init__(
+        self, layers: Iterable[Layer] | None = None, name: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(name=name, **kwargs)
+        self._layers: list[Layer] = []
+        self._input: InputLayer | None = None
+        for layer in layers or []:
+            self.add(layer)
+
+    # ------------------------------------------------------------------ layers
+    @property
+    def layers(self) -> list[Layer]:
+        """The layers, without the input layer (as in Keras 3)."""
+        return list(self._layers)
+
+    def add(self, layer: Layer) -> None:
+        """Append a layer; build the model if the input shape is known.
+
+        Raises
+        ------
+        ValueError
+            If ``layer`` is not a layer, its name is taken, or it does not fit the
+            output of the previous layer (Keras's message; the layer is then not added).
+        """
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                "Only instances of `keras.Layer` can be added to a Sequential model. "
+                f"Received: {layer} (of type {type(layer)})"
+            )
+        if isinstance(layer, InputLayer):
+            if self._input is not None or self._layers:
+                raise ValueError(
+                    f"Sequential model '{self.name}' already has layers or an input: "
+                    "an Input must come first, once."
+                )
+            self._input = layer
+            return
+        if not self._layers and self._input is None and layer.input_shape_arg is not None:
+            self._input = InputLayer(shape=layer.input_shape_arg)
+        if any(other.name == layer.name for other in self._layers):
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. "
+                f"Name '{layer.name}' is already the name of a layer in this model. "
+                "Update the `name` argument to pass a unique name."
+            )
+        self._layers.append(layer)
+        if self._input is not None:
+            try:
+                self._build_layers(self._input.batch_shape)
+            except Exception:
+                self._layers.pop()
+                raise
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Build every layer for inputs of ``input_shape`` (batch axis included).
+
+        Examples
+        --------
+        >>> import rnn
+        >>> from rnn.models import Sequential
+        >>> from rnn.layers import LSTM
+        >>> rnn.clear_session()
+        >>> model = Sequential([LSTM(8)])
+        >>> model.build((None, 20, 4))
+        >>> model.output_shape, model.count_params()
+        ((None, 8), 416)
+        """
+        input_shape = tuple(input_shape)
+        if not self._layers:
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no layers. "
+                "Call `model.add(layer)`."
+            )
+        if self._input is None:
+            self._input = InputLayer(shape=input_shape[1:], batch_size=input_shape[0])
+        self._build_layers(self._input.batch_shape)
+
+    def _build_layers(self, input_shape: Shape) -> None:
+        shape: Any = input_shape
+        for layer in self._layers:
+            if isinstance(shape, list):
+                raise ValueError(
+                    f'Layer "{layer.name}" expects 1 input, but it received {len(shape)} '
+                    "input tensors (the previous layer returns a list)."
+                )
+            layer.maybe_build(shape)
+            shape = layer.compute_output_shape(shape)
+        self._build_shape = input_shape
+        self.built = True
+
+    # ------------------------------------------------------------------ shapes
+    @property
+    def input_shape(self) -> Shape:
+        """Input shape with the batch axis, e.g. ``(None, 3, 1)``."""
+        if self._input is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined input yet.")
+        return self._input.batch_shape
+
+    @property
+    def output_shape(self) -> Any:
+        """Output shape of the last layer, e.g. ``(None, 1)``."""
+        shape: Any = self.input_shape
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
+        """Chain the layers' output shapes."""
+        shape: Any = tuple(input_shape)
+        for layer in self._layers:
+            shape = layer.compute_output_shape(shape)
+        return shape
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """All weights, layer by layer, in Keras order."""
+        return [w for layer in self._layers for w in layer.weights]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set all weights from a list in ``get_weights`` order (e.g. a Keras model's)."""
+        self._check_weight_list(weights, self.weights)
+        start = 0
+        for layer in self._layers:
+            n = len(layer.weights)
+            layer.set_weights(list(weights[start : start + n]))
+            start += n
+
+    # ------------------------------------------------------------------ running
+    def __call__(self, inputs: Any) -> Any:
+        """Run the layers on a NumPy array, building the model on first use."""
+        x = np.asarray(inputs)
+        if not self.built:
+            self.build(x.shape)
+        for layer in self._layers:
+            x = layer(x)
+        return x
+
+    def call(self, inputs: np.ndarray) -> Any:
+        """Same as calling the model."""
+        return self(inputs)
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
+        """Run the model on ``x`` in batches of ``batch_size`` (default 32).
+
+        ``verbose`` is accepted for Keras compatibility; nothing is printed.
+        """
+        x = np.asarray(x)
+        size = batch_size or 32
+        if len(x) <= size:
+            return self(x)
+        parts = [self(x[i : i + size]) for i in range(0, len(x), size)]
+        if isinstance(parts[0], list):
+            return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
+        return np.concatenate(parts, axis=0)
+
+    # ------------------------------------------------------------------ summary
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+        print_fn: Callable[..., Any] | None = None,
+        style: str = "keras3",
+    ) -> None:
+        """Print the layer table, like ``model.summary()`` of the chosen Keras version.
+
+        Parameters
+        ----------
+        line_length : int, optional
+            Width of the table; default as Keras (76 when stdout is not a terminal
+            for Keras 3).
+        positions : list of float or int, optional
+            Column boundaries, relative (<= 1) or absolute.
+        print_fn : callable, optional
+            Called with the text instead of printing it (Keras 3 passes the whole
+            table at once; the older styles call it line by line).
+        style : {"keras3", "tf_keras", "keras2", "classic"}
+            Which Keras version to imitate. See :mod:`rnn.summary`.
+        """
+        from rnn.summary import print_summary
+
+        print_summary(
+            self, line_length=line_length, positions=positions, print_fn=print_fn, style=style
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """Name and the layers' class names and configs."""
+        return {
+            "name": self.name,
+            "layers": [
+                {"class_name": type(layer).__name__, "config": layer.get_config()}
+                for layer in ([self._input] if self._input else []) + self._layers
+            ],
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """Rebuild from :meth:`get_config`."""
+        from rnn import layers
+
+        built = [
+            getattr(layers, item["class_name"]).from_config(item["config"])
+            for item in config["layers"]
+        ]
+        return cls(built, name=config.get("name"))
