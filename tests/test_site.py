@@ -278,7 +278,7 @@ def test_notebook_maths_is_typeset(visit: object) -> None:
 @pytest.mark.browser
 def test_search_finds_the_numpy_page(visit: object) -> None:
     v = visit("/")
-    v.page.click("label[for='__search']")
+    v.page.keyboard.press("/")  # Material's shortcut to the search box
     v.page.keyboard.type("timesteps", delay=30)
     results = v.page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=10_000)
@@ -301,7 +301,7 @@ def test_copied_doctests_run_as_a_script(visit: object, tmp_path: Path) -> None:
         if not block.is_visible():
             continue  # inside a closed exercise solution
         block.hover()
-        block.locator("button.md-clipboard").click()
+        block.locator("button.md-code__button[data-md-type=copy]").click()
         copied = v.page.evaluate("() => navigator.clipboard.readText()")
         assert ">>>" not in copied and "\n..." not in copied, copied
         script.append(copied)

@@ -8,7 +8,10 @@ window.MathJax = {
     processEnvironments: true,
   },
   options: {
-    ignoreHtmlClass: ".*|",
+    // Skip the whole page (every Material element has an "md-" class) except maths marked
+    // by arithmatex and the markdown cells of notebooks. (The usual ".*|" would also match
+    // class-less elements such as a notebook's <p>, and skip them.)
+    ignoreHtmlClass: "md-[a-z0-9_-]+",
     processHtmlClass: "arithmatex|jp-RenderedMarkdown",
     // Keep the context menu from offering speech, which would load extra components.
     menuOptions: { settings: { assistiveMml: false } },
@@ -18,7 +21,6 @@ window.MathJax = {
 if (typeof document$ !== "undefined") {
   document$.subscribe(() => {
     if (window.MathJax && MathJax.typesetPromise) {
-      MathJax.startup.output.clearCache();
       MathJax.typesetClear();
       MathJax.texReset();
       MathJax.typesetPromise();
