@@ -216,6 +216,7 @@ class Sequential(Layer):
         positions: Sequence[float] | None = None,
         print_fn: Callable[..., Any] | None = None,
         style: str = "keras3",
+        console_width: int | None = None,
     ) -> None:
         """Print the layer table, like ``model.summary()`` of the chosen Keras version.
 
@@ -231,11 +232,19 @@ class Sequential(Layer):
             table at once; the older styles call it line by line).
         style : {"keras3", "tf_keras", "keras2", "classic"}
             Which Keras version to imitate. See :mod:`rnn.summary`.
+        console_width : int, optional
+            ``"keras3"`` only: the console width Keras 3 crops to (80 in a piped
+            script; by default wide enough for the table).
         """
         from rnn.summary import print_summary
 
         print_summary(
-            self, line_length=line_length, positions=positions, print_fn=print_fn, style=style
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            style=style,
+            console_width=console_width,
         )
 
     def get_config(self) -> dict[str, Any]:

@@ -41,6 +41,7 @@ _________________________________________________________________
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 import sys
@@ -185,7 +186,14 @@ def _table_row(
     ]
 
 
-def _keras3(model: Any, line_length: int | None, positions: Sequence[float] | None) -> str:
+def _keras3(
+    model: Any,
+    line_length: int | None,
+    positions: Sequence[float] | None,
+    console_width: int | None,
+) -> str:
+    if console_width is None:  # wide enough for the table (a notebook, a wide terminal)
+        console_width = max(CONSOLE_WIDTH, line_length or 0)
     line_length = line_length or CONSOLE_WIDTH - 4
     widths = _column_widths(line_length, positions or (0.45, 0.80, 1.0))
     justify = ("left", "left", "right")
@@ -205,14 +213,14 @@ def _keras3(model: Any, line_length: int | None, positions: Sequence[float] | No
     zero = readable_size(0)
     text = [
         f'Model: "{model.name}"',
-        *[line[:CONSOLE_WIDTH] for line in lines],
+        *[line[:console_width] for line in lines],
         f" Total params: {total:,} ({size})",
         f" Trainable params: {total:,} ({size})",
         f" Non-trainable params: 0 ({zero})",
     ]
     out = []
     for line in text:
-        out += _wrap(line, CONSOLE_WIDTH, None) if len(line) > CONSOLE_WIDTH else [line]
+        out += _wrap(line, console_width, None) if len(line) > console_width else [line]
     return "\n".join(out) + "\n"
 
 
@@ -255,6 +263,10 @@ def _ascii_row(fields: Sequence[str], positions: list[int], style: str) -> list[
 def _keras2(
     model: Any, line_length: int | None, positions: Sequence[float] | None, style: str
 ) -> str:
+    if not model.built and model.layers and type(model.layers[0]).__name__ == "Embedding":
+        # Keras 2's Embedding implies input_shape=(None,): such a model is built there
+        model = copy.deepcopy(model)
+        model.build((None, None))
     if not model.built:
         if style == "classic":
             raise ValueError(
@@ -307,6 +319,7 @@ def summary_text(
     style: str = "keras3",
     line_length: int | None = None,
     positions: Sequence[float] | None = None,
+    console_width: int | None = None,
 ) -> str:
     """Return the summary of ``model`` as one string, ending with a newline.
 
@@ -321,6 +334,11 @@ def summary_text(
     positions : sequence of float, optional
         Right edges of the columns, as fractions of ``line_length`` (older
         styles also accept absolute positions).
+    console_width : int, optional
+        ``"keras3"`` only: width of the console `rich` prints to. Keras 3 crops the
+        table and wraps the ``Model:`` line at this width; a piped script or CI log
+        has 80 columns. Default: 80, or ``line_length`` if that is wider (what a
+        notebook or a wide terminal shows).
 
     Returns
     -------
@@ -333,7 +351,7 @@ def summary_text(
         Unknown style; or an unbuilt model in the older styles (as Keras 2 does).
     """
     if style == "keras3":
-        return _keras3(model, line_length, positions)
+        return _keras3(model, line_length, positions, console_width)
     if style in STYLES:
         return _keras2(model, line_length, positions, style)
     raise ValueError(f"Unknown summary style {style!r}; expected one of {', '.join(STYLES)}.")
@@ -345,13 +363,20 @@ def print_summary(
     positions: Sequence[float] | None = None,
     print_fn: Callable[..., Any] | None = None,
     style: str = "keras3",
+    console_width: int | None = None,
 ) -> None:
     """Print the summary (see :func:`summary_text`) or pass it to ``print_fn``.
 
     As in Keras, ``"keras3"`` hands ``print_fn`` the whole text at once; the
     older styles call it once per line.
     """
-    text = summary_text(model, style=style, line_length=line_length, positions=positions)
+    text = summary_text(
+        model,
+        style=style,
+        line_length=line_length,
+        positions=positions,
+        console_width=console_width,
+    )
     if style == "keras3":
         if print_fn is None:
             sys.stdout.write(text)
