@@ -8,12 +8,14 @@ forward functions, then the Keras-style layers (:mod:`rnn.layers`) and models
 from __future__ import annotations
 
 from rnn import activations, functional, initializers, layers, models, summary
+from rnn.explain import explain_params
 from rnn.initializers import set_random_seed
 from rnn.naming import clear_session
 
 __all__ = [
     "activations",
     "clear_session",
+    "explain_params",
     "functional",
     "initializers",
     "layers",
