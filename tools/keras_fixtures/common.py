@@ -11,20 +11,42 @@ REPO = HERE.parent.parent
 OUT = Path(os.environ.get("KERAS_FIXTURES_OUT", REPO / "tests" / "fixtures" / "keras"))
 
 # Names in scope when a model's ``code`` is evaluated.
-LAYER_NAMES = ("Sequential", "Input", "SimpleRNN", "Dense", "Embedding", "LSTM", "GRU",
-               "Bidirectional")
+LAYER_NAMES = (
+    "Sequential",
+    "Input",
+    "SimpleRNN",
+    "Dense",
+    "Embedding",
+    "LSTM",
+    "GRU",
+    "Bidirectional",
+)
 
 # Canonical key order of a fixture JSON (keys not listed go last, sorted).
-TOP_KEYS = ["id", "description", "code", "keras", "keras3_warnings", "model_name",
-            "input_shape", "dtype", "input_dtype", "built", "layers", "total_params",
-            "trainable_params", "non_trainable_params", "summary", "summary_errors",
-            "forward", "tf_keras_model"]
-LAYER_KEYS = ["class", "name", "config", "output_shape", "params", "weight_names",
-              "weight_shapes"]
+TOP_KEYS = [
+    "id",
+    "description",
+    "code",
+    "keras",
+    "keras3_warnings",
+    "model_name",
+    "input_shape",
+    "dtype",
+    "input_dtype",
+    "built",
+    "layers",
+    "total_params",
+    "trainable_params",
+    "non_trainable_params",
+    "summary",
+    "summary_errors",
+    "forward",
+    "tf_keras_model",
+]
+LAYER_KEYS = ["class", "name", "config", "output_shape", "params", "weight_names", "weight_shapes"]
 SUMMARY_KEYS = ["keras3", "keras3_88", "keras3_88_piped", "tf_keras", "keras2", "classic"]
 FORWARD_KEYS = ["npz", "batch", "max_abs_output", "tf_keras_max_abs_diff"]
-VERSION_KEYS = ["keras3", "keras3_backend", "torch", "tf_keras", "tensorflow", "keras2",
-                "classic"]
+VERSION_KEYS = ["keras3", "keras3_backend", "torch", "tf_keras", "tensorflow", "keras2", "classic"]
 
 # Seconds-free, deterministic zip entries so that regenerating gives identical bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -57,9 +79,10 @@ def dumps(fx):
 
 
 def write_json(path, obj):
-    Path(path).write_text(dumps(obj) if "id" in obj else
-                          json.dumps(obj, indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+    Path(path).write_text(
+        dumps(obj) if "id" in obj else json.dumps(obj, indent=1, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
 
 
 def read_json(path):
@@ -85,10 +108,22 @@ def save_npz(path, arrays):
 def clean_env(**extra):
     """Environment for the summary subprocesses: stdout is a pipe and nothing hints
     at a terminal size, so Keras sees exactly what a piped script / CI log sees."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("COLUMNS", "LINES", "FORCE_COLOR", "NO_COLOR", "TERM",
-                        "JUPYTER_COLUMNS", "JUPYTER_LINES", "TTY_COMPATIBLE",
-                        "TTY_INTERACTIVE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in (
+            "COLUMNS",
+            "LINES",
+            "FORCE_COLOR",
+            "NO_COLOR",
+            "TERM",
+            "JUPYTER_COLUMNS",
+            "JUPYTER_LINES",
+            "TTY_COMPATIBLE",
+            "TTY_INTERACTIVE",
+        )
+    }
     env["PYTHONIOENCODING"] = "utf-8"
     env.update(extra)
     return env

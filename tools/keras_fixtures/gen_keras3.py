@@ -16,19 +16,24 @@ import zlib
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
-from models import MODELS  # noqa: E402
-
-import keras  # noqa: E402
+import common
+import keras
+from models import MODELS
 
 CONFIG_KEYS = {
     "Dense": ["units", "activation", "use_bias"],
     "Embedding": ["input_dim", "output_dim", "mask_zero"],
-    "SimpleRNN": ["units", "activation", "use_bias", "return_sequences", "return_state",
-                  "go_backwards"],
+    "SimpleRNN": [
+        "units",
+        "activation",
+        "use_bias",
+        "return_sequences",
+        "return_state",
+        "go_backwards",
+    ],
 }
 CONFIG_KEYS["LSTM"] = CONFIG_KEYS["SimpleRNN"] + ["recurrent_activation", "unit_forget_bias"]
 CONFIG_KEYS["GRU"] = CONFIG_KEYS["SimpleRNN"] + ["recurrent_activation", "reset_after"]
@@ -38,8 +43,11 @@ def namespace():
     return {
         "Sequential": keras.Sequential,
         "Input": keras.Input,
-        **{n: getattr(keras.layers, n) for n in common.LAYER_NAMES
-           if n not in ("Sequential", "Input")},
+        **{
+            n: getattr(keras.layers, n)
+            for n in common.LAYER_NAMES
+            if n not in ("Sequential", "Input")
+        },
     }
 
 
@@ -63,9 +71,13 @@ def layer_config(layer):
     cfg = layer.get_config()
     if cls == "Bidirectional":
         inner = cfg["layer"]
-        return {"layer": {"class": inner["class_name"],
-                          "config": filtered_config(inner["class_name"], inner["config"])},
-                "merge_mode": cfg["merge_mode"]}
+        return {
+            "layer": {
+                "class": inner["class_name"],
+                "config": filtered_config(inner["class_name"], inner["config"]),
+            },
+            "merge_mode": cfg["merge_mode"],
+        }
     return filtered_config(cls, cfg)
 
 
@@ -80,7 +92,7 @@ def layer_info(layer, built):
     names = []
     for w in layer.weights:  # path is e.g. "sequential/simple_rnn/simple_rnn_cell/kernel"
         parts = w.path.split("/")
-        names.append("/".join(parts[parts.index(layer.name) + 1:]))
+        names.append("/".join(parts[parts.index(layer.name) + 1 :]))
     return {
         "class": layer.__class__.__name__,
         "name": layer.name,
@@ -104,8 +116,7 @@ def make_x(spec):
 def perturb_weights(model, spec):
     """Keras's seeded initial weights + N(0, 0.1) noise, so no bias is all zeros."""
     rng = np.random.default_rng(zlib.crc32(("w:" + spec["id"]).encode()))
-    new = [(w + rng.normal(0.0, 0.1, size=w.shape)).astype(np.float32)
-           for w in model.get_weights()]
+    new = [(w + rng.normal(0.0, 0.1, size=w.shape)).astype(np.float32) for w in model.get_weights()]
     model.set_weights(new)
     return [np.asarray(w, dtype=np.float32) for w in model.get_weights()]
 
@@ -118,8 +129,7 @@ def perturb_weights(model, spec):
 #    the ANSI colours): min(88, 100 - 4) = 88 and a console wide enough for it.
 CAPTURES = {
     "pipe": ({}, (("keras3", {}), ("keras3_88_piped", {"line_length": 88}))),
-    "wide": ({"COLUMNS": "100"}, (("keras3_88", {"line_length": 88}),
-                                  ("keras3_wide", {}))),
+    "wide": ({"COLUMNS": "100"}, (("keras3_88", {"line_length": 88}), ("keras3_wide", {}))),
 }
 
 
@@ -141,8 +151,10 @@ def capture_summaries(ids):
     for mode, (env, _) in CAPTURES.items():
         proc = subprocess.run(
             [sys.executable, os.path.abspath(__file__), "--summaries", mode, *ids],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-            env=common.clean_env(KERAS_BACKEND="torch", **env), check=False,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            env=common.clean_env(KERAS_BACKEND="torch", **env),
+            check=False,
         )
         if proc.returncode:
             sys.stderr.write(proc.stderr.decode())
@@ -154,8 +166,11 @@ def capture_summaries(ids):
 def versions():
     import torch
 
-    return {"keras3": keras.__version__, "keras3_backend": keras.backend.backend(),
-            "torch": torch.__version__}
+    return {
+        "keras3": keras.__version__,
+        "keras3_backend": keras.backend.backend(),
+        "torch": torch.__version__,
+    }
 
 
 def main(only=None):
@@ -170,7 +185,7 @@ def main(only=None):
         built = bool(model.built)
         # Cross-check: summary(print_fn=...) must give the same text as the pipe.
         got = []
-        model.summary(print_fn=lambda s, *a, **k: got.append(s))
+        model.summary(print_fn=got.append)
         if "".join(got) != captured[f"{fid}:keras3"]:
             notes.append(f"{fid}: print_fn capture differs from piped stdout")
         if captured[f"{fid}:keras3_wide"] != captured[f"{fid}:keras3_88"]:
@@ -183,19 +198,22 @@ def main(only=None):
             "keras3_warnings": warns,
             "model_name": model.name,
             "input_shape": shape_list(model.input_shape[1:]) if built else None,
-            "dtype": model.dtype_policy.variable_dtype if hasattr(model, "dtype_policy")
+            "dtype": model.dtype_policy.variable_dtype
+            if hasattr(model, "dtype_policy")
             else "float32",
             "input_dtype": None,
             "built": built,
             "layers": [layer_info(layer, built) for layer in model.layers],
             "total_params": int(model.count_params()) if built else 0,
-            "trainable_params": int(sum(int(np.prod(w.shape))
-                                        for w in model.trainable_weights)),
-            "non_trainable_params": int(sum(int(np.prod(w.shape))
-                                            for w in model.non_trainable_weights)),
-            "summary": {"keras3": captured[f"{fid}:keras3"],
-                        "keras3_88": captured[f"{fid}:keras3_88"],
-                        "keras3_88_piped": captured[f"{fid}:keras3_88_piped"]},
+            "trainable_params": int(sum(int(np.prod(w.shape)) for w in model.trainable_weights)),
+            "non_trainable_params": int(
+                sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
+            ),
+            "summary": {
+                "keras3": captured[f"{fid}:keras3"],
+                "keras3_88": captured[f"{fid}:keras3_88"],
+                "keras3_88_piped": captured[f"{fid}:keras3_88_piped"],
+            },
             "forward": None,
         }
         npz = common.OUT / f"{fid}.npz"
@@ -211,8 +229,11 @@ def main(only=None):
             arrays["y"] = y
             common.save_npz(npz, arrays)
             fx["input_dtype"] = str(x.dtype)
-            fx["forward"] = {"npz": npz.name, "batch": int(x.shape[0]),
-                             "max_abs_output": float(np.abs(y).max())}
+            fx["forward"] = {
+                "npz": npz.name,
+                "batch": int(x.shape[0]),
+                "max_abs_output": float(np.abs(y).max()),
+            }
         elif npz.exists():
             npz.unlink()
         common.write_json(common.OUT / f"{fid}.json", fx)
@@ -220,9 +241,10 @@ def main(only=None):
     for n in notes:
         print("NOTE:", n)
     if not only:
-        index = {"keras": versions(),
-                 "fixtures": [{"id": s["id"], "description": s["description"]}
-                              for s in MODELS]}
+        index = {
+            "keras": versions(),
+            "fixtures": [{"id": s["id"], "description": s["description"]} for s in MODELS],
+        }
         common.write_json(common.OUT / "index.json", index)
 
 

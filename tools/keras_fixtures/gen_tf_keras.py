@@ -21,18 +21,16 @@ import sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402
-import legacy_summary  # noqa: E402
-from models import MODELS  # noqa: E402
+import common
+import legacy_summary
+import tensorflow as tf
+import tf_keras
+from models import MODELS
 
-import tensorflow as tf  # noqa: E402
-import tf_keras  # noqa: E402
-
-LEGACY = {"classic": "2.6.0", "keras2_7": "2.7.0", "keras2": "2.12.0",
-          "tf_keras_2_13": "2.13.1"}
+LEGACY = {"classic": "2.6.0", "keras2_7": "2.7.0", "keras2": "2.12.0", "tf_keras_2_13": "2.13.1"}
 
 
 def namespace():
@@ -62,7 +60,7 @@ def summaries_mode(ids):
             sys.stdout.write(f"{common.SENTINEL}{spec['id']}:tf_keras\n")
             sys.stdout.flush()
             model.summary()
-        except Exception as exc:  # noqa: BLE001 - recorded as the fixture's error text
+        except Exception as exc:
             sys.stdout.write(f"{common.SENTINEL}{spec['id']}:tf_keras_error\n{err_text(exc)}")
         sys.stdout.flush()
 
@@ -70,8 +68,10 @@ def summaries_mode(ids):
 def capture_summaries(ids):
     proc = subprocess.run(
         [sys.executable, os.path.abspath(__file__), "--summaries", *ids],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-        env=common.clean_env(), check=False,
+        capture_output=True,
+        stdin=subprocess.DEVNULL,
+        env=common.clean_env(),
+        check=False,
     )
     if proc.returncode:
         sys.stderr.write(proc.stderr.decode())
@@ -97,10 +97,15 @@ def tf_model_info(model):
         "built": built,
         "model_name": model.name,
         "input_shape": shape_list(model.input_shape[1:]) if built else None,
-        "layers": [{"class": layer.__class__.__name__, "name": layer.name,
-                    "output_shape": output_shape(layer) if built else None,
-                    "params": int(layer.count_params()) if layer.built else None}
-                   for layer in model.layers],
+        "layers": [
+            {
+                "class": layer.__class__.__name__,
+                "name": layer.name,
+                "output_shape": output_shape(layer) if built else None,
+                "params": int(layer.count_params()) if layer.built else None,
+            }
+            for layer in model.layers
+        ],
         "total_params": int(model.count_params()) if built else None,
     }
 
@@ -112,8 +117,11 @@ def main():
     args = ap.parse_args()
     wheels = {}
     for style, ver in LEGACY.items():
-        cands = sorted(p for p in os.listdir(args.wheels)
-                       if p.startswith(f"keras-{ver}-") and p.endswith(".whl"))
+        cands = sorted(
+            p
+            for p in os.listdir(args.wheels)
+            if p.startswith(f"keras-{ver}-") and p.endswith(".whl")
+        )
         if not cands:
             raise SystemExit(f"missing wheel keras=={ver} in {args.wheels}")
         wheels[style] = legacy_summary.load(os.path.join(args.wheels, cands[0]))[1]
@@ -126,8 +134,14 @@ def main():
         path = common.OUT / f"{fid}.json"
         fx = common.read_json(path)
         assert fx["code"] == spec["code"], f"{fid}: run gen_keras3.py first"
-        fx["keras"].update({"tf_keras": tf_keras.__version__, "tensorflow": tf.__version__,
-                            "keras2": LEGACY["keras2"], "classic": LEGACY["classic"]})
+        fx["keras"].update(
+            {
+                "tf_keras": tf_keras.__version__,
+                "tensorflow": tf.__version__,
+                "keras2": LEGACY["keras2"],
+                "classic": LEGACY["classic"],
+            }
+        )
         model = build(spec)
         errors = {}
         summary = {k: v for k, v in fx["summary"].items() if k.startswith("keras3")}
@@ -139,23 +153,27 @@ def main():
         for style, fn in wheels.items():
             try:
                 legacy[style] = legacy_summary.summary_text(fn, model)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 legacy[style] = exc
         for style in ("keras2", "classic"):
             if isinstance(legacy[style], Exception):
                 errors[style] = err_text(legacy[style])
             else:
                 summary[style] = legacy[style]
+
         # Verifications: 2.7 == 2.12 and 2.13.1 == tf_keras (errors compared by text).
         def as_text(v):
             return err_text(v) if isinstance(v, Exception) else v
+
         if as_text(legacy["keras2_7"]) != as_text(legacy["keras2"]):
             verify.append(f"{fid}: keras 2.7.0 differs from 2.12.0")
         tfk = summary.get("tf_keras", errors.get("tf_keras"))
         l213 = as_text(legacy["tf_keras_2_13"])
         if l213 != tfk:
-            verify.append(f"{fid}: keras 2.13.1 differs from tf_keras {tf_keras.__version__}:"
-                          f"\n{l213}\n---\n{tfk}")
+            verify.append(
+                f"{fid}: keras 2.13.1 differs from tf_keras {tf_keras.__version__}:"
+                f"\n{l213}\n---\n{tfk}"
+            )
         fx["summary"] = summary
         if errors:
             fx["summary_errors"] = errors
@@ -174,10 +192,8 @@ def main():
             if diff > 1e-5:
                 verify.append(f"{fid}: tf_keras output differs from Keras 3 by {diff}")
         # Differences in names / shapes / counts between Keras 3 and tf_keras.
-        k3 = [(la["class"], la["name"], la["output_shape"], la["params"])
-              for la in fx["layers"]]
-        tk = [(la["class"], la["name"], la["output_shape"], la["params"])
-              for la in info["layers"]]
+        k3 = [(la["class"], la["name"], la["output_shape"], la["params"]) for la in fx["layers"]]
+        tk = [(la["class"], la["name"], la["output_shape"], la["params"]) for la in info["layers"]]
         if k3 != tk or fx["model_name"] != info["model_name"]:
             verify.append(f"{fid}: tf_keras layers differ: {tk} vs Keras 3 {k3}")
         common.write_json(path, fx)
@@ -187,8 +203,14 @@ def main():
     if not args.ids:
         index_path = common.OUT / "index.json"
         index = common.read_json(index_path)
-        index["keras"].update({"tf_keras": tf_keras.__version__, "tensorflow": tf.__version__,
-                               "keras2": LEGACY["keras2"], "classic": LEGACY["classic"]})
+        index["keras"].update(
+            {
+                "tf_keras": tf_keras.__version__,
+                "tensorflow": tf.__version__,
+                "keras2": LEGACY["keras2"],
+                "classic": LEGACY["classic"],
+            }
+        )
         common.write_json(index_path, index)
 
 

@@ -16,8 +16,19 @@ from pathlib import Path
 
 # Imports kept as they are (stdlib, numpy, tensorflow); every other import in the
 # old module is dropped and its name bound by `_bindings()` below.
-_KEEP = {"copy", "functools", "re", "weakref", "numpy", "tensorflow.compat.v2", "math",
-         "itertools", "collections", "sys", "os"}
+_KEEP = {
+    "copy",
+    "functools",
+    "re",
+    "weakref",
+    "numpy",
+    "tensorflow.compat.v2",
+    "math",
+    "itertools",
+    "collections",
+    "sys",
+    "os",
+}
 
 
 def _noop_decorator(*_args, **_kwargs):
@@ -33,8 +44,13 @@ def _bindings():
         from tf_keras.src.dtensor import dtensor_api as dtensor
     except ImportError:  # pragma: no cover
         dtensor = None
-    return {"keras_export": _noop_decorator, "initializers": tf_keras.initializers,
-            "io_utils": io_utils, "backend": backend, "dtensor": dtensor}
+    return {
+        "keras_export": _noop_decorator,
+        "initializers": tf_keras.initializers,
+        "io_utils": io_utils,
+        "backend": backend,
+        "dtensor": dtensor,
+    }
 
 
 def _src_path(names, candidates):

@@ -120,8 +120,7 @@ MODELS = [
     dict(
         id="bidirectional_lstm_sequences",
         description="Bidirectional(LSTM(16, return_sequences=True)): output (None, 6, 32).",
-        code="Sequential([Input(shape=(6, 3)), "
-        "Bidirectional(LSTM(16, return_sequences=True))])",
+        code="Sequential([Input(shape=(6, 3)), Bidirectional(LSTM(16, return_sequences=True))])",
         x=("float", (3, 6, 3)),
     ),
     dict(
