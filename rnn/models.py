@@ -205,7 +205,7 @@ class Sequential(Layer):
         if len(x) <= size:
             return self(x)
         parts = [self(x[i : i + size]) for i in range(0, len(x), size)]
-        if isinstance(parts[0], list):
+        if isinstance(parts[0], (list, tuple)):
             return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
         return np.concatenate(parts, axis=0)
 

@@ -109,8 +109,8 @@ class RNN(Layer):
         sequence, states = self._forward(x)
         out = sequence if self.return_sequences else sequence[:, -1]
         out = np.asarray(out, dtype=np.float32)
-        if self.return_state:
-            return [out] + [np.asarray(s, dtype=np.float32) for s in states]
+        if self.return_state:  # a tuple (output, *states), as Keras 3 returns
+            return (out, *(np.asarray(s, dtype=np.float32) for s in states))
         return out
 
     def get_config(self) -> dict[str, Any]:

@@ -76,8 +76,6 @@ class Bidirectional(Layer):
                 f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one "
                 'of {"sum", "mul", "ave", "concat", None}'
             )
-        if "input_shape" not in kwargs and layer.input_shape_arg is not None:
-            kwargs["input_shape"] = layer.input_shape_arg
         super().__init__(**kwargs)
         base = layer.name.removeprefix("forward_").removeprefix("backward_")
         seed = layer.seed
