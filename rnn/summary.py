@@ -15,28 +15,6 @@ Styles
 ``"classic"``
     Keras up to 2.6 (the notebook's output): ``_`` rules between layers, long
     cells truncated.
-
-Examples
---------
->>> import rnn
->>> from rnn.models import Sequential
->>> from rnn.layers import SimpleRNN, Dense
->>> from rnn.summary import summary_text
->>> rnn.clear_session()
->>> model = Sequential([SimpleRNN(10, input_shape=(3, 1)), Dense(1)])
->>> print(summary_text(model, style="classic"), end="")  # doctest: +NORMALIZE_WHITESPACE
-Model: "sequential"
-_________________________________________________________________
-Layer (type)                 Output Shape              Param #
-=================================================================
-simple_rnn (SimpleRNN)       (None, 10)                120
-_________________________________________________________________
-dense (Dense)                (None, 1)                 11
-=================================================================
-Total params: 131
-Trainable params: 131
-Non-trainable params: 0
-_________________________________________________________________
 """
 
 from __future__ import annotations
@@ -209,15 +187,9 @@ def _keras3(
         lines += _table_row(row, widths, justify, "│", header=False)
     lines.append(rule("└", "─", "┴", "┘"))
     total = _totals(model)
-    size = readable_size(total * BYTES_PER_PARAM)
-    zero = readable_size(0)
-    text = [
-        f'Model: "{model.name}"',
-        *[line[:console_width] for line in lines],
-        f" Total params: {total:,} ({size})",
-        f" Trainable params: {total:,} ({size})",
-        f" Non-trainable params: 0 ({zero})",
-    ]
+    text = [f'Model: "{model.name}"', *[line[:console_width] for line in lines]]
+    for label, n in (("Total", total), ("Trainable", total), ("Non-trainable", 0)):
+        text.append(f" {label} params: {n:,} ({readable_size(n * BYTES_PER_PARAM)})")
     out = []
     for line in text:
         out += _wrap(line, console_width, None) if len(line) > console_width else [line]
@@ -268,15 +240,15 @@ def _keras2(
         model = copy.deepcopy(model)
         model.build((None, None))
     if not model.built:
-        if style == "classic":
-            raise ValueError(
-                "This model has not yet been built. Build the model first by calling "
-                "`build()` or calling `fit()` with some data, or specify an `input_shape` "
-                "argument in the first layer(s) for automatic build."
-            )
+        how = (
+            "calling `fit()` with some data, or specify an `input_shape` argument in the "
+            "first layer(s) for automatic build."
+            if style == "classic"
+            else "by calling the model on a batch of data."
+        )
         raise ValueError(
-            "This model has not yet been built. Build the model first by calling `build()` "
-            "or by calling the model on a batch of data."
+            f"This model has not yet been built. Build the model first by calling `build()` "
+            f"or {how}"
         )
     line_length = line_length or 65
     pos = list(positions or (0.45, 0.85, 1.0))
@@ -294,21 +266,12 @@ def _keras2(
     if style != "classic":
         lines.append("=" * line_length)
     total = _totals(model)
-    if style == "tf_keras":
-        units = ("Byte", "KB", "MB", "GB", "TB")
-        size = readable_size(total * BYTES_PER_PARAM, units)
-        zero = readable_size(0, units)
-        lines += [
-            f"Total params: {total} ({size})",
-            f"Trainable params: {total} ({size})",
-            f"Non-trainable params: 0 ({zero})",
-        ]
-    else:
-        lines += [
-            f"Total params: {total:,}",
-            f"Trainable params: {total:,}",
-            "Non-trainable params: 0",
-        ]
+    for label, n in (("Total", total), ("Trainable", total), ("Non-trainable", 0)):
+        if style == "tf_keras":  # no thousands separator, sizes in Byte/KB/MB
+            size = readable_size(n * BYTES_PER_PARAM, ("Byte", "KB", "MB", "GB", "TB"))
+            lines.append(f"{label} params: {n} ({size})")
+        else:
+            lines.append(f"{label} params: {n:,}")
     lines.append("_" * line_length)
     return "\n".join(lines) + "\n"
 
@@ -349,6 +312,29 @@ def summary_text(
     ------
     ValueError
         Unknown style; or an unbuilt model in the older styles (as Keras 2 does).
+
+    Examples
+    --------
+    >>> import rnn
+    >>> from rnn.models import Sequential
+    >>> from rnn.layers import SimpleRNN, Dense
+    >>> from rnn.summary import summary_text
+    >>> rnn.clear_session()
+    >>> model = Sequential([SimpleRNN(10, input_shape=(3, 1)), Dense(1)])
+    >>> text = summary_text(model, style="classic")  # the notebook's Keras 2 layout
+    >>> print(text, end="")  # doctest: +NORMALIZE_WHITESPACE
+    Model: "sequential"
+    _________________________________________________________________
+    Layer (type)                 Output Shape              Param #
+    =================================================================
+    simple_rnn (SimpleRNN)       (None, 10)                120
+    _________________________________________________________________
+    dense (Dense)                (None, 1)                 11
+    =================================================================
+    Total params: 131
+    Trainable params: 131
+    Non-trainable params: 0
+    _________________________________________________________________
     """
     if style == "keras3":
         return _keras3(model, line_length, positions, console_width)
