@@ -82,7 +82,7 @@ def get(identifier: str | Activation | None) -> Activation:
     >>> activations.get("tahn")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret activation function identifier: 'tahn' (known names: linear, relu, sigmoid, softmax, tanh)
+    ValueError: Could not interpret activation function identifier: 'tahn' (known names: ...)
     """
     if identifier is None:
         return linear
