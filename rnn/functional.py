@@ -145,36 +145,56 @@ _CHUNK = 16384
 
 
 def _chunks(
-    xw: np.ndarray, out: np.ndarray, bias: np.ndarray | None
+    xw: np.ndarray, out: np.ndarray, bias: np.ndarray | None, gates: int = 1
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Walk time in chunks of contiguous, time-major rows, adding ``bias`` on the way.
 
-    Yields ``(xs, hs)``: ``xs[t]`` is step t's ``x_t K + b``, ``hs[t]`` is where the loop
-    writes that step's state; each ``hs`` is copied into ``out`` before the next chunk.
-    With a batch of 1 the rows of ``xw`` and ``out`` are already contiguous: no copies.
-    ``out`` may be ``xw`` itself (the simple RNN writes each state over its input).
+    Yields ``(xs, hs)``: ``xs[t]`` is step t's ``x_t K + b``, gate-major, of shape
+    (gates, batch, units) (just (batch, units) for one gate); ``hs[t]`` (batch, units) is
+    where the loop writes that step's state, copied into ``out`` before the next chunk.
+    With a batch of 1 the rows are 1-D and already contiguous: no copies. ``out`` may be
+    ``xw`` itself (the simple RNN writes each state over its input).
     """
     batch, steps, width = xw.shape
+    units = width // gates
     if batch == 1:  # one sequence: 1-D rows, updated in place
         if bias is not None:
             np.add(xw, bias, xw)
         rows = out[0]
-        yield (rows if xw is out else xw[0]), rows  # the very same view when in place
+        if xw is out:
+            yield rows, rows  # the very same view: NumPy skips its overlap checks
+        else:
+            yield xw[0].reshape(steps, gates, units) if gates > 1 else xw[0], rows
         return
     n = min(steps, max(2, _CHUNK // max(1, batch * width)))
-    xs = np.empty((n, batch, width), xw.dtype)
+    xs = np.empty((n, gates, batch, units), xw.dtype)
     hs = np.empty((n, batch, out.shape[2]), out.dtype)
+    by_gate = xw.reshape(batch, steps, gates, units)
+    b = 0 if bias is None else bias.reshape(gates, 1, units)
     for t in range(0, steps, n):
         k = min(n, steps - t)
-        xs_k = xs[:k]
-        # a strided read, once per chunk, so that every step reads contiguous rows
-        src = xw[:, t : t + k].transpose(1, 0, 2)
-        if bias is None:
-            xs_k[...] = src
-        else:
-            np.add(src, bias, xs_k)
-        yield xs_k, hs[:k]
+        # one strided read per chunk, so that every step reads contiguous rows
+        np.add(by_gate[:, t : t + k].transpose(1, 2, 0, 3), b, xs[:k])
+        yield (xs[:k] if gates > 1 else xs[:k, 0]), hs[:k]
         out[:, t : t + k] = hs[:k].transpose(1, 0, 2)
+
+
+def _gate_product(
+    rk: np.ndarray, gates: int, lead: tuple[int, ...]
+) -> tuple[Callable[[np.ndarray], Any], np.ndarray]:
+    """``h @ rk`` written gate-major into ``z`` of shape (gates, *lead, units).
+
+    Each gate's block of ``z`` is then contiguous, so the element-wise maths runs on
+    contiguous memory. Returns the product as a function of ``h``, and ``z``.
+    """
+    units = rk.shape[0]
+    z = np.empty((gates, *lead, units), rk.dtype)
+    if not lead:  # batch 1: a 1-D product into the flat buffer
+        rk = np.ascontiguousarray(rk)
+        flat = z.reshape(-1)
+        return (lambda h: np.ndarray.dot(h, rk, flat)), z
+    by_gate = np.ascontiguousarray(rk.reshape(units, gates, units).transpose(1, 0, 2))
+    return (lambda h: np.matmul(h, by_gate, z)), z
 
 
 def _start(state: np.ndarray | None, batch: int, units: int, dtype: np.dtype) -> np.ndarray:
@@ -373,16 +393,16 @@ def lstm_forward(
     order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
     xz = _project(x, k[:, order], dtype)
     bz = None if b is None else b[order].astype(dtype)
-    rk = np.ascontiguousarray(rk[:, order], dtype)
+    rk = rk[:, order].astype(dtype)
     seq = np.empty((batch, x.shape[1], u), dtype)
     h, c = _start(h0, batch, u, dtype), _start(c0, batch, u, dtype)
-    z = np.empty((*h.shape[:-1], 4 * u), dtype)  # all four gates of one step
-    i, f, o, g = z[..., :u], z[..., u : 2 * u], z[..., 2 * u : 3 * u], z[..., 3 * u :]
-    gates, ig = z[..., : 3 * u], np.empty_like(c)
-    dot, add, mul = np.ndarray.dot, np.add, np.multiply
-    for xs, hs in _chunks(xz, seq, bz):
+    recurrent, z = _gate_product(rk, 4, h.shape[:-1])  # z: the four gates of one step
+    i, f, o, g = z
+    gates, ig = z[:3], np.empty_like(c)
+    add, mul = np.add, np.multiply
+    for xs, hs in _chunks(xz, seq, bz, gates=4):
         for x_t, h_t in zip(list(xs), list(hs), strict=True):
-            dot(h, rk, z)  # h_{t-1} R
+            recurrent(h)  # z = h_{t-1} R
             add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
             gate_act(gates, gates)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
             act(g, g)  # candidate cell act(z_c)
@@ -486,24 +506,21 @@ def gru_forward(
         # the recurrent biases of z and r are plain sums: fold them into the input bias
         b_in = b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u, b.dtype)])
     xw = _project(x, k, dtype)
-    rk = np.ascontiguousarray(rk, dtype)
+    rk = rk.astype(dtype, copy=False)
     seq = np.empty((batch, x.shape[1], u), dtype)
     h = _start(h0, batch, u, dtype)
-    lead = h.shape[:-1]
-    if reset_after:
-        hr = np.empty((*lead, 3 * u), dtype)  # h R for all three gates
-        zr, hh = hr[..., : 2 * u], hr[..., 2 * u :]
-        rk_zr = rk
-    else:
-        zr, hh = np.empty((*lead, 2 * u), dtype), np.empty((*lead, u), dtype)
-        rk_zr, rk_h, rh = rk[:, : 2 * u].copy(), rk[:, 2 * u :].copy(), np.empty_like(h)
-        hr = zr
-    z, r = zr[..., :u], zr[..., u:]
+    if reset_after:  # h R for all three gates at once
+        recurrent, m = _gate_product(rk, 3, h.shape[:-1])
+        zr, hh = m[:2], m[2]
+    else:  # h R for z and r only: the candidate's product needs r first
+        recurrent, zr = _gate_product(rk[:, : 2 * u], 2, h.shape[:-1])
+        rk_h, rh, hh = np.ascontiguousarray(rk[:, 2 * u :]), np.empty_like(h), np.empty_like(h)
+    z, r = zr
+    b_hh = None if b_hh is None else b_hh.astype(dtype)
     dot, add, mul = np.ndarray.dot, np.add, np.multiply
-    for xs, hs in _chunks(xw, seq, None if b_in is None else b_in.astype(dtype)):
-        steps = zip(list(xs[..., : 2 * u]), list(xs[..., 2 * u :]), list(hs), strict=True)
-        for x_zr, x_h, h_t in steps:
-            dot(h, rk_zr, hr)  # h_{t-1} R (all gates, or z and r)
+    for xs, hs in _chunks(xw, seq, None if b_in is None else b_in.astype(dtype), gates=3):
+        for x_zr, x_h, h_t in zip(list(xs[:, :2]), list(xs[:, 2]), list(hs), strict=True):
+            recurrent(h)  # h_{t-1} R (all gates, or z and r)
             add(zr, x_zr, zr)  # x K + b + h R for z and r
             gate_act(zr, zr)  # z, r = σ(...)
             if reset_after:
