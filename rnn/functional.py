@@ -3,7 +3,8 @@
 They take NumPy arrays in Keras's weight layout, keep no state, and work alike:
 
 1. check every shape, saying what was expected and what came when one does not fit;
-2. compute the input part ``x_t @ kernel`` of every timestep in **one** matrix product;
+2. compute the input part ``x_t @ kernel + bias`` of every timestep in **one** matrix
+   product (a column of ones in the inputs meets the bias as one more kernel row);
 3. loop over time with only ``h @ recurrent_kernel`` and element-wise maths per step,
    in place, on contiguous time-major rows (1-D rows when the batch is 1).
 
@@ -132,10 +133,21 @@ def _in_place(identifier: ActivationLike) -> InPlace:
     return lambda x, out: np.copyto(out, fn(x), casting="same_kind")
 
 
-def _project(x: np.ndarray, kernel: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """``x_t @ kernel`` for every step at once: one matrix product, (batch, timesteps, n)."""
+def _project(
+    x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None, dtype: np.dtype
+) -> np.ndarray:
+    """``x_t @ kernel + bias`` for every step in one matrix product: (batch, timesteps, n).
+
+    The bias rides along as one more row of the kernel, met by a column of ones.
+    """
     batch, steps, features = x.shape
-    flat = x.reshape(batch * steps, features).astype(dtype, copy=False)
+    if bias is None:
+        flat = x.reshape(batch * steps, features).astype(dtype, copy=False)
+    else:
+        flat = np.empty((batch * steps, features + 1), dtype)
+        flat[:, :features] = x.reshape(batch * steps, features)
+        flat[:, features] = 1  # multiplies the bias row
+        kernel = np.concatenate([kernel, bias.reshape(1, -1)])
     xw = np.dot(flat, kernel.astype(dtype, copy=False))
     return xw.reshape(batch, steps, kernel.shape[1])
 
@@ -145,9 +157,9 @@ _CHUNK = 16384
 
 
 def _chunks(
-    xw: np.ndarray, out: np.ndarray, bias: np.ndarray | None, gates: int = 1
+    xw: np.ndarray, out: np.ndarray, gates: int = 1
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Walk time in chunks of contiguous, time-major rows, adding ``bias`` on the way.
+    """Walk time in chunks of contiguous, time-major rows.
 
     Yields ``(xs, hs)``: ``xs[t]`` is step t's ``x_t K + b``, gate-major, of shape
     (gates, batch, units) (just (batch, units) for one gate); ``hs[t]`` (batch, units) is
@@ -158,8 +170,6 @@ def _chunks(
     batch, steps, width = xw.shape
     units = width // gates
     if batch == 1:  # one sequence: 1-D rows, updated in place
-        if bias is not None:
-            np.add(xw, bias, xw)
         rows = out[0]
         if xw is out:
             yield rows, rows  # the very same view: NumPy skips its overlap checks
@@ -170,11 +180,10 @@ def _chunks(
     xs = np.empty((n, gates, batch, units), xw.dtype)
     hs = np.empty((n, batch, out.shape[2]), out.dtype)
     by_gate = xw.reshape(batch, steps, gates, units)
-    b = 0 if bias is None else bias.reshape(gates, 1, units)
     for t in range(0, steps, n):
         k = min(n, steps - t)
-        # one strided read per chunk, so that every step reads contiguous rows
-        np.add(by_gate[:, t : t + k].transpose(1, 2, 0, 3), b, xs[:k])
+        # one strided copy per chunk, so that every step reads contiguous rows
+        xs[:k] = by_gate[:, t : t + k].transpose(1, 2, 0, 3)
         yield (xs[:k] if gates > 1 else xs[:k, 0]), hs[:k]
         out[:, t : t + k] = hs[:k].transpose(1, 0, 2)
 
@@ -292,11 +301,11 @@ def simple_rnn_forward(
     rk = np.ascontiguousarray(rk, dtype)  # a strided view would be copied at every step
 
     # x_t K for every step at once; each state is then written over its own row
-    seq = _project(x, k, dtype)
+    seq = _project(x, k, b, dtype)
     h = _start(h0, x.shape[0], units, dtype)
     hr = np.empty_like(h)  # h_{t-1} R, reused at every step
     dot, add = np.ndarray.dot, np.add  # the method skips __array_function__ dispatch
-    for xs, hs in _chunks(seq, seq, None if b is None else b.astype(dtype)):
+    for xs, hs in _chunks(seq, seq):
         h_rows = list(hs)
         x_rows = h_rows if xs is hs else list(xs)  # identical views skip overlap checks
         for x_t, h_t in zip(x_rows, h_rows, strict=True):
@@ -391,8 +400,7 @@ def lstm_forward(
 
     # reorder the gates to i, f, o, c so that the three sigmoid gates sit side by side
     order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
-    xz = _project(x, k[:, order], dtype)
-    bz = None if b is None else b[order].astype(dtype)
+    xz = _project(x, k[:, order], None if b is None else b[order], dtype)
     rk = rk[:, order].astype(dtype)
     seq = np.empty((batch, x.shape[1], u), dtype)
     h, c = _start(h0, batch, u, dtype), _start(c0, batch, u, dtype)
@@ -400,7 +408,7 @@ def lstm_forward(
     i, f, o, g = z
     gates, ig = z[:3], np.empty_like(c)
     add, mul = np.add, np.multiply
-    for xs, hs in _chunks(xz, seq, bz, gates=4):
+    for xs, hs in _chunks(xz, seq, gates=4):
         for x_t, h_t in zip(list(xs), list(hs), strict=True):
             recurrent(h)  # z = h_{t-1} R
             add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
@@ -505,7 +513,7 @@ def gru_forward(
     if b is not None and reset_after:
         # the recurrent biases of z and r are plain sums: fold them into the input bias
         b_in = b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u, b.dtype)])
-    xw = _project(x, k, dtype)
+    xw = _project(x, k, b_in, dtype)
     rk = rk.astype(dtype, copy=False)
     seq = np.empty((batch, x.shape[1], u), dtype)
     h = _start(h0, batch, u, dtype)
@@ -518,7 +526,7 @@ def gru_forward(
     z, r = zr
     b_hh = None if b_hh is None else b_hh.astype(dtype)
     dot, add, mul = np.ndarray.dot, np.add, np.multiply
-    for xs, hs in _chunks(xw, seq, None if b_in is None else b_in.astype(dtype), gates=3):
+    for xs, hs in _chunks(xw, seq, gates=3):
         for x_zr, x_h, h_t in zip(list(xs[:, :2]), list(xs[:, 2]), list(hs), strict=True):
             recurrent(h)  # h_{t-1} R (all gates, or z and r)
             add(zr, x_zr, zr)  # x K + b + h R for z and r
