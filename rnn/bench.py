@@ -20,6 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from rnn.functional import simple_rnn_forward
+
 THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",
@@ -59,6 +63,7 @@ CASES = (
     Case(1, 10_000, 8, 32, "torch", 0.4),
 )
 BASELINE_NAMES = {"notebook": "notebook loop", "torch": "torch.nn.RNN"}
+_LIMITS: Any = None
 
 
 # ----------------------------------------------------------------- one BLAS thread
@@ -81,7 +86,8 @@ def ensure_one_thread() -> str:
     except ImportError:
         threadpool_limits = None
     if threadpool_limits is not None:
-        threadpool_limits(limits=1)
+        global _LIMITS
+        _LIMITS = threadpool_limits(limits=1)  # kept, so the limit lasts the whole run
         return "threadpoolctl.threadpool_limits(1)"
     if _single_threaded_env():
         how = "re-executed with" if os.environ.get(REEXEC_MARK) else "environment:"
@@ -128,8 +134,6 @@ def _openblas_info() -> dict[str, Any]:
 
 def blas_report() -> dict[str, Any]:
     """What BLAS NumPy uses, with which kernel and how many threads."""
-    import numpy as np
-
     report: dict[str, Any] = {}
     try:
         deps = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
@@ -156,10 +160,8 @@ def blas_report() -> dict[str, Any]:
 # ------------------------------------------------------------------------ baselines
 
 
-def notebook_loop(inputs, W, U, b):
+def notebook_loop(inputs: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The notebook's loop for one sequence ``inputs (timesteps, input_features)``."""
-    import numpy as np
-
     state_t = np.zeros((W.shape[0],))
     successive_outputs = []
     for input_t in inputs:
@@ -169,10 +171,8 @@ def notebook_loop(inputs, W, U, b):
     return np.stack(successive_outputs, axis=0)
 
 
-def _problem(case: Case, seed: int = 0) -> tuple:
+def _problem(case: Case, seed: int = 0) -> tuple[np.ndarray, ...]:
     """Inputs and Keras-layout weights that keep tanh out of saturation."""
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((case.batch, case.timesteps, case.features))
     limit = np.sqrt(6 / (case.features + case.units))
@@ -182,10 +182,10 @@ def _problem(case: Case, seed: int = 0) -> tuple:
     return x, kernel, recurrent_kernel, bias
 
 
-def _baseline(case: Case, x, kernel, recurrent_kernel, bias) -> Callable[[], Any]:
+def _baseline(
+    case: Case, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
+) -> Callable[[], Any]:
     """A no-argument function computing the baseline's states, shape (batch, T, units)."""
-    import numpy as np
-
     if case.baseline == "notebook":
         W = np.ascontiguousarray(kernel.T)
         U = np.ascontiguousarray(recurrent_kernel.T)
@@ -220,10 +220,6 @@ def _time(fn: Callable[[], Any], number: int) -> float:
 
 def compare(case: Case, repeats: int, min_sample: float) -> dict[str, Any]:
     """Check ``rnn`` and the baseline agree, then time them with interleaved repeats."""
-    import numpy as np
-
-    from rnn.functional import simple_rnn_forward
-
     x, kernel, recurrent_kernel, bias = _problem(case)
     ours = lambda: simple_rnn_forward(x, kernel, recurrent_kernel, bias)  # noqa: E731
     base = _baseline(case, x, kernel, recurrent_kernel, bias)
@@ -269,8 +265,6 @@ def _shrink(case: Case) -> Case:
 
 def run(quick: bool = False) -> dict[str, Any]:
     """Run every case (torch ones only if torch imports) and return the report."""
-    import numpy as np
-
     try:
         import torch
     except ImportError:
@@ -308,9 +302,10 @@ def format_report(report: dict[str, Any], threads: str) -> str:
         f"NumPy BLAS: {blas['numpy_blas']}",
     ]
     for pool in blas.get("threadpools", []):
+        kernel = f", kernel {pool['architecture']}" if pool.get("architecture") else ""
         lines.append(
-            f"  threadpool {pool['internal_api']} {pool['version']}: "
-            f"kernel {pool['architecture']}, {pool['num_threads']} thread(s)"
+            f"  threadpool {pool['internal_api']} {pool['version'] or ''}: "
+            f"{pool['num_threads']} thread(s){kernel}"
         )
     if blas.get("openblas"):
         ob = blas["openblas"]
@@ -320,6 +315,11 @@ def format_report(report: dict[str, Any], threads: str) -> str:
         )
     env = " ".join(f"{k}={v}" for k, v in blas["env"].items()) or "(none set)"
     lines.append(f"environment: {env}")
+    if "OPENBLAS_CORETYPE" in blas["env"]:
+        lines.append(
+            f"  note: OPENBLAS_CORETYPE={blas['env']['OPENBLAS_CORETYPE']} makes OpenBLAS use "
+            "that CPU's kernels instead of the ones it would detect (torch is not affected)"
+        )
     lines.append(f"one thread via: {threads}; torch threads: {report['torch_threads']}")
     lines.append(
         f"{report['repeats']} interleaved repeats; ratio = min(rnn) / min(baseline), "
