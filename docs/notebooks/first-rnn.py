@@ -27,6 +27,7 @@
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+
 from rnn.functional import simple_rnn_forward
 
 # %% [markdown]
