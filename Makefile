@@ -10,6 +10,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1:8000
 
+# mkdocs 1.6 prints a banner about its future; it says nothing about this site.
+export NO_MKDOCS_2_WARNING := 1
+
 .PHONY: help install serve docs test lint format bench clean
 
 help:

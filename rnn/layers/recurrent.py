@@ -198,9 +198,11 @@ class LSTM(RNN):
         Gate activation, default ``"sigmoid"``.
     unit_forget_bias : bool
         Start the forget-gate bias at 1 (Keras default ``True``).
-    use_bias, return_sequences, return_state, go_backwards, **kwargs
-        As for `SimpleRNN`. With ``return_state`` the layer returns
-        ``[output, h, c]``.
+    use_bias : bool
+        As for `SimpleRNN`.
+    **kwargs
+        ``return_sequences``, ``return_state``, ``go_backwards``, ``name``, ... as
+        for `SimpleRNN`. With ``return_state`` the layer returns ``[output, h, c]``.
 
     Attributes
     ----------
@@ -289,8 +291,11 @@ class GRU(RNN):
         Apply the reset gate after the recurrent matrix product (Keras 3 and
         cuDNN default ``True``), which needs two bias vectors: bias shape
         ``(2, 3 * units)``. With ``False`` the bias has shape ``(3 * units,)``.
-    use_bias, return_sequences, return_state, go_backwards, **kwargs
+    use_bias : bool
         As for `SimpleRNN`.
+    **kwargs
+        ``return_sequences``, ``return_state``, ``go_backwards``, ``name``, ... as
+        for `SimpleRNN`.
 
     Attributes
     ----------
