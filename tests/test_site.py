@@ -276,14 +276,23 @@ def test_notebook_maths_is_typeset(visit: object) -> None:
 
 
 @pytest.mark.browser
-def test_search_finds_the_numpy_page(visit: object) -> None:
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ("timesteps", "numpy-rnn/"),
+        ("parameter", "counting-parameters/"),
+        ("LSTM", "beyond/"),
+        ("vanishing", "beyond/"),
+    ],
+)
+def test_search_finds(visit: object, query: str, page: str) -> None:
     v = visit("/")
     v.page.keyboard.press("/")  # Material's shortcut to the search box
-    v.page.keyboard.type("timesteps", delay=30)
+    v.page.keyboard.type(query, delay=30)
     results = v.page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=10_000)
     hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
-    assert any("numpy-rnn/" in (h or "") for h in hrefs), hrefs
+    assert any(page in (h or "") for h in hrefs), hrefs
 
 
 @pytest.mark.browser
