@@ -13,7 +13,11 @@ HOST   ?= 127.0.0.1:8000
 # mkdocs 1.6 prints a banner about its future; it says nothing about this site.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help install serve docs test lint format bench clean
+# Optional live parity with real Keras 3 (torch backend), in a venv of its own.
+PARITY_VENV ?= .venv-parity
+PARITY_TORCH ?= torch==2.13.0
+
+.PHONY: help install serve docs test lint format bench parity clean
 
 help:
 	@echo "make serve   build the site and serve it at http://$(HOST) (reloads on changes)"
@@ -22,6 +26,7 @@ help:
 	@echo "make lint    ruff check and format check"
 	@echo "make format  format the code with ruff"
 	@echo "make bench   time rnn against the notebook's loop (and torch, if installed)"
+	@echo "make parity  compare rnn with real Keras 3, live (optional, installs Keras and torch)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed, found " + sys.version.split()[0])'
@@ -53,6 +58,13 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python -m rnn.bench
+
+parity:
+	test -x $(PARITY_VENV)/bin/python || $(PYTHON) -m venv $(PARITY_VENV)
+	$(PARITY_VENV)/bin/python -m pip install --quiet "$(PARITY_TORCH)" keras pytest "sybil>=9,<11" hypothesis
+	$(PARITY_VENV)/bin/python -m pip install --quiet --no-deps -e .
+	KERAS_BACKEND=torch $(PARITY_VENV)/bin/pytest -p no:doctest -q \
+		tests/test_keras_live.py tests/test_keras_fixtures.py docs
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache .hypothesis
