@@ -1,0 +1,439 @@
+"""Loss functions with Keras 3's names, formulas and reduction, and their gradients.
+
+A loss compares targets ``y_true`` with predictions ``y_pred`` of shape
+``(batch, ..., d)``. Like Keras, it first computes one value per sample (per
+position, for sequences): the mean over the last axis for the element-wise
+losses, the sum over classes for the cross-entropies. The reduction
+``"sum_over_batch_size"`` (Keras's default) then averages those values.
+
+Each loss also gives the gradient of that reduced value with respect to
+``y_pred``, the ``grad_output`` that ``model.backward`` starts from.
+
+Probabilities are clipped to ``[1e-7, 1 - 1e-7]`` (Keras's epsilon) before a
+logarithm, in the dtype of ``y_pred``, exactly where Keras clips them; the
+gradient is zero where the clipping is active, as under automatic
+differentiation.
+
+Examples
+--------
+>>> import numpy as np
+>>> from rnn import losses
+>>> loss = losses.get("mse")
+>>> y_true = np.array([[0.0, 1.0], [1.0, 1.0]])
+>>> y_pred = np.array([[0.5, 1.0], [1.0, 0.0]])
+>>> float(loss(y_true, y_pred))
+0.3125
+>>> loss.gradient(y_true, y_pred).tolist()
+[[0.25, 0.0], [0.0, -0.5]]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+#: Keras's fuzz factor ``keras.config.epsilon()``.
+EPSILON = 1e-7
+
+_REDUCTIONS = ("sum_over_batch_size", "sum", "none", None)
+
+
+def _float_array(x: Any) -> np.ndarray:
+    x = np.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
+
+
+def align_targets(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
+    """Return ``y_true`` as a float array of ``y_pred``'s shape, as Keras aligns them.
+
+    Keras squeezes or expands a trailing axis of size 1 when the ranks differ by
+    one, so targets of shape ``(batch,)`` fit predictions of shape ``(batch, 1)``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes still differ, in the wording of Keras's backends.
+    """
+    t = np.asarray(y_true, dtype=y_pred.dtype)
+    rank_gap = t.ndim - y_pred.ndim
+    if abs(rank_gap) == 1 and t.size == y_pred.size:
+        longer = t.shape if rank_gap == 1 else y_pred.shape
+        if longer[-1] == 1:
+            t = t.reshape(y_pred.shape)
+    if t.shape != y_pred.shape:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={t.shape}, output.shape={y_pred.shape}"
+        )
+    return t
+
+
+class Loss:
+    """Base class: per-sample values, their reduction, and the gradient.
+
+    Subclasses implement :meth:`values_and_grads`.
+
+    Parameters
+    ----------
+    name : str, optional
+        Keras's default name, e.g. ``"mean_squared_error"``.
+    reduction : {"sum_over_batch_size", "sum", "none"}
+        How the per-sample values become one number: their mean (Keras's
+        default), their sum, or no reduction (then there is no gradient).
+    """
+
+    default_name = "loss"
+
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size"):
+        if reduction not in _REDUCTIONS:
+            raise ValueError(
+                f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. "
+                f"Received: reduction={reduction}"
+            )
+        self.name = name or self.default_name
+        self.reduction = reduction
+
+    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-sample values, and the derivative of each one w.r.t. ``y_pred``.
+
+        Returns
+        -------
+        values : numpy.ndarray, shape y_pred.shape[:-1]
+        grads : numpy.ndarray, shape y_pred.shape
+            ``grads[..., j]`` is the derivative of ``values[...]`` with respect
+            to ``y_pred[..., j]`` (each prediction feeds one value only).
+        """
+        raise NotImplementedError
+
+    def call(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        """The per-sample values, shape ``y_pred.shape[:-1]`` (no reduction)."""
+        return self.values_and_grads(y_true, _float_array(y_pred))[0]
+
+    def _scale(self, values: np.ndarray) -> float:
+        return 1.0 / max(values.size, 1) if self.reduction == "sum_over_batch_size" else 1.0
+
+    def __call__(self, y_true: Any, y_pred: Any) -> Any:
+        """The reduced loss: a float (an array for ``reduction="none"``)."""
+        values = self.call(y_true, y_pred)
+        if self.reduction in ("none", None):
+            return values
+        return float(np.sum(values, dtype=np.float64) * self._scale(values))
+
+    def value_and_gradient(self, y_true: Any, y_pred: Any) -> tuple[float, np.ndarray]:
+        """The reduced loss and its gradient w.r.t. ``y_pred`` (same shape and dtype).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from rnn.losses import MeanAbsoluteError
+        >>> value, grad = MeanAbsoluteError().value_and_gradient(np.ones(2), np.zeros((2, 1)))
+        >>> value, grad.tolist()
+        (1.0, [[-0.5], [-0.5]])
+        """
+        if self.reduction in ("none", None):
+            raise ValueError("A loss with reduction='none' has no single value to differentiate.")
+        p = _float_array(y_pred)
+        values, grads = self.values_and_grads(y_true, p)
+        scale = self._scale(values)
+        value = float(np.sum(values, dtype=np.float64) * scale)
+        return value, (grads * scale).astype(p.dtype, copy=False)
+
+    def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        """The gradient of the reduced loss w.r.t. ``y_pred``, shape ``y_pred.shape``."""
+        return self.value_and_gradient(y_true, y_pred)[1]
+
+    def get_config(self) -> dict[str, Any]:
+        """Name and reduction (plus the subclass's options)."""
+        return {"name": self.name, "reduction": self.reduction}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class _Elementwise(Loss):
+    """Mean over the last axis of an element-wise term."""
+
+    def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = align_targets(y_true, y_pred)
+        terms, dterms = self.terms(t, y_pred)
+        last = y_pred.shape[-1] if y_pred.ndim else 1
+        return terms.mean(axis=-1, dtype=np.float64), dterms / last
+
+
+class MeanSquaredError(_Elementwise):
+    """``mean((y_true - y_pred) ** 2, axis=-1)``; Keras's ``"mse"``.
+
+    Shapes: ``y_true`` and ``y_pred`` are ``(batch, ..., d)`` (a trailing axis of
+    size 1 may be missing from one of them).
+    """
+
+    default_name = "mean_squared_error"
+
+    def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        diff = p.astype(np.float64) - t
+        return diff**2, 2.0 * diff
+
+
+class MeanAbsoluteError(_Elementwise):
+    """``mean(abs(y_true - y_pred), axis=-1)``; Keras's ``"mae"``.
+
+    The gradient at ``y_pred == y_true`` is 0, as in Keras.
+    """
+
+    default_name = "mean_absolute_error"
+
+    def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        diff = p.astype(np.float64) - t
+        return np.abs(diff), np.sign(diff)
+
+
+class BinaryCrossentropy(_Elementwise):
+    """Binary cross-entropy, averaged over the last axis; Keras's ``"binary_crossentropy"``.
+
+    Parameters
+    ----------
+    from_logits : bool
+        ``False`` (default): ``y_pred`` are probabilities (e.g. after a sigmoid),
+        clipped to ``[1e-7, 1 - 1e-7]``. ``True``: ``y_pred`` are logits, and the
+        stable formula ``max(x, 0) - x * t + log(1 + exp(-|x|))`` is used.
+    label_smoothing : float
+        Targets become ``t * (1 - s) + 0.5 * s``.
+
+    Examples
+    --------
+    Keras's docstring example:
+
+    >>> from rnn.losses import BinaryCrossentropy
+    >>> loss = BinaryCrossentropy(reduction="none")
+    >>> loss([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).round(3).tolist()
+    [0.916, 0.714]
+    """
+
+    default_name = "binary_crossentropy"
+
+    def __init__(
+        self, from_logits: bool = False, label_smoothing: float = 0.0, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+
+    def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = t.astype(np.float64)
+        if self.label_smoothing:
+            t = t * (1.0 - self.label_smoothing) + 0.5 * self.label_smoothing
+        if self.from_logits:
+            x = p.astype(np.float64)
+            terms = np.maximum(x, 0.0) - x * t + np.log1p(np.exp(-np.abs(x)))
+            return terms, 0.5 * (1.0 + np.tanh(0.5 * x)) - t
+        o = np.clip(p, EPSILON, 1.0 - EPSILON).astype(np.float64)
+        terms = -(t * np.log(o) + (1.0 - t) * np.log(1.0 - o))
+        inside = (p >= EPSILON) & (p <= 1.0 - EPSILON)
+        return terms, np.where(inside, (1.0 - t) / (1.0 - o) - t / o, 0.0)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+        }
+
+
+def _log_softmax(x: np.ndarray) -> np.ndarray:
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _crossentropy(t: np.ndarray, p: np.ndarray, from_logits: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``-sum(t * log q, axis=-1)`` with Keras's ``q``, and its derivative w.r.t. ``p``."""
+    if from_logits:
+        log_q = _log_softmax(p.astype(np.float64))
+        values = -(t * log_q).sum(axis=-1)
+        return values, np.exp(log_q) * t.sum(axis=-1, keepdims=True) - t
+    # Keras rescales the probabilities to sum to 1, then clips them
+    total = p.sum(axis=-1, keepdims=True)
+    q = p / total
+    o = np.clip(q, EPSILON, 1.0 - EPSILON).astype(np.float64)
+    values = -(t * np.log(o)).sum(axis=-1)
+    g = np.where((q >= EPSILON) & (q <= 1.0 - EPSILON), -t / o, 0.0)
+    grads = (g - (g * q).sum(axis=-1, keepdims=True)) / total
+    return values, grads
+
+
+class CategoricalCrossentropy(Loss):
+    """Cross-entropy with one-hot targets; Keras's ``"categorical_crossentropy"``.
+
+    Shapes: ``y_true`` and ``y_pred`` are ``(batch, ..., classes)``.
+
+    Parameters
+    ----------
+    from_logits : bool
+        ``False`` (default): ``y_pred`` are probabilities (e.g. after a softmax),
+        rescaled to sum to 1 and clipped to ``[1e-7, 1 - 1e-7]`` as in Keras.
+        ``True``: ``y_pred`` are logits and a log-softmax is applied.
+    label_smoothing : float
+        Targets become ``t * (1 - s) + s / classes``.
+
+    Examples
+    --------
+    Keras's docstring example:
+
+    >>> from rnn.losses import CategoricalCrossentropy
+    >>> loss = CategoricalCrossentropy(reduction="none")
+    >>> loss([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]).round(4).tolist()
+    [0.0513, 2.3026]
+    """
+
+    default_name = "categorical_crossentropy"
+
+    def __init__(
+        self, from_logits: bool = False, label_smoothing: float = 0.0, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+
+    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        t = np.asarray(y_true, dtype=np.float64)
+        if t.shape != y_pred.shape:
+            raise ValueError(
+                "Arguments `target` and `output` must have the same shape. "
+                f"Received: target.shape={t.shape}, output.shape={y_pred.shape}"
+            )
+        if self.label_smoothing:
+            classes = y_pred.shape[-1]
+            t = t * (1.0 - self.label_smoothing) + self.label_smoothing / classes
+        return _crossentropy(t, y_pred, self.from_logits)
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+        }
+
+
+def sparse_labels(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
+    """Integer class labels of shape ``y_pred.shape[:-1]``, checked as Keras does.
+
+    A trailing axis of size 1 is dropped: labels ``(batch, 1)`` fit ``(batch, classes)``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not fit (e.g. one-hot targets, in Keras's wording) or a
+        label is not a class index.
+    """
+    t = np.asarray(y_true)
+    if t.ndim == y_pred.ndim and t.ndim and t.shape[-1] == 1:
+        t = t[..., 0]
+    if t.shape != y_pred.shape[:-1]:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape up until the last "
+            f"dimension: target.shape={t.shape}, output.shape={y_pred.shape}"
+        )
+    labels = t.astype(np.int64)
+    classes = y_pred.shape[-1]
+    bad = labels[(labels < 0) | (labels >= classes)]
+    if bad.size:
+        raise ValueError(
+            f"Received a label value of {bad.flat[0]} which is outside the valid range "
+            f"of [0, {classes})."
+        )
+    return labels
+
+
+class SparseCategoricalCrossentropy(Loss):
+    """Cross-entropy with integer class labels; Keras's ``"sparse_categorical_crossentropy"``.
+
+    Shapes: ``y_true`` is ``(batch, ...)`` (or ``(batch, ..., 1)``) of class
+    indices; ``y_pred`` is ``(batch, ..., classes)``.
+
+    Parameters
+    ----------
+    from_logits : bool
+        As for `CategoricalCrossentropy`.
+
+    Examples
+    --------
+    Keras's docstring example:
+
+    >>> from rnn.losses import SparseCategoricalCrossentropy
+    >>> loss = SparseCategoricalCrossentropy()
+    >>> round(loss([1, 2], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]), 3)
+    1.177
+    >>> loss([[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]])
+    Traceback (most recent call last):
+    ...
+    ValueError: Arguments `target` and `output` must have the same shape up until the last \
+dimension: target.shape=(2, 3), output.shape=(2, 3)
+    """
+
+    default_name = "sparse_categorical_crossentropy"
+
+    def __init__(self, from_logits: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.from_logits = from_logits
+
+    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        labels = sparse_labels(y_true, y_pred)
+        t = np.eye(y_pred.shape[-1], dtype=np.float64)[labels]
+        return _crossentropy(t, y_pred, self.from_logits)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "from_logits": self.from_logits}
+
+
+_ALIASES: dict[str, type[Loss]] = {}
+for _cls, _names in [
+    (MeanSquaredError, ("mse", "MSE")),
+    (MeanAbsoluteError, ("mae", "MAE")),
+    (BinaryCrossentropy, ()),
+    (CategoricalCrossentropy, ()),
+    (SparseCategoricalCrossentropy, ()),
+]:
+    for _name in (*_names, _cls.default_name, _cls.__name__):
+        _ALIASES[_name] = _cls
+
+
+def get(identifier: str | Loss) -> Loss:
+    """Return a loss object for a Keras name (``"mse"``, ``"binary_crossentropy"``...).
+
+    Raises
+    ------
+    ValueError
+        For anything else, in Keras's wording.
+
+    Examples
+    --------
+    >>> from rnn import losses
+    >>> losses.get("mae"), losses.get("SparseCategoricalCrossentropy").name
+    (<MeanAbsoluteError name=mean_absolute_error>, 'sparse_categorical_crossentropy')
+    >>> losses.get("msee")
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not interpret loss identifier: msee
+    """
+    if isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str) and identifier in _ALIASES:
+        return _ALIASES[identifier]()
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+__all__ = [
+    "EPSILON",
+    "BinaryCrossentropy",
+    "CategoricalCrossentropy",
+    "Loss",
+    "MeanAbsoluteError",
+    "MeanSquaredError",
+    "SparseCategoricalCrossentropy",
+    "align_targets",
+    "get",
+    "sparse_labels",
+]
