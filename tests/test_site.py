@@ -322,3 +322,23 @@ def test_copied_doctests_run_as_a_script(visit: object, tmp_path: Path) -> None:
     path.write_text("\n".join(script), encoding="utf-8")
     result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+    # pasted line by line into the interactive prompt, it runs too
+    result = subprocess.run(
+        [sys.executable, "-c", PASTE_INTO_PROMPT, str(path)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# Feeds a file to Python's interactive console one line at a time, as a paste into the
+# `python` prompt does, and fails on the first error the console reports.
+PASTE_INTO_PROMPT = """
+import code, sys
+class Console(code.InteractiveConsole):
+    def write(self, data):
+        sys.stderr.write(data)
+        sys.exit(1)
+console = Console()
+for line in open(sys.argv[1], encoding="utf-8").read().splitlines():
+    console.push(line)
+console.push("")
+"""
