@@ -55,3 +55,15 @@ def test_wrong_output_fails_with_a_diff(tmp_path: Path, shown: str) -> None:
 def test_output_without_code_before_it_fails(tmp_path: Path) -> None:
     with pytest.raises(SybilFailure, match="must follow"):
         run(tmp_path, "<!-- output -->\n```text\nhello\n```\n")
+
+
+def test_a_wrong_doctest_output_names_the_file_and_line(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("Text.\n\n```python\n>>> 1 + 1\n3\n\n```\n", encoding="utf-8")
+    document = Document.parse(str(page), *conftest.MARKDOWN_PARSERS)
+    (example,) = document.examples()
+    with pytest.raises(SybilFailure) as failure:
+        example.evaluate()
+    message = str(failure.value)
+    assert f"{page}, line 4" in message
+    assert "Expected:\n    3\nGot:\n    2" in message
