@@ -1,0 +1,271 @@
+"""Metrics with Keras 3's names, averaged over an epoch the way Keras averages them.
+
+A metric turns ``(y_true, y_pred)`` into one value per sample (per element for
+the binary accuracy), and keeps a running **total** and **count** of them
+across batches, so its :meth:`~Metric.result` is the mean over every sample
+seen since the last :meth:`~Metric.reset_state`: a mean weighted by batch size,
+as in Keras.
+
+``"accuracy"`` is resolved from the shapes, as Keras 3 does (see :func:`get`).
+
+Examples
+--------
+>>> import numpy as np
+>>> from rnn import metrics
+>>> mae = metrics.get("mae")
+>>> mae.update_state(np.zeros((3, 1)), np.ones((3, 1)))  # 3 samples with error 1
+>>> mae.update_state(np.zeros((1, 1)), np.full((1, 1), 5.0))  # 1 sample with error 5
+>>> mae.name, mae.result()
+('mae', 2.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rnn import losses
+from rnn.losses import align_targets, sparse_labels
+
+
+def _pred(y_pred: Any) -> np.ndarray:
+    p = np.asarray(y_pred)
+    return p if p.dtype.kind == "f" else p.astype(np.float32)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean(abs(y_true - y_pred), axis=-1)``, shape ``y_pred.shape[:-1]``."""
+    p = _pred(y_pred)
+    return np.abs(p - align_targets(y_true, p)).mean(axis=-1, dtype=np.float64)
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """``mean((y_true - y_pred) ** 2, axis=-1)``, shape ``y_pred.shape[:-1]``."""
+    p = _pred(y_pred)
+    return np.square(p - align_targets(y_true, p)).mean(axis=-1, dtype=np.float64)
+
+
+def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
+    """1.0 where ``(y_pred > threshold) == y_true``, element-wise (shape of ``y_pred``)."""
+    p = _pred(y_pred)
+    return (align_targets(y_true, p) == (p > threshold)).astype(np.float64)
+
+
+def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """1.0 where the arg-max of one-hot ``y_true`` and of ``y_pred`` agree, per sample."""
+    p = _pred(y_pred)
+    t = np.asarray(y_true)
+    if t.shape != p.shape:
+        raise ValueError(
+            "Arguments `target` and `output` must have the same shape. "
+            f"Received: target.shape={t.shape}, output.shape={p.shape}"
+        )
+    return (t.argmax(axis=-1) == p.argmax(axis=-1)).astype(np.float64)
+
+
+def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
+    """1.0 where the integer label equals the arg-max of ``y_pred``, per sample."""
+    p = _pred(y_pred)
+    return (sparse_labels(y_true, p) == p.argmax(axis=-1)).astype(np.float64)
+
+
+class Metric:
+    """Running mean of per-sample values: ``total / count``.
+
+    Parameters
+    ----------
+    name : str, optional
+        The key in ``History.history`` and in the progress line.
+    """
+
+    default_name = "metric"
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or self.default_name
+        self.total = 0.0
+        self.count = 0.0
+
+    def values(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        """Per-sample values; subclasses implement this."""
+        raise NotImplementedError
+
+    def update_state(self, y_true: Any, y_pred: Any) -> None:
+        """Add the values of one batch to the running total."""
+        values = np.asarray(self.values(y_true, y_pred), dtype=np.float64)
+        self.total += float(values.sum())
+        self.count += values.size
+
+    def result(self) -> float:
+        """The mean of every value since the last reset (0.0 before any)."""
+        return self.total / self.count if self.count else 0.0
+
+    def reset_state(self) -> None:
+        """Forget every batch (done at the start of each epoch)."""
+        self.total = 0.0
+        self.count = 0.0
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class Mean(Metric):
+    """Weighted mean of numbers, e.g. the loss of each batch weighted by its size.
+
+    Examples
+    --------
+    >>> from rnn.metrics import Mean
+    >>> loss = Mean(name="loss")
+    >>> loss.update_state(1.0, sample_weight=32)
+    >>> loss.update_state(4.0, sample_weight=8)
+    >>> loss.result()
+    1.6
+    """
+
+    default_name = "mean"
+
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+        """Add ``values`` (a number or array), each weighted by ``sample_weight``."""
+        values = np.asarray(values, dtype=np.float64)
+        weight = np.broadcast_to(
+            np.asarray(1.0 if sample_weight is None else sample_weight, np.float64), values.shape
+        )
+        self.total += float((values * weight).sum())
+        self.count += float(weight.sum())
+
+
+class MeanMetricWrapper(Metric):
+    """A metric from a function ``fn(y_true, y_pred) -> per-sample values``."""
+
+    def __init__(self, fn: Callable[[Any, Any], np.ndarray], name: str | None = None) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", None))
+        self.fn = fn
+
+    def values(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        return self.fn(y_true, y_pred)
+
+
+def _wrapper(fn: Callable[[Any, Any], np.ndarray], default: str) -> type[MeanMetricWrapper]:
+    class _Metric(MeanMetricWrapper):
+        default_name = default
+
+        def __init__(self, name: str | None = None) -> None:
+            super().__init__(fn, name=name or default)
+
+    return _Metric
+
+
+class MeanAbsoluteError(_wrapper(mean_absolute_error, "mean_absolute_error")):
+    """Keras's ``MeanAbsoluteError`` metric (``"mae"``)."""
+
+
+class MeanSquaredError(_wrapper(mean_squared_error, "mean_squared_error")):
+    """Keras's ``MeanSquaredError`` metric (``"mse"``)."""
+
+
+class BinaryAccuracy(_wrapper(binary_accuracy, "binary_accuracy")):
+    """Share of ``(y_pred > 0.5) == y_true``, over every element."""
+
+
+class CategoricalAccuracy(_wrapper(categorical_accuracy, "categorical_accuracy")):
+    """Share of samples whose predicted class is the one-hot target's."""
+
+
+class SparseCategoricalAccuracy(
+    _wrapper(sparse_categorical_accuracy, "sparse_categorical_accuracy")
+):
+    """Share of samples whose predicted class is the integer label."""
+
+
+_BY_NAME: dict[str, Callable[[], Metric]] = {}
+for _cls, _aliases in [
+    (MeanAbsoluteError, ("mae", "MAE")),
+    (MeanSquaredError, ("mse", "MSE")),
+    (BinaryAccuracy, ()),
+    (CategoricalAccuracy, ()),
+    (SparseCategoricalAccuracy, ()),
+]:
+    for _name in (*_aliases, _cls.default_name, _cls.__name__):
+        _BY_NAME[_name] = _cls
+for _loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"):
+    _BY_NAME[_loss] = lambda _loss=_loss: MeanMetricWrapper(losses.get(_loss).call, _loss)
+
+
+def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -> type[Metric]:
+    """The accuracy Keras 3 picks for ``"accuracy"`` from the target and output shapes.
+
+    Binary if the output has one unit; sparse categorical if the targets have
+    one axis fewer (or a last axis of 1 against several classes); otherwise
+    categorical.
+
+    Examples
+    --------
+    >>> from rnn.metrics import accuracy_for
+    >>> shapes = [((8, 1), (8, 1)), ((8,), (8, 4)), ((8, 4), (8, 4))]
+    >>> [accuracy_for(t, p).__name__ for t, p in shapes]
+    ['BinaryAccuracy', 'SparseCategoricalAccuracy', 'CategoricalAccuracy']
+    """
+    if y_pred_shape[-1] == 1:
+        return BinaryAccuracy
+    if len(y_true_shape) < len(y_pred_shape) or y_true_shape[-1] == 1:
+        return SparseCategoricalAccuracy
+    return CategoricalAccuracy
+
+
+def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Metric:
+    """Return a fresh metric for a Keras name, named as given.
+
+    ``"accuracy"`` (or ``"acc"``) needs ``y_true`` and ``y_pred`` (a batch, or
+    just arrays of the right shapes) to choose among binary, categorical and
+    sparse categorical accuracy (:func:`accuracy_for`).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, in Keras's wording.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn import metrics
+    >>> metrics.get("accuracy", np.array([0, 2]), np.ones((2, 3)))
+    <SparseCategoricalAccuracy name=accuracy>
+    >>> metrics.get("mean_absolute_error")
+    <MeanAbsoluteError name=mean_absolute_error>
+    >>> metrics.get("maee")
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not interpret metric identifier: maee
+    """
+    if isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+        if y_true is None or y_pred is None:
+            raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
+        cls = accuracy_for(np.shape(y_true), np.shape(y_pred))
+        return cls(name=identifier)
+    if isinstance(identifier, str) and identifier in _BY_NAME:
+        metric = _BY_NAME[identifier]()
+        metric.name = identifier
+        return metric
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+
+
+__all__ = [
+    "BinaryAccuracy",
+    "CategoricalAccuracy",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "Metric",
+    "SparseCategoricalAccuracy",
+    "accuracy_for",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "get",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "sparse_categorical_accuracy",
+]
