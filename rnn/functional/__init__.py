@@ -1,0 +1,48 @@
+"""Pure functions: a simple RNN, an LSTM and a GRU over whole sequences, forward and back.
+
+They take NumPy arrays in Keras's weight layout, keep no state, and work alike.
+
+**Forward** (``*_forward``):
+
+1. check every shape, saying what was expected and what came when one does not fit;
+2. compute the input part ``x_t @ kernel + bias`` of every timestep in **one** matrix
+   product (a column of ones in the inputs meets the bias as one more kernel row);
+3. loop over time with only ``h @ recurrent_kernel`` and element-wise maths per step,
+   in place, on contiguous time-major rows (1-D rows when the batch is 1).
+
+**Backward** (``*_backward``, backpropagation through time): given ``dL/dh_t``, the
+gradient of a loss ``L`` with respect to the outputs, they return the gradient with
+respect to the inputs and a dict of gradients keyed like the weights (``kernel``,
+``recurrent_kernel``, ``bias``, ``initial_state``). They
+
+1. recompute what the forward pass did not keep (gates, derivatives) from its outputs,
+   for every step at once;
+2. walk back from the last step to the first with only the element-wise derivatives
+   and one product with ``recurrent_kernel.T`` per step (``truncate=k`` lets each
+   output's gradient flow back ``k`` steps at most);
+3. get the weight gradients as matrix products over all steps after the loop
+   (``dL/dK = X^T dZ``, ``dL/dR = H_prev^T dZ``).
+
+The backward functions know the derivatives of ``tanh``, ``sigmoid``, ``relu`` and
+``linear``; a custom callable activation works forward but raises ``ValueError`` in
+backward.
+
+Dtype rule: they compute in ``np.result_type`` of the arrays passed (inputs, weights,
+bias, states, gradients), with booleans and integers promoted to float64. So float32
+stays float32, float16 stays float16, and float32 mixed with float64 gives float64.
+"""
+
+from __future__ import annotations
+
+from rnn.functional.gru import gru_backward, gru_forward
+from rnn.functional.lstm import lstm_backward, lstm_forward
+from rnn.functional.simple_rnn import simple_rnn_backward, simple_rnn_forward
+
+__all__ = [
+    "gru_backward",
+    "gru_forward",
+    "lstm_backward",
+    "lstm_forward",
+    "simple_rnn_backward",
+    "simple_rnn_forward",
+]

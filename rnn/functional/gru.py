@@ -1,0 +1,358 @@
+"""The GRU (Keras gate order ``z, r, h``, both ``reset_after`` variants), forward and
+backward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rnn.functional._checks import (
+    _bias,
+    _dtype,
+    _grad_outputs,
+    _inputs,
+    _sequence,
+    _state,
+    _truncation,
+    _weights,
+)
+from rnn.functional._steps import (
+    ActivationLike,
+    _batch_major,
+    _chunks,
+    _derivative,
+    _finish,
+    _flat,
+    _gate_product,
+    _history,
+    _in_place,
+    _last,
+    _project,
+    _start,
+)
+
+__all__ = ["gru_backward", "gru_forward"]
+
+
+def gru_forward(
+    inputs: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    bias: np.ndarray | None = None,
+    *,
+    activation: ActivationLike = "tanh",
+    recurrent_activation: ActivationLike = "sigmoid",
+    reset_after: bool = True,
+    initial_state: np.ndarray | None = None,
+    return_sequences: bool = True,
+    return_state: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Run a Keras-style GRU over whole sequences (gate order ``z, r, h``).
+
+    With ``x_z, x_r, x_h`` the three blocks of ``x_t K + b_in``:
+    ``z = σ(x_z + h R_z + ...)``, ``r = σ(x_r + h R_r + ...)``, and the candidate
+    ``hh = act(x_h + r (h R_h + b_rec_h))`` when ``reset_after`` (Keras 3 default), or
+    ``hh = act(x_h + (r h) R_h)`` otherwise; then ``h_t = z h + (1 - z) hh``.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+        As in `simple_rnn_forward`.
+    kernel : ndarray of shape (features, 3 * units)
+        Input weights of the gates ``z, r, h``, side by side.
+    recurrent_kernel : ndarray of shape (units, 3 * units)
+        State weights, same gate order.
+    bias : ndarray of shape (2, 3 * units) or (3 * units,), or None
+        With ``reset_after``: row 0 the input bias, row 1 the recurrent bias. Without:
+        one input bias. ``None`` means no bias.
+    activation, recurrent_activation : str, callable or None
+        For the candidate state (``"tanh"``) and for the gates (``"sigmoid"``).
+    reset_after : bool
+        Apply the reset gate after the recurrent product (default, as Keras 3 and cuDNN).
+    initial_state : ndarray of shape (batch, units) or (units,), optional
+        ``h_0``; zeros by default.
+    return_sequences : bool
+        Return every ``h_t`` (default) or only the last one.
+    return_state : bool
+        Also return the final ``h_T``, (batch, units) or (units,).
+
+    Returns
+    -------
+    ndarray of shape (batch, timesteps, units) or (batch, units), or a tuple
+        ``output`` or ``(output, h_T)``; without the batch axis for unbatched inputs.
+
+    Raises
+    ------
+    ValueError
+        If a shape, a dtype or an activation name does not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.functional import gru_forward
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 5, 3))
+    >>> kernel = rng.standard_normal((3, 12)) * 0.5            # 3 gates of 4 units
+    >>> recurrent_kernel = rng.standard_normal((4, 12)) * 0.5
+    >>> out, h = gru_forward(x, kernel, recurrent_kernel, np.zeros((2, 12)), return_state=True)
+    >>> out.shape, h.shape, bool(np.array_equal(out[:, -1], h))
+    ((2, 5, 4), (2, 4), True)
+    >>> gru_forward(x, kernel, recurrent_kernel, np.zeros(12), reset_after=False).shape
+    (2, 5, 4)
+    >>> gru_forward(x, kernel, recurrent_kernel, np.zeros(12))
+    Traceback (most recent call last):
+    ...
+    ValueError: bias must have shape (2, 12) to match kernel shape (3, 12), got (12,)
+    """
+    x, batched = _inputs(inputs)
+    k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
+    b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
+    if isinstance(initial_state, (tuple, list)) and len(initial_state) == 1:
+        initial_state = initial_state[0]  # Keras passes a list of one state
+    h0 = _state("initial_state", initial_state, x, units, batched)
+    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
+    dtype = _dtype(x, k, rk, b, h0)
+    batch, u = x.shape[0], units
+
+    b_in, b_hh = (b, None) if b is None or not reset_after else (b[0], b[1, 2 * u :])
+    if b is not None and reset_after:
+        # the recurrent biases of z and r are plain sums: fold them into the input bias
+        b_in = b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u, b.dtype)])
+    xw = _project(x, k, b_in, dtype)
+    rk = rk.astype(dtype, copy=False)
+    seq = np.empty((batch, x.shape[1], u), dtype)
+    h = _start(h0, batch, u, dtype)
+    if reset_after:  # h R for all three gates at once
+        recurrent, m = _gate_product(rk, 3, h.shape[:-1])
+        zr, hh = m[:2], m[2]
+    else:  # h R for z and r only: the candidate's product needs r first
+        recurrent, zr = _gate_product(rk[:, : 2 * u], 2, h.shape[:-1])
+        rk_h, rh, hh = np.ascontiguousarray(rk[:, 2 * u :]), np.empty_like(h), np.empty_like(h)
+    z, r = zr
+    b_hh = None if b_hh is None else b_hh.astype(dtype)
+    dot, add, mul = np.ndarray.dot, np.add, np.multiply
+    for xs, hs in _chunks(xw, seq, gates=3):
+        for x_zr, x_h, h_t in zip(list(xs[:, :2]), list(xs[:, 2]), list(hs), strict=True):
+            recurrent(h)  # h_{t-1} R (all gates, or z and r)
+            add(zr, x_zr, zr)  # x K + b + h R for z and r
+            gate_act(zr, zr)  # z, r = σ(...)
+            if reset_after:
+                if b_hh is not None:
+                    add(hh, b_hh, hh)  # h R_h + b_rec_h
+                mul(hh, r, hh)  # reset after the product: r (h R_h + b_rec_h)
+            else:
+                mul(r, h, rh)  # reset before the product: r h
+                dot(rh, rk_h, hh)  # (r h) R_h
+            add(hh, x_h, hh)  # plus x_h
+            act(hh, hh)  # candidate hh = act(...)
+            np.subtract(h, hh, h_t)  # h_{t-1} - hh
+            mul(h_t, z, h_t)  # z (h_{t-1} - hh)
+            add(h_t, hh, h_t)  # h_t = z h_{t-1} + (1 - z) hh
+            h = h_t
+    out = _finish(seq, batched, return_sequences)
+    return (out, _last(h, batch, batched)) if return_state else out
+
+
+def gru_backward(
+    grad_outputs: np.ndarray,
+    inputs: np.ndarray,
+    outputs: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    bias: np.ndarray | None = None,
+    *,
+    activation: ActivationLike = "tanh",
+    recurrent_activation: ActivationLike = "sigmoid",
+    reset_after: bool = True,
+    initial_state: np.ndarray | None = None,
+    truncate: int | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Backpropagate through time in a GRU: the gradients of the loss ``L``.
+
+    The gates of every step are recomputed from the outputs at once (no loop: every
+    ``h_{t-1}`` is known). Going back in time with ``dh = dL/dh_t``, from
+    ``h_t = z h_{t-1} + (1 - z) hh``: ``dz_z = dh (h_{t-1} - hh) σ'``,
+    ``dz_h = dh (1 - z) act'``, the reset gate's ``dz_r`` through ``r``'s product, and
+    ``dL/dh_{t-1} = dh z`` plus what flows back through ``R``. The weight gradients are
+    matrix products after the loop.
+
+    Parameters
+    ----------
+    grad_outputs : ndarray of shape (batch, timesteps, units) or (batch, units)
+        ``dL/dh_t`` for every output, or for the last one (``return_sequences=False``).
+    inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+    outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
+        Every ``h_t`` of the forward pass (`gru_forward`, ``return_sequences=True``).
+    kernel, recurrent_kernel, bias, reset_after
+        As in `gru_forward` (the bias is needed to recompute the gates).
+    activation, recurrent_activation : str or None
+        As in the forward pass; ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"linear"``.
+    initial_state : ndarray of shape (batch, units) or (units,), optional
+        The forward pass's ``h_0``; zeros by default.
+    truncate : int, optional
+        The gradient arriving at step ``t`` flows back through at most ``truncate``
+        steps (see `simple_rnn_backward`); ``None``: all the way.
+
+    Returns
+    -------
+    grad_inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+    grads : dict of str to ndarray
+        ``"kernel"`` (features, 3 * units), ``"recurrent_kernel"`` (units, 3 * units),
+        ``"bias"`` (2, 3 * units) with ``reset_after`` (input row, recurrent row), else
+        (3 * units,); and ``"initial_state"``: ``dL/dh_0``.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit, an activation's derivative is unknown, or ``truncate``
+        is not a positive integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.functional import gru_backward, gru_forward
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 5, 3))
+    >>> kernel = rng.standard_normal((3, 12)) / 2
+    >>> recurrent_kernel = rng.standard_normal((4, 12)) / 2
+    >>> bias = rng.standard_normal((2, 12)) / 10
+    >>> outputs = gru_forward(x, kernel, recurrent_kernel, bias)
+    >>> r = rng.standard_normal(outputs.shape)      # the loss L = sum(outputs * r)
+    >>> grad_x, grads = gru_backward(r, x, outputs, kernel, recurrent_kernel, bias)
+    >>> grad_x.shape, grads["bias"].shape, grads["initial_state"].shape
+    ((2, 5, 3), (2, 12), (2, 4))
+    >>> def loss(rk):
+    ...     return float(np.sum(gru_forward(x, kernel, rk, bias) * r))
+    >>> step = np.zeros((4, 12))
+    >>> step[2, 9] = 1e-6                           # the candidate's recurrent weight
+    >>> numeric = (loss(recurrent_kernel + step) - loss(recurrent_kernel - step)) / 2e-6
+    >>> bool(abs(numeric - grads["recurrent_kernel"][2, 9]) < 1e-8)
+    True
+    """
+    x, batched = _inputs(inputs)
+    k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
+    b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
+    h = _sequence("outputs", outputs, x, units, batched)
+    if isinstance(initial_state, (tuple, list)) and len(initial_state) == 1:
+        initial_state = initial_state[0]  # Keras passes a list of one state
+    h0 = _state("initial_state", initial_state, x, units, batched)
+    g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
+    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
+    d_act = _derivative(activation, "activation")
+    d_gate = _derivative(recurrent_activation, "recurrent_activation")
+    window = _truncation(truncate)
+    dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last)
+    batch, steps, features = x.shape
+    u = units
+
+    # the forward pass again, without its loop: every gate of every step at once
+    hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
+    h_prev = hs[:-1]
+    xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
+    k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
+    b_in = None if b is None else (b[0] if reset_after else b)
+    xw = _flat(xs) @ k  # x_t K
+    if b_in is not None:
+        xw += b_in  # + b_in
+    xw = xw.reshape(steps, batch, 3, u)
+    zr = np.empty((steps, batch, 2, u), dtype)
+    if reset_after:
+        m = _flat(h_prev) @ rk  # h_{t-1} R
+        if b is not None:
+            m += b[1]  # + b_rec
+        m = m.reshape(steps, batch, 3, u)
+        np.add(xw[:, :, :2], m[:, :, :2], zr)
+    else:
+        m_zr = (_flat(h_prev) @ rk[:, : 2 * u]).reshape(steps, batch, 2, u)  # h_{t-1} R_zr
+        np.add(xw[:, :, :2], m_zr, zr)
+    gate_act(zr, zr)
+    z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
+    if reset_after:
+        cand = xw[:, :, 2] + r * m[:, :, 2]  # x_h + r (h_{t-1} R_h + b_rec_h)
+    else:
+        rh = r * h_prev  # r h_{t-1}
+        cand = xw[:, :, 2] + (_flat(rh) @ rk[:, 2 * u :]).reshape(steps, batch, u)
+    act(cand, cand)  # hh = act(...)
+
+    # what each step's gradients get multiplied by, for every step at once
+    def slope(d: Any, y: np.ndarray) -> Any:
+        return 1 if d is None else d(y)
+
+    coef = np.empty((steps, batch, 3, u), dtype)
+    coef[:, :, 0] = (h_prev - cand) * slope(d_gate, z)  # dz_z = dh (h_{t-1} - hh) σ'(z)
+    coef[:, :, 2] = (1 - z) * slope(d_act, cand)  # dz_h = dh (1 - z) act'(hh)
+    if reset_after:
+        coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * slope(d_gate, r)  # dz_r = dz_h m_h σ'
+        rec = coef.copy()
+        rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
+    else:
+        coef[:, :, 1] = h_prev * slope(d_gate, r)  # dz_r = d(r h) h_{t-1} σ'(r)
+
+    # back through time: per step, element-wise maths and the products with R^T
+    slots = 1 if window is None else window  # each output's gradient in its own slot
+    dh = np.zeros((slots, batch, u), dtype)  # dL/dh_t
+    back = np.empty_like(dh)  # what flows back through R
+    g = None if g_seq is None else g_seq.swapaxes(0, 1)
+    dx = np.empty((steps, batch, 3, u), dtype)  # dL/d(x_t K), per gate
+    if reset_after:
+        rk_t = np.ascontiguousarray(rk.T)
+        dm = np.empty((slots, batch, 3, u), dtype)
+        dh_all = np.empty((steps, batch, u), dtype)  # dL/dh_t, every output together
+    else:
+        rk_zr_t = np.ascontiguousarray(rk[:, : 2 * u].T)
+        rk_h_t = np.ascontiguousarray(rk[:, 2 * u :].T)
+        dx_slots = None if window is None else np.empty((slots, batch, 3, u), dtype)
+        drh = np.empty_like(dh)  # dL/d(r h_{t-1})
+    mul, add, dot = np.multiply, np.add, np.dot
+    for t in reversed(range(steps)):
+        s = 0 if window is None else t % window
+        if window is not None:
+            dh[s] = 0  # output t takes the slot of one `window` steps older
+        if g is not None:
+            dh[s] += g[t]  # dL/dh_t from output t
+        if g_last is not None and t == steps - 1:
+            dh[s] += g_last
+        if reset_after:
+            dh.sum(axis=0, out=dh_all[t])
+            mul(dh[:, :, None], rec[t], dm)  # dz_z, dz_r, dm_h per output
+            dot(dm.reshape(-1, 3 * u), rk_t, _flat(back))  # (dz_z, dz_r, dm_h) R^T
+        else:
+            d = dx[t : t + 1] if window is None else dx_slots
+            mul(dh, coef[t, :, 2], d[:, :, 2])  # dz_h = dh (1 - z) act'
+            dot(d[:, :, 2].reshape(-1, u), rk_h_t, _flat(drh))  # d(r h) = dz_h R_h^T
+            mul(drh, coef[t, :, 1], d[:, :, 1])  # dz_r = d(r h) h_{t-1} σ'
+            mul(dh, coef[t, :, 0], d[:, :, 0])  # dz_z
+            dot(d[:, :, :2].reshape(-1, 2 * u), rk_zr_t, _flat(back))  # (dz_z, dz_r) R^T
+            mul(drh, r[t], drh)
+            add(back, drh, back)  # + d(r h) r
+            if window is not None:
+                d.sum(axis=0, out=dx[t])
+        mul(dh, z[t], dh)
+        add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
+
+    dh0 = dh.sum(axis=0)
+    if reset_after:
+        dx[...] = dh_all[:, :, None] * coef  # dz_z, dz_r, dz_h for every step
+        dm_rows = (dh_all[:, :, None] * rec).reshape(steps * batch, 3 * u)
+        dx_rows = dx.reshape(steps * batch, 3 * u)
+        grad_rk = _flat(h_prev).T @ dm_rows  # sum_t h_{t-1}^T dm_t
+        grad_b = np.stack([dx_rows.sum(axis=0), dm_rows.sum(axis=0)])
+    else:
+        dx_rows = dx.reshape(steps * batch, 3 * u)
+        grad_rk = np.concatenate(
+            [
+                _flat(h_prev).T @ dx_rows[:, : 2 * u],  # sum_t h_{t-1}^T (dz_z, dz_r)
+                _flat(rh).T @ dx_rows[:, 2 * u :],  # sum_t (r h_{t-1})^T dz_h
+            ],
+            axis=1,
+        )
+        grad_b = dx_rows.sum(axis=0)
+    grads = {
+        "kernel": _flat(xs).T @ dx_rows,  # sum_t x_t^T dz_t
+        "recurrent_kernel": grad_rk,
+        "bias": grad_b,
+        "initial_state": dh0 if batched else dh0[0],
+    }
+    grad_x = (dx_rows @ k.T).reshape(steps, batch, features)  # dz_t K^T
+    return _batch_major(grad_x, batched), grads

@@ -1,0 +1,316 @@
+"""The LSTM (Keras gate order ``i, f, c, o``), forward and backward."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn.functional._checks import (
+    _bias,
+    _dtype,
+    _grad_outputs,
+    _inputs,
+    _sequence,
+    _state,
+    _truncation,
+    _weights,
+)
+from rnn.functional._steps import (
+    ActivationLike,
+    _batch_major,
+    _chunks,
+    _derivative,
+    _finish,
+    _flat,
+    _gate_product,
+    _history,
+    _in_place,
+    _last,
+    _project,
+    _start,
+)
+
+__all__ = ["lstm_backward", "lstm_forward"]
+
+
+def lstm_forward(
+    inputs: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    bias: np.ndarray | None = None,
+    *,
+    activation: ActivationLike = "tanh",
+    recurrent_activation: ActivationLike = "sigmoid",
+    initial_state: Sequence[np.ndarray] | None = None,
+    return_sequences: bool = True,
+    return_state: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run a Keras-style LSTM over whole sequences (gate order ``i, f, c, o``).
+
+    At each step ``z = x_t K + h R + b`` is split into four blocks of ``units``:
+    ``i = σ(z_i)``, ``f = σ(z_f)``, ``c = f c + i act(z_c)``, ``o = σ(z_o)``,
+    ``h = o act(c)``, where ``σ`` is the recurrent activation.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+        As in `simple_rnn_forward`.
+    kernel : ndarray of shape (features, 4 * units)
+        Input weights of the gates ``i, f, c, o``, side by side.
+    recurrent_kernel : ndarray of shape (units, 4 * units)
+        State weights, same gate order.
+    bias : ndarray of shape (4 * units,) or None
+        Gate biases; ``None`` means no bias.
+    activation, recurrent_activation : str, callable or None
+        For the cell candidate and output (``"tanh"``), and for the gates (``"sigmoid"``).
+    initial_state : pair of ndarrays of shape (batch, units), optional
+        ``(h_0, c_0)``, each ``(units,)`` when the inputs are unbatched; zeros by default.
+    return_sequences : bool
+        Return every ``h_t`` (default) or only the last one.
+    return_state : bool
+        Also return the final ``h_T`` and ``c_T``, each (batch, units) or (units,).
+
+    Returns
+    -------
+    ndarray of shape (batch, timesteps, units) or (batch, units), or a tuple
+        ``output`` or ``(output, h_T, c_T)``; without the batch axis for unbatched inputs.
+
+    Raises
+    ------
+    ValueError
+        If a shape, a dtype or an activation name does not fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.functional import lstm_forward
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 5, 3))
+    >>> kernel = rng.standard_normal((3, 16)) * 0.5            # 4 gates of 4 units
+    >>> recurrent_kernel = rng.standard_normal((4, 16)) * 0.5
+    >>> out, h, c = lstm_forward(x, kernel, recurrent_kernel, np.zeros(16), return_state=True)
+    >>> out.shape, h.shape, c.shape
+    ((2, 5, 4), (2, 4), (2, 4))
+    >>> bool(np.array_equal(out[:, -1], h)), bool(np.all(np.abs(h) < 1))
+    (True, True)
+    >>> lstm_forward(x, kernel, recurrent_kernel, return_sequences=False).shape
+    (2, 4)
+    """
+    x, batched = _inputs(inputs)
+    k, rk, units = _weights(x, kernel, recurrent_kernel, 4)
+    b = _bias(bias, (4 * units,), k)
+    h0, c0 = _pair("initial_state", initial_state, x, units, batched)
+    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
+    dtype = _dtype(x, k, rk, b, h0, c0)
+    batch, u = x.shape[0], units
+
+    # reorder the gates to i, f, o, c so that the three sigmoid gates sit side by side
+    order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
+    xz = _project(x, k[:, order], None if b is None else b[order], dtype)
+    rk = rk[:, order].astype(dtype)
+    seq = np.empty((batch, x.shape[1], u), dtype)
+    h, c = _start(h0, batch, u, dtype), _start(c0, batch, u, dtype)
+    recurrent, z = _gate_product(rk, 4, h.shape[:-1])  # z: the four gates of one step
+    i, f, o, g = z
+    gates, ig = z[:3], np.empty_like(c)
+    add, mul = np.add, np.multiply
+    for xs, hs in _chunks(xz, seq, gates=4):
+        for x_t, h_t in zip(list(xs), list(hs), strict=True):
+            recurrent(h)  # z = h_{t-1} R
+            add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
+            gate_act(gates, gates)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
+            act(g, g)  # candidate cell act(z_c)
+            mul(f, c, c)  # keep part of the old cell: f c
+            mul(i, g, ig)  # let in part of the candidate: i act(z_c)
+            add(c, ig, c)  # c_t = f c + i act(z_c)
+            act(c, h_t)  # act(c_t)
+            mul(h_t, o, h_t)  # h_t = o act(c_t)
+            h = h_t
+    out = _finish(seq, batched, return_sequences)
+    if return_state:
+        return out, _last(h, batch, batched), _last(c, batch, batched)
+    return out
+
+
+def _pair(
+    name: str, pair: Any, x: np.ndarray, units: int, batched: bool
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Check an ``(h, c)`` pair of states (either may be None); None means both None."""
+    if pair is None:
+        return None, None
+    if isinstance(pair, (tuple, list)) and len(pair) == 2:
+        return (
+            _state(f"{name}[0] (h)", pair[0], x, units, batched),
+            _state(f"{name}[1] (c)", pair[1], x, units, batched),
+        )
+    raise ValueError(f"{name} must be a pair (h, c) of arrays, got {type(pair).__name__}")
+
+
+def lstm_backward(
+    grad_outputs: np.ndarray,
+    inputs: np.ndarray,
+    outputs: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    bias: np.ndarray | None = None,
+    *,
+    activation: ActivationLike = "tanh",
+    recurrent_activation: ActivationLike = "sigmoid",
+    initial_state: Sequence[np.ndarray] | None = None,
+    grad_final_state: Sequence[np.ndarray | None] | None = None,
+    truncate: int | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Backpropagate through time in an LSTM: the gradients of the loss ``L``.
+
+    The gates of every step are first recomputed from the outputs at once (one matrix
+    product: ``z = x_t K + h_{t-1} R + b``), then the cells ``c_t`` in a short loop.
+    Going back in time, with ``dh = dL/dh_t`` and ``dc = dL/dc_t``:
+    ``dc += dh o act'(c_t)``, ``dz_o = dh act(c_t) σ'``, ``dz_i = dc act(z_c) σ'``,
+    ``dz_f = dc c_{t-1} σ'``, ``dz_c = dc i act'``, then ``dL/dc_{t-1} = dc f`` and
+    ``dL/dh_{t-1} = dz R^T``. The weight gradients are matrix products after the loop.
+
+    Parameters
+    ----------
+    grad_outputs : ndarray of shape (batch, timesteps, units) or (batch, units)
+        ``dL/dh_t`` for every output, or for the last one (``return_sequences=False``).
+    inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+    outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
+        Every ``h_t`` of the forward pass (`lstm_forward`, ``return_sequences=True``).
+    kernel, recurrent_kernel, bias
+        As in `lstm_forward` (the bias is needed to recompute the gates).
+    activation, recurrent_activation : str or None
+        As in the forward pass; ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"linear"``.
+    initial_state : pair of ndarrays of shape (batch, units), optional
+        The forward pass's ``(h_0, c_0)``; zeros by default.
+    grad_final_state : pair of ndarrays of shape (batch, units) or None, optional
+        ``(dL/dh_T, dL/dc_T)`` for the final states of ``return_state=True``; either
+        may be None.
+    truncate : int, optional
+        The gradient arriving at step ``t`` flows back through at most ``truncate``
+        steps, along both ``h`` and ``c`` (see `simple_rnn_backward`); ``None``: all.
+
+    Returns
+    -------
+    grad_inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+    grads : dict of str to ndarray
+        ``"kernel"`` (features, 4 * units), ``"recurrent_kernel"`` (units, 4 * units),
+        ``"bias"`` (4 * units,) and ``"initial_state"``: the pair ``(dL/dh_0, dL/dc_0)``.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit, an activation's derivative is unknown, or ``truncate``
+        is not a positive integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.functional import lstm_backward, lstm_forward
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 5, 3))
+    >>> kernel = rng.standard_normal((3, 16)) / 2
+    >>> recurrent_kernel = rng.standard_normal((4, 16)) / 2
+    >>> bias = np.zeros(16)
+    >>> outputs = lstm_forward(x, kernel, recurrent_kernel, bias)
+    >>> r = rng.standard_normal(outputs.shape)      # the loss L = sum(outputs * r)
+    >>> grad_x, grads = lstm_backward(r, x, outputs, kernel, recurrent_kernel, bias)
+    >>> grad_x.shape, grads["kernel"].shape, [g.shape for g in grads["initial_state"]]
+    ((2, 5, 3), (3, 16), [(2, 4), (2, 4)])
+    >>> def loss(b):
+    ...     return float(np.sum(lstm_forward(x, kernel, recurrent_kernel, b) * r))
+    >>> step = np.zeros(16)
+    >>> step[5] = 1e-6                              # the forget gate of unit 1
+    >>> numeric = (loss(bias + step) - loss(bias - step)) / 2e-6
+    >>> bool(abs(numeric - grads["bias"][5]) < 1e-8)
+    True
+    """
+    x, batched = _inputs(inputs)
+    k, rk, units = _weights(x, kernel, recurrent_kernel, 4)
+    b = _bias(bias, (4 * units,), k)
+    h = _sequence("outputs", outputs, x, units, batched)
+    h0, c0 = _pair("initial_state", initial_state, x, units, batched)
+    g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
+    gh_end, gc_end = _pair("grad_final_state", grad_final_state, x, units, batched)
+    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
+    d_act = _derivative(activation, "activation")
+    d_gate = _derivative(recurrent_activation, "recurrent_activation")
+    window = _truncation(truncate)
+    dtype = _dtype(x, k, rk, b, h, h0, c0, g_seq, g_last, gh_end, gc_end)
+    batch, steps, features = x.shape
+    u = units
+
+    # the forward pass again, without its loop: every gate of every step at once
+    hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
+    xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
+    k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
+    z = _flat(xs) @ k + _flat(hs[:-1]) @ rk  # x_t K + h_{t-1} R
+    if b is not None:
+        z += b  # + b
+    z = z.reshape(steps, batch, 4, u)
+    i, f, cand, o = (z[:, :, n] for n in range(4))  # views: each (timesteps, batch, units)
+    for gate in (i, f, o):
+        gate_act(gate, gate)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
+    act(cand, cand)  # the candidate act(z_c)
+    cs = np.empty((steps + 1, batch, u), dtype)  # c_0 ... c_T
+    cs[0] = 0 if c0 is None else c0
+    ic = i * cand
+    for t in range(steps):
+        np.multiply(f[t], cs[t], cs[t + 1])  # f c_{t-1}
+        cs[t + 1] += ic[t]  # c_t = f c_{t-1} + i act(z_c)
+    tc = np.empty_like(cs[1:])
+    act(cs[1:], tc)  # act(c_t)
+
+    # what each step's gradients get multiplied by, for every step at once
+    def slope(d: Any, y: np.ndarray) -> Any:
+        return 1 if d is None else d(y)
+
+    coef = np.empty_like(z)
+    coef[:, :, 0] = cand * slope(d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
+    coef[:, :, 1] = cs[:-1] * slope(d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
+    coef[:, :, 2] = i * slope(d_act, cand)  # dz_c = dc i act'(z_c)
+    coef[:, :, 3] = tc * slope(d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
+    to_cell = o * slope(d_act, tc)  # dc += dh o act'(c_t)
+
+    # back through time: per step, element-wise maths and one product with R^T
+    slots = 1 if window is None else window  # each output's gradient in its own slot
+    dh = np.zeros((slots, batch, u), dtype)  # dL/dh_t
+    dc = np.zeros_like(dh)  # dL/dc_t
+    tmp = np.empty_like(dh)
+    dz = np.empty((steps, batch, 4, u), dtype)  # dL/dz_t
+    dz_slots = dz[:1] if window is None else np.empty((slots, batch, 4, u), dtype)
+    g = None if g_seq is None else g_seq.swapaxes(0, 1)
+    rk_t = np.ascontiguousarray(rk.T)
+    mul, add = np.multiply, np.add
+    for t in reversed(range(steps)):
+        s = 0 if window is None else t % window
+        if window is not None:
+            dh[s], dc[s] = 0, 0  # output t takes the slot of one `window` steps older
+        if g is not None:
+            dh[s] += g[t]  # dL/dh_t from output t
+        if t == steps - 1:
+            for grad, into in ((g_last, dh), (gh_end, dh), (gc_end, dc)):
+                if grad is not None:
+                    into[s] += grad  # the last output and the final states
+        if window is None:
+            dz_slots = dz[t : t + 1]  # one slot: write straight into dz
+        mul(dh, to_cell[t], tmp)
+        add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
+        mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
+        mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
+        mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
+        np.dot(dz_slots.reshape(-1, 4 * u), rk_t, _flat(dh))  # dL/dh_{t-1} = dz_t R^T
+        if window is not None:
+            dz_slots.sum(axis=0, out=dz[t])
+
+    dz_rows = dz.reshape(steps * batch, 4 * u)
+    dh0, dc0 = dh.sum(axis=0), dc.sum(axis=0)
+    grads = {
+        "kernel": _flat(xs).T @ dz_rows,  # sum_t x_t^T dz_t
+        "recurrent_kernel": _flat(hs[:-1]).T @ dz_rows,  # sum_t h_{t-1}^T dz_t
+        "bias": dz_rows.sum(axis=0),  # sum_t dz_t
+        "initial_state": (dh0, dc0) if batched else (dh0[0], dc0[0]),
+    }
+    grad_x = (dz_rows @ k.T).reshape(steps, batch, features)  # dz_t K^T
+    return _batch_major(grad_x, batched), grads

@@ -1,0 +1,309 @@
+"""The simple (Elman) RNN: ``h_t = act(x_t K + h_{t-1} R + b)``, forward and backward."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rnn.functional._checks import (
+    _bias,
+    _dtype,
+    _grad_outputs,
+    _inputs,
+    _sequence,
+    _state,
+    _truncation,
+    _weights,
+)
+from rnn.functional._steps import (
+    ActivationLike,
+    _batch_major,
+    _chunks,
+    _derivative,
+    _finish,
+    _flat,
+    _history,
+    _in_place,
+    _project,
+    _start,
+)
+
+__all__ = ["simple_rnn_backward", "simple_rnn_forward"]
+
+
+def simple_rnn_forward(
+    inputs: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    bias: np.ndarray | None = None,
+    *,
+    activation: ActivationLike = "tanh",
+    initial_state: np.ndarray | None = None,
+    return_sequences: bool = True,
+) -> np.ndarray:
+    """Run a simple (Elman) RNN over whole sequences: ``h_t = act(x_t K + h_{t-1} R + b)``.
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+        The sequences; a 2-D array is one unbatched sequence.
+    kernel : ndarray of shape (features, units)
+        Input weights, Keras layout (the notebook's ``W.T``).
+    recurrent_kernel : ndarray of shape (units, units)
+        State-to-state weights (the notebook's ``U.T``).
+    bias : ndarray of shape (units,) or None
+        Added at every step; ``None`` means no bias.
+    activation : str, callable or None
+        ``"tanh"`` (default), ``"relu"``, ``"sigmoid"``, ``"linear"``/``None`` or a
+        function of one array.
+    initial_state : ndarray of shape (batch, units) or (units,), optional
+        ``h_0``; zeros by default. ``(units,)`` when the inputs are unbatched.
+    return_sequences : bool
+        Return every state (default) or only the last one.
+
+    Returns
+    -------
+    ndarray of shape (batch, timesteps, units) or (batch, units)
+        The states ``h_1 ... h_T`` or only ``h_T``; without the batch axis if the inputs
+        had none. The dtype follows the module's rule (float32 stays float32).
+
+    Raises
+    ------
+    ValueError
+        If a shape, a dtype or the activation name does not fit, saying what was expected.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.functional import simple_rnn_forward
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 5, 3))           # 2 sequences, 5 steps, 3 features
+    >>> kernel = rng.standard_normal((3, 4)) * 0.5   # (features, units)
+    >>> recurrent_kernel = np.eye(4) * 0.5           # (units, units)
+    >>> states = simple_rnn_forward(x, kernel, recurrent_kernel, np.zeros(4))
+    >>> states.shape, states.dtype
+    ((2, 5, 4), dtype('float64'))
+    >>> last = simple_rnn_forward(x, kernel, recurrent_kernel, return_sequences=False)
+    >>> last.shape, bool(np.array_equal(last, states[:, -1]))
+    ((2, 4), True)
+    >>> simple_rnn_forward(x[0], kernel, recurrent_kernel).shape   # unbatched
+    (5, 4)
+    >>> simple_rnn_forward(x.astype(np.float32), kernel.astype(np.float32),
+    ...                    recurrent_kernel.astype(np.float32)).dtype
+    dtype('float32')
+    >>> simple_rnn_forward(x[..., :2], kernel, recurrent_kernel)
+    Traceback (most recent call last):
+    ...
+    ValueError: inputs have 2 features but kernel expects 3 (kernel shape (3, 4))
+    """
+    x, batched = _inputs(inputs)
+    k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
+    b = _bias(bias, (units,), k)
+    h0 = _state("initial_state", initial_state, x, units, batched)
+    act = _in_place(activation)
+    dtype = _dtype(x, k, rk, b, h0)
+    rk = np.ascontiguousarray(rk, dtype)  # a strided view would be copied at every step
+
+    # x_t K for every step at once; each state is then written over its own row
+    seq = _project(x, k, b, dtype)
+    h = _start(h0, x.shape[0], units, dtype)
+    hr = np.empty_like(h)  # h_{t-1} R, reused at every step
+    dot, add = np.ndarray.dot, np.add  # the method skips __array_function__ dispatch
+    for xs, hs in _chunks(seq, seq):
+        h_rows = list(hs)
+        x_rows = h_rows if xs is hs else list(xs)  # identical views skip overlap checks
+        for x_t, h_t in zip(x_rows, h_rows, strict=True):
+            dot(h, rk, hr)  # h_{t-1} R
+            add(x_t, hr, h_t)  # x_t K + b + h_{t-1} R
+            act(h_t, h_t)  # h_t = act(...)
+            h = h_t
+    return _finish(seq, batched, return_sequences)
+
+
+def simple_rnn_backward(
+    grad_states: np.ndarray,
+    inputs: np.ndarray,
+    states: np.ndarray,
+    kernel: np.ndarray,
+    recurrent_kernel: np.ndarray,
+    *,
+    activation: ActivationLike = "tanh",
+    initial_state: np.ndarray | None = None,
+    truncate: int | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Backpropagate through time in a simple RNN: the gradients of the loss ``L``.
+
+    Walking from the last step to the first, with ``dh_t = dL/dh_t``:
+    ``dz_t = (dL/dh_t) act'(z_t)`` and ``dL/dh_{t-1} += dz_t R^T``. Only these two
+    lines run per step; the weight gradients are then three matrix products over all
+    steps at once: ``dL/dK = X^T dZ``, ``dL/dR = H_prev^T dZ``, ``dL/db = sum(dZ)``.
+
+    The bias does not appear: ``act'(z_t)`` is read from ``h_t = act(z_t)`` itself.
+
+    Parameters
+    ----------
+    grad_states : ndarray of shape (batch, timesteps, units) or (batch, units)
+        ``dL/dh_t`` for every state (``return_sequences=True``), or for the last state
+        only (``return_sequences=False``). Without the batch axis if the inputs have none.
+    inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+        The forward pass's inputs.
+    states : ndarray of shape (batch, timesteps, units) or (timesteps, units)
+        Every state the forward pass computed (`simple_rnn_forward` with
+        ``return_sequences=True``, its default).
+    kernel : ndarray of shape (features, units)
+    recurrent_kernel : ndarray of shape (units, units)
+    activation : str or None
+        ``"tanh"`` (default), ``"relu"``, ``"sigmoid"`` or ``"linear"``/``None``: the
+        derivatives backward knows. A custom callable raises ``ValueError``.
+    initial_state : ndarray of shape (batch, units) or (units,), optional
+        The forward pass's ``h_0``; zeros by default.
+    truncate : int, optional
+        Truncated backpropagation through time: the gradient arriving at ``h_t`` flows
+        back through at most ``truncate`` steps (into ``z_t ... z_{t-truncate+1}``, and
+        ``h_{t-truncate}`` at the earliest). ``None`` (default): all the way to ``h_0``.
+
+    Returns
+    -------
+    grad_inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
+        ``dL/dx_t``.
+    grads : dict of str to ndarray
+        ``"kernel"`` (features, units), ``"recurrent_kernel"`` (units, units),
+        ``"bias"`` (units,) (the gradient a bias gets, whether the forward used one or
+        not) and ``"initial_state"`` (batch, units) or (units,): ``dL/dh_0``.
+
+    Raises
+    ------
+    ValueError
+        If a shape does not fit, the activation's derivative is unknown, or
+        ``truncate`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.functional import simple_rnn_backward, simple_rnn_forward
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal((2, 5, 3))
+    >>> kernel, recurrent_kernel = rng.standard_normal((3, 4)) / 2, np.eye(4) / 2
+    >>> states = simple_rnn_forward(x, kernel, recurrent_kernel)
+    >>> r = rng.standard_normal(states.shape)       # the loss L = sum(states * r)
+    >>> grad_x, grads = simple_rnn_backward(r, x, states, kernel, recurrent_kernel)
+    >>> grad_x.shape, list(grads)
+    ((2, 5, 3), ['kernel', 'recurrent_kernel', 'bias', 'initial_state'])
+    >>> grads["recurrent_kernel"].shape, grads["initial_state"].shape
+    ((4, 4), (2, 4))
+
+    One entry against a central difference:
+
+    >>> def loss(k):
+    ...     return float(np.sum(simple_rnn_forward(x, k, recurrent_kernel) * r))
+    >>> step = np.zeros_like(kernel)
+    >>> step[1, 2] = 1e-6
+    >>> numeric = (loss(kernel + step) - loss(kernel - step)) / 2e-6
+    >>> bool(abs(numeric - grads["kernel"][1, 2]) < 1e-8)
+    True
+
+    Truncated to 5 steps over 5 timesteps, nothing is cut; to 2 steps, it is:
+
+    >>> _, full = simple_rnn_backward(r, x, states, kernel, recurrent_kernel, truncate=5)
+    >>> _, cut = simple_rnn_backward(r, x, states, kernel, recurrent_kernel, truncate=2)
+    >>> bool(np.allclose(full["kernel"], grads["kernel"]))
+    True
+    >>> bool(np.allclose(cut["kernel"], grads["kernel"]))
+    False
+    """
+    x, batched = _inputs(inputs)
+    k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
+    h = _sequence("states", states, x, units, batched)
+    h0 = _state("initial_state", initial_state, x, units, batched)
+    g_seq, g_last = _grad_outputs(grad_states, x, units, batched)
+    derivative = _derivative(activation)
+    window = _truncation(truncate)
+    dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)
+    batch, steps, features = x.shape
+
+    hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
+    d = None if derivative is None else derivative(hs[1:])  # act'(z_t), from h_t
+    g = None if g_seq is None else g_seq.swapaxes(0, 1)  # dL/dh_t from the outputs
+    dz = np.empty((steps, batch, units), dtype)  # dL/dz_t, filled from the last step
+    rk_t = np.ascontiguousarray(rk.T, dtype)
+    if window is None:
+        dh0 = _through_time(dz, g, g_last, d, rk_t)
+    else:
+        dh0 = _through_time_truncated(dz, g, g_last, d, rk_t, window)
+
+    # the weight gradients: sums over every step and sequence, as matrix products
+    dz_rows = _flat(dz)  # (timesteps * batch, units), time-major
+    dz_seq = _flat(_batch_major(dz, True))  # the same rows, batch-major like the inputs
+    x_rows = _flat(x).astype(dtype, copy=False)
+    grads = {
+        "kernel": x_rows.T @ dz_seq,  # dL/dK = sum_t x_t^T dz_t
+        "recurrent_kernel": _flat(hs[:-1]).T @ dz_rows,  # dL/dR = sum_t h_{t-1}^T dz_t
+        "bias": dz_rows.sum(axis=0),  # dL/db = sum_t dz_t
+        "initial_state": dh0 if batched else dh0[0],  # dL/dh_0
+    }
+    grad_x = (dz_seq @ k.T.astype(dtype, copy=False)).reshape(batch, steps, features)
+    return (grad_x if batched else grad_x[0]), grads
+
+
+def _through_time(
+    dz: np.ndarray,
+    g: np.ndarray | None,
+    g_last: np.ndarray | None,
+    d: np.ndarray | None,
+    rk_t: np.ndarray,
+) -> np.ndarray:
+    """Full BPTT: fill ``dz`` (timesteps, batch, units), return ``dL/dh_0`` (batch, units).
+
+    ``g`` holds ``dL/dh_t`` from the outputs (None: only ``g_last``, at the last step),
+    ``d`` holds ``act'(z_t)`` (None: linear). Rows are 1-D when the batch is 1.
+    """
+    steps, batch, units = dz.shape
+    lead = () if batch == 1 else (batch,)  # one sequence: 1-D rows, the fastest products
+    carry = np.zeros((*lead, units), dz.dtype)  # dL/dh_t coming back from step t + 1
+    if g_last is not None:
+        carry += g_last.reshape(carry.shape)
+    dz_rows = list(dz.reshape(steps, *lead, units))[::-1]
+    g_rows = [None] * steps if g is None else list(g.reshape(steps, *lead, units))[::-1]
+    d_rows = [None] * steps if d is None else list(d.reshape(steps, *lead, units))[::-1]
+    dot, add, mul = np.ndarray.dot, np.add, np.multiply
+    for dz_t, g_t, d_t in zip(dz_rows, g_rows, d_rows, strict=True):
+        if g_t is None:
+            np.copyto(dz_t, carry)  # dL/dh_t: only what comes back from step t + 1
+        else:
+            add(carry, g_t, dz_t)  # dL/dh_t = from output t + from step t + 1
+        if d_t is not None:
+            mul(dz_t, d_t, dz_t)  # dL/dz_t = dL/dh_t * act'(z_t)
+        dot(dz_t, rk_t, carry)  # dL/dh_{t-1} = dz_t R^T
+    return carry.reshape(batch, units)
+
+
+def _through_time_truncated(
+    dz: np.ndarray,
+    g: np.ndarray | None,
+    g_last: np.ndarray | None,
+    d: np.ndarray | None,
+    rk_t: np.ndarray,
+    window: int,
+) -> np.ndarray:
+    """BPTT where each output's gradient goes back ``window`` steps at most.
+
+    Each output's gradient travels on its own, in one of ``window`` slots: output ``t``
+    takes slot ``t % window`` from the output ``t + window``, whose gradient has then
+    gone back ``window`` steps and stops. All slots move back together, in one product.
+    """
+    steps, batch, units = dz.shape
+    carry = np.zeros((window, batch, units), dz.dtype)  # slot s: dL/dh_t from its output
+    dz_slots = np.empty_like(carry)
+    for t in reversed(range(steps)):
+        slot = carry[t % window]
+        slot[...] = 0 if g is None else g[t]  # output t starts; the slot's old one stops
+        if g_last is not None and t == steps - 1:
+            slot += g_last
+        if d is None:
+            dz_slots[...] = carry  # linear: dL/dz = dL/dh
+        else:
+            np.multiply(carry, d[t], dz_slots)  # dL/dz_t, per output
+        dz_slots.sum(axis=0, out=dz[t])  # dL/dz_t, all outputs together
+        np.dot(_flat(dz_slots), rk_t, _flat(carry))  # dL/dh_{t-1} = dz_t R^T, per output
+    return carry.sum(axis=0)
