@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -252,6 +252,38 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
+class MetricsTracker:
+    """The running loss (weighted by batch size) and metrics of one epoch or evaluation.
+
+    Parameters
+    ----------
+    metric_ids : list of str or Metric
+        As given to ``compile``.
+    y, y_pred : numpy.ndarray
+        A batch of targets and outputs, to resolve ``"accuracy"``.
+    """
+
+    def __init__(self, metric_ids: Sequence[Any], y: np.ndarray, y_pred: np.ndarray) -> None:
+        self.loss = Mean(name="loss")
+        self.metrics = [get(m, y, y_pred) for m in metric_ids]
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def update(self, loss: float, y: np.ndarray, y_pred: np.ndarray) -> None:
+        self.loss.update_state(loss, sample_weight=len(y_pred))
+        for metric in self.metrics:
+            metric.update_state(y, y_pred)
+
+    def logs(self) -> dict[str, float]:
+        """Keras 3's logs: the keys in sorted order."""
+        results = {m.name: m.result() for m in [self.loss, *self.metrics]}
+        return {key: results[key] for key in sorted(results)}
+
+    def ordered(self) -> list[float]:
+        """``[loss, *metrics]`` in the order given to ``compile``."""
+        return [self.loss.result(), *(m.result() for m in self.metrics)]
+
+
 __all__ = [
     "BinaryAccuracy",
     "CategoricalAccuracy",
@@ -260,6 +292,7 @@ __all__ = [
     "MeanMetricWrapper",
     "MeanSquaredError",
     "Metric",
+    "MetricsTracker",
     "SparseCategoricalAccuracy",
     "accuracy_for",
     "binary_accuracy",

@@ -1,0 +1,429 @@
+"""Training the Keras way: ``compile``, ``fit``, ``evaluate``, ``train_on_batch``.
+
+`TrainingMixin` adds them to a model that has:
+
+* ``model(x)``: the outputs, without caching anything;
+* ``model.forward(x)``: the same outputs, keeping what ``backward`` needs;
+* ``model.backward(grad_output)``: back-propagation, which fills ``model.grads``;
+* ``model.weights`` and ``model.grads``: aligned lists of arrays; the optimizer
+  updates the weights in place.
+
+One training step is exactly the course's loop: forward pass, loss and its
+gradient w.r.t. the outputs, backward pass, optimizer step. ``fit`` repeats it
+over mini-batches (reshuffled each epoch with the generator of
+:func:`rnn.set_random_seed`, so seeded runs repeat to the last digit), keeps
+Keras's running means, and returns a `~rnn.callbacks.History`.
+
+Examples
+--------
+The smallest model that trains, ``y = a * x + b``, written against that contract:
+
+>>> import numpy as np
+>>> import rnn
+>>> from rnn.training import TrainingMixin
+>>> class Line(TrainingMixin):
+...     def __init__(self):
+...         self.weights = [np.zeros((1, 1)), np.zeros(1)]  # kernel a, bias b
+...     def __call__(self, x):
+...         return x @ self.weights[0] + self.weights[1]
+...     def forward(self, x):
+...         self.x = x  # what backward needs
+...         return self(x)
+...     def backward(self, grad_output):
+...         self.grads = [self.x.T @ grad_output, grad_output.sum(axis=0)]
+...         return grad_output @ self.weights[0].T
+>>> rnn.set_random_seed(0)
+>>> x = np.linspace(-1, 1, 64).reshape(-1, 1)
+>>> model = Line()
+>>> model.compile(optimizer=rnn.optimizers.SGD(learning_rate=0.1), loss="mse", metrics=["mae"])
+>>> history = model.fit(x, 3 * x - 1, batch_size=8, epochs=50)
+>>> sorted(history.history), len(history.epoch)
+(['loss', 'mae'], 50)
+>>> round(float(model.weights[0][0, 0]), 2), round(float(model.weights[1][0]), 2)
+(3.0, -1.0)
+>>> round(model.evaluate(x, 3 * x - 1)[0], 6)
+0.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from rnn import initializers
+from rnn import losses as losses_module
+from rnn import metrics as metrics_module
+from rnn import optimizers as optimizers_module
+from rnn.callbacks import (
+    Callback,
+    CallbackList,
+    History,
+    Progbar,
+    ProgbarLogger,
+    resolve_verbose,
+)
+from rnn.metrics import MetricsTracker
+
+
+def check_cardinality(**arrays: np.ndarray) -> int:
+    """Return the common number of samples (first axis), or raise Keras's error.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.training import check_cardinality
+    >>> check_cardinality(x=np.zeros((10, 3)), y=np.zeros(7))
+    Traceback (most recent call last):
+    ...
+    ValueError: Data cardinality is ambiguous. Make sure all arrays contain the same number \
+of samples.'x' sizes: 10
+    'y' sizes: 7
+    <BLANKLINE>
+    """
+    sizes = {name: (a.shape[0] if a.ndim else 1) for name, a in arrays.items()}
+    if len(set(sizes.values())) > 1:
+        detail = "".join(f"'{name}' sizes: {size}\n" for name, size in sizes.items())
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the same number "
+            "of samples." + detail
+        )
+    return next(iter(sizes.values()))
+
+
+def _batch_size(batch_size: int | None) -> int:
+    if batch_size is None:
+        return 32
+    ok = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+    if not ok or batch_size < 1:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size}")
+    return int(batch_size)
+
+
+def split_validation(
+    x: np.ndarray, y: np.ndarray, validation_split: float
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Hold out the last ``validation_split`` of the samples, as Keras: ``x, y, (x_val, y_val)``."""
+    if not validation_split:
+        return x, y, None
+    if not 0 < validation_split < 1:
+        raise ValueError(
+            "`validation_split` must be between 0 and 1. "
+            f"Received: validation_split={validation_split}"
+        )
+    split_at = math.floor(len(x) * (1.0 - validation_split))
+    if split_at in (0, len(x)):
+        raise ValueError(
+            f"Training data contains {len(x)} samples, which is not sufficient to split it "
+            "into a validation and training set as specified by "
+            f"`validation_split={validation_split}`. Either provide more data, or a "
+            "different value for the `validation_split` argument."
+        )
+    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+
+
+class TrainingMixin:
+    """Keras's training API for a model with ``forward``, ``backward``, ``weights``, ``grads``.
+
+    Mixed into :class:`rnn.models.Sequential`. See the module docstring for the
+    contract and an example.
+
+    Attributes
+    ----------
+    optimizer : rnn.optimizers.Optimizer or None
+    loss : rnn.losses.Loss or None
+    compiled : bool
+    history : rnn.callbacks.History
+        The record of the last ``fit``.
+    stop_training : bool
+        A callback may set it to end ``fit`` after the current epoch.
+    """
+
+    optimizer: optimizers_module.Optimizer | None = None
+    loss: losses_module.Loss | None = None
+    compiled: bool = False
+    stop_training: bool = False
+    _metric_ids: tuple[Any, ...] = ()
+
+    # ------------------------------------------------------------------ compile
+    def compile(
+        self,
+        optimizer: str | optimizers_module.Optimizer = "rmsprop",
+        loss: str | losses_module.Loss | None = None,
+        metrics: Sequence[str | metrics_module.Metric] | None = None,
+    ) -> None:
+        """Choose the optimizer, the loss and the metrics, with Keras's names.
+
+        Parameters
+        ----------
+        optimizer : str or Optimizer
+            ``"rmsprop"`` (default, as Keras), ``"adam"``, ``"sgd"`` or an object.
+        loss : str or Loss
+            E.g. ``"mse"``, ``"binary_crossentropy"``, ``"sparse_categorical_crossentropy"``.
+        metrics : list of str or Metric, optional
+            E.g. ``["mae"]`` or ``["accuracy"]`` (binary, categorical or sparse
+            categorical accuracy, chosen from the shapes as in Keras 3).
+
+        Raises
+        ------
+        ValueError
+            For a name Keras would not recognise, in Keras's wording.
+        """
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise ValueError(
+                "Expected `metrics` argument to be a list, tuple, or dict. "
+                f"Received instead: metrics={metrics} of type {type(metrics)}"
+            )
+        for metric in metrics or ():
+            if not (isinstance(metric, str) and metric.lower() in ("accuracy", "acc")):
+                metrics_module.get(metric)
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = None if loss is None else losses_module.get(loss)
+        self._metric_ids = tuple(metrics or ())
+        self.compiled = True
+
+    def _require_loss(self) -> losses_module.Loss:
+        if not self.compiled:
+            raise ValueError("You must call `compile()` before using the model.")
+        if self.loss is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return self.loss
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """``["loss", *metric names]``, the order of ``evaluate``'s list."""
+        names = [m if isinstance(m, str) else m.name for m in self._metric_ids]
+        return ["loss", *names]
+
+    # ------------------------------------------------------------------ steps
+    def _trainable(self) -> list[bool]:
+        weights = self.weights  # type: ignore[attr-defined]
+        if not getattr(self, "trainable", True):
+            return [False] * len(weights)
+        layers = getattr(self, "layers", None)
+        if layers is not None:
+            mask = [bool(layer.trainable) for layer in layers for _ in layer.weights]
+            if len(mask) == len(weights):
+                return mask
+        return [True] * len(weights)
+
+    def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        """Forward, loss, backward, update; return the loss and the outputs before the update."""
+        loss = self._require_loss()
+        y_pred = self.forward(x)  # type: ignore[attr-defined]
+        value, grad_output = loss.value_and_gradient(y, y_pred)
+        self.backward(grad_output)  # type: ignore[attr-defined]
+        pairs = [
+            (g, w)
+            for g, w, t in zip(self.grads, self.weights, self._trainable(), strict=True)  # type: ignore[attr-defined]
+            if t
+        ]
+        assert self.optimizer is not None
+        self.optimizer.apply([g for g, _ in pairs], [w for _, w in pairs])
+        return value, y_pred
+
+    def _test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+        loss = self._require_loss()
+        y_pred = self(x)  # type: ignore[operator]
+        return loss(y, y_pred), y_pred
+
+    def _batch_results(self, tracker: MetricsTracker, return_dict: bool) -> Any:
+        if return_dict:
+            return tracker.logs()
+        values = tracker.ordered()
+        return values[0] if len(values) == 1 else values
+
+    def _on_batch(self, step: Any, x: Any, y: Any, return_dict: bool) -> Any:
+        self._require_loss()
+        x, y = self._check_xy(x, y)
+        value, y_pred = step(x, y)
+        tracker = MetricsTracker(self._metric_ids, y, y_pred)
+        tracker.update(value, y, y_pred)
+        return self._batch_results(tracker, return_dict)
+
+    def train_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
+        """One optimizer step on one batch; return its loss (and metrics), as Keras.
+
+        The values are those of the outputs *before* the update.
+
+        Returns
+        -------
+        float, list of float or dict
+            The loss, or ``[loss, *metrics]``, or a dict with ``return_dict``.
+        """
+        return self._on_batch(self._train_step, x, y, return_dict)
+
+    def test_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
+        """Loss (and metrics) on one batch, without training; as `train_on_batch`."""
+        return self._on_batch(self._test_step, x, y, return_dict)
+
+    # ------------------------------------------------------------------ loops
+    def _evaluate_arrays(
+        self, x: np.ndarray, y: np.ndarray, batch_size: int, verbose: int = 0
+    ) -> MetricsTracker:
+        steps = math.ceil(len(x) / batch_size)
+        bar = Progbar(steps, verbose=verbose) if verbose else None
+        tracker: MetricsTracker | None = None
+        for step in range(steps):
+            batch = slice(step * batch_size, (step + 1) * batch_size)
+            xb, yb = x[batch], y[batch]
+            value, y_pred = self._test_step(xb, yb)
+            tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
+            tracker.update(value, yb, y_pred)
+            if bar is not None:
+                bar.update(step + 1, tracker.logs())
+        if tracker is None:
+            raise ValueError("Expected input data to be non-empty.")
+        return tracker
+
+    def evaluate(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        return_dict: bool = False,
+    ) -> Any:
+        """The loss (and metrics) on ``(x, y)``, in batches of ``batch_size`` (default 32).
+
+        Parameters
+        ----------
+        x : numpy.ndarray, shape (samples, ...)
+        y : numpy.ndarray, shape (samples, ...)
+            Targets, in the form the loss expects.
+        batch_size : int, optional
+        verbose : "auto", 0, 1 or 2
+            See :mod:`rnn.callbacks`; ``"auto"`` is silent unless stdout is a terminal.
+        return_dict : bool
+            Return ``{"loss": ..., metric: ...}`` instead.
+
+        Returns
+        -------
+        float or list of float
+            The loss, or ``[loss, *metrics]`` in ``compile``'s order (as Keras).
+        """
+        self._require_loss()
+        x, y = self._check_xy(x, y)
+        tracker = self._evaluate_arrays(x, y, _batch_size(batch_size), resolve_verbose(verbose))
+        return self._batch_results(tracker, return_dict)
+
+    @staticmethod
+    def _check_xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        if x is None or y is None:
+            raise ValueError("`x` and `y` must both be given: the inputs and their targets.")
+        x, y = np.asarray(x), np.asarray(y)
+        check_cardinality(x=x, y=y)
+        return x, y
+
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: Sequence[Callback] | None = None,
+        validation_split: float = 0.0,
+        validation_data: tuple[Any, Any] | None = None,
+        shuffle: bool = True,
+        initial_epoch: int = 0,
+        validation_batch_size: int | None = None,
+    ) -> History:
+        """Train on ``(x, y)`` for ``epochs`` passes in mini-batches, as Keras's ``fit``.
+
+        Parameters
+        ----------
+        x : numpy.ndarray, shape (samples, ...)
+            Inputs, e.g. ``(samples, timesteps, features)`` for a recurrent model.
+        y : numpy.ndarray, shape (samples, ...)
+            Targets, in the form the loss expects.
+        batch_size : int, optional
+            Samples per update; default 32. The last batch may be smaller.
+        epochs : int
+            Index of the last epoch (with ``initial_epoch``, epochs run from
+            ``initial_epoch`` to ``epochs - 1``).
+        verbose : "auto", 0, 1 or 2
+            1: a progress bar, 2: one line per epoch, 0: nothing; ``"auto"``: 1
+            in a terminal, else 0. See :mod:`rnn.callbacks`.
+        callbacks : list of Callback, optional
+        validation_split : float
+            Fraction of the samples held out for validation: the *last* ones,
+            taken before shuffling (as Keras). Ignored if ``validation_data`` is given.
+        validation_data : tuple (x_val, y_val), optional
+        shuffle : bool
+            Reshuffle the training samples before each epoch.
+        initial_epoch : int
+            Epoch to start from (to resume a run).
+        validation_batch_size : int, optional
+            Default: ``batch_size``.
+
+        Returns
+        -------
+        History
+            ``history.history``: ``loss``, the metrics and, with validation,
+            ``val_loss`` and ``val_``-metrics, one value per epoch (the mean over
+            the epoch's batches, weighted by their size; the validation values
+            after the epoch's last update).
+
+        Raises
+        ------
+        ValueError
+            Before ``compile``, without a loss, when ``x`` and ``y`` differ in
+            length, or when the split leaves no sample on one side; in Keras's wording.
+        """
+        self._require_loss()
+        x, y = self._check_xy(x, y)
+        batch_size = _batch_size(batch_size)
+        if validation_data is not None:
+            if len(validation_data) != 2:
+                raise ValueError(
+                    "`validation_data` must be a tuple `(x_val, y_val)`. "
+                    f"Received a sequence of length {len(validation_data)}."
+                )
+            val: tuple[np.ndarray, np.ndarray] | None = self._check_xy(*validation_data)
+        else:
+            x, y, val = split_validation(x, y, validation_split)
+        if len(x) == 0:
+            raise ValueError("Expected input data to be non-empty.")
+
+        verbose = resolve_verbose(verbose)
+        steps = math.ceil(len(x) / batch_size)
+        history = History()
+        progbar: list[Callback] = [ProgbarLogger(verbose)] if verbose else []
+        hooks = CallbackList(
+            [*progbar, *(callbacks or []), history],
+            model=self,
+            params={"verbose": verbose, "epochs": epochs, "steps": steps},
+        )
+        self.stop_training = False
+        hooks.on_train_begin()
+        logs: dict[str, float] = {}
+        for epoch in range(initial_epoch, epochs):
+            hooks.on_epoch_begin(epoch)
+            order = initializers.global_rng().permutation(len(x)) if shuffle else None
+            tracker: MetricsTracker | None = None
+            for step in range(steps):
+                batch = slice(step * batch_size, (step + 1) * batch_size)
+                index = batch if order is None else order[batch]
+                xb, yb = x[index], y[index]
+                hooks.on_train_batch_begin(step)
+                value, y_pred = self._train_step(xb, yb)
+                tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
+                tracker.update(value, yb, y_pred)
+                hooks.on_train_batch_end(step, tracker.logs())
+            assert tracker is not None
+            logs = tracker.logs()
+            if val is not None:
+                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size).logs()
+                logs.update({f"val_{key}": value for key, value in val_logs.items()})
+            hooks.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        hooks.on_train_end(logs)
+        self.history = history
+        return history
+
+
+__all__ = ["TrainingMixin", "check_cardinality"]

@@ -1,0 +1,412 @@
+"""compile / fit / evaluate: Keras's loop, logs, errors and progress output.
+
+Most tests train `Linear`, a one-layer model written here with the same
+forward/backward/weights/grads contract as the package's models, so the loop is
+tested on its own; the end-to-end tests with real layers are at the bottom.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+
+import rnn
+from rnn import initializers
+from rnn.callbacks import Callback, History, Progbar
+from rnn.training import TrainingMixin
+
+
+class Linear(TrainingMixin):
+    """``activation(x @ kernel + bias)`` with ``activation`` None, "sigmoid" or "softmax"."""
+
+    def __init__(self, n_in: int, n_out: int, activation: str | None = None) -> None:
+        rng = initializers.global_rng()
+        self.kernel = rng.uniform(-0.5, 0.5, (n_in, n_out)).astype(np.float32)
+        self.bias = np.zeros(n_out, np.float32)
+        self.activation = activation
+        self.grads: list[np.ndarray] = []
+        self.calls = {"forward": 0, "call": 0}
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        return [self.kernel, self.bias]
+
+    def _run(self, x: Any) -> np.ndarray:
+        z = np.asarray(x, np.float32) @ self.kernel + self.bias
+        if self.activation == "sigmoid":
+            return 1 / (1 + np.exp(-z))
+        if self.activation == "softmax":
+            e = np.exp(z - z.max(axis=-1, keepdims=True))
+            return e / e.sum(axis=-1, keepdims=True)
+        return z
+
+    def __call__(self, x: Any) -> np.ndarray:
+        self.calls["call"] += 1
+        return self._run(x)
+
+    def forward(self, x: Any) -> np.ndarray:
+        self.calls["forward"] += 1
+        self._x = np.asarray(x, np.float32)
+        self._y = self._run(x)
+        return self._y
+
+    def backward(self, grad: np.ndarray) -> np.ndarray:
+        y = self._y
+        if self.activation == "sigmoid":
+            grad = grad * y * (1 - y)
+        elif self.activation == "softmax":
+            grad = y * (grad - (grad * y).sum(axis=-1, keepdims=True))
+        self.grads = [self._x.T @ grad, grad.sum(axis=0)]
+        return grad @ self.kernel.T
+
+
+def regression_data(n: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((n, 3)).astype(np.float32)
+    y = x @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.25
+    return x, y
+
+
+class Recorder(Callback):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, Any]] = []
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        self.events.append(("train_begin", dict(self.params)))
+
+    def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+        self.events.append(("epoch_end", (epoch, sorted(logs))))
+
+    def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+        self.events.append(("batch_end", batch))
+
+
+# ---------------------------------------------------------------------- the loop
+def test_fit_learns_a_linear_map() -> None:
+    rnn.set_random_seed(0)
+    x, y = regression_data()
+    model = Linear(3, 1)
+    model.compile(optimizer=rnn.optimizers.Adam(0.02), loss="mse", metrics=["mae"])
+    first = model.evaluate(x, y)
+    history = model.fit(x, y, epochs=200, batch_size=16, verbose=0)
+    assert isinstance(history, History) and model.history is history
+    assert list(history.history) == ["loss", "mae"]
+    assert history.epoch == list(range(200))
+    assert history.history["loss"][-1] < 1e-3 < first[0]
+    np.testing.assert_allclose(model.kernel.ravel(), [1.0, -2.0, 0.5], atol=0.02)
+
+
+def test_epoch_logs_are_batch_size_weighted_means_of_the_steps() -> None:
+    rnn.set_random_seed(0)
+    x, y = regression_data(40)
+    model = Linear(3, 1)
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    reference = Linear(3, 1)
+    reference.kernel[...] = model.kernel
+    history = model.fit(x, y, batch_size=16, shuffle=False, verbose=0)
+    losses, maes, sizes = [], [], []
+    lr = np.float32(0.01)
+    for start in (0, 16, 32):  # batches of 16, 16 and 8
+        xb, yb = x[start : start + 16], y[start : start + 16]
+        pred = reference.forward(xb)
+        losses.append(float(((pred - yb) ** 2).mean()))
+        maes.append(float(np.abs(pred - yb).mean()))
+        sizes.append(len(xb))
+        reference.backward(2 * (pred - yb) / pred.size)
+        for w, g in zip(reference.weights, reference.grads, strict=True):
+            w -= g * lr
+    assert history.history["loss"][0] == pytest.approx(np.average(losses, weights=sizes))
+    assert history.history["mae"][0] == pytest.approx(np.average(maes, weights=sizes))
+    np.testing.assert_allclose(model.kernel, reference.kernel, rtol=1e-6)
+
+
+def test_seeded_runs_repeat_to_the_last_digit() -> None:
+    def run() -> tuple[list[np.ndarray], dict[str, list[float]]]:
+        rnn.set_random_seed(7)
+        x, y = regression_data(50)
+        model = Linear(3, 1)
+        model.compile(optimizer="rmsprop", loss="mse", metrics=["mae"])
+        history = model.fit(x, y, batch_size=8, epochs=3, validation_split=0.2, verbose=0)
+        return model.weights, history.history
+
+    (w1, h1), (w2, h2) = run(), run()
+    assert h1 == h2
+    for a, b in zip(w1, w2, strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_shuffle_changes_the_batches_but_not_the_data() -> None:
+    rnn.set_random_seed(3)
+    x, y = regression_data(20)
+    seen: list[np.ndarray] = []
+    model = Linear(3, 1)
+    original_forward = model.forward
+    model.forward = lambda xb: (seen.append(xb.copy()), original_forward(xb))[1]  # type: ignore[method-assign]
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert [len(b) for b in seen] == [8, 8, 4, 8, 8, 4]
+    first_epoch = np.concatenate(seen[:3])
+    assert not np.array_equal(first_epoch, x)
+    assert sorted(map(tuple, first_epoch)) == sorted(map(tuple, x))
+    seen.clear()
+    model.fit(x, y, batch_size=8, shuffle=False, verbose=0)
+    np.testing.assert_array_equal(np.concatenate(seen), x)
+
+
+def test_validation_split_takes_the_last_samples_before_shuffling() -> None:
+    rnn.set_random_seed(0)
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(optimizer=rnn.optimizers.SGD(learning_rate=0.0), loss="mse", metrics=["mae"])
+    history = model.fit(x, y, validation_split=0.3, verbose=0)
+    assert list(history.history) == ["loss", "mae", "val_loss", "val_mae"]
+    expected = model.evaluate(x[7:], y[7:])  # 10 * (1 - 0.3) = 7 training samples
+    assert history.history["val_loss"][0] == pytest.approx(expected[0])
+    assert history.history["val_mae"][0] == pytest.approx(expected[1])
+    assert history.history["loss"][0] == pytest.approx(model.evaluate(x[:7], y[:7])[0])
+    with_data = model.fit(x[:7], y[:7], validation_data=(x[7:], y[7:]), verbose=0)
+    assert with_data.history == history.history
+
+
+def test_initial_epoch_and_callbacks() -> None:
+    rnn.set_random_seed(0)
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    recorder = Recorder()
+    history = model.fit(x, y, batch_size=4, epochs=3, initial_epoch=1, callbacks=[recorder])
+    assert history.epoch == [1, 2]
+    assert recorder.model is model
+    assert recorder.events[0] == ("train_begin", {"verbose": 0, "epochs": 3, "steps": 3})
+    assert [e for e in recorder.events if e[0] == "epoch_end"] == [
+        ("epoch_end", (1, ["loss"])),
+        ("epoch_end", (2, ["loss"])),
+    ]
+    assert [e[1] for e in recorder.events if e[0] == "batch_end"] == [0, 1, 2, 0, 1, 2]
+
+
+def test_a_callback_can_stop_training() -> None:
+    class StopAfterTwo(Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            if epoch == 1:
+                self.model.stop_training = True
+
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    assert model.fit(x, y, epochs=10, callbacks=[StopAfterTwo()]).epoch == [0, 1]
+
+
+def test_binary_classification_and_logs_order_as_keras3() -> None:
+    rnn.set_random_seed(0)
+    x, _ = regression_data(64)
+    y = (x[:, 1] > 0).astype(np.float32)  # (samples,) against outputs (samples, 1)
+    model = Linear(3, 1, activation="sigmoid")
+    model.compile(rnn.optimizers.Adam(0.05), "binary_crossentropy", metrics=["mae", "acc"])
+    history = model.fit(x, y, epochs=100, validation_split=0.25, verbose=0)
+    # Keras 3 sorts the training logs, then adds the sorted validation logs
+    assert list(history.history) == ["acc", "loss", "mae", "val_acc", "val_loss", "val_mae"]
+    assert history.history["acc"][-1] > 0.95
+    loss, mae, acc = model.evaluate(x, y)  # compile's order
+    assert model.metrics_names == ["loss", "mae", "acc"]
+    assert model.evaluate(x, y, return_dict=True) == {"acc": acc, "loss": loss, "mae": mae}
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_categorical_classification_with_a_softmax(sparse: bool) -> None:
+    rnn.set_random_seed(0)
+    x, _ = regression_data(90)
+    labels = (x @ np.array([[1.0, -1.0, 0.0], [0.0, 1.0, -1.0], [1.0, 0.0, 1.0]])).argmax(-1)
+    model = Linear(3, 3, activation="softmax")
+    loss = "sparse_categorical_crossentropy" if sparse else "categorical_crossentropy"
+    model.compile(rnn.optimizers.Adam(0.05), loss, metrics=["accuracy"])
+    y = labels if sparse else np.eye(3)[labels]
+    history = model.fit(x, y, epochs=60, verbose=0)
+    assert history.history["accuracy"][-1] > 0.9
+
+
+def test_train_and_test_on_batch() -> None:
+    rnn.set_random_seed(0)
+    x, y = regression_data(16)
+    model = Linear(3, 1)
+    model.compile(optimizer="sgd", loss="mse")
+    before = model.test_on_batch(x, y)
+    assert isinstance(before, float)
+    assert model.train_on_batch(x, y) == pytest.approx(before)  # measured before the update
+    assert model.test_on_batch(x, y) < before
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    loss, mae = model.test_on_batch(x, y)
+    assert model.train_on_batch(x, y, return_dict=True) == pytest.approx({"loss": loss, "mae": mae})
+    assert model.optimizer is not None and model.optimizer.iterations == 1
+
+
+def test_evaluate_uses_the_call_path_and_batches() -> None:
+    x, y = regression_data(70)
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    assert model.evaluate(x, y, batch_size=32) == pytest.approx(float(((model(x) - y) ** 2).mean()))
+    assert model.calls["forward"] == 0 and model.calls["call"] == 3 + 1
+
+
+def test_non_trainable_layers_are_left_alone() -> None:
+    class Frozen(Linear):
+        trainable = False
+
+    x, y = regression_data(16)
+    model = Frozen(3, 1)
+    kernel = model.kernel.copy()
+    model.compile(loss="mse")
+    model.fit(x, y, verbose=0)
+    np.testing.assert_array_equal(model.kernel, kernel)
+
+
+# ---------------------------------------------------------------------- errors
+def test_fit_or_evaluate_before_compile() -> None:
+    x, y = regression_data(4)
+    model = Linear(3, 1)
+    for call in (model.fit, model.evaluate, model.train_on_batch, model.test_on_batch):
+        with pytest.raises(
+            ValueError, match=r"^You must call `compile\(\)` before using the model.$"
+        ):
+            call(x, y)
+    model.compile(optimizer="adam")
+    with pytest.raises(ValueError, match=r"^No loss to compute. Provide a `loss` argument"):
+        model.fit(x, y)
+
+
+def test_data_cardinality() -> None:
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    message = (
+        "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
+        "samples.'x' sizes: 10\n'y' sizes: 7\n"
+    )
+    with pytest.raises(ValueError) as info:
+        model.fit(x, y[:7])
+    assert str(info.value) == message  # Keras 3.15.1's text, missing space included
+    with pytest.raises(ValueError, match="Data cardinality is ambiguous"):
+        model.fit(x, y, validation_data=(x, y[:3]))
+    with pytest.raises(ValueError, match="must both be given"):
+        model.fit(x)
+
+
+def test_targets_that_do_not_fit_the_loss() -> None:
+    x, _ = regression_data(8)
+    model = Linear(3, 3, activation="softmax")
+    model.compile(loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="same shape up until the last dimension"):
+        model.fit(x, np.eye(3)[np.arange(8) % 3])  # one-hot targets for a sparse loss
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match=r"target.shape=\(8, 2\), output.shape=\(8, 1\)"):
+        model.fit(x, np.zeros((8, 2)))
+
+
+def test_unknown_names_fail_at_compile() -> None:
+    model = Linear(3, 1)
+    with pytest.raises(ValueError, match=r"^Could not interpret optimizer identifier: adamx$"):
+        model.compile(optimizer="adamx", loss="mse")
+    with pytest.raises(ValueError, match=r"^Could not interpret loss identifier: msex$"):
+        model.compile(loss="msex")
+    with pytest.raises(ValueError, match=r"^Could not interpret metric identifier: maex$"):
+        model.compile(loss="mse", metrics=["maex"])
+    with pytest.raises(ValueError, match="Expected `metrics` argument to be a list"):
+        model.compile(loss="mse", metrics="mae")  # type: ignore[arg-type]
+    assert not model.compiled
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"validation_split": 0.95}, "Training data contains 10 samples, which is not sufficient"),
+        ({"validation_split": 1.5}, "`validation_split` must be between 0 and 1"),
+        ({"batch_size": 0}, "`batch_size` must be a positive integer"),
+        ({"verbose": 3}, "`verbose` must be 'auto', 0, 1 or 2"),
+        ({"validation_data": (1, 2, 3)}, "must be a tuple `\\(x_val, y_val\\)`"),
+    ],
+)
+def test_bad_fit_arguments(kwargs: dict[str, Any], message: str) -> None:
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, y, **kwargs)
+
+
+# ---------------------------------------------------------------------- output
+TIMING = re.compile(r"\d+s \d+(?:s|ms|us)/step|\d+s - \d+(?:s|ms|us)/step")
+
+
+def fit_printed(capsys: pytest.CaptureFixture[str], **kwargs: Any) -> str:
+    rnn.set_random_seed(0)
+    x, y = regression_data(100)
+    model = Linear(3, 1)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    history = model.fit(x, y, **kwargs)
+    printed = capsys.readouterr().out
+    loss = history.history["loss"][-1]
+    assert f"loss: {loss:.4f}" in printed or kwargs.get("verbose", "auto") in ("auto", 0)
+    return TIMING.sub("<time>", printed)
+
+
+def test_auto_is_silent_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    assert fit_printed(capsys, epochs=2, validation_split=0.2) == ""
+    assert fit_printed(capsys, epochs=2, verbose=0) == ""
+
+
+def test_verbose_2_prints_one_line_per_epoch(capsys: pytest.CaptureFixture[str]) -> None:
+    printed = fit_printed(capsys, epochs=2, verbose=2, validation_split=0.2)
+    lines = printed.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
+    assert re.fullmatch(
+        r"3/3 - <time> - loss: \d\.\d{4} - mae: \d\.\d{4}"
+        r" - val_loss: \d\.\d{4} - val_mae: \d\.\d{4}",
+        lines[1],
+    )
+
+
+def test_verbose_1_prints_the_finished_bar_when_not_a_terminal(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    printed = fit_printed(capsys, epochs=1, verbose=1, batch_size=10)
+    # one epoch: no "Epoch 1/1" line, as Keras
+    assert re.fullmatch(r"10/10 ━{20} <time> - loss: \d\.\d{4} - mae: \d\.\d{4}\n", printed)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_terminal_bar_is_redrawn_in_place_with_colours() -> None:
+    out = FakeTerminal()
+    bar = Progbar(3, verbose=1, interval=0.0, stream=out)
+    for step in (1, 2, 3):
+        bar.update(step, {"loss": 1.0 / step})
+    frames = out.getvalue().split("\r")[1:]
+    assert len(frames) == 3 and frames[-1].endswith("\n") and "\n" not in "".join(frames[:-1])
+    plain = [re.sub(r"\x1b\[\d+m", "", f) for f in frames]
+    assert plain[0].startswith("1/3 ━━━━━━━━━━━━━━━━━━━━ ")  # 6 green, 14 grey
+    assert "\x1b[32m" + "━" * 6 + "\x1b[0m\x1b[37m" + "━" * 14 in frames[0]
+    assert plain[-1].endswith(" - loss: 0.3333\n")
+    assert re.search(r" 0s \d+us/step", plain[-1])
+
+
+def test_auto_prints_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    out = FakeTerminal()
+    monkeypatch.setattr("sys.stdout", out)
+    rnn.set_random_seed(0)
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(loss="mse")
+    model.fit(x, y, epochs=2)
+    model.evaluate(x, y)
+    printed = re.sub(r"\x1b\[\d+m", "", out.getvalue())
+    assert printed.startswith("Epoch 1/2\n\r1/1 ━━━━━━━━━━━━━━━━━━━━ ")
+    assert printed.count("\n") == 5  # two epochs, one evaluation
