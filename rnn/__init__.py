@@ -7,20 +7,37 @@ forward functions, then the Keras-style layers (:mod:`rnn.layers`) and models
 
 from __future__ import annotations
 
-from rnn import activations, functional, initializers, layers, models, summary
+from rnn import (
+    activations,
+    callbacks,
+    functional,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    summary,
+    training,
+)
 from rnn.explain import explain_params
 from rnn.initializers import set_random_seed
 from rnn.naming import clear_session
 
 __all__ = [
     "activations",
+    "callbacks",
     "clear_session",
     "explain_params",
     "functional",
     "initializers",
     "layers",
+    "losses",
+    "metrics",
     "models",
+    "optimizers",
     "set_random_seed",
     "summary",
+    "training",
 ]
 __version__ = "0.1.0"

@@ -9,9 +9,10 @@ import numpy as np
 
 from rnn.layers.base import Layer, Shape
 from rnn.layers.core import InputLayer
+from rnn.training import TrainingMixin
 
 
-class Sequential(Layer):
+class Sequential(TrainingMixin, Layer):
     """A linear stack of layers, each feeding the next.
 
     The model builds itself (creates every weight) as soon as it knows its
