@@ -265,6 +265,61 @@ def test_non_trainable_layers_are_left_alone() -> None:
     np.testing.assert_array_equal(model.kernel, kernel)
 
 
+# From Keras 3.15.1 (torch backend): Sequential([Input((3,)), Dense(units, activation)])
+# with the kernel set to KERNELS[units] and a zero bias, compiled as below, then
+# fit(X, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.2, verbose=0);
+# the history and the weights after training, rounded to 7 decimals.
+N = 30
+X = (np.arange(N * 3, dtype=np.float32).reshape(N, 3) % 7 - 3) / 3
+KERNELS = {
+    1: [[0.1], [0.2], [-0.3]],
+    2: [[0.1, -0.2], [0.2, 0.0], [-0.3, 0.4]],
+}
+KERAS_FITS = {
+    "adam_mse": (
+        {
+            "loss": [1.9499841, 1.8751599, 1.8044721],
+            "mae": [0.9170153, 0.8910139, 0.8676333],
+            "val_loss": [0.8519217, 0.8606406, 0.8701673],
+            "val_mae": [0.5595816, 0.5495595, 0.5399908],
+        },
+        [[[0.1405007], [0.1108494], [-0.3430265]], [0.0844449]],
+    ),
+    "rmsprop_sparse_ce": (
+        {
+            "accuracy": [0.5, 0.7083333, 0.75],
+            "loss": [0.7126321, 0.6513426, 0.6128752],
+            "val_accuracy": [0.5, 0.6666667, 0.6666667],
+            "val_loss": [0.7426725, 0.6997259, 0.6661115],
+        },
+        [
+            [[-0.0416243, -0.0583757], [0.0448632, 0.1551368], [-0.4351905, 0.5351905]],
+            [0.100894, -0.100894],
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(KERAS_FITS))
+def test_whole_fit_equals_keras(case: str) -> None:
+    if case == "adam_mse":
+        model = Linear(3, 1)
+        model.compile(rnn.optimizers.Adam(0.01), "mse", metrics=["mae"])
+        y = X @ np.array([[1.0], [-2.0], [0.5]], np.float32) + 0.25
+    else:
+        model = Linear(3, 2, activation="softmax")
+        model.compile(rnn.optimizers.RMSprop(0.01), "sparse_categorical_crossentropy", ["accuracy"])
+        y = (X[:, 0] + X[:, 1] > 0).astype(np.int64)
+    model.kernel[...] = KERNELS[model.kernel.shape[1]]
+    history = model.fit(X, y, batch_size=8, epochs=3, shuffle=False, validation_split=0.2)
+    keras_history, keras_weights = KERAS_FITS[case]
+    assert list(history.history) == list(keras_history)
+    for key, values in keras_history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=2e-6, atol=2e-7)
+    for mine, theirs in zip(model.weights, keras_weights, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=2e-6, atol=2e-7)
+
+
 # ---------------------------------------------------------------------- errors
 def test_fit_or_evaluate_before_compile() -> None:
     x, y = regression_data(4)
