@@ -169,7 +169,8 @@ class Progbar:
             timing = _format_eta(per_step * (self.target - current))
         timing += f" {format_step_time(per_step)}"
         if dynamic:
-            bar = f"{_GREEN}{BAR * done}{_RESET}{_GREY}{BAR * (self.width - done)}{_RESET}"
+            bar = f"{_GREEN}{BAR * done}{_RESET}" if done else ""
+            bar += f"{_GREY}{BAR * (self.width - done)}{_RESET}"
             line = f"{_BOLD}{count}{_RESET} {bar} {_BOLD}{timing.split()[0]}{_RESET} "
             line += " ".join(timing.split()[1:]) + metrics
             plain = len(count) + 1 + self.width + 1 + len(timing) + len(metrics)
