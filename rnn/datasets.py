@@ -1,0 +1,372 @@
+"""Small data sets for the course: a real weather series, a text, and a memory task.
+
+Nothing here downloads anything:
+
+- :func:`load_seattle_temps` reads a CSV file that the ``vega_datasets`` package ships
+  inside its wheel. That package is an *extra* of the course (``pip install
+  vega_datasets``, or the ``docs``/``test`` extras of this project), never a
+  dependency of ``rnn``; the file is read with the :mod:`csv` module, without importing
+  ``vega_datasets`` (which would import pandas).
+- :func:`load_zen_of_python` decodes the text that every Python installation carries in
+  the standard-library module ``this``.
+- :func:`adding_problem` generates the classic long-memory task from a seed.
+
+The helpers :func:`windows`, :func:`chronological_split`, :func:`char_vocabulary` and
+:func:`char_sequences` cut such data into the ``(samples, timesteps, features)``
+arrays that recurrent layers read.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import csv
+import importlib.util
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "SEATTLE_TEMPS_LICENSE",
+    "SEATTLE_TEMPS_SOURCE",
+    "adding_problem",
+    "char_sequences",
+    "char_vocabulary",
+    "chronological_split",
+    "load_seattle_temps",
+    "load_zen_of_python",
+    "windows",
+]
+
+SEATTLE_TEMPS_SOURCE = (
+    "Hourly air temperatures in Seattle for the year 2010, in degrees Fahrenheit: the file "
+    "seattle-temps.csv of the vega-datasets collection (https://github.com/vega/vega-datasets), "
+    "whose description says the data are drawn from public-domain NOAA data "
+    "(https://www.weather.gov/disclaimer), as shipped inside the wheel of the Python package "
+    "vega_datasets (https://pypi.org/project/vega-datasets/)."
+)
+SEATTLE_TEMPS_LICENSE = (
+    "The temperatures are NOAA data, in the public domain (a work of the US government). "
+    "The vega_datasets package that ships the file is under the MIT licence; the "
+    "vega-datasets collection it comes from is under the BSD 3-Clause licence."
+)
+
+_INSTALL_HINT = (
+    "pip install vega_datasets  (or, in this project: pip install -e '.[docs]'); "
+    "it is an optional extra for the course's data, not a dependency of rnn"
+)
+
+
+def _vega_data_file(name: str) -> Path:
+    """Path of ``name`` inside the installed ``vega_datasets`` package, not imported."""
+    spec = importlib.util.find_spec("vega_datasets")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            f"The data set {name!r} is read from the package vega_datasets, which is not "
+            f"installed. Install it with: {_INSTALL_HINT}",
+            name="vega_datasets",
+        )
+    for location in spec.submodule_search_locations:
+        package = Path(location)
+        index = package / "local_datasets.json"
+        relative = f"_data/{name}"
+        if index.is_file():
+            files = json.loads(index.read_text(encoding="utf-8"))
+            relative = files.get(name.rsplit(".", 1)[0], relative)
+        if (package / relative).is_file():
+            return package / relative
+    raise FileNotFoundError(
+        f"The installed vega_datasets package has no file {name!r} (looked in "
+        f"{list(spec.submodule_search_locations)}). Reinstall it with: {_INSTALL_HINT}"
+    )
+
+
+def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
+    """Hourly temperatures in Seattle, 2010: a real weather series of 8,759 readings.
+
+    The file is ``seattle-temps.csv`` from the vega-datasets collection, as shipped in
+    the wheel of the PyPI package ``vega_datasets`` (version 0.9.0 has it). It is read
+    with the :mod:`csv` module; ``vega_datasets`` itself is never imported.
+
+    Source: the collection describes it as hourly temperatures in Seattle during 2010,
+    drawn from public-domain NOAA data (see `SEATTLE_TEMPS_SOURCE`). The values are
+    in degrees Fahrenheit, one per hour of local time (so 2 a.m. on 14 March, when
+    clocks went forward, is missing).
+
+    Licence: the data are public domain (US government work); the package is MIT
+    licensed (see `SEATTLE_TEMPS_LICENSE`). The function's ``SOURCE`` and ``LICENSE``
+    attributes hold the same texts.
+
+    Returns
+    -------
+    times : numpy.ndarray of datetime64[h], shape (8759,)
+        The hour of each reading, local time.
+    temperatures : numpy.ndarray of float64, shape (8759,)
+        Air temperature in °F.
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If ``vega_datasets`` is not installed; the message says how to install it.
+
+    Examples
+    --------
+    >>> from rnn.datasets import load_seattle_temps
+    >>> times, temps = load_seattle_temps()
+    >>> times.shape, temps.shape
+    ((8759,), (8759,))
+    >>> str(times[0]), float(temps[0])
+    ('2010-01-01T00', 39.4)
+    """
+    path = _vega_data_file("seattle-temps.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        if [h.strip() for h in header] != ["date", "temp"]:
+            raise ValueError(f"{path}: expected the columns 'date,temp', found {header}")
+        rows = [row for row in reader if row]
+    # "2010/01/01 00:00" -> "2010-01-01T00:00"
+    stamps = [date.replace("/", "-").replace(" ", "T") for date, _ in rows]
+    times = np.array(stamps, dtype="datetime64[m]").astype("datetime64[h]")
+    temperatures = np.array([float(temp) for _, temp in rows])
+    return times, temperatures
+
+
+load_seattle_temps.SOURCE = SEATTLE_TEMPS_SOURCE  # type: ignore[attr-defined]
+load_seattle_temps.LICENSE = SEATTLE_TEMPS_LICENSE  # type: ignore[attr-defined]
+
+
+def chronological_split(
+    n: int, fractions: Sequence[float] = (0.7, 0.15)
+) -> tuple[slice, slice, slice]:
+    """Cut ``range(n)`` into training, validation and test parts, in time order.
+
+    A forecaster must be judged on a future it has not seen: the training part is the
+    oldest, the test part the most recent. Never shuffle a series before splitting it.
+
+    Parameters
+    ----------
+    n : int
+        Length of the series.
+    fractions : (float, float)
+        Shares of the training and validation parts; the test part is the rest.
+
+    Returns
+    -------
+    train, validation, test : slice
+
+    Examples
+    --------
+    >>> from rnn.datasets import chronological_split
+    >>> chronological_split(100)
+    (slice(0, 70, None), slice(70, 85, None), slice(85, 100, None))
+    """
+    train, validation = fractions
+    if not (0 < train and 0 <= validation and train + validation < 1):
+        raise ValueError(
+            f"fractions must be positive and add up to less than 1, got {tuple(fractions)}"
+        )
+    a, b = int(n * train), int(n * (train + validation))
+    return slice(0, a), slice(a, b), slice(b, n)
+
+
+def windows(
+    features: np.ndarray,
+    length: int,
+    horizon: int,
+    part: slice | None = None,
+    targets: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sliding windows of the past, each paired with the value ``horizon`` steps after it.
+
+    Window ``i`` holds the rows ``s, ..., s + length - 1`` of ``features``; its target
+    is ``targets[s + length - 1 + horizon]``: ``horizon`` steps after the window's last
+    row. Only rows inside ``part`` are used, the target's included, so windows cut from
+    the training part never peek at validation data.
+
+    Parameters
+    ----------
+    features : numpy.ndarray, shape (timesteps,) or (timesteps, features)
+    length : int
+        Timesteps per window.
+    horizon : int
+        How far after the window's last step the target lies (1: the next step).
+    part : slice, optional
+        The rows to use, e.g. one of :func:`chronological_split`'s parts.
+    targets : numpy.ndarray, shape (timesteps,), optional
+        The series to predict; by default ``features`` (which must then be 1-D).
+
+    Returns
+    -------
+    x : numpy.ndarray, shape (samples, length, features)
+    y : numpy.ndarray, shape (samples,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.datasets import windows
+    >>> x, y = windows(np.arange(10.0), length=3, horizon=2)
+    >>> x.shape, y.shape
+    ((6, 3, 1), (6,))
+    >>> x[0, :, 0].tolist(), float(y[0])
+    ([0.0, 1.0, 2.0], 4.0)
+    >>> windows(np.arange(10.0), 3, 2, part=slice(5, 10))[1].tolist()
+    [9.0]
+    """
+    features = np.asarray(features)
+    if targets is None:
+        if features.ndim != 1:
+            raise ValueError("give targets= when features has more than one column")
+        targets = features
+    targets = np.asarray(targets)
+    if features.ndim == 1:
+        features = features[:, np.newaxis]
+    if len(targets) != len(features):
+        raise ValueError(
+            f"features and targets must have the same length, got {len(features)} and "
+            f"{len(targets)}"
+        )
+    if length < 1 or horizon < 0:
+        raise ValueError(f"need length >= 1 and horizon >= 0, got {length} and {horizon}")
+    start, stop, step = (part or slice(None)).indices(len(features))
+    if step != 1:
+        raise ValueError("part must be a contiguous slice")
+    starts = np.arange(start, stop - length - horizon + 1)
+    x = features[starts[:, np.newaxis] + np.arange(length)]
+    y = targets[starts + length - 1 + horizon]
+    return x, y
+
+
+def load_zen_of_python() -> str:
+    """The Zen of Python (PEP 20), as the standard-library module ``this`` stores it.
+
+    ``import this`` prints the text; to get it without printing, this function reads
+    the module's source, takes the string ``s`` and decodes it with ROT13, the
+    letter-rotation cipher it is stored in. Every Python installation has it.
+
+    Returns
+    -------
+    str
+        856 characters, 19 aphorisms after a title line.
+
+    Examples
+    --------
+    >>> from rnn.datasets import load_zen_of_python
+    >>> zen = load_zen_of_python()
+    >>> zen.splitlines()[0]
+    'The Zen of Python, by Tim Peters'
+    >>> zen.splitlines()[2]
+    'Beautiful is better than ugly.'
+    """
+    spec = importlib.util.find_spec("this")
+    if spec is None or spec.origin is None:  # pragma: no cover - part of every CPython
+        raise ModuleNotFoundError("the standard-library module 'this' was not found")
+    tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id == "s"
+        ):
+            return codecs.decode(ast.literal_eval(node.value), "rot13")
+    raise ValueError(f"{spec.origin} has no string 's'")  # pragma: no cover
+
+
+def char_vocabulary(text: str) -> list[str]:
+    """The distinct characters of ``text``, sorted: character ``vocab[i]`` has id ``i``.
+
+    Sorting makes the ids the same on every run and every machine (a ``set`` has no
+    fixed order).
+
+    Examples
+    --------
+    >>> from rnn.datasets import char_vocabulary
+    >>> char_vocabulary("hello world")
+    [' ', 'd', 'e', 'h', 'l', 'o', 'r', 'w']
+    """
+    return sorted(set(text))
+
+
+def char_sequences(ids: Sequence[int], length: int, step: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Every run of ``length`` ids (one every ``step``), each with the id that follows it.
+
+    Parameters
+    ----------
+    ids : sequence of int, shape (n,)
+        An encoded text.
+    length : int
+        Characters the network reads before predicting the next one.
+    step : int
+        Distance between the starts of consecutive runs.
+
+    Returns
+    -------
+    x : numpy.ndarray of int64, shape (samples, length)
+    y : numpy.ndarray of int64, shape (samples,)
+
+    Examples
+    --------
+    >>> from rnn.datasets import char_sequences
+    >>> x, y = char_sequences([0, 1, 2, 3, 4, 5], length=4)
+    >>> x.tolist(), y.tolist()
+    ([[0, 1, 2, 3], [1, 2, 3, 4]], [4, 5])
+    """
+    ids = np.asarray(ids, dtype=np.int64)
+    if length < 1 or step < 1 or len(ids) <= length:
+        raise ValueError(
+            f"need 1 <= length < len(ids) and step >= 1, got length={length}, "
+            f"step={step}, len(ids)={len(ids)}"
+        )
+    starts = np.arange(0, len(ids) - length, step)
+    return ids[starts[:, np.newaxis] + np.arange(length)], ids[starts + length]
+
+
+def adding_problem(
+    samples: int, timesteps: int, seed: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The adding problem (Hochreiter and Schmidhuber, 1997): a test of long memory.
+
+    Each sequence has two features per step: a random number in [0, 1), and a marker
+    that is 1 at exactly two steps and 0 elsewhere. The target is the sum of the two
+    marked numbers. The first marker lies in the first tenth of the sequence, the
+    second in its second half, so the network must hold the first number over at least
+    ``timesteps // 2 - timesteps // 10`` steps of distraction. Always answering 1 (the
+    mean of the target) gives a mean squared error of about 1/6: that is chance.
+
+    Parameters
+    ----------
+    samples, timesteps : int
+        ``timesteps`` must be at least 10.
+    seed : int, optional
+        Seed of the generator; the same seed gives the same data.
+
+    Returns
+    -------
+    x : numpy.ndarray of float32, shape (samples, timesteps, 2)
+    y : numpy.ndarray of float32, shape (samples, 1)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.datasets import adding_problem
+    >>> x, y = adding_problem(4, 20, seed=0)
+    >>> x.shape, y.shape
+    ((4, 20, 2), (4, 1))
+    >>> x[:, :, 1].sum(axis=1).tolist()
+    [2.0, 2.0, 2.0, 2.0]
+    >>> bool(np.allclose(y[:, 0], (x[:, :, 0] * x[:, :, 1]).sum(axis=1)))
+    True
+    """
+    if timesteps < 10:
+        raise ValueError(f"timesteps must be at least 10, got {timesteps}")
+    rng = np.random.default_rng(seed)
+    x = np.zeros((samples, timesteps, 2), dtype=np.float32)
+    x[:, :, 0] = rng.uniform(0, 1, (samples, timesteps))
+    rows = np.arange(samples)
+    x[rows, rng.integers(0, timesteps // 10, samples), 1] = 1
+    x[rows, rng.integers(timesteps // 2, timesteps, samples), 1] = 1
+    y = (x[:, :, 0] * x[:, :, 1]).sum(axis=1, keepdims=True, dtype=np.float32)
+    return x, y
