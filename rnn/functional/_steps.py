@@ -97,6 +97,11 @@ def _chunks(
         out[:, t : t + k] = hs[:k].transpose(1, 0, 2)
 
 
+def _chunk_steps(steps: int, batch: int, width: int) -> int:
+    """How many steps a chunk of ``width`` values per row fits in ``_CHUNK`` elements."""
+    return min(steps, max(2, _CHUNK // max(1, batch * width)))
+
+
 def _gate_product(
     rk: np.ndarray, gates: int, lead: tuple[int, ...]
 ) -> tuple[Callable[[np.ndarray], Any], np.ndarray]:
@@ -135,29 +140,55 @@ def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
 
 # ----------------------------------------------------------------- backward helpers
 
-Derivative = Callable[[np.ndarray], np.ndarray]
+# ``fn(y, out)`` writes ``act'(z)`` into ``out``, read from the output ``y = act(z)``
+Derivative = Callable[[np.ndarray, np.ndarray], Any]
+
+
+def _tanh_slope(y: np.ndarray, out: np.ndarray) -> None:
+    np.multiply(y, y, out)
+    np.subtract(1, out, out)  # tanh' = 1 - tanh^2
+
+
+def _sigmoid_slope(y: np.ndarray, out: np.ndarray) -> None:
+    np.subtract(1, y, out)
+    np.multiply(out, y, out)  # sigmoid' = sigmoid (1 - sigmoid)
+
+
+def _relu_slope(y: np.ndarray, out: np.ndarray) -> None:
+    np.greater(y, 0, out=out)  # 1 where the unit is active, else 0
 
 
 def _derivative(identifier: ActivationLike, argument: str = "activation") -> Derivative | None:
-    """``y -> act'(z)`` read from the output ``y = act(z)``; None for linear (``act' = 1``).
+    """``act'`` as ``fn(y, out)``, read from the output ``y = act(z)``; None for linear.
 
     The backward pass knows the derivatives of ``tanh``, ``sigmoid``, ``relu`` and
-    ``linear``. Any other callable is refused, with a ``ValueError`` that says so.
+    ``linear`` (whose derivative is 1: None, so that nothing is multiplied). Any other
+    callable is refused, with a ``ValueError`` that says so.
     """
     fn = activations.get(identifier)
-    if fn is activations.tanh:
-        return lambda y: 1 - y * y  # tanh' = 1 - tanh^2
-    if fn is activations.sigmoid:
-        return lambda y: y * (1 - y)  # sigmoid' = sigmoid (1 - sigmoid)
-    if fn is activations.relu:
-        return lambda y: (y > 0).astype(y.dtype)  # 1 where the unit is active, else 0
     if fn is activations.linear:
         return None
+    for known, slope in (
+        (activations.tanh, _tanh_slope),
+        (activations.sigmoid, _sigmoid_slope),
+        (activations.relu, _relu_slope),
+    ):
+        if fn is known:
+            return slope
     raise ValueError(
         f"the backward pass knows the derivatives of 'tanh', 'sigmoid', 'relu' and "
         f"'linear' (None) only; {argument}={activations.name_of(fn)!r} is not supported "
         "in backward"
     )
+
+
+def _slope(derivative: Derivative | None, y: np.ndarray) -> np.ndarray | float:
+    """``act'(z)`` as a new array (1.0 for linear), read from ``y = act(z)``."""
+    if derivative is None:
+        return 1.0
+    out = np.empty_like(y)
+    derivative(y, out)
+    return out
 
 
 def _history(states: np.ndarray, h0: np.ndarray | None, dtype: np.dtype) -> np.ndarray:

@@ -29,6 +29,7 @@ from rnn.functional._steps import (
     _in_place,
     _last,
     _project,
+    _slope,
     _start,
 )
 
@@ -276,18 +277,15 @@ def gru_backward(
     act(cand, cand)  # hh = act(...)
 
     # what each step's gradients get multiplied by, for every step at once
-    def slope(d: Any, y: np.ndarray) -> Any:
-        return 1 if d is None else d(y)
-
     coef = np.empty((steps, batch, 3, u), dtype)
-    coef[:, :, 0] = (h_prev - cand) * slope(d_gate, z)  # dz_z = dh (h_{t-1} - hh) σ'(z)
-    coef[:, :, 2] = (1 - z) * slope(d_act, cand)  # dz_h = dh (1 - z) act'(hh)
+    coef[:, :, 0] = (h_prev - cand) * _slope(d_gate, z)  # dz_z = dh (h_{t-1} - hh) σ'(z)
+    coef[:, :, 2] = (1 - z) * _slope(d_act, cand)  # dz_h = dh (1 - z) act'(hh)
     if reset_after:
-        coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * slope(d_gate, r)  # dz_r = dz_h m_h σ'
+        coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * _slope(d_gate, r)  # dz_r = dz_h m_h σ'
         rec = coef.copy()
         rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
     else:
-        coef[:, :, 1] = h_prev * slope(d_gate, r)  # dz_r = d(r h) h_{t-1} σ'(r)
+        coef[:, :, 1] = h_prev * _slope(d_gate, r)  # dz_r = d(r h) h_{t-1} σ'(r)
 
     # back through time: per step, element-wise maths and the products with R^T
     slots = 1 if window is None else window  # each output's gradient in its own slot

@@ -29,6 +29,7 @@ from rnn.functional._steps import (
     _in_place,
     _last,
     _project,
+    _slope,
     _start,
 )
 
@@ -263,15 +264,12 @@ def lstm_backward(
     act(cs[1:], tc)  # act(c_t)
 
     # what each step's gradients get multiplied by, for every step at once
-    def slope(d: Any, y: np.ndarray) -> Any:
-        return 1 if d is None else d(y)
-
     coef = np.empty_like(z)
-    coef[:, :, 0] = cand * slope(d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
-    coef[:, :, 1] = cs[:-1] * slope(d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
-    coef[:, :, 2] = i * slope(d_act, cand)  # dz_c = dc i act'(z_c)
-    coef[:, :, 3] = tc * slope(d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
-    to_cell = o * slope(d_act, tc)  # dc += dh o act'(c_t)
+    coef[:, :, 0] = cand * _slope(d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
+    coef[:, :, 1] = cs[:-1] * _slope(d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
+    coef[:, :, 2] = i * _slope(d_act, cand)  # dz_c = dc i act'(z_c)
+    coef[:, :, 3] = tc * _slope(d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
+    to_cell = o * _slope(d_act, tc)  # dc += dh o act'(c_t)
 
     # back through time: per step, element-wise maths and one product with R^T
     slots = 1 if window is None else window  # each output's gradient in its own slot

@@ -18,12 +18,11 @@ from rnn.functional._checks import (
 )
 from rnn.functional._steps import (
     ActivationLike,
-    _batch_major,
+    _chunk_steps,
     _chunks,
     _derivative,
     _finish,
     _flat,
-    _history,
     _in_place,
     _project,
     _start,
@@ -221,89 +220,111 @@ def simple_rnn_backward(
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)
     batch, steps, features = x.shape
-
-    hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
-    d = None if derivative is None else derivative(hs[1:])  # act'(z_t), from h_t
-    g = None if g_seq is None else g_seq.swapaxes(0, 1)  # dL/dh_t from the outputs
-    dz = np.empty((steps, batch, units), dtype)  # dL/dz_t, filled from the last step
+    k_t = k.T.astype(dtype, copy=False)
     rk_t = np.ascontiguousarray(rk.T, dtype)
-    if window is None:
-        dh0 = _through_time(dz, g, g_last, d, rk_t)
-    else:
-        dh0 = _through_time_truncated(dz, g, g_last, d, rk_t, window)
 
-    # the weight gradients: sums over every step and sequence, as matrix products
-    dz_rows = _flat(dz)  # (timesteps * batch, units), time-major
-    dz_seq = _flat(_batch_major(dz, True))  # the same rows, batch-major like the inputs
-    x_rows = _flat(x).astype(dtype, copy=False)
     grads = {
-        "kernel": x_rows.T @ dz_seq,  # dL/dK = sum_t x_t^T dz_t
-        "recurrent_kernel": _flat(hs[:-1]).T @ dz_rows,  # dL/dR = sum_t h_{t-1}^T dz_t
-        "bias": dz_rows.sum(axis=0),  # dL/db = sum_t dz_t
-        "initial_state": dh0 if batched else dh0[0],  # dL/dh_0
+        "kernel": np.zeros((features, units), dtype),
+        "recurrent_kernel": np.zeros((units, units), dtype),
+        "bias": np.zeros(units, dtype),
     }
-    grad_x = (dz_seq @ k.T.astype(dtype, copy=False)).reshape(batch, steps, features)
+    grad_x = np.empty((batch, steps, features), dtype)
+    # dL/dh_t coming back from step t + 1: one row per output's slot when truncating
+    carry = np.zeros((batch, units) if window is None else (window, batch, units), dtype)
+    if g_last is not None and window is None:
+        carry += g_last  # the last state's gradient enters at the last step
+
+    # back through time in chunks of n steps, in small time-major buffers reused by all
+    n = _chunk_steps(steps, batch, max(units, features) * (window or 1))
+    h_buf = np.empty((n + 1, batch, units), dtype)
+    dz_buf = np.empty((n, batch, units), dtype)
+    x_buf = np.empty((n, batch, features), dtype)
+    g_buf = None if g_seq is None else np.empty((n, batch, units), dtype)
+    for lo in reversed(range(0, steps, n)):
+        hi = min(lo + n, steps)
+        hs, dz, xs = h_buf[: hi - lo + 1], dz_buf[: hi - lo], x_buf[: hi - lo]
+        hs[1:] = h[:, lo:hi].swapaxes(0, 1)  # h_t for the chunk's steps
+        hs[0] = h[:, lo - 1] if lo else (0 if h0 is None else h0)  # and the state before
+        if derivative is not None:
+            derivative(hs[1:], dz)  # act'(z_t), read from h_t
+        g = None
+        if g_buf is not None:
+            g = g_buf[: hi - lo]
+            g[...] = g_seq[:, lo:hi].swapaxes(0, 1)  # dL/dh_t from the outputs
+        if window is None:
+            _through_time(dz, g, derivative is None, rk_t, carry)
+        else:
+            last = g_last if hi == steps else None
+            _through_time_truncated(dz, g, last, derivative is None, rk_t, carry, lo)
+
+        # this chunk's share of the weight gradients, as matrix products
+        dz_rows = _flat(dz)
+        xs[...] = x[:, lo:hi].swapaxes(0, 1)
+        grads["kernel"] += _flat(xs).T @ dz_rows  # dL/dK = sum_t x_t^T dz_t
+        grads["recurrent_kernel"] += _flat(hs[:-1]).T @ dz_rows  # dL/dR = sum h_{t-1}^T dz_t
+        grads["bias"] += dz_rows.sum(axis=0)  # dL/db = sum_t dz_t
+        np.dot(dz_rows, k_t, _flat(xs))  # dL/dx_t = dz_t K^T, over the x rows
+        grad_x[:, lo:hi] = xs.swapaxes(0, 1)
+
+    dh0 = carry if window is None else carry.sum(axis=0)
+    grads["initial_state"] = dh0 if batched else dh0[0]  # dL/dh_0
     return (grad_x if batched else grad_x[0]), grads
 
 
 def _through_time(
-    dz: np.ndarray,
-    g: np.ndarray | None,
-    g_last: np.ndarray | None,
-    d: np.ndarray | None,
-    rk_t: np.ndarray,
-) -> np.ndarray:
-    """Full BPTT: fill ``dz`` (timesteps, batch, units), return ``dL/dh_0`` (batch, units).
+    dz: np.ndarray, g: np.ndarray | None, linear: bool, rk_t: np.ndarray, carry: np.ndarray
+) -> None:
+    """Full BPTT over one chunk of steps, from its last step to its first.
 
-    ``g`` holds ``dL/dh_t`` from the outputs (None: only ``g_last``, at the last step),
-    ``d`` holds ``act'(z_t)`` (None: linear). Rows are 1-D when the batch is 1.
+    ``dz`` (steps, batch, units) holds ``act'(z_t)`` (nothing if ``linear``) and receives
+    ``dL/dz_t``; ``g`` holds ``dL/dh_t`` from the outputs (None: no output here);
+    ``carry`` (batch, units) brings ``dL/dh_t`` from step ``t + 1`` and leaves with
+    ``dL/dh`` of the state before the chunk. Rows are 1-D when the batch is 1.
     """
     steps, batch, units = dz.shape
     lead = () if batch == 1 else (batch,)  # one sequence: 1-D rows, the fastest products
-    carry = np.zeros((*lead, units), dz.dtype)  # dL/dh_t coming back from step t + 1
-    if g_last is not None:
-        carry += g_last.reshape(carry.shape)
     dz_rows = list(dz.reshape(steps, *lead, units))[::-1]
     g_rows = [None] * steps if g is None else list(g.reshape(steps, *lead, units))[::-1]
-    d_rows = [None] * steps if d is None else list(d.reshape(steps, *lead, units))[::-1]
+    dh = np.empty((*lead, units), dz.dtype)
+    back = carry.reshape(dh.shape)
     dot, add, mul = np.ndarray.dot, np.add, np.multiply
-    for dz_t, g_t, d_t in zip(dz_rows, g_rows, d_rows, strict=True):
-        if g_t is None:
-            np.copyto(dz_t, carry)  # dL/dh_t: only what comes back from step t + 1
+    for dz_t, g_t in zip(dz_rows, g_rows, strict=True):
+        if g_t is not None:
+            add(back, g_t, dh)  # dL/dh_t = from output t + from step t + 1
+        if linear:
+            np.copyto(dz_t, back if g_t is None else dh)  # dL/dz_t = dL/dh_t
         else:
-            add(carry, g_t, dz_t)  # dL/dh_t = from output t + from step t + 1
-        if d_t is not None:
-            mul(dz_t, d_t, dz_t)  # dL/dz_t = dL/dh_t * act'(z_t)
-        dot(dz_t, rk_t, carry)  # dL/dh_{t-1} = dz_t R^T
-    return carry.reshape(batch, units)
+            mul(back if g_t is None else dh, dz_t, dz_t)  # dL/dz_t = dL/dh_t * act'(z_t)
+        dot(dz_t, rk_t, back)  # dL/dh_{t-1} = dz_t R^T
 
 
 def _through_time_truncated(
     dz: np.ndarray,
     g: np.ndarray | None,
     g_last: np.ndarray | None,
-    d: np.ndarray | None,
+    linear: bool,
     rk_t: np.ndarray,
-    window: int,
-) -> np.ndarray:
-    """BPTT where each output's gradient goes back ``window`` steps at most.
+    carry: np.ndarray,
+    start: int,
+) -> None:
+    """BPTT over one chunk where each output's gradient goes back ``window`` steps at most.
 
-    Each output's gradient travels on its own, in one of ``window`` slots: output ``t``
-    takes slot ``t % window`` from the output ``t + window``, whose gradient has then
-    gone back ``window`` steps and stops. All slots move back together, in one product.
+    Each output's gradient travels on its own, in one of ``window`` slots of ``carry``
+    (window, batch, units): output ``t`` takes slot ``t % window`` from output
+    ``t + window``, whose gradient has then gone back ``window`` steps and stops. All
+    slots move back together, in one product. ``start`` is the chunk's first step.
     """
-    steps, batch, units = dz.shape
-    carry = np.zeros((window, batch, units), dz.dtype)  # slot s: dL/dh_t from its output
+    window = carry.shape[0]
+    slope = None if linear else dz.copy()
     dz_slots = np.empty_like(carry)
-    for t in reversed(range(steps)):
-        slot = carry[t % window]
+    for t in reversed(range(dz.shape[0])):
+        slot = carry[(start + t) % window]
         slot[...] = 0 if g is None else g[t]  # output t starts; the slot's old one stops
-        if g_last is not None and t == steps - 1:
-            slot += g_last
-        if d is None:
+        if g_last is not None and t == dz.shape[0] - 1:
+            slot += g_last  # the last state's gradient
+        if slope is None:
             dz_slots[...] = carry  # linear: dL/dz = dL/dh
         else:
-            np.multiply(carry, d[t], dz_slots)  # dL/dz_t, per output
+            np.multiply(carry, slope[t], dz_slots)  # dL/dz_t, per output
         dz_slots.sum(axis=0, out=dz[t])  # dL/dz_t, all outputs together
         np.dot(_flat(dz_slots), rk_t, _flat(carry))  # dL/dh_{t-1} = dz_t R^T, per output
-    return carry.sum(axis=0)
