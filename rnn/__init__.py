@@ -1,7 +1,7 @@
 """rnn: a recurrent neural network in NumPy, readable and tested.
 
 The package depends on NumPy alone. Start with :mod:`rnn.functional`, the pure
-forward functions, then the Keras-style layers (:mod:`rnn.layers`) and models
+forward and backward functions, then the Keras-style layers (:mod:`rnn.layers`) and models
 (:mod:`rnn.models`).
 """
 
@@ -11,6 +11,7 @@ from rnn import (
     activations,
     callbacks,
     functional,
+    gradcheck,
     initializers,
     layers,
     losses,
@@ -21,21 +22,27 @@ from rnn import (
     training,
 )
 from rnn.explain import explain_params
+from rnn.gradcheck import check_gradients
 from rnn.initializers import set_random_seed
+from rnn.layers.base import floatx, set_floatx
 from rnn.naming import clear_session
 
 __all__ = [
     "activations",
     "callbacks",
+    "check_gradients",
     "clear_session",
     "explain_params",
+    "floatx",
     "functional",
+    "gradcheck",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
     "optimizers",
+    "set_floatx",
     "set_random_seed",
     "summary",
     "training",

@@ -210,6 +210,64 @@ class Sequential(TrainingMixin, Layer):
             return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
         return np.concatenate(parts, axis=0)
 
+    # ------------------------------------------------------------------ gradients
+    def forward(self, inputs: Any) -> Any:
+        """Run every layer's `forward`: the same values as calling the model, with what
+        `backward` needs kept. Builds the model on first use.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import rnn
+        >>> from rnn.models import Sequential
+        >>> from rnn.layers import SimpleRNN, Dense
+        >>> rnn.clear_session()
+        >>> model = Sequential([SimpleRNN(4), Dense(1)])
+        >>> x = np.ones((2, 3, 1))
+        >>> y = model.forward(x)
+        >>> bool(np.array_equal(y, model(x)))
+        True
+        >>> grad_x = model.backward(np.ones_like(y))    # dL/dy for L = sum(y)
+        >>> grad_x.shape, [g.shape for g in model.grads] == [w.shape for w in model.weights]
+        ((2, 3, 1), True)
+        """
+        x = np.asarray(inputs)
+        if not self.built:
+            self.build(x.shape)
+        for layer in self._layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_output: Any) -> Any:
+        """Run every layer's `backward`, last layer first, after `forward`.
+
+        Parameters
+        ----------
+        grad_output : ndarray, shaped like the model's output
+            The gradient of the loss with respect to the model's output.
+
+        Returns
+        -------
+        ndarray or None
+            The gradient with respect to the model's input (None when the model starts
+            with an `Embedding`, whose inputs are integer ids). The weights' gradients
+            are in `grads`.
+        """
+        grad = grad_output
+        for layer in reversed(self._layers):
+            if grad is None:
+                raise ValueError(
+                    f"Layer '{layer.name}' gets no gradient: the layer after it has integer "
+                    "inputs (an Embedding must come first)."
+                )
+            grad = layer.backward(grad)
+        return grad
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """The gradients of `weights` from the last `backward`, layer by layer."""
+        return [g for layer in self._layers for g in layer.grads]
+
     # ------------------------------------------------------------------ summary
     def summary(
         self,

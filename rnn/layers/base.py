@@ -6,6 +6,13 @@ A layer follows the Keras contract:
 * ``build(input_shape)`` creates the weights, in Keras's shapes and order;
 * ``call(inputs)`` computes the output from a NumPy array;
 * ``__call__`` checks the input, builds the layer on first use and calls it.
+
+For training, ``forward(inputs)`` computes the same output and keeps what
+``backward(grad_output)`` needs; ``backward`` returns the gradient with respect to the
+inputs and leaves the weights' gradients in ``grads``, aligned with ``weights``.
+
+Layers compute in ``float32`` (Keras's default) or ``float64``: pass ``dtype=`` or set
+the default with `set_floatx`.
 """
 
 from __future__ import annotations
@@ -20,6 +27,82 @@ from rnn import initializers
 from rnn.naming import auto_name
 
 Shape = tuple[int | None, ...]
+
+FLOAT_DTYPES = ("float32", "float64")
+_floatx = "float32"
+
+
+def standardize_dtype(dtype: Any) -> str:
+    """Return ``"float32"`` or ``"float64"`` for a name or NumPy dtype.
+
+    Raises
+    ------
+    ValueError
+        For anything else (other dtypes, Keras dtype policies): rnn's layers compute
+        in float32 or float64 only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.layers.base import standardize_dtype
+    >>> standardize_dtype("float64"), standardize_dtype(np.float32)
+    ('float64', 'float32')
+    >>> standardize_dtype("float16")
+    Traceback (most recent call last):
+    ...
+    ValueError: rnn's layers compute in 'float32' or 'float64', got dtype='float16'
+    """
+    try:
+        name = None if dtype is None else np.dtype(dtype).name
+    except TypeError:
+        name = None
+    if name not in FLOAT_DTYPES:
+        raise ValueError(f"rnn's layers compute in 'float32' or 'float64', got dtype={dtype!r}")
+    return name
+
+
+def floatx() -> str:
+    """The default dtype of new layers, ``"float32"`` unless `set_floatx` changed it.
+
+    Examples
+    --------
+    >>> import rnn
+    >>> rnn.floatx()
+    'float32'
+    """
+    return _floatx
+
+
+def set_floatx(value: Any) -> None:
+    """Set the default dtype of new layers, like ``keras.config.set_floatx``.
+
+    Parameters
+    ----------
+    value : {"float32", "float64"}
+        Layers created afterwards (without ``dtype=``) compute in this dtype.
+
+    Raises
+    ------
+    ValueError
+        For any other dtype.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.layers import Dense
+    >>> rnn.set_floatx("float64")
+    >>> Dense(2)(np.ones((1, 3))).dtype
+    dtype('float64')
+    >>> rnn.set_floatx("float32")   # back to the default
+    >>> Dense(2)(np.ones((1, 3))).dtype
+    dtype('float32')
+    """
+    global _floatx
+    _floatx = standardize_dtype(value)
+
+
+_NOTHING = object()  # no forward pass kept yet
 
 
 def positive_int(value: Any, name: str, message: str | None = None) -> int:
@@ -57,9 +140,11 @@ class Layer:
     seed : int, optional
         Seed for this layer's weight initializers. Without it, the generator
         of :func:`rnn.set_random_seed` is used.
-    trainable, dtype
-        Accepted for compatibility with Keras configs; only ``"float32"`` is
-        supported as dtype.
+    dtype : {"float32", "float64"}, optional
+        The dtype of the weights, inputs and outputs; by default `floatx` (float32
+        unless changed with `set_floatx`). Anything else raises ``ValueError``.
+    trainable : bool
+        Accepted for compatibility with Keras configs.
 
     Attributes
     ----------
@@ -68,6 +153,8 @@ class Layer:
         Whether the weights exist.
     weights : list of numpy.ndarray
         The weight arrays themselves (not copies), in Keras order.
+    grads : list of numpy.ndarray
+        After `backward`: the gradients of the weights, aligned with ``weights``.
     """
 
     #: rank the input must have (``None``: any rank of at least ``min_ndim``)
@@ -81,7 +168,7 @@ class Layer:
         input_shape: Sequence[int | None] | None = None,
         seed: int | None = None,
         trainable: bool = True,
-        dtype: Any = "float32",
+        dtype: Any = None,
         **kwargs: Any,
     ) -> None:
         input_dim = kwargs.pop("input_dim", None)
@@ -98,20 +185,22 @@ class Layer:
         self.input_shape_arg: Shape | None = None if input_shape is None else tuple(input_shape)
         self.seed = seed
         self.trainable = trainable
-        self.dtype = "float32"
+        self.dtype = standardize_dtype(floatx() if dtype is None else dtype)
         self.built = False
         self._weights: dict[str, np.ndarray] = {}
         self._build_shape: Shape | None = None
         self._rng: np.random.Generator | None = None
+        self._cache: Any = _NOTHING  # what backward needs, kept by forward
+        self._grads: list[np.ndarray] | None = None
 
     # ------------------------------------------------------------------ weights
     def add_weight(self, name: str, shape: Sequence[int], initializer: Any) -> np.ndarray:
-        """Create a float32 weight, store it under ``name`` and return it."""
+        """Create a weight of the layer's dtype, store it under ``name`` and return it."""
         if self._rng is None and self.seed is not None:
             self._rng = np.random.default_rng(self.seed)
         init = initializers.get(initializer)
         value = np.asarray(init(tuple(shape), self._rng or initializers.global_rng()))
-        value = value.astype(np.float32).reshape(tuple(shape))
+        value = value.astype(self.dtype).reshape(tuple(shape))
         self._weights[name] = value
         return value
 
@@ -139,7 +228,7 @@ class Layer:
         """
         self._check_weight_list(weights, self.weights)
         for key, value in zip(list(self._weights), weights, strict=True):
-            self._weights[key][...] = np.asarray(value, dtype=np.float32)
+            self._weights[key][...] = np.asarray(value, dtype=self.dtype)
 
     def _check_weight_list(self, weights: Sequence[Any], mine: list[np.ndarray]) -> None:
         if len(weights) != len(mine):
@@ -225,8 +314,8 @@ class Layer:
 
     # ------------------------------------------------------------------ calling
     def convert_input(self, inputs: Any) -> np.ndarray:
-        """Turn ``inputs`` into the array ``call`` expects (float32 by default)."""
-        return np.asarray(inputs, dtype=np.float32)
+        """Turn ``inputs`` into the array ``call`` expects, of the layer's dtype."""
+        return np.asarray(inputs, dtype=self.dtype)
 
     def __call__(self, inputs: Any) -> Any:
         """Check, build if needed, and run the layer on a NumPy array."""
@@ -237,6 +326,79 @@ class Layer:
     def call(self, inputs: np.ndarray) -> Any:
         """Compute the output; subclasses override this."""
         return inputs
+
+    # ------------------------------------------------------------------ gradients
+    def forward(self, inputs: Any) -> Any:
+        """Compute the output, as calling the layer does, and keep what `backward` needs.
+
+        Builds the layer on first use. The values are exactly those of ``layer(inputs)``.
+        """
+        x = self.convert_input(inputs)
+        self.maybe_build(x.shape)
+        out, self._cache = self._forward_with_cache(x)
+        return out
+
+    def backward(self, grad_output: Any) -> Any:
+        """Backpropagate ``grad_output`` (dL/d output) through the last `forward`.
+
+        Parameters
+        ----------
+        grad_output : ndarray (or list of them), shaped like the output of `forward`
+            The gradient of the loss with respect to the layer's output.
+
+        Returns
+        -------
+        ndarray or None
+            The gradient with respect to the inputs of `forward` (None when the
+            inputs are integer ids, as for `Embedding`).
+
+        Notes
+        -----
+        Sets `grads`: the gradients of the weights, aligned with ``weights``
+        (same order, shapes and dtype), replaced at every call.
+        """
+        if self._cache is _NOTHING:
+            raise RuntimeError(
+                f"Layer '{self.name}' has nothing to backpropagate: call "
+                "`layer.forward(inputs)` before `layer.backward(grad_output)`."
+            )
+        grad_input, grads = self._backward(grad_output, self._cache)
+        self._grads = [
+            np.asarray(g, dtype=w.dtype) for g, w in zip(grads, self.weights, strict=True)
+        ]
+        return grad_input
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """The weights' gradients from the last `backward`, aligned with ``weights``."""
+        if self._grads is None:
+            raise RuntimeError(
+                f"Layer '{self.name}' has no gradients yet: call `layer.forward(inputs)`, "
+                "then `layer.backward(grad_output)`."
+            )
+        return self._grads
+
+    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+        """Return the output of ``call(x)`` and what `_backward` will need."""
+        return self.call(x), None
+
+    def _backward(self, grad_output: Any, cache: Any) -> tuple[Any, list[np.ndarray]]:
+        """Return ``(dL/d inputs, [dL/d weight for each weight])``; identity by default."""
+        if type(self).call is not Layer.call:
+            raise NotImplementedError(f"{type(self).__name__} has no backward pass.")
+        return grad_output, []
+
+    def grad_output_array(
+        self, grad: Any, shape: Sequence[int], what: str = "output"
+    ) -> np.ndarray:
+        """``grad`` as an array of the layer's dtype, which must have ``shape``."""
+        g = np.asarray(grad, dtype=self.dtype)
+        if g.shape != tuple(shape):
+            raise ValueError(
+                f"Layer '{self.name}': the gradient of its {what} must have the {what}'s "
+                f"shape {tuple(shape)}, got {g.shape}"
+            )
+        return g
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:

@@ -8,7 +8,34 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, initializers
+from rnn.functional._steps import _derivative, _slope
 from rnn.layers.base import Layer, Shape, positive_int
+
+
+def activation_backward(
+    activation: activations.Activation, outputs: np.ndarray, grad: np.ndarray
+) -> np.ndarray:
+    """``dL/dz`` from ``dL/dy`` through ``y = activation(z)``, read from the outputs ``y``.
+
+    Softmax (over the last axis) included: ``dz = y (dy - sum(dy y))``.
+
+    Raises
+    ------
+    ValueError
+        For an activation whose derivative is unknown (a custom callable).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn import activations
+    >>> from rnn.layers.core import activation_backward
+    >>> y = activations.tanh(np.array([0.0, 1.0]))
+    >>> activation_backward(activations.tanh, y, np.ones(2)).round(4).tolist()
+    [1.0, 0.42]
+    """
+    if activation is activations.softmax:
+        return outputs * (grad - np.sum(grad * outputs, axis=-1, keepdims=True))
+    return grad * _slope(_derivative(activation), outputs)
 
 
 class InputLayer(Layer):
@@ -169,7 +196,21 @@ class Dense(Layer):
         y = inputs @ self.kernel
         if self.use_bias:
             y = y + self.bias
-        return np.asarray(self.activation(y), dtype=np.float32)
+        return np.asarray(self.activation(y), dtype=self.dtype)
+
+    def _forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        y = self.call(x)
+        return y, (x, y)
+
+    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+        """``dz = dy act'``; ``dL/dkernel = x^T dz``, ``dL/dbias = sum dz``, ``dL/dx = dz K^T``."""
+        x, y = cache
+        dz = activation_backward(self.activation, y, self.grad_output_array(grad_output, y.shape))
+        dz_rows = dz.reshape(-1, self.units)  # every leading axis is a batch axis
+        grads = [x.reshape(-1, x.shape[-1]).T @ dz_rows]  # dL/dkernel = sum x^T dz
+        if self.use_bias:
+            grads.append(dz_rows.sum(axis=0))  # dL/dbias = sum dz
+        return dz @ self.kernel.T, grads  # dL/dx = dz K^T
 
     def get_config(self) -> dict[str, Any]:
         """Keras's config keys for Dense."""

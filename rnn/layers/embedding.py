@@ -51,6 +51,15 @@ class Embedding(Layer):
     >>> y = layer(np.array([[4, 2, 7]]))
     >>> layer.name, y.shape, layer.count_params()
     ('embedding', (1, 3, 32), 32000)
+
+    Backward, each token's row gets the gradients of its outputs (ids get none):
+
+    >>> layer = Embedding(5, 2)
+    >>> _ = layer.forward(np.array([[1, 3, 1]]))
+    >>> print(layer.backward(np.ones((1, 3, 2))))
+    None
+    >>> layer.grads[0].tolist()
+    [[0.0, 0.0], [2.0, 2.0], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
     """
 
     def __init__(
@@ -98,6 +107,18 @@ class Embedding(Layer):
                 f"got values from {int(inputs.min())} to {int(inputs.max())}."
             )
         return self.embeddings[inputs]
+
+    def _forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        y = self.call(x)
+        return y, x
+
+    def _backward(self, grad_output: Any, cache: Any) -> tuple[None, list[np.ndarray]]:
+        """Add each output row's gradient to its token's row; ids have no gradient (None)."""
+        ids = cache
+        g = self.grad_output_array(grad_output, (*ids.shape, self.output_dim))
+        grad_table = np.zeros_like(self.embeddings)
+        np.add.at(grad_table, ids.reshape(-1), g.reshape(-1, self.output_dim))  # scatter-add
+        return None, [grad_table]
 
     def get_config(self) -> dict[str, Any]:
         """Keras's config keys for Embedding."""

@@ -2,7 +2,8 @@
 
 The maths lives in :mod:`rnn.functional`; these classes hold the configuration
 and the weights (in Keras's shapes and gate order) and handle
-``return_sequences``, ``return_state`` and ``go_backwards``.
+``return_sequences``, ``return_state`` and ``go_backwards``, forward and backward
+(backpropagation through time, truncated to ``bptt_truncate`` steps if set).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from rnn.layers.base import Layer, Shape, positive_int
 class RNN(Layer):
     """Shared machinery of the recurrent layers (not used directly).
 
-    Subclasses set ``gates`` (1, 4 or 3) and implement `_forward`.
+    Subclasses set ``gates`` (1, 4 or 3) and implement `_sequence` and `_backward_cell`.
     """
 
     input_ndim = 3
@@ -36,9 +37,13 @@ class RNN(Layer):
         return_sequences: bool = False,
         return_state: bool = False,
         go_backwards: bool = False,
+        bptt_truncate: int | None = None,
         **kwargs: Any,
     ) -> None:
         self.units = positive_int(units, "units")
+        self.bptt_truncate = (
+            None if bptt_truncate is None else positive_int(bptt_truncate, "bptt_truncate")
+        )
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
@@ -99,19 +104,65 @@ class RNN(Layer):
         return out
 
     # ------------------------------------------------------------------ calling
-    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """Return (all hidden states, final states) for time-major-ready input."""
         raise NotImplementedError
 
     def call(self, inputs: np.ndarray) -> Any:
         """Run the recurrence over ``inputs`` of shape (batch, timesteps, features)."""
-        x = inputs[:, ::-1] if self.go_backwards else inputs
-        sequence, states = self._forward(x)
+        return self._forward_with_cache(inputs)[0]
+
+    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+        xs = x[:, ::-1] if self.go_backwards else x
+        sequence, states = self._sequence(xs)
         out = sequence if self.return_sequences else sequence[:, -1]
-        out = np.asarray(out, dtype=np.float32)
+        out = np.asarray(out, dtype=self.dtype)
         if self.return_state:  # a tuple (output, *states), as Keras 3 returns
-            return (out, *(np.asarray(s, dtype=np.float32) for s in states))
-        return out
+            out = (out, *(np.asarray(s, dtype=self.dtype) for s in states))
+        return out, (xs, sequence)
+
+    # ------------------------------------------------------------------ gradients
+    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Backpropagation through time (see :mod:`rnn.functional`).
+
+        With ``return_state``, ``grad_output`` may be the output's gradient alone, or
+        a list ``[d output, d h_T(, d c_T)]`` in which any entry may be None.
+        """
+        xs, sequence = cache
+        batch, _, units = sequence.shape
+        shape = sequence.shape if self.return_sequences else (batch, units)
+        parts = [grad_output]
+        if self.return_state and isinstance(grad_output, (list, tuple)):
+            parts = list(grad_output)
+            if len(parts) > 1 + self.state_count:
+                raise ValueError(
+                    f"Layer '{self.name}' returns {1 + self.state_count} arrays, but "
+                    f"{len(parts)} gradients were given."
+                )
+        parts += [None] * (1 + self.state_count - len(parts))
+        g = np.zeros(shape, self.dtype) if parts[0] is None else parts[0]
+        g = self.grad_output_array(g, shape)
+        states = [
+            None if p is None else self.grad_output_array(p, (batch, units), "final state")
+            for p in parts[1:]
+        ]
+        if states and states[0] is not None:  # h_T is the last output: add its gradient
+            g = g.copy()
+            if self.return_sequences:
+                g[:, -1] += states[0]
+            else:
+                g += states[0]
+        grad_x, grads = self._backward_cell(g, xs, sequence, states[1:])
+        if self.go_backwards:
+            grad_x = np.ascontiguousarray(grad_x[:, ::-1])  # back to the inputs' order
+        weights = [grads["kernel"], grads["recurrent_kernel"]]
+        return grad_x, weights + ([grads["bias"]] if self.use_bias else [])
+
+    def _backward_cell(
+        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """The functional backward of the cell; ``more``: gradients of extra states (c)."""
+        raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
         """Keras's config keys shared by the recurrent layers."""
@@ -126,6 +177,8 @@ class RNN(Layer):
             "return_sequences": self.return_sequences,
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
+            # not a Keras argument: only in the config when set
+            **({"bptt_truncate": self.bptt_truncate} if self.bptt_truncate is not None else {}),
         }
 
 
@@ -147,6 +200,10 @@ class SimpleRNN(RNN):
         Also return the final state.
     go_backwards : bool
         Process the sequence in reverse (and return the outputs in that order).
+    bptt_truncate : int, optional
+        Not a Keras argument: in `backward`, each output's gradient flows back through
+        at most this many steps (truncated backpropagation through time). ``None``
+        (default): all the way to the first step.
     kernel_initializer, recurrent_initializer, bias_initializer : str or callable
         Defaults ``"glorot_uniform"``, ``"orthogonal"``, ``"zeros"``.
     **kwargs
@@ -169,11 +226,21 @@ class SimpleRNN(RNN):
     (2, 3, 10)
     >>> layer.name, layer.count_params(), [w.shape for w in layer.weights]
     ('simple_rnn', 120, [(1, 10), (10, 10), (10,)])
+
+    Training needs gradients: `forward` keeps what `backward` needs, and `backward`
+    returns the gradient with respect to the inputs and fills ``grads``. With
+    ``return_state``, `backward` takes the output's gradient alone or the list
+    ``[d output, d h_T]`` (LSTM: ``[d output, d h_T, d c_T]``), with None for any part.
+
+    >>> y = layer.forward(np.ones((2, 3, 1)))
+    >>> grad_x = layer.backward(np.ones_like(y))     # dL/dy for L = sum(y)
+    >>> grad_x.shape, [g.shape for g in layer.grads]
+    ((2, 3, 1), [(1, 10), (10, 10), (10,)])
     """
 
     gates = 1
 
-    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         seq = functional.simple_rnn_forward(
             x,
             self.kernel,
@@ -183,6 +250,19 @@ class SimpleRNN(RNN):
             return_sequences=True,
         )
         return seq, [seq[:, -1]]
+
+    def _backward_cell(
+        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        return functional.simple_rnn_backward(
+            grad,
+            xs,
+            sequence,
+            self.kernel,
+            self.recurrent_kernel,
+            activation=self.activation,
+            truncate=self.bptt_truncate,
+        )
 
 
 class LSTM(RNN):
@@ -201,8 +281,9 @@ class LSTM(RNN):
     use_bias : bool
         As for `SimpleRNN`.
     **kwargs
-        ``return_sequences``, ``return_state``, ``go_backwards``, ``name``, ... as
-        for `SimpleRNN`. With ``return_state`` the layer returns ``[output, h, c]``.
+        ``return_sequences``, ``return_state``, ``go_backwards``, ``bptt_truncate``,
+        ``name``, ... as for `SimpleRNN`. With ``return_state`` the layer returns
+        ``(output, h, c)``.
 
     Attributes
     ----------
@@ -256,7 +337,23 @@ class LSTM(RNN):
             ]
         )
 
-    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _backward_cell(
+        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        return functional.lstm_backward(
+            grad,
+            xs,
+            sequence,
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            grad_final_state=None if not more or more[0] is None else (None, more[0]),
+            truncate=self.bptt_truncate,
+        )
+
+    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         seq, h, c = functional.lstm_forward(
             x,
             self.kernel,
@@ -294,8 +391,8 @@ class GRU(RNN):
     use_bias : bool
         As for `SimpleRNN`.
     **kwargs
-        ``return_sequences``, ``return_state``, ``go_backwards``, ``name``, ... as
-        for `SimpleRNN`.
+        ``return_sequences``, ``return_state``, ``go_backwards``, ``bptt_truncate``,
+        ``name``, ... as for `SimpleRNN`.
 
     Attributes
     ----------
@@ -336,7 +433,23 @@ class GRU(RNN):
         width = 3 * self.units
         return (2, width) if self.reset_after else (width,)
 
-    def _forward(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _backward_cell(
+        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        return functional.gru_backward(
+            grad,
+            xs,
+            sequence,
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            reset_after=self.reset_after,
+            truncate=self.bptt_truncate,
+        )
+
+    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         seq = functional.gru_forward(
             x,
             self.kernel,

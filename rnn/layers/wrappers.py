@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn.layers.base import Layer, Shape
+from rnn.layers.base import _NOTHING, Layer, Shape
 from rnn.layers.recurrent import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -24,6 +24,8 @@ def _copy_layer(layer: RNN, name: str, go_backwards: bool, seed: int | None) -> 
     twin._weights = {}
     twin._build_shape = None
     twin._rng = None
+    twin._cache = _NOTHING
+    twin._grads = None
     return twin
 
 
@@ -76,6 +78,7 @@ class Bidirectional(Layer):
                 f"Invalid merge mode. Received: {merge_mode}. Merge mode should be one "
                 'of {"sum", "mul", "ave", "concat", None}'
             )
+        kwargs.setdefault("dtype", layer.dtype)
         super().__init__(**kwargs)
         base = layer.name.removeprefix("forward_").removeprefix("backward_")
         seed = layer.seed
@@ -83,6 +86,7 @@ class Bidirectional(Layer):
         self.backward_layer = _copy_layer(
             layer, f"backward_{base}", not layer.go_backwards, None if seed is None else seed + 1
         )
+        self.forward_layer.dtype = self.backward_layer.dtype = self.dtype
         self.layer = layer
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
@@ -153,8 +157,10 @@ class Bidirectional(Layer):
 
     def call(self, inputs: np.ndarray) -> Any:
         """Run both directions and merge their outputs."""
-        fwd = self.forward_layer.call(inputs)
-        bwd = self.backward_layer.call(inputs)
+        return self._combine(self.forward_layer.call(inputs), self.backward_layer.call(inputs))
+
+    def _combine(self, fwd: Any, bwd: Any) -> Any:
+        """The layer's output from the outputs of its two directions."""
         fwd_states: list[np.ndarray] = []
         bwd_states: list[np.ndarray] = []
         if self.return_state:
@@ -167,6 +173,69 @@ class Bidirectional(Layer):
             return merged
         head = merged if self.merge_mode is None else [merged]
         return head + fwd_states + bwd_states
+
+    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+        fwd, bwd = self.forward_layer.forward(x), self.backward_layer.forward(x)
+        mains = (fwd[0], bwd[0]) if self.return_state else (fwd, bwd)
+        return self._combine(fwd, bwd), mains
+
+    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Split the gradient between the directions, backpropagate both, add them up.
+
+        ``grad_output`` is shaped like the output: an array, or for ``merge_mode=None``
+        the pair ``[d forward, d backward]``. With ``return_state``, the states'
+        gradients may follow, in the output's order (any of them None), or be left out.
+        """
+        fwd, bwd = cache  # the two directions' main outputs, each in its own time order
+        heads = 2 if self.merge_mode is None else 1
+        parts = list(grad_output) if isinstance(grad_output, (list, tuple)) else [grad_output]
+        if self.merge_mode is None and len(parts) < 2:
+            raise ValueError(
+                f"Layer '{self.name}' (merge_mode=None) returns two outputs: pass their "
+                "gradients as a list [d forward, d backward]."
+            )
+        n = self.forward_layer.state_count if self.return_state else 0
+        if len(parts) > heads + 2 * n:
+            raise ValueError(
+                f"Layer '{self.name}' returns {heads + 2 * n} arrays, but {len(parts)} "
+                "gradients were given."
+            )
+        parts += [None] * (heads + 2 * n - len(parts))
+        bwd_aligned = bwd[:, ::-1] if self.return_sequences else bwd  # as merged
+        if self.merge_mode is None:
+            g_fwd, g_bwd = parts[0], parts[1]
+        else:
+            g = self.grad_output_array(parts[0], self._merged_shape(fwd))
+            g_fwd, g_bwd = self._unmerge(g, fwd, bwd_aligned)
+        if self.return_sequences and g_bwd is not None:
+            g_bwd = np.asarray(g_bwd)[:, ::-1]  # back to the backward layer's time order
+        states = parts[heads:]
+        grad_x = 0
+        for sub, g_main, g_states in (
+            (self.forward_layer, g_fwd, states[:n]),
+            (self.backward_layer, g_bwd, states[n:]),
+        ):
+            grad_x = grad_x + sub.backward([g_main, *g_states] if n else g_main)
+        return grad_x, self.forward_layer.grads + self.backward_layer.grads
+
+    def _merged_shape(self, fwd: np.ndarray) -> tuple[int, ...]:
+        """The merged output's shape, given the forward direction's output."""
+        if self.merge_mode == "concat":
+            return (*fwd.shape[:-1], 2 * fwd.shape[-1])
+        return fwd.shape
+
+    def _unmerge(
+        self, g: np.ndarray, fwd: np.ndarray, bwd: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The gradients of the two merged outputs from the gradient of their merge."""
+        if self.merge_mode == "concat":
+            units = fwd.shape[-1]
+            return g[..., :units], g[..., units:]  # each half to its own direction
+        if self.merge_mode == "sum":
+            return g, g  # d(y + y')/dy = 1
+        if self.merge_mode == "ave":
+            return g / 2, g / 2  # d((y + y') / 2)/dy = 1/2
+        return g * bwd, g * fwd  # mul: d(y y')/dy = y'
 
     def get_config(self) -> dict[str, Any]:
         """The wrapped layer's class and config, and ``merge_mode``."""

@@ -1,0 +1,264 @@
+"""Check the gradients of a layer or a model against central differences.
+
+Backpropagation is easy to get subtly wrong, and a numerical check catches it: nudge
+one weight by ``±eps``, watch the loss, and compare ``(L(w + eps) - L(w - eps)) / 2 eps``
+with what `backward` computed. `check_gradients` does it for every weight (and the
+input), on a **float64** copy of the layer or model, so rounding does not hide errors.
+
+The loss is by default a random projection of the output, ``L = sum(output * r)``
+with ``r`` drawn once from a normal distribution: every output value counts, each with
+its own weight, so no mistake can cancel out.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rnn.layers.base import Layer
+
+__all__ = ["GradCheckEntry", "GradCheckReport", "check_gradients"]
+
+#: ``loss(output) -> (value, dL/d output)``, the gradient shaped like the output.
+LossFn = Callable[[Any], tuple[float, Any]]
+
+
+@dataclass(frozen=True)
+class GradCheckEntry:
+    """The comparison for one weight (or the input).
+
+    Attributes
+    ----------
+    name : str
+        ``"<layer>/<weight>"`` (``"input"`` for the input's gradient).
+    shape : tuple of int
+    max_abs_error : float
+        The largest ``|analytic - numerical|`` over the entries checked.
+    scale : float
+        The largest ``|gradient|`` (analytic or numerical) over those entries.
+    checked : int
+        How many entries were checked.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    max_abs_error: float
+    scale: float
+    checked: int
+
+    @property
+    def rel_error(self) -> float:
+        """``max_abs_error / scale``: the error relative to the gradient's size (0 if both 0)."""
+        return 0.0 if self.max_abs_error == 0 else self.max_abs_error / self.scale
+
+
+@dataclass(frozen=True)
+class GradCheckReport:
+    """What `check_gradients` found: one entry per weight, then the input's.
+
+    Attributes
+    ----------
+    name : str
+        The name of the layer or model checked.
+    entries : list of GradCheckEntry
+    eps : float
+        The step of the central differences.
+    tolerance : float
+        The largest relative error for `ok`.
+    """
+
+    name: str
+    entries: list[GradCheckEntry]
+    eps: float
+    tolerance: float
+
+    @property
+    def max_rel_error(self) -> float:
+        """The largest relative error of all entries."""
+        return max((e.rel_error for e in self.entries), default=0.0)
+
+    @property
+    def ok(self) -> bool:
+        """Whether every relative error is at most ``tolerance``."""
+        return self.max_rel_error <= self.tolerance
+
+    def __str__(self) -> str:
+        verdict = "ok" if self.ok else "MISMATCH"
+        lines = [
+            f"gradient check of '{self.name}' (float64, central differences, eps={self.eps:g})",
+            f"{'gradient':<36} {'shape':<16} {'checked':>8} {'rel. error':>11} {'abs. error':>11}",
+        ]
+        for e in self.entries:
+            lines.append(
+                f"{e.name:<36} {e.shape!s:<16} {e.checked:>8} "
+                f"{e.rel_error:>11.2e} {e.max_abs_error:>11.2e}"
+            )
+        lines.append(
+            f"largest relative error {self.max_rel_error:.2e}: {verdict} "
+            f"(tolerance {self.tolerance:g})"
+        )
+        return "\n".join(lines)
+
+
+def check_gradients(
+    layer_or_model: Layer,
+    x: Any,
+    *,
+    loss: LossFn | None = None,
+    eps: float = 1e-6,
+    seed: int = 0,
+    tolerance: float = 1e-6,
+    max_entries: int | None = None,
+) -> GradCheckReport:
+    """Compare `backward`'s gradients with central differences, in float64.
+
+    The layer or model is copied and the copy cast to float64 (the original is not
+    touched; an unbuilt one is built by the copy's first `forward`). Then
+    ``forward(x)``, ``backward(dL/d output)``, and for every entry ``w`` of every
+    weight (and of ``x``, unless it holds integer ids) the numerical derivative
+    ``(L(w + eps) - L(w - eps)) / (2 eps)``.
+
+    Parameters
+    ----------
+    layer_or_model : Layer or Sequential
+    x : array_like
+        An input batch, e.g. of shape (batch, timesteps, features).
+    loss : callable, optional
+        ``loss(output) -> (value, dL/d output)``. By default ``sum(output * r)``
+        with a random ``r`` (a list of them if the output is a list).
+    eps : float
+        The step of the central differences.
+    seed : int
+        Seed of ``r`` and of the entries sampled with ``max_entries``.
+    tolerance : float
+        The largest relative error the report calls ok.
+    max_entries : int, optional
+        Check at most this many entries per weight, chosen at random (all by
+        default: two forward passes per entry add up on big layers).
+
+    Returns
+    -------
+    GradCheckReport
+        Per weight, the largest error relative to the size of its gradient:
+        ``max |analytic - numerical| / max |gradient|``. Expect 1e-9 or less from a
+        correct backward pass; truncated BPTT (``bptt_truncate``) differs on purpose.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.gradcheck import check_gradients
+    >>> from rnn.layers import LSTM
+    >>> rnn.clear_session()
+    >>> x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    >>> report = check_gradients(LSTM(4, seed=1), x)
+    >>> report.ok, report.max_rel_error < 1e-6
+    (True, True)
+    >>> print(report)
+    gradient check of 'lstm' (float64, central differences, eps=1e-06)
+    gradient                             shape             checked  rel. error  abs. error
+    lstm/kernel                          (3, 16)                48    ...
+    lstm/recurrent_kernel                (4, 16)                64    ...
+    lstm/bias                            (16,)                  16    ...
+    input                                (2, 5, 3)              30    ...
+    largest relative error ...: ok (tolerance 1e-06)
+    """
+    model = _float64_copy(layer_or_model)
+    x = np.asarray(x)
+    ids = x.dtype.kind in "biu"
+    if not ids:
+        x = x.astype(np.float64)
+    rng = np.random.default_rng(seed)
+    out = model.forward(x)
+    loss = loss or _projection(out, rng)
+    _, grad_out = loss(out)
+    grad_x = model.backward(grad_out)
+    analytic = [np.array(g, dtype=np.float64) for g in model.grads]
+
+    def value() -> float:
+        return float(loss(model(x))[0])
+
+    entries = [
+        _compare(name, w, g, value, eps, rng, max_entries)
+        for name, w, g in zip(_weight_names(model), model.weights, analytic, strict=True)
+    ]
+    if not ids and grad_x is not None:
+        entries.append(_compare("input", x, np.asarray(grad_x), value, eps, rng, max_entries))
+    return GradCheckReport(model.name, entries, eps, tolerance)
+
+
+def _compare(
+    name: str,
+    w: np.ndarray,
+    analytic: np.ndarray,
+    value: Callable[[], float],
+    eps: float,
+    rng: np.random.Generator,
+    max_entries: int | None,
+) -> GradCheckEntry:
+    """Central differences for the entries of ``w`` (changed in place, then restored)."""
+    picks = np.arange(w.size)
+    if max_entries is not None and w.size > max_entries:
+        picks = np.sort(rng.choice(w.size, max_entries, replace=False))
+    numeric = np.empty(picks.size)
+    for n, i in enumerate(picks):
+        at = np.unravel_index(i, w.shape)  # in place, whatever the memory layout
+        keep = w[at]
+        w[at] = keep + eps
+        plus = value()
+        w[at] = keep - eps
+        minus = value()
+        w[at] = keep
+        numeric[n] = (plus - minus) / (2 * eps)
+    mine = analytic.reshape(-1)[picks]
+    error = float(np.max(np.abs(mine - numeric), initial=0.0))
+    scale = float(max(np.max(np.abs(mine), initial=0.0), np.max(np.abs(numeric), initial=0.0)))
+    return GradCheckEntry(name, tuple(w.shape), error, scale, int(picks.size))
+
+
+def _projection(out: Any, rng: np.random.Generator) -> LossFn:
+    """``L = sum(out * r)`` (summed over a list of outputs), whose gradient is ``r``."""
+    if isinstance(out, (list, tuple)):
+        rs = [rng.standard_normal(np.shape(o)) for o in out]
+        return lambda y: (sum(float(np.sum(o * r)) for o, r in zip(y, rs, strict=True)), rs)
+    r = rng.standard_normal(np.shape(out))
+    return lambda y: (float(np.sum(y * r)), r)
+
+
+def _sublayers(layer: Layer, seen: set[int] | None = None) -> Iterator[Layer]:
+    """``layer`` and every layer held in its attributes (a model's, a wrapper's)."""
+    seen = set() if seen is None else seen
+    if id(layer) in seen:
+        return
+    seen.add(id(layer))
+    yield layer
+    for value in vars(layer).values():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for item in items:
+            if isinstance(item, Layer):
+                yield from _sublayers(item, seen)
+
+
+def _float64_copy(layer: Layer) -> Any:
+    """A deep copy of ``layer`` computing in float64, weights included."""
+    twin = copy.deepcopy(layer)
+    for sub in _sublayers(twin):
+        sub.dtype = "float64"
+        for key, w in list(sub._weights.items()):
+            wide = w.astype(np.float64)
+            sub._weights[key] = wide
+            if getattr(sub, key, None) is w:  # the attribute (``kernel``...) follows
+                setattr(sub, key, wide)
+    return twin
+
+
+def _weight_names(model: Layer) -> list[str]:
+    """``"<layer>/<weight>"`` for every weight, in the order of ``model.weights``."""
+    layers = getattr(model, "layers", None)
+    if layers is None:
+        return [f"{model.name}/{name}" for name in model.weight_names]
+    return [f"{layer.name}/{name}" for layer in layers for name in layer.weight_names]
