@@ -40,6 +40,7 @@ def notebook() -> object:
 
 def statements(code: str) -> list[str]:
     """The top-level statements of some code, as AST dumps (blind to formatting)."""
+    code = "\n".join(line for line in code.split("\n") if not line.startswith("%"))  # magics
     return [ast.dump(node) for node in ast.parse(code).body]
 
 
@@ -377,6 +378,9 @@ def test_notebook_runs_and_only_tagged_cells_raise(notebook: object) -> None:
     tagged = {i for i, cell in enumerate(code_cells(notebook)) if raises(cell)}
     assert {i for i, names in errors.items() if names} == tagged
     assert all(errors[i] == ["ValueError"] for i in tagged)
+    # %xmode Minimal: one line per error, as on the pages
+    first = next(o for o in code_cells(notebook)[min(tagged)].outputs if o.output_type == "error")
+    assert len(first.traceback) == 1 and first.traceback[0].rstrip().endswith(first.evalue)
     figures = [
         cell
         for cell in code_cells(notebook)

@@ -99,12 +99,18 @@ code as it runs here, not copies. Cells that show an error on purpose are tagged
 are shown but not run, each with a note that says why. Exercises keep their solutions
 folded: open *Solution* to read one; its code is in the cells that follow."""
 
+# ``%xmode Minimal``: an error shows as its last line, as on the pages (and without the
+# paths of the machine that built the site). jupytext keeps the magic as a comment in the
+# .py file, so the file still runs as a script.
 SETUP = """\
 import numpy as np
 
 import rnn
 
-DEFAULT_PRINT_OPTIONS = np.get_printoptions()"""
+DEFAULT_PRINT_OPTIONS = np.get_printoptions()
+
+# Errors in one line, as the pages show them (`%xmode Context` brings back the traceback).
+%xmode Minimal"""
 
 FRESH_START = """\
 # A fresh start for this page, as in the tests: layer names counted from zero again

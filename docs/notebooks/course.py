@@ -37,6 +37,9 @@ import rnn
 
 DEFAULT_PRINT_OPTIONS = np.get_printoptions()
 
+# Errors in one line, as the pages show them (`%xmode Context` brings back the traceback).
+# %xmode Minimal
+
 # %% [markdown]
 # <a id="page-index"></a>
 #
