@@ -54,7 +54,7 @@ def standardize_dtype(dtype: Any) -> str:
     """
     try:
         name = None if dtype is None else np.dtype(dtype).name
-    except TypeError:
+    except (TypeError, ValueError):
         name = None
     if name not in FLOAT_DTYPES:
         raise ValueError(f"rnn's layers compute in 'float32' or 'float64', got dtype={dtype!r}")
