@@ -85,12 +85,11 @@ HEADER = f"""\
 INTRO = """\
 # The whole course in one notebook
 
-Every page of this course, from *Code your own RNN in NumPy* to *Beyond the simple RNN*,
-with the glossary and further reading at the end, as one Jupyter notebook, executed when
-the site was built. Download it as [course.ipynb](course.ipynb) (or as the plain-text
-[course.py](course.py), which [jupytext](https://jupytext.readthedocs.io) opens as a
-notebook) and run it from top to bottom; it needs `numpy`, `matplotlib` and this
-project's `rnn` package.
+Every page of this course, in the order of the site's navigation (the glossary and the
+further reading at the end), as one Jupyter notebook, executed when the site was built.
+Download it as [course.ipynb](course.ipynb) (or as the plain-text [course.py](course.py),
+which [jupytext](https://jupytext.readthedocs.io) opens as a notebook) and run it from top
+to bottom; it needs `numpy`, `matplotlib` and this project's `rnn` package.
 
 Each page starts with a cell that gives it a fresh start, as the tests do: layer names
 counted from zero again and NumPy's default print options. The outputs are those of the
@@ -99,9 +98,6 @@ code as it runs here, not copies. Cells that show an error on purpose are tagged
 are shown but not run, each with a note that says why. Exercises keep their solutions
 folded: open *Solution* to read one; its code is in the cells that follow."""
 
-# ``%xmode Minimal``: an error shows as its last line, as on the pages (and without the
-# paths of the machine that built the site). jupytext keeps the magic as a comment in the
-# .py file, so the file still runs as a script.
 SETUP = """\
 import numpy as np
 
@@ -769,8 +765,12 @@ def build(config_path: Path = MKDOCS_YML, docs: Path = DOCS) -> list[Cell]:
 
 def render(cells: list[Cell]) -> str:
     """The cells as a jupytext percent notebook, formatted with ruff."""
-    import jupytext
-    import nbformat
+    try:
+        import jupytext
+        import nbformat
+    except ImportError as error:  # pragma: no cover
+        message = f"{error}: run this with .venv/bin/python (pip install -e '.[docs]')"
+        raise SystemExit(message) from error
 
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["jupytext"] = {"notebook_metadata_filter": "-all"}

@@ -16,12 +16,11 @@
 # %% [markdown]
 # # The whole course in one notebook
 #
-# Every page of this course, from *Code your own RNN in NumPy* to *Beyond the simple RNN*,
-# with the glossary and further reading at the end, as one Jupyter notebook, executed when
-# the site was built. Download it as [course.ipynb](course.ipynb) (or as the plain-text
-# [course.py](course.py), which [jupytext](https://jupytext.readthedocs.io) opens as a
-# notebook) and run it from top to bottom; it needs `numpy`, `matplotlib` and this
-# project's `rnn` package.
+# Every page of this course, in the order of the site's navigation (the glossary and the
+# further reading at the end), as one Jupyter notebook, executed when the site was built.
+# Download it as [course.ipynb](course.ipynb) (or as the plain-text [course.py](course.py),
+# which [jupytext](https://jupytext.readthedocs.io) opens as a notebook) and run it from top
+# to bottom; it needs `numpy`, `matplotlib` and this project's `rnn` package.
 #
 # Each page starts with a cell that gives it a fresh start, as the tests do: layer names
 # counted from zero again and NumPy's default print options. The outputs are those of the
