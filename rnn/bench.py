@@ -1,8 +1,10 @@
-"""Time `simple_rnn_forward` against the notebook's loop and, if installed, torch.nn.RNN.
+"""Time `simple_rnn_forward` against the notebook's loop and, if installed, torch.nn.RNN;
+and the forward plus backward pass (`simple_rnn_backward`) against torch's autograd.
 
 Run it as ``python -m rnn.bench`` (``--quick`` for a smoke run, ``--json`` for a
 machine-readable report). Everything runs on **one** BLAS thread, in float64, in one
-process; the outputs are checked equal before anything is timed, and the repeats of
+process; the outputs (and, for the backward rows, every gradient: inputs, kernel,
+recurrent kernel, bias) are checked equal before anything is timed, and the repeats of
 ``rnn`` and of the baseline are interleaved so that both see the same machine. The
 ratio printed is ``min(time of rnn) / min(time of the baseline)``: below 1 means
 ``rnn`` is faster.
@@ -22,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn.functional import simple_rnn_forward
+from rnn.functional import simple_rnn_backward, simple_rnn_forward
 
 THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",
@@ -43,7 +45,7 @@ class Case:
     timesteps: int
     features: int
     units: int
-    baseline: str  # "notebook" or "torch"
+    baseline: str  # "notebook", "torch" or "torch_backward" (forward + backward)
     target: float
 
     @property
@@ -61,8 +63,15 @@ CASES = (
     Case(32, 100, 32, 64, "torch", 0.8),
     Case(64, 500, 128, 256, "torch", 0.9),
     Case(1, 10_000, 8, 32, "torch", 0.4),
+    Case(1, 100, 32, 64, "torch_backward", 0.2),
+    Case(32, 100, 32, 64, "torch_backward", 0.65),
+    Case(64, 500, 128, 256, "torch_backward", 1.0),
 )
-BASELINE_NAMES = {"notebook": "notebook loop", "torch": "torch.nn.RNN"}
+BASELINE_NAMES = {
+    "notebook": "notebook loop",
+    "torch": "torch.nn.RNN",
+    "torch_backward": "torch fwd+bwd",
+}
 _LIMITS: Any = None
 
 
@@ -199,12 +208,63 @@ def _baseline(
         module.bias_ih_l0.copy_(torch.from_numpy(bias))
         module.bias_hh_l0.zero_()
     xt = torch.from_numpy(x)
+    if case.baseline == "torch_backward":
+        return _torch_backward(torch, module, xt, _grad_states(case))
 
     def run() -> Any:
         with torch.no_grad():
             return module(xt)[0]
 
     return run
+
+
+def _grad_states(case: Case) -> np.ndarray:
+    """The gradient of a loss with respect to every state, (batch, timesteps, units)."""
+    rng = np.random.default_rng(1)
+    return rng.standard_normal((case.batch, case.timesteps, case.units))
+
+
+def _torch_backward(torch: Any, module: Any, xt: Any, grad: np.ndarray) -> Callable[[], Any]:
+    """torch.nn.RNN forward, then autograd's backward: the gradients rnn computes."""
+    xt.requires_grad_(True)
+    gt = torch.from_numpy(grad)
+
+    def run() -> list[np.ndarray]:
+        module.zero_grad(set_to_none=True)
+        xt.grad = None
+        module(xt)[0].backward(gt)
+        return [
+            xt.grad.numpy(),
+            module.weight_ih_l0.grad.numpy().T,
+            module.weight_hh_l0.grad.numpy().T,
+            module.bias_ih_l0.grad.numpy(),
+        ]
+
+    return run
+
+
+def _ours(
+    case: Case, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
+) -> Callable[[], Any]:
+    """A no-argument function computing what ``rnn`` computes for this case."""
+    if case.baseline != "torch_backward":
+        return lambda: simple_rnn_forward(x, kernel, recurrent_kernel, bias)
+    grad = _grad_states(case)
+
+    def run() -> list[np.ndarray]:
+        states = simple_rnn_forward(x, kernel, recurrent_kernel, bias)
+        grad_x, grads = simple_rnn_backward(grad, x, states, kernel, recurrent_kernel)
+        return [grad_x, grads["kernel"], grads["recurrent_kernel"], grads["bias"]]
+
+    return run
+
+
+def _difference(ours: Any, theirs: Any) -> tuple[float, float]:
+    """Largest absolute difference, and the same relative to the largest value."""
+    pairs = list(zip(ours, theirs, strict=True)) if isinstance(ours, list) else [(ours, theirs)]
+    error = max(float(np.abs(np.asarray(a) - np.asarray(b)).max()) for a, b in pairs)
+    scale = max(float(np.abs(np.asarray(b)).max()) for _, b in pairs)
+    return error, error / max(scale, 1.0)
 
 
 # --------------------------------------------------------------------------- timing
@@ -221,11 +281,10 @@ def _time(fn: Callable[[], Any], number: int) -> float:
 def compare(case: Case, repeats: int, min_sample: float) -> dict[str, Any]:
     """Check ``rnn`` and the baseline agree, then time them with interleaved repeats."""
     x, kernel, recurrent_kernel, bias = _problem(case)
-    ours = lambda: simple_rnn_forward(x, kernel, recurrent_kernel, bias)  # noqa: E731
+    ours = _ours(case, x, kernel, recurrent_kernel, bias)
     base = _baseline(case, x, kernel, recurrent_kernel, bias)
-    expected = np.asarray(base())
-    error = float(np.abs(ours() - expected).max())
-    if not error < 1e-10:
+    error, relative = _difference(ours(), base())
+    if not relative < 1e-10:
         raise RuntimeError(f"{case.label}: rnn and {case.baseline} differ by {error:.3g}")
     # calibrate: enough calls per sample that one sample lasts at least min_sample
     numbers = [max(1, round(min_sample / max(_time(f, 1), 1e-7))) for f in (ours, base)]
@@ -245,6 +304,7 @@ def compare(case: Case, repeats: int, min_sample: float) -> dict[str, Any]:
         "median_ratio": median["ours"] / median["base"],
         "target": case.target,
         "max_abs_difference": error,
+        "max_rel_difference": relative,
     }
 
 
@@ -275,7 +335,7 @@ def run(quick: bool = False) -> dict[str, Any]:
     cases = [_shrink(c) for c in CASES] if quick else list(CASES)
     results, skipped = [], []
     for case in cases:
-        if case.baseline == "torch" and torch is None:
+        if case.baseline.startswith("torch") and torch is None:
             skipped.append(case.label)
             continue
         results.append(compare(case, repeats, min_sample))
@@ -297,6 +357,8 @@ def format_report(report: dict[str, Any], threads: str) -> str:
     blas = report["blas"]
     lines = [
         "rnn.bench: simple_rnn_forward vs the notebook's loop and torch.nn.RNN (float64)",
+        "torch fwd+bwd rows: simple_rnn_forward + simple_rnn_backward vs torch.nn.RNN + "
+        "autograd, every gradient checked equal first",
         f"python {report['python']}, numpy {report['numpy']}, "
         f"torch {report['torch'] or 'not installed'}",
         f"NumPy BLAS: {blas['numpy_blas']}",
@@ -343,7 +405,7 @@ def format_report(report: dict[str, Any], threads: str) -> str:
         lines.append("")
         lines.append(
             f"torch is not installed: skipped {len(report['torch_skipped'])} torch.nn.RNN "
-            f"comparisons. To enable them: {TORCH_HINT}"
+            f"comparisons (forward, and forward + backward). To enable them: {TORCH_HINT}"
         )
     return "\n".join(lines)
 

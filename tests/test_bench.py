@@ -33,6 +33,8 @@ def test_quick_report_has_its_lines():
     out = proc.stdout
     for line in (
         "rnn.bench: simple_rnn_forward vs the notebook's loop and torch.nn.RNN (float64)",
+        "torch fwd+bwd rows: simple_rnn_forward + simple_rnn_backward vs torch.nn.RNN + "
+        "autograd, every gradient checked equal first",
         "NumPy BLAS:",
         "environment: ",
         "one thread via: ",
@@ -49,6 +51,8 @@ def test_quick_report_has_its_lines():
         assert f"To enable them: {bench.TORCH_HINT}" in out
     else:
         assert sum(" torch.nn.RNN  " in line for line in out.splitlines()) == 4, out
+        backward_rows = [line for line in out.splitlines() if " torch fwd+bwd  " in line]
+        assert len(backward_rows) == 3 and all("<=" in row for row in backward_rows), out
     # one BLAS thread: set before NumPy loaded, by re-execution, unless threadpoolctl did it
     assert "OPENBLAS_NUM_THREADS=1" in out or "threadpoolctl" in out
 
@@ -61,6 +65,7 @@ def test_json_report():
     assert {r["baseline"] for r in report["results"]} >= {"notebook loop"}
     for r in report["results"]:
         assert r["ratio"] > 0 and r["max_abs_difference"] < 1e-10
+        assert r["max_rel_difference"] <= r["max_abs_difference"]
         assert set(r) >= {"case", "ours_s", "baseline_s", "target", "median_ratio"}
 
 
@@ -68,9 +73,12 @@ def test_report_without_torch(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     report = bench.run(quick=True)
     assert report["torch"] is None
-    assert len(report["torch_skipped"]) == sum(c.baseline == "torch" for c in bench.CASES)
+    assert len(report["torch_skipped"]) == sum(c.baseline != "notebook" for c in bench.CASES) == 7
     assert [r["baseline"] for r in report["results"]] == ["notebook loop"] * 2
     text = bench.format_report(report, threads="test")
     assert "torch not installed" in text
-    assert "torch is not installed: skipped 4 torch.nn.RNN comparisons" in text
+    assert (
+        "torch is not installed: skipped 7 torch.nn.RNN comparisons "
+        "(forward, and forward + backward)" in text
+    )
     assert "To enable them: pip install torch==2.13.0" in text
