@@ -372,6 +372,28 @@ class TrainingMixin:
         ValueError
             Before ``compile``, without a loss, when ``x`` and ``y`` differ in
             length, or when the split leaves no sample on one side; in Keras's wording.
+
+        Examples
+        --------
+        A simple RNN learns to add up 4 numbers (``verbose=0``: no progress output;
+        in a terminal the default shows Keras's progress bar):
+
+        >>> import numpy as np
+        >>> import rnn
+        >>> from rnn.layers import Dense, Input, SimpleRNN
+        >>> from rnn.models import Sequential
+        >>> rnn.set_random_seed(0)
+        >>> x = np.random.default_rng(0).uniform(-1, 1, (200, 4, 1))  # (samples, timesteps, 1)
+        >>> y = x.sum(axis=1)                                          # (samples, 1)
+        >>> model = Sequential([Input(shape=(4, 1)), SimpleRNN(8), Dense(1)])
+        >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        >>> history = model.fit(x, y, epochs=20, validation_split=0.2, verbose=0)
+        >>> list(history.history), history.epoch[-1]
+        (['loss', 'mae', 'val_loss', 'val_mae'], 19)
+        >>> loss = history.history["loss"]
+        >>> bool(loss[-1] < loss[0] / 2)
+        True
+        >>> loss, mae = model.evaluate(x, y, verbose=0)
         """
         self._require_loss()
         x, y = self._check_xy(x, y)

@@ -465,3 +465,139 @@ def test_auto_prints_in_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     printed = re.sub(r"\x1b\[\d+m", "", out.getvalue())
     assert printed.startswith("Epoch 1/2\n\r1/1 ━━━━━━━━━━━━━━━━━━━━ ")
     assert printed.count("\n") == 5  # two epochs, one evaluation
+
+
+# ---------------------------------------------------------------------- real models
+def det(shape: tuple[int, ...], k: int = 0) -> np.ndarray:
+    """Deterministic small values in [-0.25, 0.25], shifted by ``k``."""
+    n = int(np.prod(shape))
+    return (((np.arange(n) * 7 + k) % 11 - 5) / 20).reshape(shape).astype(np.float32)
+
+
+SEQ_X = det((12, 5, 2), 1) * 4
+SEQ_LABELS = (np.arange(12) * 5 % 3).astype(np.int64)
+
+
+def real_model(case: str) -> tuple[Any, Any, str, list[str], np.ndarray]:
+    from rnn.layers import GRU, LSTM, Dense, Input, SimpleRNN
+    from rnn.models import Sequential
+
+    if case == "simple_rnn_adam_mse":
+        model = Sequential([Input((5, 2)), SimpleRNN(4), Dense(1)])
+        return model, rnn.optimizers.Adam(0.01), "mse", ["mae"], det((12, 1), 3) * 4
+    if case == "lstm_rmsprop_sparse_ce":
+        model = Sequential([Input((5, 2)), LSTM(3), Dense(3, activation="softmax")])
+        optimizer = rnn.optimizers.RMSprop(0.01)
+        return model, optimizer, "sparse_categorical_crossentropy", ["accuracy"], SEQ_LABELS
+    model = Sequential(
+        [Input((5, 2)), GRU(3, return_sequences=True), SimpleRNN(2), Dense(1, activation="sigmoid")]
+    )
+    optimizer = rnn.optimizers.SGD(0.1, momentum=0.9)
+    return (
+        model,
+        optimizer,
+        "binary_crossentropy",
+        ["accuracy"],
+        (SEQ_LABELS > 0).astype(np.float32),
+    )
+
+
+# From Keras 3.15.1 (torch backend): the same Sequential models, every weight set to
+# det(shape, index), compiled as in real_model, then
+# fit(SEQ_X, y, batch_size=4, epochs=2, shuffle=False, validation_split=0.25, verbose=0);
+# the history (7 decimals) and, per weight after training, [sum, sum of |w|] (6 decimals).
+KERAS_REAL_FITS = {
+    "simple_rnn_adam_mse": (
+        {
+            "loss": [0.3570028, 0.3369689],
+            "mae": [0.5054654, 0.4862527],
+            "val_loss": [0.5160779, 0.5001019],
+            "val_mae": [0.6111476, 0.5912551],
+        },
+        [
+            [0.077453, 1.159456],
+            [-0.255861, 2.088873],
+            [-0.134453, 0.530285],
+            [0.064331, 0.55149],
+            [-0.04104, 0.04104],
+        ],
+    ),
+    "lstm_rmsprop_sparse_ce": (
+        {
+            "accuracy": [0.3333333, 0.3333333],
+            "loss": [1.1194875, 1.1083299],
+            "val_accuracy": [0.3333333, 0.3333333],
+            "val_loss": [1.1096083, 1.1059242],
+        },
+        [
+            [-0.082738, 3.294325],
+            [-0.078833, 4.675403],
+            [-0.096046, 1.924366],
+            [0.179022, 1.372766],
+            [-0.289588, 0.364753],
+        ],
+    ),
+    "gru_simple_rnn_sgd_momentum_bce": (
+        {
+            "accuracy": [0.6666667, 0.6666667],
+            "loss": [0.6734185, 0.6527612],
+            "val_accuracy": [0.6666667, 0.6666667],
+            "val_loss": [0.6642047, 0.6446506],
+        },
+        [
+            [0.099219, 2.597532],
+            [-0.249507, 3.749713],
+            [-0.305789, 2.503731],
+            [0.254052, 0.76783],
+            [-0.294434, 0.483912],
+            [-0.217031, 0.261276],
+            [-0.177906, 0.249142],
+            [0.394887, 0.394887],
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(KERAS_REAL_FITS))
+def test_recurrent_models_train_as_in_keras(case: str) -> None:
+    model, optimizer, loss, metrics, y = real_model(case)
+    model.set_weights([det(w.shape, i) for i, w in enumerate(model.get_weights())])
+    model.compile(optimizer, loss, metrics=metrics)
+    history = model.fit(SEQ_X, y, batch_size=4, epochs=2, shuffle=False, validation_split=0.25)
+    keras_history, keras_weights = KERAS_REAL_FITS[case]
+    assert list(history.history) == list(keras_history)
+    for key, values in keras_history.items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-6, atol=2e-7)
+    sums = [[float(w.sum()), float(np.abs(w).sum())] for w in model.get_weights()]
+    np.testing.assert_allclose(sums, keras_weights, rtol=1e-5, atol=2e-6)
+
+
+def test_seeded_real_models_repeat_to_the_last_digit() -> None:
+    from rnn.layers import LSTM, Dense, Input
+    from rnn.models import Sequential
+
+    def run() -> tuple[list[np.ndarray], dict[str, list[float]]]:
+        rnn.set_random_seed(11)
+        model = Sequential([Input((5, 2)), LSTM(4), Dense(3, activation="softmax")])
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(SEQ_X, SEQ_LABELS, batch_size=5, epochs=3, validation_split=0.2)
+        return model.get_weights(), history.history
+
+    (w1, h1), (w2, h2) = run(), run()
+    assert h1 == h2
+    assert all(a.tobytes() == b.tobytes() for a, b in zip(w1, w2, strict=True))
+
+
+def test_sequential_learns_to_sum_a_sequence() -> None:
+    from rnn.layers import Dense, Input, SimpleRNN
+    from rnn.models import Sequential
+
+    rnn.set_random_seed(0)
+    x = np.random.default_rng(0).uniform(-1, 1, (256, 6, 1)).astype(np.float32)
+    y = x.sum(axis=1)
+    model = Sequential([Input((6, 1)), SimpleRNN(8), Dense(1)])
+    model.compile(rnn.optimizers.Adam(0.01), "mse", metrics=["mae"])
+    before = model.evaluate(x, y)[0]
+    history = model.fit(x, y, epochs=30, validation_split=0.25)
+    assert history.history["val_loss"][-1] < before / 20
+    assert model.predict(x).shape == (256, 1)
