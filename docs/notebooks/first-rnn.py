@@ -62,7 +62,7 @@ assert final_output_sequence.shape == (timesteps, output_features)
 final_output_sequence.shape
 
 # %% [markdown]
-# ## The same states from `rnn.functional`
+# ## The same states from rnn.functional
 #
 # `simple_rnn_forward` takes Keras's layout: `kernel = W.T`, `recurrent_kernel = U.T`.
 
