@@ -17,7 +17,7 @@ export NO_MKDOCS_2_WARNING := 1
 PARITY_VENV ?= .venv-parity
 PARITY_TORCH ?= torch==2.13.0
 
-.PHONY: help install serve docs test lint format bench parity clean
+.PHONY: help install serve docs test lint format bench parity notebook clean
 
 help:
 	@echo "make serve   build the site and serve it at http://$(HOST) (reloads on changes)"
@@ -27,6 +27,7 @@ help:
 	@echo "make format  format the code with ruff"
 	@echo "make bench   time rnn against the notebook's loop (and torch, if installed)"
 	@echo "make parity  compare rnn with real Keras 3, live (optional, installs Keras and torch)"
+	@echo "make notebook  regenerate the whole-course notebook after editing a page"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed, found " + sys.version.split()[0])'
@@ -58,6 +59,9 @@ test: $(STAMP) lint
 
 bench: $(STAMP)
 	$(BIN)/python -m rnn.bench
+
+notebook: $(STAMP)
+	$(BIN)/python tools/course_notebook.py
 
 parity:
 	test -x $(PARITY_VENV)/bin/python || $(PYTHON) -m venv $(PARITY_VENV)
