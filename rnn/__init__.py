@@ -24,7 +24,7 @@ from rnn import (
 from rnn.explain import explain_params
 from rnn.gradcheck import check_gradients
 from rnn.initializers import set_random_seed
-from rnn.layers.base import floatx, set_floatx
+from rnn.layers.dtypes import floatx, set_floatx
 from rnn.naming import clear_session
 
 __all__ = [

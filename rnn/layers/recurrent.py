@@ -3,7 +3,8 @@
 The maths lives in :mod:`rnn.functional`; these classes hold the configuration
 and the weights (in Keras's shapes and gate order) and handle
 ``return_sequences``, ``return_state`` and ``go_backwards``, forward and backward
-(backpropagation through time, truncated to ``bptt_truncate`` steps if set).
+(backpropagation through time, truncated to ``bptt_truncate`` steps if set). Their
+shared base class, `RNN`, is in :mod:`rnn.layers.rnn_base`.
 """
 
 from __future__ import annotations
@@ -13,173 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from rnn import activations, functional, initializers
-from rnn.layers.base import Layer, Shape, positive_int
+from rnn import activations, functional
+from rnn.layers.rnn_base import RNN
 
-
-class RNN(Layer):
-    """Shared machinery of the recurrent layers (not used directly).
-
-    Subclasses set ``gates`` (1, 4 or 3) and implement `_sequence` and `_backward_cell`.
-    """
-
-    input_ndim = 3
-    gates = 1
-
-    def __init__(
-        self,
-        units: int,
-        activation: str | activations.Activation | None = "tanh",
-        use_bias: bool = True,
-        kernel_initializer: Any = "glorot_uniform",
-        recurrent_initializer: Any = "orthogonal",
-        bias_initializer: Any = "zeros",
-        return_sequences: bool = False,
-        return_state: bool = False,
-        go_backwards: bool = False,
-        bptt_truncate: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self.units = positive_int(units, "units")
-        self.bptt_truncate = (
-            None if bptt_truncate is None else positive_int(bptt_truncate, "bptt_truncate")
-        )
-        super().__init__(**kwargs)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-
-    # ------------------------------------------------------------------ weights
-    def bias_shape(self) -> tuple[int, ...]:
-        """Shape of the bias vector."""
-        return (self.gates * self.units,)
-
-    def init_bias(self, shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
-        """Initial bias (the bias initializer; LSTM overrides for the forget gate)."""
-        return self.bias_initializer(shape, rng)
-
-    def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` (``g`` gates wide)."""
-        features = input_shape[-1]
-        if features is None:
-            raise ValueError(
-                f"The last dimension of the inputs to {type(self).__name__} should be "
-                "defined. Found None."
-            )
-        width = self.gates * self.units
-        self.kernel = self.add_weight("kernel", (features, width), self.kernel_initializer)
-        self.recurrent_kernel = self.add_weight(
-            "recurrent_kernel", (self.units, width), self.recurrent_initializer
-        )
-        self.bias = (
-            self.add_weight("bias", self.bias_shape(), self.init_bias) if self.use_bias else None
-        )
-        super().build(input_shape)
-
-    def expected_last_dim(self) -> int | None:
-        """Once built, the feature size is fixed by the kernel."""
-        return self.kernel.shape[0] if self.built else None
-
-    # ------------------------------------------------------------------ shapes
-    @property
-    def state_count(self) -> int:
-        """How many state tensors ``return_state`` adds (LSTM: h and c)."""
-        return 1
-
-    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
-        """``(batch, units)``, or ``(batch, timesteps, units)`` with ``return_sequences``.
-
-        With ``return_state`` a list: the output shape, then one ``(batch, units)``
-        per state.
-        """
-        batch, steps = input_shape[0], input_shape[1]
-        out: Shape = (batch, steps, self.units) if self.return_sequences else (batch, self.units)
-        if self.return_state:
-            return [out] + [(batch, self.units)] * self.state_count
-        return out
-
-    # ------------------------------------------------------------------ calling
-    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Return (all hidden states, final states) for time-major-ready input."""
-        raise NotImplementedError
-
-    def call(self, inputs: np.ndarray) -> Any:
-        """Run the recurrence over ``inputs`` of shape (batch, timesteps, features)."""
-        return self._forward_with_cache(inputs)[0]
-
-    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
-        xs = x[:, ::-1] if self.go_backwards else x
-        sequence, states = self._sequence(xs)
-        out = sequence if self.return_sequences else sequence[:, -1]
-        out = np.asarray(out, dtype=self.dtype)
-        if self.return_state:  # a tuple (output, *states), as Keras 3 returns
-            out = (out, *(np.asarray(s, dtype=self.dtype) for s in states))
-        return out, (xs, sequence)
-
-    # ------------------------------------------------------------------ gradients
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Backpropagation through time (see :mod:`rnn.functional`).
-
-        With ``return_state``, ``grad_output`` may be the output's gradient alone, or
-        a list ``[d output, d h_T(, d c_T)]`` in which any entry may be None.
-        """
-        xs, sequence = cache
-        batch, _, units = sequence.shape
-        shape = sequence.shape if self.return_sequences else (batch, units)
-        parts = [grad_output]
-        if self.return_state and isinstance(grad_output, (list, tuple)):
-            parts = list(grad_output)
-            if len(parts) > 1 + self.state_count:
-                raise ValueError(
-                    f"Layer '{self.name}' returns {1 + self.state_count} arrays, but "
-                    f"{len(parts)} gradients were given."
-                )
-        parts += [None] * (1 + self.state_count - len(parts))
-        g = np.zeros(shape, self.dtype) if parts[0] is None else parts[0]
-        g = self.grad_output_array(g, shape)
-        states = [
-            None if p is None else self.grad_output_array(p, (batch, units), "final state")
-            for p in parts[1:]
-        ]
-        if states and states[0] is not None:  # h_T is the last output: add its gradient
-            g = g.copy()
-            if self.return_sequences:
-                g[:, -1] += states[0]
-            else:
-                g += states[0]
-        grad_x, grads = self._backward_cell(g, xs, sequence, states[1:])
-        if self.go_backwards:
-            grad_x = np.ascontiguousarray(grad_x[:, ::-1])  # back to the inputs' order
-        weights = [grads["kernel"], grads["recurrent_kernel"]]
-        return grad_x, weights + ([grads["bias"]] if self.use_bias else [])
-
-    def _backward_cell(
-        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """The functional backward of the cell; ``more``: gradients of extra states (c)."""
-        raise NotImplementedError
-
-    def get_config(self) -> dict[str, Any]:
-        """Keras's config keys shared by the recurrent layers."""
-        return {
-            **super().get_config(),
-            "units": self.units,
-            "activation": activations.name_of(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.name_of(self.kernel_initializer),
-            "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
-            "bias_initializer": initializers.name_of(self.bias_initializer),
-            "return_sequences": self.return_sequences,
-            "return_state": self.return_state,
-            "go_backwards": self.go_backwards,
-            # not a Keras argument: only in the config when set
-            **({"bptt_truncate": self.bptt_truncate} if self.bptt_truncate is not None else {}),
-        }
+__all__ = ["GRU", "LSTM", "RNN", "SimpleRNN"]
 
 
 class SimpleRNN(RNN):
