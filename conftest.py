@@ -9,8 +9,9 @@ sybil collects, in a fresh namespace per document:
   the ```` ```python ```` block before it printed (for tables a doctest cannot hold);
 - the ``Examples`` sections of the package's docstrings (``rnn/**/*.py``).
 
-Before each document, NumPy's print options go back to their defaults and the
-layer-name counters are reset, so no output depends on the order documents run in.
+Before and after each document, NumPy's print options go back to their defaults, the
+layer-name counters are reset and new layers are float32 again, so no output depends on
+the order documents run in.
 ``tests/test_doc_fences.py`` makes sure no fenced block is silently skipped.
 """
 
@@ -97,17 +98,17 @@ class OutputBlockParser:
 
 
 def fresh_document(namespace: dict) -> None:
-    """Start a document with NumPy's default print options and fresh layer names."""
+    """Start a document as a new session would: NumPy's default print options, fresh
+    layer names, float32 layers."""
     np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
     import rnn
 
-    clear_session = getattr(rnn, "clear_session", None)
-    if clear_session is not None:
-        clear_session()
+    rnn.clear_session()
+    rnn.set_floatx("float32")
 
 
 def _restore(namespace: dict) -> None:
-    np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
+    fresh_document(namespace)
 
 
 MARKDOWN_PARSERS = [
