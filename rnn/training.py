@@ -65,63 +65,15 @@ from rnn.callbacks import (
     ProgbarLogger,
     resolve_verbose,
 )
+from rnn.data_adapter import (
+    batches,
+    check_batch_size,
+    check_cardinality,
+    check_validation_data,
+    check_xy,
+    split_validation,
+)
 from rnn.metrics import MetricsTracker
-
-
-def check_cardinality(**arrays: np.ndarray) -> int:
-    """Return the common number of samples (first axis), or raise Keras's error.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from rnn.training import check_cardinality
-    >>> check_cardinality(x=np.zeros((10, 3)), y=np.zeros(7))
-    Traceback (most recent call last):
-    ...
-    ValueError: Data cardinality is ambiguous. Make sure all arrays contain the same number \
-of samples.'x' sizes: 10
-    'y' sizes: 7
-    <BLANKLINE>
-    """
-    sizes = {name: (a.shape[0] if a.ndim else 1) for name, a in arrays.items()}
-    if len(set(sizes.values())) > 1:
-        detail = "".join(f"'{name}' sizes: {size}\n" for name, size in sizes.items())
-        raise ValueError(
-            "Data cardinality is ambiguous. Make sure all arrays contain the same number "
-            "of samples." + detail
-        )
-    return next(iter(sizes.values()))
-
-
-def _batch_size(batch_size: int | None) -> int:
-    if batch_size is None:
-        return 32
-    ok = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
-    if not ok or batch_size < 1:
-        raise ValueError(f"`batch_size` must be a positive integer. Received: {batch_size}")
-    return int(batch_size)
-
-
-def split_validation(
-    x: np.ndarray, y: np.ndarray, validation_split: float
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """Hold out the last ``validation_split`` of the samples, as Keras: ``x, y, (x_val, y_val)``."""
-    if not validation_split:
-        return x, y, None
-    if not 0 < validation_split < 1:
-        raise ValueError(
-            "`validation_split` must be between 0 and 1. "
-            f"Received: validation_split={validation_split}"
-        )
-    split_at = math.floor(len(x) * (1.0 - validation_split))
-    if split_at in (0, len(x)):
-        raise ValueError(
-            f"Training data contains {len(x)} samples, which is not sufficient to split it "
-            "into a validation and training set as specified by "
-            f"`validation_split={validation_split}`. Either provide more data, or a "
-            "different value for the `validation_split` argument."
-        )
-    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
 
 
 class TrainingMixin:
@@ -237,7 +189,7 @@ class TrainingMixin:
 
     def _on_batch(self, step: Any, x: Any, y: Any, return_dict: bool) -> Any:
         self._require_loss()
-        x, y = self._check_xy(x, y)
+        x, y = check_xy(x, y)
         value, y_pred = step(x, y)
         tracker = MetricsTracker(self._metric_ids, y, y_pred)
         tracker.update(value, y, y_pred)
@@ -263,11 +215,9 @@ class TrainingMixin:
     def _evaluate_arrays(
         self, x: np.ndarray, y: np.ndarray, batch_size: int, verbose: int = 0
     ) -> MetricsTracker:
-        steps = math.ceil(len(x) / batch_size)
-        bar = Progbar(steps, verbose=verbose) if verbose else None
+        bar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
         tracker: MetricsTracker | None = None
-        for step in range(steps):
-            batch = slice(step * batch_size, (step + 1) * batch_size)
+        for step, batch in enumerate(batches(len(x), batch_size)):
             xb, yb = x[batch], y[batch]
             value, y_pred = self._test_step(xb, yb)
             tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
@@ -305,17 +255,10 @@ class TrainingMixin:
             The loss, or ``[loss, *metrics]`` in ``compile``'s order (as Keras).
         """
         self._require_loss()
-        x, y = self._check_xy(x, y)
-        tracker = self._evaluate_arrays(x, y, _batch_size(batch_size), resolve_verbose(verbose))
+        x, y = check_xy(x, y)
+        batch_size = check_batch_size(batch_size)
+        tracker = self._evaluate_arrays(x, y, batch_size, resolve_verbose(verbose))
         return self._batch_results(tracker, return_dict)
-
-    @staticmethod
-    def _check_xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
-        if x is None or y is None:
-            raise ValueError("`x` and `y` must both be given: the inputs and their targets.")
-        x, y = np.asarray(x), np.asarray(y)
-        check_cardinality(x=x, y=y)
-        return x, y
 
     def fit(
         self,
@@ -396,15 +339,11 @@ class TrainingMixin:
         >>> loss, mae = model.evaluate(x, y, verbose=0)
         """
         self._require_loss()
-        x, y = self._check_xy(x, y)
-        batch_size = _batch_size(batch_size)
+        x, y = check_xy(x, y)
+        batch_size = check_batch_size(batch_size)
+        val: tuple[np.ndarray, np.ndarray] | None
         if validation_data is not None:
-            if len(validation_data) != 2:
-                raise ValueError(
-                    "`validation_data` must be a tuple `(x_val, y_val)`. "
-                    f"Received a sequence of length {len(validation_data)}."
-                )
-            val: tuple[np.ndarray, np.ndarray] | None = self._check_xy(*validation_data)
+            val = check_validation_data(validation_data)
         else:
             x, y, val = split_validation(x, y, validation_split)
         if len(x) == 0:
@@ -426,10 +365,8 @@ class TrainingMixin:
             hooks.on_epoch_begin(epoch)
             order = initializers.global_rng().permutation(len(x)) if shuffle else None
             tracker: MetricsTracker | None = None
-            for step in range(steps):
-                batch = slice(step * batch_size, (step + 1) * batch_size)
-                index = batch if order is None else order[batch]
-                xb, yb = x[index], y[index]
+            for step, batch in enumerate(batches(len(x), batch_size, order)):
+                xb, yb = x[batch], y[batch]
                 hooks.on_train_batch_begin(step)
                 value, y_pred = self._train_step(xb, yb)
                 tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
