@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from rnn import registry
+
 Activation = Callable[[np.ndarray], np.ndarray]
 
 
@@ -104,7 +106,4 @@ def get(identifier: str | Activation | None) -> Activation:
 
 def name_of(activation: Activation) -> str:
     """Return the Keras name of a known activation, or the callable's ``__name__``."""
-    for name, fn in _BY_NAME.items():
-        if fn is activation:
-            return name
-    return getattr(activation, "__name__", repr(activation))
+    return registry.name_of(activation, _BY_NAME)

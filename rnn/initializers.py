@@ -14,6 +14,8 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from rnn import registry
+
 Initializer = Callable[[Sequence[int], np.random.Generator], np.ndarray]
 
 _rng: np.random.Generator = np.random.default_rng()
@@ -158,14 +160,9 @@ def get(identifier: str | Callable[..., np.ndarray]) -> Callable[..., np.ndarray
     """
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier in _BY_NAME:
-        return _BY_NAME[identifier]
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return registry.lookup(identifier, _BY_NAME, "initializer", quote=True)
 
 
 def name_of(init: Callable[..., np.ndarray]) -> str:
     """Return the Keras name of an initializer (for ``get_config``)."""
-    for name, fn in _BY_NAME.items():
-        if fn is init:
-            return name
-    return getattr(init, "__name__", repr(init))
+    return registry.name_of(init, _BY_NAME)

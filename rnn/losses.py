@@ -33,6 +33,8 @@ from typing import Any
 
 import numpy as np
 
+from rnn import registry
+
 #: Keras's fuzz factor ``keras.config.epsilon()``.
 EPSILON = 1e-7
 
@@ -388,16 +390,15 @@ dimension: target.shape=(2, 3), output.shape=(2, 3)
         return {**super().get_config(), "from_logits": self.from_logits}
 
 
-_ALIASES: dict[str, type[Loss]] = {}
-for _cls, _names in [
-    (MeanSquaredError, ("mse", "MSE")),
-    (MeanAbsoluteError, ("mae", "MAE")),
-    (BinaryCrossentropy, ()),
-    (CategoricalCrossentropy, ()),
-    (SparseCategoricalCrossentropy, ()),
-]:
-    for _name in (*_names, _cls.default_name, _cls.__name__):
-        _ALIASES[_name] = _cls
+_ALIASES: dict[str, type[Loss]] = registry.name_table(
+    [
+        (MeanSquaredError, ("mse", "MSE")),
+        (MeanAbsoluteError, ("mae", "MAE")),
+        (BinaryCrossentropy, ()),
+        (CategoricalCrossentropy, ()),
+        (SparseCategoricalCrossentropy, ()),
+    ]
+)
 
 
 def get(identifier: str | Loss) -> Loss:
@@ -420,9 +421,7 @@ def get(identifier: str | Loss) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
-    if isinstance(identifier, str) and identifier in _ALIASES:
-        return _ALIASES[identifier]()
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    return registry.lookup(identifier, _ALIASES, "loss")()
 
 
 __all__ = [

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn import losses
+from rnn import losses, registry
 from rnn.losses import align_targets, sparse_labels
 
 
@@ -178,16 +178,15 @@ class SparseCategoricalAccuracy(
     """Share of samples whose predicted class is the integer label."""
 
 
-_BY_NAME: dict[str, Callable[[], Metric]] = {}
-for _cls, _aliases in [
-    (MeanAbsoluteError, ("mae", "MAE")),
-    (MeanSquaredError, ("mse", "MSE")),
-    (BinaryAccuracy, ()),
-    (CategoricalAccuracy, ()),
-    (SparseCategoricalAccuracy, ()),
-]:
-    for _name in (*_aliases, _cls.default_name, _cls.__name__):
-        _BY_NAME[_name] = _cls
+_BY_NAME: dict[str, Callable[[], Metric]] = registry.name_table(
+    [
+        (MeanAbsoluteError, ("mae", "MAE")),
+        (MeanSquaredError, ("mse", "MSE")),
+        (BinaryAccuracy, ()),
+        (CategoricalAccuracy, ()),
+        (SparseCategoricalAccuracy, ()),
+    ]
+)
 for _loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"):
     _BY_NAME[_loss] = lambda _loss=_loss: MeanMetricWrapper(losses.get(_loss).call, _loss)
 
@@ -245,11 +244,9 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
         cls = accuracy_for(np.shape(y_true), np.shape(y_pred))
         return cls(name=identifier)
-    if isinstance(identifier, str) and identifier in _BY_NAME:
-        metric = _BY_NAME[identifier]()
-        metric.name = identifier
-        return metric
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    metric = registry.lookup(identifier, _BY_NAME, "metric")()
+    metric.name = identifier
+    return metric
 
 
 class MetricsTracker:

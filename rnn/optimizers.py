@@ -31,6 +31,8 @@ from typing import Any
 
 import numpy as np
 
+from rnn import registry
+
 
 class Optimizer:
     """Base class: clipping, one state per weight, and the step counter.
@@ -414,9 +416,7 @@ def get(identifier: str | Optimizer) -> Optimizer:
     """
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, str) and identifier in _BY_NAME:
-        return _BY_NAME[identifier]()
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+    return registry.lookup(identifier, _BY_NAME, "optimizer")()
 
 
 __all__ = ["SGD", "Adam", "Optimizer", "RMSprop", "get"]

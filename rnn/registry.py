@@ -1,0 +1,74 @@
+"""Keras names for objects: the tables behind the ``get`` functions and ``name_of``.
+
+:func:`rnn.losses.get`, :func:`rnn.metrics.get`, :func:`rnn.optimizers.get`,
+:func:`rnn.initializers.get` and :func:`rnn.activations.get` each keep a table from
+names to classes or functions; this module builds such tables, looks names up in
+them with Keras's error, and finds the name of an object for ``get_config``.
+
+Examples
+--------
+>>> from rnn.registry import lookup, name_table
+>>> class MeanSquaredError:
+...     default_name = "mean_squared_error"
+>>> table = name_table([(MeanSquaredError, ("mse",))])
+>>> list(table)
+['mse', 'mean_squared_error', 'MeanSquaredError']
+>>> lookup("mse", table, "loss").__name__
+'MeanSquaredError'
+>>> lookup("msee", table, "loss")
+Traceback (most recent call last):
+...
+ValueError: Could not interpret loss identifier: msee
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+__all__ = ["lookup", "name_of", "name_table"]
+
+
+def name_table(entries: Iterable[tuple[Any, Sequence[str]]]) -> dict[str, Any]:
+    """Each class under its aliases, then its Keras name (``default_name``) and class name.
+
+    Parameters
+    ----------
+    entries : iterable of (class, aliases)
+        The classes, each with a ``default_name`` attribute, and extra names
+        such as ``("mse", "MSE")``.
+    """
+    table: dict[str, Any] = {}
+    for cls, aliases in entries:
+        for name in (*aliases, cls.default_name, cls.__name__):
+            table[name] = cls
+    return table
+
+
+def lookup(identifier: Any, table: Mapping[str, T], kind: str, quote: bool = False) -> T:
+    """Return ``table[identifier]`` for a known name, else raise Keras's ``ValueError``.
+
+    Parameters
+    ----------
+    identifier : object
+        What was passed to ``get``; anything but a known name is an error.
+    table : mapping of str to object
+    kind : str
+        The word in the message: ``"Could not interpret {kind} identifier: ..."``.
+    quote : bool
+        Show the identifier's ``repr`` (``'glorot'``) rather than its text (``glorot``).
+    """
+    if isinstance(identifier, str) and identifier in table:
+        return table[identifier]
+    shown = repr(identifier) if quote else identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {shown}")
+
+
+def name_of(obj: Any, table: Mapping[str, Any]) -> str:
+    """The first name of ``obj`` in ``table``, else its ``__name__`` (or its ``repr``)."""
+    for name, entry in table.items():
+        if entry is obj:
+            return name
+    return getattr(obj, "__name__", repr(obj))
