@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from rnn import losses, registry
-from rnn.losses import align_targets, sparse_labels
+from rnn.loss_base import align_targets, sparse_labels
 
 
 def _pred(y_pred: Any) -> np.ndarray:
