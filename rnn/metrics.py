@@ -212,6 +212,11 @@ def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -
     return CategoricalAccuracy
 
 
+def _is_accuracy(identifier: Any) -> bool:
+    """Whether ``identifier`` is ``"accuracy"`` or ``"acc"`` (any case), resolved from shapes."""
+    return isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc")
+
+
 def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Metric:
     """Return a fresh metric for a Keras name, named as given.
 
@@ -239,7 +244,7 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
     """
     if isinstance(identifier, Metric):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+    if _is_accuracy(identifier):
         if y_true is None or y_pred is None:
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
         cls = accuracy_for(np.shape(y_true), np.shape(y_pred))
@@ -247,6 +252,25 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
     metric = registry.lookup(identifier, _BY_NAME, "metric")()
     metric.name = identifier
     return metric
+
+
+def _check_ids(metrics: Sequence[str | Metric] | None) -> tuple[Any, ...]:
+    """``compile``'s ``metrics`` as a tuple, each name checked now (as Keras does).
+
+    Raises
+    ------
+    ValueError
+        If ``metrics`` is not a list or tuple, or a name is unknown, in Keras's wording.
+    """
+    if metrics is not None and not isinstance(metrics, (list, tuple)):
+        raise ValueError(
+            "Expected `metrics` argument to be a list, tuple, or dict. "
+            f"Received instead: metrics={metrics} of type {type(metrics)}"
+        )
+    for metric in metrics or ():
+        if not _is_accuracy(metric):  # "accuracy" waits for the data's shapes
+            get(metric)
+    return tuple(metrics or ())
 
 
 class MetricsTracker:

@@ -48,32 +48,21 @@ The smallest model that trains, ``y = a * x + b``, written against that contract
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from rnn import initializers
+from rnn import data_adapter, initializers
 from rnn import losses as losses_module
 from rnn import metrics as metrics_module
 from rnn import optimizers as optimizers_module
-from rnn.callbacks import (
-    Callback,
-    CallbackList,
-    History,
-    Progbar,
-    ProgbarLogger,
-    resolve_verbose,
-)
-from rnn.data_adapter import (
-    batches,
-    check_batch_size,
-    check_cardinality,
-    check_validation_data,
-    check_xy,
-    split_validation,
-)
+from rnn.callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, resolve_verbose
+from rnn.data_adapter import check_cardinality, check_xy
 from rnn.metrics import MetricsTracker
+
+#: one training or test step: ``(x, y)`` to ``(loss, y_pred)``
+Step = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
 
 
 class TrainingMixin:
@@ -123,17 +112,10 @@ class TrainingMixin:
         ValueError
             For a name Keras would not recognise, in Keras's wording.
         """
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise ValueError(
-                "Expected `metrics` argument to be a list, tuple, or dict. "
-                f"Received instead: metrics={metrics} of type {type(metrics)}"
-            )
-        for metric in metrics or ():
-            if not (isinstance(metric, str) and metric.lower() in ("accuracy", "acc")):
-                metrics_module.get(metric)
+        metric_ids = metrics_module._check_ids(metrics)
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = None if loss is None else losses_module.get(loss)
-        self._metric_ids = tuple(metrics or ())
+        self._metric_ids = metric_ids
         self.compiled = True
 
     def _require_loss(self) -> losses_module.Loss:
@@ -212,21 +194,40 @@ class TrainingMixin:
         return self._on_batch(self._test_step, x, y, return_dict)
 
     # ------------------------------------------------------------------ loops
+    def _run_batches(
+        self,
+        step_fn: Step,
+        x: np.ndarray,
+        y: np.ndarray,
+        batch_size: int,
+        order: np.ndarray | None = None,
+        before: Callable[[int], Any] | None = None,
+        after: Callable[[int, dict[str, float]], Any] | None = None,
+    ) -> MetricsTracker:
+        """Run ``step_fn`` on each mini-batch (see `batches`); return the running metrics.
+
+        ``before(step)`` and ``after(step, logs)`` are called around each step.
+        """
+        tracker: MetricsTracker | None = None
+        for step, batch in enumerate(data_adapter.batches(len(x), batch_size, order)):
+            xb, yb = x[batch], y[batch]
+            if before is not None:
+                before(step)
+            value, y_pred = step_fn(xb, yb)
+            tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
+            tracker.update(value, yb, y_pred)
+            if after is not None:
+                after(step, tracker.logs())
+        if tracker is None:
+            raise ValueError("Expected input data to be non-empty.")
+        return tracker
+
     def _evaluate_arrays(
         self, x: np.ndarray, y: np.ndarray, batch_size: int, verbose: int = 0
     ) -> MetricsTracker:
         bar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
-        tracker: MetricsTracker | None = None
-        for step, batch in enumerate(batches(len(x), batch_size)):
-            xb, yb = x[batch], y[batch]
-            value, y_pred = self._test_step(xb, yb)
-            tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
-            tracker.update(value, yb, y_pred)
-            if bar is not None:
-                bar.update(step + 1, tracker.logs())
-        if tracker is None:
-            raise ValueError("Expected input data to be non-empty.")
-        return tracker
+        after = None if bar is None else (lambda step, logs: bar.update(step + 1, logs))
+        return self._run_batches(self._test_step, x, y, batch_size, after=after)
 
     def evaluate(
         self,
@@ -256,7 +257,7 @@ class TrainingMixin:
         """
         self._require_loss()
         x, y = check_xy(x, y)
-        batch_size = check_batch_size(batch_size)
+        batch_size = data_adapter.check_batch_size(batch_size)
         tracker = self._evaluate_arrays(x, y, batch_size, resolve_verbose(verbose))
         return self._batch_results(tracker, return_dict)
 
@@ -340,12 +341,12 @@ class TrainingMixin:
         """
         self._require_loss()
         x, y = check_xy(x, y)
-        batch_size = check_batch_size(batch_size)
+        batch_size = data_adapter.check_batch_size(batch_size)
         val: tuple[np.ndarray, np.ndarray] | None
         if validation_data is not None:
-            val = check_validation_data(validation_data)
+            val = data_adapter.check_validation_data(validation_data)
         else:
-            x, y, val = split_validation(x, y, validation_split)
+            x, y, val = data_adapter.split_validation(x, y, validation_split)
         if len(x) == 0:
             raise ValueError("Expected input data to be non-empty.")
 
@@ -364,16 +365,8 @@ class TrainingMixin:
         for epoch in range(initial_epoch, epochs):
             hooks.on_epoch_begin(epoch)
             order = initializers.global_rng().permutation(len(x)) if shuffle else None
-            tracker: MetricsTracker | None = None
-            for step, batch in enumerate(batches(len(x), batch_size, order)):
-                xb, yb = x[batch], y[batch]
-                hooks.on_train_batch_begin(step)
-                value, y_pred = self._train_step(xb, yb)
-                tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
-                tracker.update(value, yb, y_pred)
-                hooks.on_train_batch_end(step, tracker.logs())
-            assert tracker is not None
-            logs = tracker.logs()
+            begin, end = hooks.on_train_batch_begin, hooks.on_train_batch_end
+            logs = self._run_batches(self._train_step, x, y, batch_size, order, begin, end).logs()
             if val is not None:
                 val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size).logs()
                 logs.update({f"val_{key}": value for key, value in val_logs.items()})
