@@ -28,7 +28,6 @@ from typing import Any
 
 STYLES = ("keras3", "tf_keras", "keras2", "classic")
 HEADER = ("Layer (type)", "Output Shape", "Param #")
-BYTES_PER_PARAM = 4  # float32
 
 #: width of the console Keras 3's `rich` prints to when stdout is not a terminal
 CONSOLE_WIDTH = 80
@@ -63,8 +62,15 @@ def _rows(model: Any, style: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _totals(model: Any) -> int:
-    return sum(int(w.size) for w in model.weights)
+def _totals(model: Any) -> list[tuple[str, int, int]]:
+    """``(label, parameters, bytes)`` for the total, trainable and non-trainable lines.
+
+    The bytes follow each weight's dtype, as in Keras: 4 per float32 parameter, 8 per
+    float64 one.
+    """
+    params = sum(int(w.size) for w in model.weights)
+    size = sum(int(w.nbytes) for w in model.weights)
+    return [("Total", params, size), ("Trainable", params, size), ("Non-trainable", 0, 0)]
 
 
 # ---------------------------------------------------------------------- keras3
@@ -186,10 +192,9 @@ def _keras3(
             lines.append(rule("├", "─", "┼", "┤"))
         lines += _table_row(row, widths, justify, "│", header=False)
     lines.append(rule("└", "─", "┴", "┘"))
-    total = _totals(model)
     text = [f'Model: "{model.name}"', *[line[:console_width] for line in lines]]
-    for label, n in (("Total", total), ("Trainable", total), ("Non-trainable", 0)):
-        text.append(f" {label} params: {n:,} ({readable_size(n * BYTES_PER_PARAM)})")
+    for label, n, size in _totals(model):
+        text.append(f" {label} params: {n:,} ({readable_size(size)})")
     out = []
     for line in text:
         out += _wrap(line, console_width, None) if len(line) > console_width else [line]
@@ -265,11 +270,10 @@ def _keras2(
             lines.append(" " * line_length)
     if style != "classic":
         lines.append("=" * line_length)
-    total = _totals(model)
-    for label, n in (("Total", total), ("Trainable", total), ("Non-trainable", 0)):
+    for label, n, size in _totals(model):
         if style == "tf_keras":  # no thousands separator, sizes in Byte/KB/MB
-            size = readable_size(n * BYTES_PER_PARAM, ("Byte", "KB", "MB", "GB", "TB"))
-            lines.append(f"{label} params: {n} ({size})")
+            text = readable_size(size, ("Byte", "KB", "MB", "GB", "TB"))
+            lines.append(f"{label} params: {n} ({text})")
         else:
             lines.append(f"{label} params: {n:,}")
     lines.append("_" * line_length)

@@ -235,3 +235,36 @@ def test_absolute_positions_in_legacy_styles() -> None:
     assert (
         text.splitlines()[4] == "simple_rnn (SimpleRNN)        (None, 10)          120" + " " * 12
     )
+
+
+def test_sizes_follow_each_weights_dtype_like_keras() -> None:
+    # Keras 3.15.1 and tf_keras print 8 bytes per float64 parameter, 4 per float32 one
+    rnn.clear_session()
+    model = Sequential(
+        [Input(shape=(3, 1)), SimpleRNN(10, dtype="float64"), Dense(1, dtype="float64")]
+    )
+    assert (
+        summary_text(model)
+        == """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ simple_rnn (SimpleRNN)          │ (None, 10)             │           120 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense (Dense)                   │ (None, 1)              │            11 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 131 (1.02 KB)
+ Trainable params: 131 (1.02 KB)
+ Non-trainable params: 0 (0.00 B)
+"""
+    )
+    assert "Total params: 131 (1.02 KB)\n" in summary_text(model, style="tf_keras")
+    # mixed: 120 float64 and 11 float32 parameters, 120 * 8 + 11 * 4 = 1004 bytes
+    mixed = Sequential([Input(shape=(3, 1)), SimpleRNN(10, dtype="float64"), Dense(1)])
+    assert " Total params: 131 (1004.00 B)\n" in summary_text(mixed)
+    assert " Trainable params: 131 (1004.00 B)\n" in summary_text(mixed)
+    assert "Total params: 131 (1004.00 Byte)\n" in summary_text(mixed, style="tf_keras")
+    big = Sequential([Input(shape=(3, 1)), SimpleRNN(1000, dtype="float64"), Dense(1)])
+    assert " Total params: 1,003,001 (7.65 MB)\n" in summary_text(big)
+    assert "Total params: 1003001 (7.65 MB)\n" in summary_text(big, style="tf_keras")
