@@ -155,10 +155,7 @@ class Sequential(TrainingMixin, Layer):
     @property
     def output_shape(self) -> Any:
         """Output shape of the last layer, e.g. ``(None, 1)``."""
-        shape: Any = self.input_shape
-        for layer in self._layers:
-            shape = layer.compute_output_shape(shape)
-        return shape
+        return self.compute_output_shape(self.input_shape)
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
         """Chain the layers' output shapes."""
