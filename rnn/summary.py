@@ -20,11 +20,11 @@ Styles
 from __future__ import annotations
 
 import copy
-import itertools
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from rnn.rich_layout import column_widths, table_row, wrap
 
 STYLES = ("keras3", "tf_keras", "keras2", "classic")
 HEADER = ("Layer (type)", "Output Shape", "Param #")
@@ -74,102 +74,6 @@ def _totals(model: Any) -> list[tuple[str, int, int]]:
 
 
 # ---------------------------------------------------------------------- keras3
-_TRAILING_SPACE = re.compile(r"\s+$")
-_WORD = re.compile(r"\s*\S+\s*")
-
-
-def _break_points(text: str, width: int, fold: bool) -> list[int]:
-    """Offsets where word wrapping at ``width`` starts new lines.
-
-    A word longer than a line is cut into line-sized pieces if ``fold``, else
-    put on a line of its own (to be truncated with an ellipsis).
-    """
-    breaks, offset = [], 0
-    for match in _WORD.finditer(text):
-        start, word = match.start(), match.group()
-        length = len(word.rstrip())
-        if width - offset >= length:
-            offset += len(word)
-        elif length > width and fold:
-            pieces = [word[i : i + width] for i in range(0, len(word), width)]
-            for piece in pieces[:-1]:
-                if start:
-                    breaks.append(start)
-                start += len(piece)
-            if start:
-                breaks.append(start)
-            offset = len(pieces[-1])
-        elif length > width or (offset and start):
-            if start:
-                breaks.append(start)
-            offset = len(word)
-    return breaks
-
-
-def _wrap(text: str, width: int, justify: str | None) -> list[str]:
-    """Wrap ``text`` into lines of ``width`` cells, padded if ``justify`` is given.
-
-    Table cells (``justify`` given) truncate over-long words with an ellipsis;
-    plain lines (``justify=None``) fold them, as `rich` does.
-    """
-    breaks = _break_points(text, width, fold=justify is None)
-    bounds = [0, *breaks, len(text)]
-    lines = []
-    for start, end in itertools.pairwise(bounds):
-        line = text[start:end]
-        if len(line) > width:  # drop trailing spaces beyond the width
-            trailing = _TRAILING_SPACE.search(line)
-            if trailing:
-                line = line[: len(line) - min(len(trailing.group()), len(line) - width)]
-        if justify == "right":
-            line = line.rstrip()
-        if len(line) > width:
-            line = line[: width - 1] + "…"
-        if justify == "left":
-            line = line.ljust(width)
-        elif justify == "right":
-            line = line.rjust(width)
-        lines.append(line)
-    return lines
-
-
-def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
-    """Column widths (padding included, borders excluded) as `rich` lays them out."""
-    widths, current = [], 0
-    for pos in positions:
-        width = int(pos * line_length) - current
-        if width < 4:
-            raise ValueError("Insufficient console width to print summary.")
-        widths.append(width)
-        current += width
-    widths = [w + 2 for w in widths]  # each column asks for one space of padding per side
-    available = line_length - (len(widths) + 1)  # minus the vertical borders
-    excess = sum(widths) - available
-    if excess > 0:  # shrink the columns evenly, rounding half to even like `rich`
-        remaining, count = excess, len(widths)
-        for i, width in enumerate(widths):
-            cut = min(width, round(remaining / count))
-            widths[i] = width - cut
-            remaining -= cut
-            count -= 1
-    return widths
-
-
-def _table_row(
-    cells: Sequence[str], widths: list[int], justify: Sequence[str], bar: str, header: bool
-) -> list[str]:
-    wrapped = [_wrap(c, w - 2, j) for c, w, j in zip(cells, widths, justify, strict=True)]
-    height = max(len(w) for w in wrapped)
-    for col, lines in enumerate(wrapped):
-        blank = [" " * (widths[col] - 2)] * (height - len(lines))
-        # header cells sit at the bottom of their row, body cells at the top
-        wrapped[col] = blank + lines if header else lines + blank
-    return [
-        bar + bar.join(f" {wrapped[c][i]} " for c in range(len(widths))) + bar
-        for i in range(height)
-    ]
-
-
 def _keras3(
     model: Any,
     line_length: int | None,
@@ -179,25 +83,25 @@ def _keras3(
     if console_width is None:  # wide enough for the table (a notebook, a wide terminal)
         console_width = max(CONSOLE_WIDTH, line_length or 0)
     line_length = line_length or CONSOLE_WIDTH - 4
-    widths = _column_widths(line_length, positions or (0.45, 0.80, 1.0))
+    widths = column_widths(line_length, positions or (0.45, 0.80, 1.0))
     justify = ("left", "left", "right")
 
     def rule(left: str, fill: str, mid: str, right: str) -> str:
         return left + mid.join(fill * w for w in widths) + right
 
-    lines = [rule("┏", "━", "┳", "┓"), *_table_row(HEADER, widths, justify, "┃", header=True)]
+    lines = [rule("┏", "━", "┳", "┓"), *table_row(HEADER, widths, justify, "┃", header=True)]
     lines.append(rule("┡", "━", "╇", "┩"))
     for i, row in enumerate(_rows(model, "keras3")):
         if i:
             lines.append(rule("├", "─", "┼", "┤"))
-        lines += _table_row(row, widths, justify, "│", header=False)
+        lines += table_row(row, widths, justify, "│", header=False)
     lines.append(rule("└", "─", "┴", "┘"))
     text = [f'Model: "{model.name}"', *[line[:console_width] for line in lines]]
     for label, n, size in _totals(model):
         text.append(f" {label} params: {n:,} ({readable_size(size)})")
     out = []
     for line in text:
-        out += _wrap(line, console_width, None) if len(line) > console_width else [line]
+        out += wrap(line, console_width, None) if len(line) > console_width else [line]
     return "\n".join(out) + "\n"
 
 
