@@ -109,9 +109,7 @@ def gru_forward(
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
     b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
-    if isinstance(initial_state, (tuple, list)) and len(initial_state) == 1:
-        initial_state = initial_state[0]  # Keras passes a list of one state
-    h0 = _state("initial_state", initial_state, x, units, batched)
+    h0 = _initial_state(initial_state, x, units, batched)
     act, gate_act = _in_place(activation), _in_place(recurrent_activation)
     dtype = _dtype(x, k, rk, b, h0)
     batch, u = x.shape[0], units
@@ -153,6 +151,13 @@ def gru_forward(
             h = h_t
     out = _finish(seq, batched, return_sequences)
     return (out, _last(h, batch, batched)) if return_state else out
+
+
+def _initial_state(state: Any, x: np.ndarray, units: int, batched: bool) -> np.ndarray | None:
+    """Check ``h_0`` (see `_state`); Keras passes it as a list of one state."""
+    if isinstance(state, (tuple, list)) and len(state) == 1:
+        state = state[0]
+    return _state("initial_state", state, x, units, batched)
 
 
 def gru_backward(
@@ -235,9 +240,7 @@ def gru_backward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
     b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
     h = _sequence("outputs", outputs, x, units, batched)
-    if isinstance(initial_state, (tuple, list)) and len(initial_state) == 1:
-        initial_state = initial_state[0]  # Keras passes a list of one state
-    h0 = _state("initial_state", initial_state, x, units, batched)
+    h0 = _initial_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     act, gate_act = _in_place(activation), _in_place(recurrent_activation)
     d_act = _derivative(activation, "activation")
