@@ -58,7 +58,7 @@ from rnn import losses as losses_module
 from rnn import metrics as metrics_module
 from rnn import optimizers as optimizers_module
 from rnn.callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, resolve_verbose
-from rnn.data_adapter import check_cardinality, check_xy
+from rnn.data_adapter import check_cardinality, check_xy, split_validation
 from rnn.metrics import MetricsTracker
 
 #: one training or test step: ``(x, y)`` to ``(loss, y_pred)``
@@ -346,7 +346,7 @@ class TrainingMixin:
         if validation_data is not None:
             val = data_adapter.check_validation_data(validation_data)
         else:
-            x, y, val = data_adapter.split_validation(x, y, validation_split)
+            x, y, val = split_validation(x, y, validation_split)
         if len(x) == 0:
             raise ValueError("Expected input data to be non-empty.")
 
