@@ -1,0 +1,230 @@
+"""MkDocs hook: figures drawn from the code of the pages themselves, when the site is built.
+
+For each page listed in `FIGURES`, the hook runs the page's ```` ```python ```` blocks in
+order, up to its ``## Exercises`` heading, in one fresh namespace: a doctest block
+example by example, any other block as a whole; what they print is discarded, and a
+block announced by ``<!-- skip: next ... -->`` is left out, as in the tests. A drawing
+function then turns that namespace (the page's own variables: its training history,
+its measurements) into an SVG, added to the site as a generated file.
+
+So a figure shows exactly the run that the page's code does and its tests check:
+nothing is committed as a result, and nothing is computed twice in two different ways.
+Each page's run is logged with the time it took.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import doctest
+import io
+import logging
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger("mkdocs.hooks.figures")
+
+# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
+# the figures are embedded as <img>, so they cannot follow the page's text colour.
+INK = "#8a8a8a"
+BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
+STYLE = {
+    "svg.hashsalt": "rnn-figures",
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "font.size": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+FENCE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,})python[ \t]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
+    re.M | re.S,
+)
+SKIP_NEXT = re.compile(r"<!--\s*skip:\s*next\b[^>]*-->\s*$")
+
+
+# ------------------------------------------------------------------ running a page
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The page's ```` ```python ```` blocks before ``## Exercises``, dedented, in order."""
+    markdown = re.split(r"^## Exercises\b", markdown, maxsplit=1, flags=re.M)[0]
+    blocks = []
+    for match in FENCE.finditer(markdown):
+        before = markdown[: match.start()].rstrip()
+        if SKIP_NEXT.search(before.splitlines()[-1] if before else ""):
+            continue
+        indent = len(match["indent"])
+        blocks.append("".join(line[indent:] for line in match["body"].splitlines(True)))
+    return blocks
+
+
+def run_page(path: Path) -> dict[str, Any]:
+    """Run a page's code (see `code_blocks`) in a fresh namespace and return it."""
+    import rnn
+
+    np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
+    rnn.clear_session()
+    namespace: dict[str, Any] = {"__name__": f"page:{path.name}"}
+    parser = doctest.DocTestParser()
+    for block in code_blocks(path.read_text(encoding="utf-8")):
+        if block.lstrip().startswith(">>>"):
+            sources = [example.source for example in parser.get_examples(block)]
+        else:
+            sources = [block]
+        for source in sources:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, str(path), "exec"), namespace)
+    np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
+    return namespace
+
+
+_DEFAULT_PRINT_OPTIONS = np.get_printoptions()
+
+
+# ------------------------------------------------------------------ drawing
+
+
+def _svg(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def gradient_distance(ns: dict[str, Any]) -> bytes:
+    """vanishing-gradients.md: ||dh_T/dh_t|| against T - t, per activation and radius."""
+    plt = _pyplot()
+    radii = {0.9: BLUE, 1.0: GREY, 1.1: ORANGE, 2.0: RED}
+    with plt.rc_context(STYLE):
+        fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), sharey=True, layout="constrained")
+        for ax, activation in zip(axes, ("linear", "relu", "tanh"), strict=True):
+            for radius, colour in radii.items():
+                norms, _ = ns["jacobian_norms"](radius, activation)
+                distance = np.arange(1, len(norms) + 1)
+                ax.semilogy(distance, norms, color=colour, lw=2.2, label=f"{radius}")
+            ax.set(title=activation, xlabel="distance T − t (steps)", xlim=(0, len(norms)))
+            ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
+        axes[0].set_ylabel(r"$\|\partial h_T / \partial h_t\|$ (log scale)")
+        axes[0].legend(title="spectral radius", frameon=False, labelcolor=INK)
+        return _svg(fig)
+
+
+def forecast_curves(ns: dict[str, Any]) -> bytes:
+    """forecasting.md: training and validation MAE per epoch, in °F, and the baseline."""
+    plt = _pyplot()
+    history, scale = ns["history"].history, ns["scale"]
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+        ax.plot(
+            epochs,
+            np.array(history["loss"]) * scale,
+            color=BLUE,
+            lw=2.2,
+            marker="o",
+            label="model, training data",
+        )
+        ax.plot(
+            epochs,
+            np.array(history["val_loss"]) * scale,
+            color=ORANGE,
+            lw=2.2,
+            marker="o",
+            label="model, validation data",
+        )
+        ax.axhline(
+            ns["baseline_val_mae"], color=GREY, lw=1.8, ls="--", label="baseline, validation data"
+        )
+        ax.set(xlabel="epoch", ylabel="mean absolute error (°F)", xlim=(0.5, epochs[-1] + 0.5))
+        ax.set_ylim(bottom=0)
+        ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+        ax.legend(frameon=False, labelcolor=INK)
+        return _svg(fig)
+
+
+def lstm_versus_simple_rnn(ns: dict[str, Any]) -> bytes:
+    """why-lstm.md: validation loss per epoch of both layers, against chance."""
+    plt = _pyplot()
+    colours = {"SimpleRNN": BLUE, "LSTM": ORANGE}
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+        for name, history in ns["histories"].items():
+            val = history.history["val_loss"]
+            ax.plot(np.arange(1, len(val) + 1), val, color=colours[name], lw=2.2, label=name)
+        ax.axhline(ns["chance"], color=GREY, lw=1.8, ls="--", label="chance: always 1")
+        ax.set(xlabel="epoch", ylabel="validation loss (MSE, log scale)", yscale="log")
+        ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
+        ax.legend(frameon=False, labelcolor=INK)
+        return _svg(fig)
+
+
+def char_curves(ns: dict[str, Any]) -> bytes:
+    """char-rnn.md: the loss per epoch against the uniform guess."""
+    plt = _pyplot()
+    loss = ns["history"].history["loss"]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+        ax.plot(np.arange(1, len(loss) + 1), loss, color=BLUE, lw=2.2, label="training loss")
+        ax.axhline(
+            np.log(len(ns["vocab"])),
+            color=GREY,
+            lw=1.8,
+            ls="--",
+            label="uniform guess, ln(vocabulary size)",
+        )
+        ax.set(xlabel="epoch", ylabel="cross-entropy (nats)")
+        ax.set_ylim(bottom=0)
+        ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+        ax.legend(frameon=False, labelcolor=INK)
+        return _svg(fig)
+
+
+#: page -> [(generated image path, drawing function)]
+FIGURES: dict[str, list[tuple[str, Callable[[dict[str, Any]], bytes]]]] = {
+    "vanishing-gradients.md": [("images/gradient-distance.svg", gradient_distance)],
+    "forecasting.md": [("images/forecast-losses.svg", forecast_curves)],
+    "why-lstm.md": [("images/lstm-vs-simplernn.svg", lstm_versus_simple_rnn)],
+    "char-rnn.md": [("images/char-rnn-loss.svg", char_curves)],
+}
+
+
+def on_files(files: Any, config: Any) -> Any:
+    from mkdocs.structure.files import File
+
+    docs = Path(config["docs_dir"])
+    for page, figures in FIGURES.items():
+        if not (docs / page).is_file():
+            continue
+        started = time.perf_counter()
+        namespace = run_page(docs / page)
+        ran = time.perf_counter() - started
+        for image, draw in figures:
+            files.append(File.generated(config, image, content=draw(namespace)))
+        log.info(
+            "Ran the code of %s in %.1f s and drew %s in %.1f s",
+            page,
+            ran,
+            ", ".join(image for image, _ in figures),
+            time.perf_counter() - started - ran,
+        )
+    return files
