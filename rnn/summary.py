@@ -65,12 +65,28 @@ def _rows(model: Any, style: str) -> list[tuple[str, str, str]]:
 def _totals(model: Any) -> list[tuple[str, int, int]]:
     """``(label, parameters, bytes)`` for the total, trainable and non-trainable lines.
 
+    Weights of a layer whose ``trainable`` is False (or of a model whose ``trainable``
+    is False) count as non-trainable.
+
     The bytes follow each weight's dtype, as in Keras: 4 per float32 parameter, 8 per
     float64 one.
     """
-    params = sum(int(w.size) for w in model.weights)
-    size = sum(int(w.nbytes) for w in model.weights)
-    return [("Total", params, size), ("Trainable", params, size), ("Non-trainable", 0, 0)]
+    # a frozen layer (or a frozen model) holds non-trainable weights, as in Keras
+    trainable = [
+        w for layer in model.layers if model.trainable and layer.trainable for w in layer.weights
+    ]
+    frozen = [
+        w
+        for layer in model.layers
+        if not (model.trainable and layer.trainable)
+        for w in layer.weights
+    ]
+    counts = {
+        label: (sum(int(w.size) for w in ws), sum(int(w.nbytes) for w in ws))
+        for label, ws in (("Trainable", trainable), ("Non-trainable", frozen))
+    }
+    total = tuple(map(sum, zip(*counts.values(), strict=True)))
+    return [("Total", *total), *((label, *c) for label, c in counts.items())]
 
 
 # ---------------------------------------------------------------------- keras3

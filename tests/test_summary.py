@@ -268,3 +268,24 @@ Model: "sequential"
     big = Sequential([Input(shape=(3, 1)), SimpleRNN(1000, dtype="float64"), Dense(1)])
     assert " Total params: 1,003,001 (7.65 MB)\n" in summary_text(big)
     assert "Total params: 1003001 (7.65 MB)\n" in summary_text(big, style="tf_keras")
+
+
+def test_frozen_layers_count_as_non_trainable_like_keras() -> None:
+    """Keras 3.15.1 and tf_keras 2.21 print these totals for the notebook's model with
+    its SimpleRNN frozen (``model.layers[0].trainable = False``)."""
+    rnn.clear_session()
+    model = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
+    model.layers[0].trainable = False
+    assert summary_text(model).splitlines()[-3:] == [
+        " Total params: 131 (524.00 B)",
+        " Trainable params: 11 (44.00 B)",
+        " Non-trainable params: 120 (480.00 B)",
+    ]
+    assert summary_text(model, style="tf_keras").splitlines()[-4:-1] == [
+        "Total params: 131 (524.00 Byte)",
+        "Trainable params: 11 (44.00 Byte)",
+        "Non-trainable params: 120 (480.00 Byte)",
+    ]
+    model.layers[0].trainable = True
+    model.trainable = False
+    assert summary_text(model).splitlines()[-2] == " Trainable params: 0 (0.00 B)"
