@@ -16,6 +16,9 @@ Training runs in float64, as on the pages, so the results do not depend on the m
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -26,6 +29,7 @@ from rnn.layers import LSTM, Dense, Embedding, Input, SimpleRNN
 from rnn.models import Sequential
 from rnn.optimizers import SGD, Adam
 
+ROOT = Path(__file__).resolve().parents[1]
 F64 = {"dtype": "float64"}
 
 
@@ -199,3 +203,33 @@ def test_clipnorm_keeps_the_direction_and_clipvalue_does_not() -> None:
     w = np.zeros((8, 8), dtype=np.float32)
     SGD(learning_rate=0.01, clipnorm=1.0).apply([g * 1e6], [w])
     assert np.linalg.norm(w) == pytest.approx(0.01, rel=1e-5)
+
+
+# ------------------------------------------------------------------ figures of the pages
+
+
+def test_figures_run_the_page_code_the_tests_run(tmp_path: Path) -> None:
+    """hooks/figures.py runs a page's python blocks, as sybil does, up to its exercises."""
+    spec = importlib.util.spec_from_file_location("hooks_figures", ROOT / "hooks" / "figures.py")
+    figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(figures)
+    page = tmp_path / "page.md"
+    page.write_text(
+        "# Page\n\n```python\n>>> a = 1\n>>> print(a)\n1\n\n```\n\n"
+        '<!-- skip: next "not run" -->\n```python\nraise RuntimeError\n```\n\n'
+        "- item\n\n    ```python\n    b = a + 1\n    ```\n\n"
+        "```text\nnot python\n```\n\n"
+        "## Exercises\n\n```python\nraise RuntimeError\n```\n",
+        encoding="utf-8",
+    )
+    assert figures.code_blocks(page.read_text(encoding="utf-8")) == [
+        ">>> a = 1\n>>> print(a)\n1\n\n",
+        "b = a + 1\n",
+    ]
+    namespace = figures.run_page(page)
+    assert (namespace["a"], namespace["b"]) == (1, 2)
+    # every figure belongs to a page of the site, and every page shows its figure
+    for name, drawn in figures.FIGURES.items():
+        text = (ROOT / "docs" / name).read_text(encoding="utf-8")
+        for image, _ in drawn:
+            assert f"]({image})" in text, (name, image)

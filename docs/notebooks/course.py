@@ -2395,9 +2395,10 @@ bool(np.allclose(cut["kernel"], grads["kernel"]))
 
 
 # %% [markdown]
-# Keras's recurrent layers always backpropagate through the whole sequence; to train on
-# very long series, one cuts them into shorter windows instead, as [the weather
-# forecaster](#page-forecasting) does.
+# The recurrent layers of `rnn` take the same option, `bptt_truncate=k` (not a Keras
+# argument: Keras's layers always backpropagate through the whole sequence). The usual
+# way to train on a very long series is to cut it into shorter windows instead, as [the
+# weather forecaster](#page-forecasting) does.
 #
 # ### What it costs
 #
@@ -3849,7 +3850,7 @@ print(f"always 1   {(np.abs(1.0 - y_val) < 0.1).mean():.1%}")
 # using the second marked number alone, the recent one, is $1/12 \approx 0.083$
 # (exercise 3), and it is not even there.
 #
-# The tests of this course repeat the comparison with other seeds, with the same verdict.
+# The tests of this course repeat the comparison with another seed, with the same verdict.
 # (We tried seeds 0 to 3 when choosing the sizes on this page; with all four, the LSTM
 # learned and the `SimpleRNN` did not.)
 #
