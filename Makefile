@@ -12,6 +12,10 @@ HOST   ?= 127.0.0.1:8000
 
 # mkdocs 1.6 prints a banner about its future; it says nothing about this site.
 export NO_MKDOCS_2_WARNING := 1
+# The course's matrices are small: one BLAS thread is faster for them, and makes the
+# training pages' numbers the same on every machine. (make bench sets its own threads.)
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
 # Optional live parity with real Keras 3 (torch backend), in a venv of its own.
 PARITY_VENV ?= .venv-parity
