@@ -69,7 +69,7 @@ notebook: $(STAMP)
 
 parity:
 	test -x $(PARITY_VENV)/bin/python || $(PYTHON) -m venv $(PARITY_VENV)
-	$(PARITY_VENV)/bin/python -m pip install --quiet "$(PARITY_TORCH)" keras pytest "sybil>=9,<11" hypothesis
+	$(PARITY_VENV)/bin/python -m pip install --quiet "$(PARITY_TORCH)" keras pytest "sybil>=9,<11" hypothesis vega_datasets
 	$(PARITY_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	KERAS_BACKEND=torch $(PARITY_VENV)/bin/pytest -p no:doctest -q \
 		tests/test_keras_live.py tests/test_keras_fixtures.py docs
