@@ -10,39 +10,53 @@ its measurements) into an SVG, added to the site as a generated file.
 So a figure shows exactly the run that the page's code does and its tests check:
 nothing is committed as a result, and nothing is computed twice in two different ways.
 Each page's run is logged with the time it took.
+
+A drawing function's parameters are named after the page's variables it draws from
+(``forecast_curves(history, scale, baseline_val_mae)``); it returns a matplotlib figure,
+and `svg` applies the style of ``hooks/figure_style.py`` around it. The course notebook
+draws the same figures with the same functions: ``tools/course_notebook.py`` copies each
+one, as written here, into a cell where the page shows its figure, and calls it on the
+page's variables. So a drawing function uses only its parameters, ``np``, matplotlib
+(imported inside it) and the names defined in ``figure_style.py``, and has no annotations
+(the notebook, without ``from __future__ import annotations``, would evaluate them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import doctest
+import importlib.util
+import inspect
 import io
 import logging
 import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 log = logging.getLogger("mkdocs.hooks.figures")
 
-# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
-# the figures are embedded as <img>, so they cannot follow the page's text colour.
-INK = "#8a8a8a"
-BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
-STYLE = {
-    "svg.hashsalt": "rnn-figures",
-    "text.color": INK,
-    "axes.labelcolor": INK,
-    "axes.edgecolor": INK,
-    "xtick.color": INK,
-    "ytick.color": INK,
-    "font.size": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
+
+def _figure_style() -> ModuleType:
+    """``hooks/figure_style.py``, loaded from beside this file, however this one is loaded.
+
+    MkDocs puts the hooks' folder on ``sys.path`` only while it loads a hook, and the tests
+    load a hook from its path alone, where ``import figure_style`` would fail.
+    """
+    path = Path(__file__).with_name("figure_style.py")
+    spec = importlib.util.spec_from_file_location("figure_style", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_style = _figure_style()
+INK, BLUE, GREY, ORANGE, RED = _style.INK, _style.BLUE, _style.GREY, _style.ORANGE, _style.RED
+STYLE = {**_style.STYLE, "svg.hashsalt": "rnn-figures"}
 
 FENCE = re.compile(
     r"^(?P<indent>[ \t]*)(?P<fence>`{3,})python[ \t]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
@@ -93,114 +107,110 @@ _DEFAULT_PRINT_OPTIONS = np.get_printoptions()
 # ------------------------------------------------------------------ drawing
 
 
-def _svg(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
-    plt.close(fig)
-    return buffer.getvalue()
-
-
-def _pyplot() -> Any:
+def svg(draw: Callable[..., Any], namespace: dict[str, Any]) -> bytes:
+    """The figure ``draw`` makes of a page's variables (named by its parameters), as SVG."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    return plt
+    arguments = [namespace[name] for name in inspect.signature(draw).parameters]
+    with plt.rc_context(STYLE):
+        fig = draw(*arguments)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+        plt.close(fig)
+    return buffer.getvalue()
 
 
-def gradient_distance(ns: dict[str, Any]) -> bytes:
+def gradient_distance(jacobian_norms):
     """vanishing-gradients.md: ||dh_T/dh_t|| against T - t, per activation and radius."""
-    plt = _pyplot()
+    import matplotlib.pyplot as plt
+
     radii = {0.9: BLUE, 1.0: GREY, 1.1: ORANGE, 2.0: RED}
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), sharey=True, layout="constrained")
-        for ax, activation in zip(axes, ("linear", "relu", "tanh"), strict=True):
-            for radius, colour in radii.items():
-                norms, _ = ns["jacobian_norms"](radius, activation)
-                distance = np.arange(1, len(norms) + 1)
-                ax.semilogy(distance, norms, color=colour, lw=2.2, label=f"{radius}")
-            ax.set(title=activation, xlabel="distance T − t (steps)", xlim=(0, len(norms)))
-            ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
-        axes[0].set_ylabel(r"$\|\partial h_T / \partial h_t\|$ (log scale)")
-        axes[0].legend(title="spectral radius", frameon=False, labelcolor=INK)
-        return _svg(fig)
-
-
-def forecast_curves(ns: dict[str, Any]) -> bytes:
-    """forecasting.md: training and validation MAE per epoch, in °F, and the baseline."""
-    plt = _pyplot()
-    history, scale = ns["history"].history, ns["scale"]
-    epochs = np.arange(1, len(history["loss"]) + 1)
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
-        ax.plot(
-            epochs,
-            np.array(history["loss"]) * scale,
-            color=BLUE,
-            lw=2.2,
-            marker="o",
-            label="model, training data",
-        )
-        ax.plot(
-            epochs,
-            np.array(history["val_loss"]) * scale,
-            color=ORANGE,
-            lw=2.2,
-            marker="o",
-            label="model, validation data",
-        )
-        ax.axhline(
-            ns["baseline_val_mae"], color=GREY, lw=1.8, ls="--", label="baseline, validation data"
-        )
-        ax.set(xlabel="epoch", ylabel="mean absolute error (°F)", xlim=(0.5, epochs[-1] + 0.5))
-        ax.set_ylim(bottom=0)
-        ax.grid(True, color=INK, alpha=0.25, lw=0.6)
-        ax.legend(frameon=False, labelcolor=INK)
-        return _svg(fig)
-
-
-def lstm_versus_simple_rnn(ns: dict[str, Any]) -> bytes:
-    """why-lstm.md: validation loss per epoch of both layers, against chance."""
-    plt = _pyplot()
-    colours = {"SimpleRNN": BLUE, "LSTM": ORANGE}
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
-        for name, history in ns["histories"].items():
-            val = history.history["val_loss"]
-            ax.plot(np.arange(1, len(val) + 1), val, color=colours[name], lw=2.2, label=name)
-        ax.axhline(ns["chance"], color=GREY, lw=1.8, ls="--", label="chance: always 1")
-        ax.set(xlabel="epoch", ylabel="validation loss (MSE, log scale)", yscale="log")
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), sharey=True, layout="constrained")
+    for ax, activation in zip(axes, ("linear", "relu", "tanh"), strict=True):
+        for radius, colour in radii.items():
+            norms, _ = jacobian_norms(radius, activation)
+            distance = np.arange(1, len(norms) + 1)
+            ax.semilogy(distance, norms, color=colour, lw=2.2, label=f"{radius}")
+        ax.set(title=activation, xlabel="distance T − t (steps)", xlim=(0, len(norms)))
         ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
-        ax.legend(frameon=False, labelcolor=INK)
-        return _svg(fig)
+    axes[0].set_ylabel(r"$\|\partial h_T / \partial h_t\|$ (log scale)")
+    axes[0].legend(title="spectral radius", frameon=False, labelcolor=INK)
+    return fig
 
 
-def char_curves(ns: dict[str, Any]) -> bytes:
+def forecast_curves(history, scale, baseline_val_mae):
+    """forecasting.md: training and validation MAE per epoch, in °F, and the baseline."""
+    import matplotlib.pyplot as plt
+
+    losses = history.history
+    epochs = np.arange(1, len(losses["loss"]) + 1)
+    fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    ax.plot(
+        epochs,
+        np.array(losses["loss"]) * scale,
+        color=BLUE,
+        lw=2.2,
+        marker="o",
+        label="model, training data",
+    )
+    ax.plot(
+        epochs,
+        np.array(losses["val_loss"]) * scale,
+        color=ORANGE,
+        lw=2.2,
+        marker="o",
+        label="model, validation data",
+    )
+    ax.axhline(baseline_val_mae, color=GREY, lw=1.8, ls="--", label="baseline, validation data")
+    ax.set(xlabel="epoch", ylabel="mean absolute error (°F)", xlim=(0.5, epochs[-1] + 0.5))
+    ax.set_ylim(bottom=0)
+    ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK)
+    return fig
+
+
+def lstm_versus_simple_rnn(histories, chance):
+    """why-lstm.md: validation loss per epoch of both layers, against chance."""
+    import matplotlib.pyplot as plt
+
+    colours = {"SimpleRNN": BLUE, "LSTM": ORANGE}
+    fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    for name, history in histories.items():
+        val = history.history["val_loss"]
+        ax.plot(np.arange(1, len(val) + 1), val, color=colours[name], lw=2.2, label=name)
+    ax.axhline(chance, color=GREY, lw=1.8, ls="--", label="chance: always 1")
+    ax.set(xlabel="epoch", ylabel="validation loss (MSE, log scale)", yscale="log")
+    ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK)
+    return fig
+
+
+def char_curves(history, vocab):
     """char-rnn.md: the loss per epoch against the uniform guess."""
-    plt = _pyplot()
-    loss = ns["history"].history["loss"]
-    with plt.rc_context(STYLE):
-        fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
-        ax.plot(np.arange(1, len(loss) + 1), loss, color=BLUE, lw=2.2, label="training loss")
-        ax.axhline(
-            np.log(len(ns["vocab"])),
-            color=GREY,
-            lw=1.8,
-            ls="--",
-            label="uniform guess, ln(vocabulary size)",
-        )
-        ax.set(xlabel="epoch", ylabel="cross-entropy (nats)")
-        ax.set_ylim(bottom=0)
-        ax.grid(True, color=INK, alpha=0.25, lw=0.6)
-        ax.legend(frameon=False, labelcolor=INK)
-        return _svg(fig)
+    import matplotlib.pyplot as plt
+
+    loss = history.history["loss"]
+    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    ax.plot(np.arange(1, len(loss) + 1), loss, color=BLUE, lw=2.2, label="training loss")
+    ax.axhline(
+        np.log(len(vocab)),
+        color=GREY,
+        lw=1.8,
+        ls="--",
+        label="uniform guess, ln(vocabulary size)",
+    )
+    ax.set(xlabel="epoch", ylabel="cross-entropy (nats)")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK)
+    return fig
 
 
 #: page -> [(generated image path, drawing function)]
-FIGURES: dict[str, list[tuple[str, Callable[[dict[str, Any]], bytes]]]] = {
+FIGURES: dict[str, list[tuple[str, Callable[..., Any]]]] = {
     "vanishing-gradients.md": [("images/gradient-distance.svg", gradient_distance)],
     "forecasting.md": [("images/forecast-losses.svg", forecast_curves)],
     "why-lstm.md": [("images/lstm-vs-simplernn.svg", lstm_versus_simple_rnn)],
@@ -219,7 +229,7 @@ def on_files(files: Any, config: Any) -> Any:
         namespace = run_page(docs / page)
         ran = time.perf_counter() - started
         for image, draw in figures:
-            files.append(File.generated(config, image, content=draw(namespace)))
+            files.append(File.generated(config, image, content=svg(draw, namespace)))
         log.info(
             "Ran the code of %s in %.1f s and drew %s in %.1f s",
             page,

@@ -15,11 +15,14 @@ Nothing here is committed as a result: every build measures and draws again.
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import io
 import logging
 import platform
 import time
 from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -28,10 +31,24 @@ log = logging.getLogger("mkdocs.hooks.measure")
 SPEEDUP_MARKER = "<!-- measured: simple_rnn_speedup -->"
 GRADIENT_FIGURE = "images/gradient-norms.svg"
 
-# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
-# the figure is embedded as an <img>, so it cannot follow the page's text colour.
-INK = "#8a8a8a"
-GAINS = {0.9: "#42a5f5", 1.0: "#8d9a9d", 1.1: "#ff7043"}
+
+def _figure_style() -> ModuleType:
+    """``hooks/figure_style.py``, loaded from beside this file, however this one is loaded.
+
+    MkDocs puts the hooks' folder on ``sys.path`` only while it loads a hook, and the tests
+    load a hook from its path alone, where ``import figure_style`` would fail.
+    """
+    path = Path(__file__).with_name("figure_style.py")
+    spec = importlib.util.spec_from_file_location("figure_style", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_style = _figure_style()
+INK = _style.INK
+GAINS = {0.9: _style.BLUE, 1.0: _style.GREY, 1.1: _style.ORANGE}
+STYLE = {**_style.STYLE, "svg.hashsalt": "rnn-gradients"}
 
 
 # ----------------------------------------------------------------------- speed
@@ -168,19 +185,8 @@ def gradient_figure(steps: int = 100) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    style = {
-        "svg.hashsalt": "rnn-gradients",
-        "text.color": INK,
-        "axes.labelcolor": INK,
-        "axes.edgecolor": INK,
-        "xtick.color": INK,
-        "ytick.color": INK,
-        "font.size": 11,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-    }
     k = np.arange(1, steps + 1)
-    with plt.rc_context(style):
+    with plt.rc_context(STYLE):
         fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, layout="constrained")
         for ax, norms, title in (
             (axes[0], linear_norms, "linear: $\\|W^k\\|$"),

@@ -5,13 +5,17 @@
   cannot run in a downloaded notebook, shown in a fence with a note);
 - the cells tagged ``raises-exception`` are exactly the examples that show a traceback;
 - the conversion of Material's syntax, checked on a small synthetic page;
+- the figures of hooks/figures.py drawn where the pages show them, by the hook's own
+  drawing functions, from the page's variables;
 - the notebook runs from top to bottom, and only the tagged cells raise.
 """
 
 from __future__ import annotations
 
 import ast
+import doctest
 import importlib.util
+import inspect
 import sys
 from pathlib import Path
 
@@ -58,7 +62,8 @@ def raises(cell: object) -> bool:
 def test_committed_notebook_is_up_to_date(generated: str) -> None:
     committed = course_notebook.OUTPUT.read_bytes().decode("utf-8")
     assert committed == generated, (
-        "docs/notebooks/course.py is stale (a page or the generator changed): "
+        "docs/notebooks/course.py is stale (a page, the generator, hooks/figures.py or "
+        "hooks/figure_style.py changed): "
         "run `python tools/course_notebook.py` and commit the result"
     )
 
@@ -358,6 +363,122 @@ def test_synthetic_maths_links_and_figures(synthetic: list[object]) -> None:
     assert "--8<--" not in text and "<figure" not in text
 
 
+# -- the figures of hooks/figures.py ---------------------------------------------------------
+
+# In the order of the nav.
+LEARNING_FIGURES = [
+    "images/forecast-losses.svg",
+    "images/char-rnn-loss.svg",
+    "images/gradient-distance.svg",
+    "images/lstm-vs-simplernn.svg",
+]
+
+
+def load_hook(name: str) -> object:
+    spec = importlib.util.spec_from_file_location(f"hooks_{name}", ROOT / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_hook_figures_are_drawn_by_the_hooks_own_functions() -> None:
+    figures = load_hook("figures")
+    style = load_hook("figure_style")
+    table = {image: draw for drawn in figures.FIGURES.values() for image, draw in drawn}
+    assert sorted(table) == sorted(LEARNING_FIGURES)
+    for image, draw in table.items():
+        drawn = course_notebook.drawn()[image]
+        parameters = list(inspect.signature(draw).parameters)
+        assert drawn.needs == frozenset(parameters)
+        # the function as the hook has it, not a second copy; then the call, in the style
+        assert statements(inspect.getsource(draw)) == [
+            dump for dump in statements(drawn.code) if dump.startswith("FunctionDef(")
+        ]
+        namespace: dict[str, object] = {}
+        exec(compile(drawn.code.split("\ndef ")[0], image, "exec"), namespace)
+        assert namespace["STYLE"] == style.STYLE
+        assert {name: namespace[name] for name in ("INK", "BLUE", "GREY", "ORANGE")} == {
+            name: getattr(style, name) for name in ("INK", "BLUE", "GREY", "ORANGE")
+        }
+        call = f"{draw.__name__}({', '.join(parameters)})"
+        assert drawn.code.endswith(f"with plt.rc_context(STYLE):\n    {call}\n    plt.show()")
+
+
+def test_hook_figures_are_drawn_where_the_pages_show_them(notebook: object) -> None:
+    cells = notebook.cells
+    for image in LEARNING_FIGURES:
+        code = statements(course_notebook.drawn()[image].code)  # as ruff formatted it
+        at = [
+            i for i, c in enumerate(cells) if c.cell_type == "code" and statements(c.source) == code
+        ]
+        assert len(at) == 1, image
+        above = cells[at[0] - 1]
+        assert above.cell_type == "markdown" and above.source.endswith("The next cell draws it.")
+        # what follows the image on the page (headings one level down) follows the cell
+        page = next(p for p, drawn in load_hook("figures").FIGURES.items() if drawn[0][0] == image)
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        after = text.split(f"]({image})", 1)[1].strip().split("\n")[0]
+        assert after.lstrip("# ")[:30] in cells[at[0] + 1].source.split("\n")[0], (image, after)
+
+
+def test_hook_figures_draw_what_the_site_draws() -> None:
+    """The hook draws from a page's variables once its code before the exercises has run;
+    the notebook draws where the page shows the figure: no code between the two may assign
+    a variable the figure takes. And the names a figure's cell defines are no page's."""
+    figures = load_hook("figures")
+    used = set()
+    for path in course_notebook.nav_pages():
+        for code, _, _ in page_examples(path):
+            used |= course_notebook._loaded(code) | course_notebook._assigned(code)
+    for page, drawn in figures.FIGURES.items():
+        text = (ROOT / "docs" / page).read_text(encoding="utf-8")
+        for image, draw in drawn:
+            after = text.split(f"]({image})", 1)[1]
+            later = "\n".join(figures.code_blocks(after))
+            later = "".join(e.source for e in doctest.DocTestParser().get_examples(later))
+            taken = set(inspect.signature(draw).parameters)
+            assert not taken & course_notebook._assigned(later), (page, image)
+            cell = ast.parse(course_notebook.drawn()[image].code)
+            defined = {node.name for node in cell.body if isinstance(node, ast.FunctionDef)}
+            for node in cell.body:
+                if isinstance(node, (ast.Assign, ast.Import)):
+                    defined |= course_notebook._assigned(ast.unparse(node))
+            assert {"plt", "STYLE", "INK", draw.__name__} <= defined
+            assert not defined & used, (page, image, defined & used)
+
+
+FIGURE_PAGE = """\
+# Figures
+
+```python
+>>> history, vocab = None, "ab"
+```
+
+![Drawn here](images/char-rnn-loss.svg)
+
+```python
+>>> scale = 1.0
+```
+
+![Not drawn: this page has no history before it](images/forecast-losses.svg)
+"""
+
+
+def test_synthetic_hook_figure(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text(FIGURE_PAGE, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nnav:\n  - Page: page.md\n")
+    cells = course_notebook.build(tmp_path / "mkdocs.yml", docs)
+    sources = [cell.source for cell in cells]
+    at = sources.index(course_notebook.drawn()["images/char-rnn-loss.svg"].code)
+    assert sources[at - 1] == "*Drawn here* The next cell draws it."
+    assert cells[at].kind == "code" and sources[at - 2] == 'history, vocab = None, "ab"'
+    # the forecast figure needs history, scale and baseline_val_mae: its text stays
+    assert sources[-1] == "*Not drawn: this page has no history before it*"
+    assert course_notebook.drawn()["images/forecast-losses.svg"].code not in sources
+
+
 # -- it runs ------------------------------------------------------------------------------
 
 
@@ -386,4 +507,8 @@ def test_notebook_runs_and_only_tagged_cells_raise(notebook: object) -> None:
         for cell in code_cells(notebook)
         if any("image/png" in o.get("data", {}) for o in cell.outputs)
     ]
-    assert len(figures) == 1  # the gradient-norms figure of the Beyond page
+    # the gradient-norms figure of the Beyond page, and the four of hooks/figures.py
+    assert len(figures) == 5
+    assert [statements(cell.source) for cell in figures[:4]] == [
+        statements(course_notebook.drawn()[image].code) for image in LEARNING_FIGURES
+    ]

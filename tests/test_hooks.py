@@ -1,8 +1,12 @@
-"""The MkDocs hooks: doctest blocks shown as sessions, CDN loaders removed."""
+"""The MkDocs hooks: doctest blocks shown as sessions, CDN loaders removed, the figures'
+style in one place."""
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import inspect
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -47,3 +51,75 @@ def test_notebook_cdn_loaders_are_removed() -> None:
 def test_mathjax_comes_from_an_installed_package() -> None:
     offline = load("offline")
     assert (offline.mathjax_source() / "tex-svg.js").is_file()
+
+
+# -- the figures' style, in one place -----------------------------------------------------
+
+
+def test_both_figure_hooks_take_their_style_from_figure_style() -> None:
+    # loaded from their paths alone, as here, the hooks still find figure_style.py (MkDocs
+    # puts their folder on sys.path only while it loads them)
+    style, figures, measure = load("figure_style"), load("figures"), load("measure")
+    assert str(HOOKS) not in sys.path
+    assert figures.STYLE == {**style.STYLE, "svg.hashsalt": "rnn-figures"}
+    assert measure.STYLE == {**style.STYLE, "svg.hashsalt": "rnn-gradients"}
+    assert figures.INK == measure.INK == style.INK == style.STYLE["text.color"]
+    assert (figures.BLUE, figures.GREY, figures.ORANGE, figures.RED) == (
+        style.BLUE,
+        style.GREY,
+        style.ORANGE,
+        style.RED,
+    )
+    assert measure.GAINS == {0.9: style.BLUE, 1.0: style.GREY, 1.1: style.ORANGE}
+    # no second copy of the style in either hook
+    for name in ("figures", "measure"):
+        text = (HOOKS / f"{name}.py").read_text(encoding="utf-8")
+        assert style.INK not in text and style.BLUE not in text, name
+        assert '"axes.labelcolor"' not in text, name
+
+
+def test_figure_style_holds_plain_assignments_of_literals() -> None:
+    """tools/course_notebook.py copies its assignments into the notebook: nothing else runs."""
+    tree = ast.parse((HOOKS / "figure_style.py").read_text(encoding="utf-8"))
+    docstring, *body = tree.body
+    assert isinstance(docstring, ast.Expr) and isinstance(docstring.value, ast.Constant)
+    assigned: set[str] = set()
+    for node in body:
+        assert isinstance(node, ast.Assign), ast.dump(node)
+        used = {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+        assert used <= assigned, used - assigned  # only names assigned above it
+        calls = [n for n in ast.walk(node.value) if isinstance(n, (ast.Call, ast.Attribute))]
+        assert not calls, ast.dump(node)
+        assigned |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - used
+    assert {"INK", "BLUE", "GREY", "ORANGE", "RED", "STYLE"} <= assigned
+    assert "svg.hashsalt" not in load("figure_style").STYLE  # each hook adds its own
+
+
+def test_figures_are_drawn_from_the_variables_their_parameters_name() -> None:
+    import matplotlib as mpl
+
+    figures = load("figures")
+
+    def dots(values, colour):
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(2, 2))
+        ax.plot(values, color=colour)
+        ax.set_xlabel("label")
+        return fig
+
+    before = {key: mpl.rcParams[key] for key in figures.STYLE}
+    svg = figures.svg(dots, {"colour": "#123456", "values": [1, 3, 2], "other": None})
+    after = {key: mpl.rcParams[key] for key in figures.STYLE}
+    text = svg.decode("utf-8")
+    assert text.startswith("<?xml") and "#123456" in text
+    assert figures.INK in text  # the style's ink, for the axes and the label
+    assert "<dc:date>" not in text  # reproducible: no date in the file
+    assert after == before  # the style applies to the drawing only
+    assert figures.svg(dots, {"colour": "#123456", "values": [1, 3, 2]}) == svg
+    # each drawing function of the site takes page variables, and nothing else
+    for drawn in figures.FIGURES.values():
+        for _, draw in drawn:
+            parameters = inspect.signature(draw).parameters.values()
+            assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters), draw
+            assert all(p.default is p.empty for p in parameters), draw

@@ -1,7 +1,8 @@
 """Write the whole course as one notebook: ``docs/notebooks/course.py``.
 
-Run ``python tools/course_notebook.py`` after editing a page (``--check`` exits with 1,
-writing nothing, when the committed notebook is stale). The pages of the nav are read in
+Run ``python tools/course_notebook.py`` after editing a page, or the figures of
+``hooks/figures.py`` or ``hooks/figure_style.py`` (``--check`` exits with 1, writing
+nothing, when the committed notebook is stale). The pages of the nav are read in
 order (the API reference, made of mkdocstrings directives, is left out; the notebook
 pages themselves too) and written as ONE jupytext percent notebook, which the strict site
 build executes and ``hooks/offline.py`` offers as ``course.ipynb``:
@@ -24,7 +25,9 @@ build executes and ``hooks/offline.py`` offers as ``course.ipynb``:
   defines;
 - ``<!-- output -->`` text blocks and HTML comments are dropped. A ``<!-- measured: ... -->``
   marker and a figure drawn by a build hook are replaced by what a notebook can do
-  instead (see ``MEASURED`` and ``DRAWN``).
+  instead (see ``MEASURED`` and ``DRAWN``). The figures of ``hooks/figures.py`` are drawn
+  by the hook's own drawing functions, copied into the cell with the style they need
+  (see `hook_figures`): one source for the site's figures and the notebook's.
 
 The result is formatted with ``ruff format`` (the project's settings), so that the file
 passes the project's lint; the code is the pages' code, reformatted.
@@ -35,9 +38,12 @@ from __future__ import annotations
 import argparse
 import ast
 import base64
+import builtins
 import difflib
 import doctest
+import functools
 import html
+import posixpath
 import re
 import subprocess
 import sys
@@ -47,6 +53,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
+HOOKS = ROOT / "hooks"
 MKDOCS_YML = ROOT / "mkdocs.yml"
 OUTPUT = DOCS / "notebooks" / "course.py"
 COMMAND = "python tools/course_notebook.py"
@@ -155,6 +162,108 @@ linear_ax.legend(title="W =", frameon=False)
 plt.show()""",
     ),
 }
+
+
+def hook_figures(hooks: Path = HOOKS) -> dict[str, Drawn]:
+    """The figures ``hooks/figures.py`` draws, each as the cell that draws it in the notebook.
+
+    The hook's ``FIGURES`` names, for each image, a drawing function whose parameters are
+    the page's variables it draws from, and which returns a matplotlib figure. The cell
+    holds that function as the hook's file has it, after the assignments of
+    ``hooks/figure_style.py`` that it (and ``STYLE``) needs, then calls it on the page's
+    variables in the site's style. Both files are read, not imported: the notebook needs
+    only ``numpy``, ``matplotlib`` and ``rnn``, so a function may use nothing else than its
+    parameters, its own names, builtins, ``np`` and the style's names (checked here).
+    """
+    source = (hooks / "figures.py").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    style = _style_statements((hooks / "figure_style.py").read_text(encoding="utf-8"))
+    drawn = {}
+    for image, name in _figure_table(tree):
+        function = functions[name]
+        where = f"hooks/figures.py: {name}"
+        arguments = function.args
+        if (
+            function.decorator_list
+            or function.returns
+            or arguments.posonlyargs
+            or arguments.vararg
+            or arguments.kwonlyargs
+            or arguments.kwarg
+            or arguments.defaults
+            or any(argument.annotation for argument in arguments.args)
+        ):
+            raise ValueError(f"{where}: plain parameters only, no annotations or decorators")
+        parameters = [argument.arg for argument in arguments.args]
+        code = ast.get_source_segment(source, function)
+        free = _loaded(code) - _assigned(code) - set(parameters) - set(dir(builtins)) - {"np"}
+        needed = free | {"STYLE"}
+        chosen = []
+        for statement, assigned, loaded in reversed(style):
+            if assigned & needed:
+                chosen.insert(0, statement)
+                needed |= loaded
+        unknown = free - {each for _, assigned, _ in style for each in assigned}
+        if unknown:
+            raise ValueError(f"{where} uses {sorted(unknown)}, which a notebook cannot define")
+        call = f"{name}({', '.join(parameters)})"
+        cell = "\n\n".join(
+            [
+                "# The figure of the site, drawn by hooks/figures.py when the site is built:\n"
+                f"# the same function, `{name}`, copied here, with the style it needs\n"
+                "# (from hooks/figure_style.py), and called on this page's variables.\n"
+                "import matplotlib.pyplot as plt",
+                # a blank line before a commented assignment only, as in figure_style.py
+                "".join(
+                    ("\n\n" if i and text.startswith("#") else "\n" if i else "") + text
+                    for i, text in enumerate(chosen)
+                ),
+                code,
+                f"with plt.rc_context(STYLE):\n    {call}\n    plt.show()",
+            ]
+        )
+        drawn[image] = Drawn(needs=frozenset(parameters), code=cell)
+    return drawn
+
+
+def _figure_table(tree: ast.Module) -> list[tuple[str, str]]:
+    """``(image, function name)`` of each entry of the ``FIGURES`` of hooks/figures.py."""
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id == "FIGURES":
+            return [
+                (image.value, function.id)
+                for figures in node.value.values
+                for image, function in (entry.elts for entry in figures.elts)
+            ]
+    raise ValueError("hooks/figures.py has no FIGURES table")
+
+
+def _style_statements(source: str) -> list[tuple[str, set[str], set[str]]]:
+    """``(source with the comment above it, names assigned, names used)`` of each top-level
+    assignment of hooks/figure_style.py, in order."""
+    lines = source.split("\n")
+    statements = []
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.Assign):
+            continue
+        start = node.lineno - 1
+        while start > 0 and lines[start - 1].startswith("#"):
+            start -= 1
+        code = "\n".join(lines[start : node.end_lineno])
+        statements.append((code, _assigned(code), _loaded(code)))
+    return statements
+
+
+@functools.cache
+def drawn() -> dict[str, Drawn]:
+    """Every figure that a build hook draws and the notebook draws in a cell: `DRAWN` and
+    the figures of hooks/figures.py (see `hook_figures`), by their path in docs/."""
+    return {**DRAWN, **hook_figures()}
+
 
 DRAWN_MARK = "\x01"
 DRAWN_FIGURE = re.compile("\x01(?P<path>[^\x01]*)\x01(?P<alt>[^\x01]*)\x01")
@@ -341,8 +450,9 @@ class Prose:
         return f"#{match['hashes']} {text}"
 
     def _image(self, match: re.Match[str]) -> str:
-        if match["src"] in DRAWN:  # replaced by a code cell, see _draw_figures
-            return f"{DRAWN_MARK}{match['src']}{DRAWN_MARK}{_one_line(match['alt'])}{DRAWN_MARK}"
+        image = posixpath.normpath((Path(self.page.path).parent / match["src"]).as_posix())
+        if image in drawn():  # replaced by a code cell, see _draw_figures
+            return f"{DRAWN_MARK}{image}{DRAWN_MARK}{_one_line(match['alt'])}{DRAWN_MARK}"
         source = self.docs / Path(self.page.path).parent / match["src"]
         if source.suffix == ".svg" and source.is_file():
             return svg_image(source.read_text(encoding="utf-8"), _one_line(match["alt"]))
@@ -739,13 +849,13 @@ def _draw_figures(items: list[Item]) -> list[Item]:
         text = item.text
         while (match := DRAWN_FIGURE.search(text)) is not None:
             alt = match["alt"]
-            if not DRAWN[match["path"]].needs <= defined:
+            if not drawn()[match["path"]].needs <= defined:
                 text = text[: match.start()] + f"*{alt}*" + text[match.end() :]
                 continue
             if text[: match.start()].strip():
                 out.append(Item("markdown", text[: match.start()].strip()))
             out.append(Item("markdown", f"*{alt}* The next cell draws it."))
-            out.append(Item("code", DRAWN[match["path"]].code))
+            out.append(Item("code", drawn()[match["path"]].code))
             text = text[match.end() :]
         if text.strip():
             out.append(Item("markdown", text.strip()))

@@ -3044,10 +3044,70 @@ sorted(history.history)
 # %%
 [round(v * scale, 2) for v in history.history["val_loss"]]
 
+# %% [markdown]
+# *Mean absolute error in °F against the epoch, 1 to 10. The training curve falls from about 0.10 to 0.08; the validation curve falls from about 0.12 to 0.1 and flattens. A dashed line marks the baseline's validation error, near 0.25, well above both curves.* The next cell draws it.
+
+# %%
+# The figure of the site, drawn by hooks/figures.py when the site is built:
+# the same function, `forecast_curves`, copied here, with the style it needs
+# (from hooks/figure_style.py), and called on this page's variables.
+import matplotlib.pyplot as plt
+
+# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
+# the figures are embedded as <img>, so they cannot follow the page's text colour.
+INK = "#8a8a8a"
+BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
+
+# matplotlib rc settings, applied with ``plt.rc_context`` around the drawing.
+STYLE = {
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "font.size": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def forecast_curves(history, scale, baseline_val_mae):
+    """forecasting.md: training and validation MAE per epoch, in °F, and the baseline."""
+    import matplotlib.pyplot as plt
+
+    losses = history.history
+    epochs = np.arange(1, len(losses["loss"]) + 1)
+    fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    ax.plot(
+        epochs,
+        np.array(losses["loss"]) * scale,
+        color=BLUE,
+        lw=2.2,
+        marker="o",
+        label="model, training data",
+    )
+    ax.plot(
+        epochs,
+        np.array(losses["val_loss"]) * scale,
+        color=ORANGE,
+        lw=2.2,
+        marker="o",
+        label="model, validation data",
+    )
+    ax.axhline(baseline_val_mae, color=GREY, lw=1.8, ls="--", label="baseline, validation data")
+    ax.set(xlabel="epoch", ylabel="mean absolute error (°F)", xlim=(0.5, epochs[-1] + 0.5))
+    ax.set_ylim(bottom=0)
+    ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK)
+    return fig
+
+
+with plt.rc_context(STYLE):
+    forecast_curves(history, scale, baseline_val_mae)
+    plt.show()
+
 
 # %% [markdown]
-# *Mean absolute error in °F against the epoch, 1 to 10. The training curve falls from about 0.10 to 0.08; the validation curve falls from about 0.12 to 0.1 and flattens. A dashed line marks the baseline's validation error, near 0.25, well above both curves.*
-#
 # The figure is drawn from this very run each time the site is built. The validation
 # error stops improving after about five epochs: training longer would not help
 # (exercise 3 shows what a larger learning rate does).
@@ -3291,10 +3351,60 @@ round(final, 2), bool(final < uniform / 10)
 # %%
 round(history.history["accuracy"][-1], 2)
 
+# %% [markdown]
+# *Training loss against the epoch, 1 to 30, falling from about 3.4 to about 0.2, under a dashed line at 3.8 that marks the uniform guess.* The next cell draws it.
+
+# %%
+# The figure of the site, drawn by hooks/figures.py when the site is built:
+# the same function, `char_curves`, copied here, with the style it needs
+# (from hooks/figure_style.py), and called on this page's variables.
+import matplotlib.pyplot as plt
+
+# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
+# the figures are embedded as <img>, so they cannot follow the page's text colour.
+INK = "#8a8a8a"
+BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
+
+# matplotlib rc settings, applied with ``plt.rc_context`` around the drawing.
+STYLE = {
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "font.size": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def char_curves(history, vocab):
+    """char-rnn.md: the loss per epoch against the uniform guess."""
+    import matplotlib.pyplot as plt
+
+    loss = history.history["loss"]
+    fig, ax = plt.subplots(figsize=(7, 3.6), layout="constrained")
+    ax.plot(np.arange(1, len(loss) + 1), loss, color=BLUE, lw=2.2, label="training loss")
+    ax.axhline(
+        np.log(len(vocab)),
+        color=GREY,
+        lw=1.8,
+        ls="--",
+        label="uniform guess, ln(vocabulary size)",
+    )
+    ax.set(xlabel="epoch", ylabel="cross-entropy (nats)")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK)
+    return fig
+
+
+with plt.rc_context(STYLE):
+    char_curves(history, vocab)
+    plt.show()
+
 
 # %% [markdown]
-# *Training loss against the epoch, 1 to 30, falling from about 3.4 to about 0.2, under a dashed line at 3.8 that marks the uniform guess.*
-#
 # The loss falls from about the uniform guess to an eighteenth of it, and the model
 # predicts 97 % of the next characters right. Be clear about what that means: 856
 # characters are far too few to learn English, so the network has mostly **memorised**
@@ -3553,8 +3663,55 @@ for activation in ("linear", "relu", "tanh"):
 # The figure shows every curve, over all 100 distances. It is drawn from this page's code
 # each time the site is built.
 #
-# *Three panels, linear, relu and tanh, norm of dh_T/dh_t on a log scale against the distance T - t from 1 to 100, one curve per spectral radius 0.9, 1.0, 1.1 and 2.0. Linear: straight lines whose slopes follow the radius, falling for 0.9, flat for 1.0, rising for 1.1 and steeply rising for 2.0. ReLU: every radius up to 1.1 falls steeply, 2.0 rises. tanh: 0.9 to 1.1 fall steeply; 2.0 drops at first, then stays flat near 0.2.*
-#
+# *Three panels, linear, relu and tanh, norm of dh_T/dh_t on a log scale against the distance T - t from 1 to 100, one curve per spectral radius 0.9, 1.0, 1.1 and 2.0. Linear: straight lines whose slopes follow the radius, falling for 0.9, flat for 1.0, rising for 1.1 and steeply rising for 2.0. ReLU: every radius up to 1.1 falls steeply, 2.0 rises. tanh: 0.9 to 1.1 fall steeply; 2.0 drops at first, then stays flat near 0.2.* The next cell draws it.
+
+# %%
+# The figure of the site, drawn by hooks/figures.py when the site is built:
+# the same function, `gradient_distance`, copied here, with the style it needs
+# (from hooks/figure_style.py), and called on this page's variables.
+import matplotlib.pyplot as plt
+
+# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
+# the figures are embedded as <img>, so they cannot follow the page's text colour.
+INK = "#8a8a8a"
+BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
+
+# matplotlib rc settings, applied with ``plt.rc_context`` around the drawing.
+STYLE = {
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "font.size": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def gradient_distance(jacobian_norms):
+    """vanishing-gradients.md: ||dh_T/dh_t|| against T - t, per activation and radius."""
+    import matplotlib.pyplot as plt
+
+    radii = {0.9: BLUE, 1.0: GREY, 1.1: ORANGE, 2.0: RED}
+    fig, axes = plt.subplots(1, 3, figsize=(10, 3.6), sharey=True, layout="constrained")
+    for ax, activation in zip(axes, ("linear", "relu", "tanh"), strict=True):
+        for radius, colour in radii.items():
+            norms, _ = jacobian_norms(radius, activation)
+            distance = np.arange(1, len(norms) + 1)
+            ax.semilogy(distance, norms, color=colour, lw=2.2, label=f"{radius}")
+        ax.set(title=activation, xlabel="distance T − t (steps)", xlim=(0, len(norms)))
+        ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
+    axes[0].set_ylabel(r"$\|\partial h_T / \partial h_t\|$ (log scale)")
+    axes[0].legend(title="spectral radius", frameon=False, labelcolor=INK)
+    return fig
+
+
+with plt.rc_context(STYLE):
+    gradient_distance(jacobian_norms)
+    plt.show()
+
+# %% [markdown]
 # ### What the network can learn from
 #
 # The gradient of a weight is a sum over the steps ([BPTT](#page-bptt), lines 3 to 5), and
@@ -3841,8 +3998,53 @@ print(f"always 1   {(np.abs(1.0 - y_val) < 0.1).mean():.1%}")
 # The `SimpleRNN` answers hardly better than always saying 1; the `LSTM` gets
 # practically every sum right. The curves tell the story of the training:
 #
-# *Validation loss on a log scale against the epoch, 1 to 40. The SimpleRNN's curve stays near the chance level, about 0.17, and dips to 0.14 only in the last three epochs. The LSTM's curve also sits at chance for about 13 epochs, then drops within a few epochs to between 0.001 and 0.01, where it stays. A dashed line marks chance.*
-#
+# *Validation loss on a log scale against the epoch, 1 to 40. The SimpleRNN's curve stays near the chance level, about 0.17, and dips to 0.14 only in the last three epochs. The LSTM's curve also sits at chance for about 13 epochs, then drops within a few epochs to between 0.001 and 0.01, where it stays. A dashed line marks chance.* The next cell draws it.
+
+# %%
+# The figure of the site, drawn by hooks/figures.py when the site is built:
+# the same function, `lstm_versus_simple_rnn`, copied here, with the style it needs
+# (from hooks/figure_style.py), and called on this page's variables.
+import matplotlib.pyplot as plt
+
+# Mid-tone colours, legible on Material's light (white) and dark (slate) backgrounds:
+# the figures are embedded as <img>, so they cannot follow the page's text colour.
+INK = "#8a8a8a"
+BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
+
+# matplotlib rc settings, applied with ``plt.rc_context`` around the drawing.
+STYLE = {
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "font.size": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+
+
+def lstm_versus_simple_rnn(histories, chance):
+    """why-lstm.md: validation loss per epoch of both layers, against chance."""
+    import matplotlib.pyplot as plt
+
+    colours = {"SimpleRNN": BLUE, "LSTM": ORANGE}
+    fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    for name, history in histories.items():
+        val = history.history["val_loss"]
+        ax.plot(np.arange(1, len(val) + 1), val, color=colours[name], lw=2.2, label=name)
+    ax.axhline(chance, color=GREY, lw=1.8, ls="--", label="chance: always 1")
+    ax.set(xlabel="epoch", ylabel="validation loss (MSE, log scale)", yscale="log")
+    ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK)
+    return fig
+
+
+with plt.rc_context(STYLE):
+    lstm_versus_simple_rnn(histories, chance)
+    plt.show()
+
+# %% [markdown]
 # The figure is drawn from this run each time the site is built. The LSTM, too, spends
 # its first epochs at chance, then finds the trick (open the input gate at a marker, hold
 # the cell, add) and learns it fast. This plateau is typical of long-memory tasks. The
