@@ -12,8 +12,8 @@ HOST   ?= 127.0.0.1:8000
 
 # mkdocs 1.6 prints a banner about its future; it says nothing about this site.
 export NO_MKDOCS_2_WARNING := 1
-# The course's matrices are small: one BLAS thread is faster for them, and makes the
-# training pages' numbers the same on every machine. (make bench sets its own threads.)
+# The course's matrices are small: one BLAS thread is faster for them. (make bench sets
+# its own threads; make robust runs the examples with two threads too.)
 export OPENBLAS_NUM_THREADS ?= 1
 export OMP_NUM_THREADS ?= 1
 
@@ -21,7 +21,12 @@ export OMP_NUM_THREADS ?= 1
 PARITY_VENV ?= .venv-parity
 PARITY_TORCH ?= torch==2.13.0
 
-.PHONY: help install serve docs test lint format bench parity notebook clean
+# The robustness check: the lowest NumPy that pyproject.toml allows, in a venv of its own.
+OLDEST_VENV ?= .venv-oldest
+NUMPY_FLOOR := $(shell sed -n 's/^dependencies = \["numpy>=\([0-9.]*\)"\]/\1/p' pyproject.toml)
+OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
+
+.PHONY: help install serve docs test lint format bench parity notebook robust clean
 
 help:
 	@echo "make serve   build the site and serve it at http://$(HOST) (reloads on changes)"
@@ -32,6 +37,7 @@ help:
 	@echo "make bench   time rnn against the notebook's loop (and torch, if installed)"
 	@echo "make parity  compare rnn with real Keras 3, live (optional, installs Keras and torch)"
 	@echo "make notebook  regenerate the whole-course notebook after editing a page"
+	@echo "make robust  rerun the examples and training tests as other machines would"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10) and "Python 3.10 or newer is needed, found " + sys.version.split()[0])'
@@ -64,6 +70,22 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python -m rnn.bench
 
+# Every printed number must hold on any machine: rerun the documentation examples and
+# the training tests with 2 BLAS threads, with every starting weight nudged by 1e-12,
+# and with the oldest NumPy pyproject.toml allows (tools/robustness.py says more).
+$(OLDEST_STAMP): pyproject.toml | $(BIN)/python
+	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv $(OLDEST_VENV)
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(OLDEST_VENV)/bin/python -m pip install --quiet "numpy==$(NUMPY_FLOOR)" "pytest>=8" \
+		"sybil>=9,<11" threadpoolctl
+	# rnn reads the CSV files of vega_datasets itself: its pandas is not needed
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --no-deps -e . "vega_datasets>=0.9"
+	$(OLDEST_VENV)/bin/python -c 'import numpy; assert numpy.__version__ == "$(NUMPY_FLOOR)", numpy.__version__'
+	@touch $@
+
+robust: $(STAMP) $(OLDEST_STAMP)
+	$(BIN)/python tools/robustness.py --oldest-python $(OLDEST_VENV)/bin/python
+
 notebook: $(STAMP)
 	$(BIN)/python tools/course_notebook.py
 
@@ -75,5 +97,5 @@ parity:
 		tests/test_keras_live.py tests/test_keras_fixtures.py docs
 
 clean:
-	rm -rf site .pytest_cache .ruff_cache .hypothesis
+	rm -rf site .pytest_cache .ruff_cache .hypothesis $(OLDEST_VENV)
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -13,6 +13,11 @@ Before and after each document, NumPy's print options go back to their defaults,
 layer-name counters are reset and new layers are float32 again, so no output depends on
 the order documents run in.
 ``tests/test_doc_fences.py`` makes sure no fenced block is silently skipped.
+
+With ``RNN_TEST_NUDGE`` set (``make robust`` sets it), every weight a layer creates is
+multiplied by ``1 + nudge * noise``: a rounding-sized change of every starting point, as
+another machine's order of sums would make, so that a printed number which only this
+machine's last bits reproduce fails here too (see ``tests/robustness.py``).
 """
 
 from __future__ import annotations
@@ -21,10 +26,13 @@ import contextlib
 import difflib
 import doctest
 import io
+import os
 import re
+import zlib
 from collections.abc import Iterable
 
 import numpy as np
+import pytest
 from sybil import Document, Example, Region, Sybil
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.markdown import CodeBlockParser, PythonCodeBlockParser, SkipParser
@@ -117,6 +125,54 @@ MARKDOWN_PARSERS = [
     OutputBlockParser(),
     SkipParser(),
 ]
+
+
+def nudge_initial_weights(nudge: float, seed: int = 0) -> None:
+    """Multiply every random weight a layer creates from now on by ``1 + nudge * noise``.
+
+    ``noise`` is standard normal, drawn from a generator seeded by ``seed`` and the
+    weight's own bytes: the package's random numbers and the shuffling of ``fit`` stay as
+    they were, and the same seed still gives the same weights. Constant weights (zeros,
+    the LSTM's forget bias of ones) are exact on every machine and stay as they are. The
+    nudge is at least two units in the last place of the weight's dtype, so float32
+    weights change too. This is the harness's doing: the package knows nothing of it.
+    """
+    from rnn.layers import base
+
+    create = base.Layer.add_weight
+
+    def add_weight(self: base.Layer, name: str, shape: object, initializer: object) -> np.ndarray:
+        value = create(self, name, shape, initializer)
+        if value.size and value.min() != value.max():
+            noise = np.random.default_rng([seed, zlib.crc32(value.tobytes())])
+            scale = max(nudge, 2 * float(np.finfo(value.dtype).eps))
+            value *= 1 + scale * noise.standard_normal(value.shape)
+        return value
+
+    base.Layer.add_weight = add_weight
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    nudge = os.environ.get("RNN_TEST_NUDGE")
+    if nudge:
+        nudge_initial_weights(float(nudge), int(os.environ.get("RNN_TEST_NUDGE_SEED", "0")))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    import threadpoolctl
+
+    nudge = os.environ.get("RNN_TEST_NUDGE")
+    blas = [
+        f"{pool['internal_api']} {pool['version']} {pool.get('architecture') or ''}, "
+        f"{pool['num_threads']} thread(s)"
+        for pool in threadpoolctl.threadpool_info()
+        if pool["user_api"] == "blas"
+    ]
+    return (
+        f"numpy {np.__version__}; BLAS: {'; '.join(blas) or 'unknown'}; "
+        f"initial weights nudged: {nudge or 'no'}"
+    )
+
 
 pytest_collect_file = SybilCollection(
     [
