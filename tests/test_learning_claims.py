@@ -11,7 +11,7 @@ numbers. These tests check that the *claims* hold beyond that one run:
   the activation's slope only shrinks them further; norm clipping keeps the direction,
   value clipping does not.
 
-Training runs in float64, as on the pages, so the results do not depend on the machine.
+Training runs in float64, as on the pages, and the tests check verdicts, not digits.
 """
 
 from __future__ import annotations
@@ -101,9 +101,9 @@ def test_char_model_loss_falls_far_below_the_uniform_guess() -> None:
         ]
     )
     model.compile(
-        optimizer=Adam(learning_rate=5e-3, clipnorm=1.0), loss="sparse_categorical_crossentropy"
+        optimizer=Adam(learning_rate=2e-3, clipnorm=1.0), loss="sparse_categorical_crossentropy"
     )
-    history = model.fit(x, y, epochs=30, batch_size=32, verbose=0)
+    history = model.fit(x, y, epochs=40, batch_size=32, verbose=0)
     uniform = np.log(len(vocab))
     assert history.history["loss"][0] > 0.8 * uniform  # it starts out knowing nothing
     assert history.history["loss"][-1] < uniform / 10
@@ -119,13 +119,23 @@ def adding() -> tuple[np.ndarray, ...]:
     return x, y, x_val, y_val
 
 
-def _adding_val_mse(layer: type, seed: int, data: tuple[np.ndarray, ...]) -> float:
+def _adding_results(layer: type, seed: int, data: tuple[np.ndarray, ...]) -> dict[str, float]:
+    """What docs/why-lstm.md judges: validation MSE, share of sums within 0.1, and the
+    trained gradient at step 0 over the one at step 59."""
     x, y, x_val, y_val = data
     rnn.set_random_seed(seed)
     model = Sequential([Input(shape=(60, 2)), layer(16, **F64), Dense(1, **F64)])
     model.compile(optimizer=Adam(learning_rate=5e-3), loss="mse")
     model.fit(x, y, epochs=40, batch_size=32, verbose=0)
-    return float(np.mean((model.predict(x_val, verbose=0) - y_val) ** 2))
+    predicted = model.predict(x_val, verbose=0)
+    outputs = model.forward(x_val[:100])
+    grad_x = model.backward(2 * (outputs - y_val[:100]) / outputs.size)
+    norms = np.linalg.norm(grad_x, axis=(0, 2))
+    return {
+        "mse": float(np.mean((predicted - y_val) ** 2)),
+        "close": float((np.abs(predicted - y_val) < 0.1).mean()),
+        "ratio": float(norms[0] / norms[-1]),
+    }
 
 
 @pytest.mark.parametrize("seed", [1])  # the page runs seed 0
@@ -133,10 +143,13 @@ def test_lstm_learns_the_adding_problem_and_simple_rnn_does_not(adding: tuple, s
     y_val = adding[3]
     chance = float(np.mean((y_val - 1.0) ** 2))  # always answering the mean, 1
     recent_only = 1 / 12  # remembering the second number only
-    simple = _adding_val_mse(SimpleRNN, seed, adding)
-    lstm = _adding_val_mse(LSTM, seed, adding)
-    assert simple > recent_only, (simple, chance)
-    assert lstm < 0.1 * recent_only < 0.1 * chance, (lstm, chance)
+    simple = _adding_results(SimpleRNN, seed, adding)
+    lstm = _adding_results(LSTM, seed, adding)
+    assert simple["mse"] > recent_only, (simple, chance)
+    assert lstm["mse"] < 0.1 * recent_only < 0.1 * chance, (lstm, chance)
+    # the page's bands and gradient verdicts
+    assert simple["close"] < 0.25 and lstm["close"] > 0.95, (simple, lstm)
+    assert simple["ratio"] < 0.1 < lstm["ratio"], (simple, lstm)
 
 
 # ------------------------------------------------------------------ gradients through time
