@@ -80,7 +80,8 @@ $(OLDEST_STAMP): pyproject.toml | $(BIN)/python
 		"sybil>=9,<11" threadpoolctl
 	# rnn reads the CSV files of vega_datasets itself: its pandas is not needed
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --no-deps -e . "vega_datasets>=0.9"
-	$(OLDEST_VENV)/bin/python -c 'import numpy; assert numpy.__version__ == "$(NUMPY_FLOOR)", numpy.__version__'
+	$(OLDEST_VENV)/bin/python -c 'import numpy; from packaging.version import Version as V; \
+		assert V(numpy.__version__) == V("$(NUMPY_FLOOR)"), numpy.__version__'
 	@touch $@
 
 robust: $(STAMP) $(OLDEST_STAMP)

@@ -332,8 +332,10 @@ def adding_problem(
     Each sequence has two features per step: a random number in [0, 1), and a marker
     that is 1 at exactly two steps and 0 elsewhere. The target is the sum of the two
     marked numbers. The first marker lies in the first tenth of the sequence, the
-    second in its second half, so the network must hold the first number over at least
-    ``timesteps // 2 - timesteps // 10`` steps of distraction. Always answering 1 (the
+    second in its second half. The answer is read after the last step, so the network
+    must hold the first number from its marker to the end: at least
+    ``timesteps - timesteps // 10`` steps (54 of 60), while it reads the other numbers.
+    Always answering 1 (the
     mean of the target) gives a mean squared error of about 1/6: that is chance.
 
     Parameters
