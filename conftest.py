@@ -29,7 +29,7 @@ import io
 import os
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pytest
@@ -127,15 +127,16 @@ MARKDOWN_PARSERS = [
 ]
 
 
-def nudge_initial_weights(nudge: float, seed: int = 0) -> None:
+def nudge_initial_weights(nudge: float, seed: int = 0) -> Callable[[], None]:
     """Multiply every random weight a layer creates from now on by ``1 + nudge * noise``.
 
     ``noise`` is standard normal, drawn from a generator seeded by ``seed`` and the
     weight's own bytes: the package's random numbers and the shuffling of ``fit`` stay as
-    they were, and the same seed still gives the same weights. Constant weights (zeros,
-    the LSTM's forget bias of ones) are exact on every machine and stay as they are. The
-    nudge is at least two units in the last place of the weight's dtype, so float32
-    weights change too. This is the harness's doing: the package knows nothing of it.
+    they were, and the same seed still gives the same weights. Whole numbers (the zeros
+    of a bias, the LSTM's forget bias of ones) are exact on every machine and stay as
+    they are. The nudge is at least two units in the last place of the weight's dtype,
+    so float32 weights change too. This is the harness's doing: the package knows
+    nothing of it. Returns the function that undoes it.
     """
     from rnn.layers import base
 
@@ -143,13 +144,19 @@ def nudge_initial_weights(nudge: float, seed: int = 0) -> None:
 
     def add_weight(self: base.Layer, name: str, shape: object, initializer: object) -> np.ndarray:
         value = create(self, name, shape, initializer)
-        if value.size and value.min() != value.max():
+        drawn = value != np.round(value)
+        if drawn.any():
             noise = np.random.default_rng([seed, zlib.crc32(value.tobytes())])
             scale = max(nudge, 2 * float(np.finfo(value.dtype).eps))
-            value *= 1 + scale * noise.standard_normal(value.shape)
+            value[drawn] *= 1 + scale * noise.standard_normal(int(drawn.sum()))
         return value
 
     base.Layer.add_weight = add_weight
+
+    def undo() -> None:
+        base.Layer.add_weight = create
+
+    return undo
 
 
 def pytest_configure(config: pytest.Config) -> None:

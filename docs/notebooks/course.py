@@ -457,7 +457,7 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 # most common reason why weights copied from one place to another "almost" work.
 #
 # This page puts the four side by side, then computes **the same states** through all four
-# and checks that they agree to the last decimal.
+# and checks that they agree, up to rounding.
 #
 # ### The table
 #
@@ -1309,8 +1309,8 @@ bool(np.allclose(looped, simple_rnn_forward(batch32, W.T, U.T, b)))
 # <summary>Solution</summary>
 #
 # Nothing bounds ReLU from above, and every weight is positive, so each step
-# multiplies the state by roughly `U`'s largest eigenvalue (about 32 here): the state
-# explodes.
+# multiplies the state by roughly `U`'s largest eigenvalue, which for 64 × 64
+# weights averaging 0.5 is close to $64 \times 0.5 = 32$: the state explodes.
 #
 # </details>
 
@@ -1329,7 +1329,8 @@ bool(np.linalg.norm(state_t) > 1e15)
 # <details>
 # <summary>Solution (continued)</summary>
 #
-# Ten steps are enough to pass $10^{15}$; after 100 the numbers overflow.
+# Ten steps are enough to pass $10^{15}$, and every further step multiplies the
+# state again.
 #
 # </details>
 #
@@ -2679,8 +2680,9 @@ print(report)
 bool(report.max_rel_error < 1e-8)
 
 # %% [markdown]
-# (The errors themselves, around $10^{-10}$, depend on the machine's rounding and are
-# left out above.) The gated layers pass too:
+# (The errors themselves depend on the machine's rounding, so they are left out above;
+# the last line checks only that the largest is below $10^{-8}$.) The gated layers pass
+# too:
 
 # %%
 [check_gradients(layer, x).ok for layer in (LSTM(4, seed=1), GRU(4, seed=2))]
@@ -2763,7 +2765,8 @@ report = check_gradients(SimpleRNN(5, seed=0, bptt_truncate=1), x)
 print(report)
 
 # %% [markdown]
-# Every weight's gradient is wrong by a third to two thirds of its size: a `MISMATCH`.
+# Every gradient in the report, the input's included, is off by 30 % to 66 % of its
+# size: a `MISMATCH`.
 #
 # Third, a layer with a bug of its own: a `Dense` layer whose backward pass forgets the
 # derivative of its activation.
@@ -2799,9 +2802,9 @@ check_gradients(ForgetfulDense(3, activation="tanh", seed=0), x[:, 0]).ok
 # - The **central difference** $(f(x+\varepsilon) - f(x-\varepsilon)) / 2\varepsilon$
 #   has an error of order $\varepsilon^2$; in float64, $\varepsilon \approx 10^{-6}$
 #   balances it against rounding. Check in float64, never float32.
-# - Judge the **relative error**, the error divided by the size of the gradient: about
-#   $10^{-10}$ to $10^{-8}$ when the backward pass is right, $10^{-2}$ to 1 when it
-#   is not.
+# - Judge the **relative error**, the error divided by the size of the gradient:
+#   $10^{-8}$ or less when the backward pass is right, $10^{-2}$ to 1 when it is
+#   not.
 # - `rnn.gradcheck.check_gradients(layer_or_model, x)` checks every weight and the input
 #   of a layer or a stacked model and prints a report; it caught a wrong activation slope
 #   and a gradient that was not carried through time.
@@ -3060,7 +3063,7 @@ sorted(history.history)
 [round(v * scale, 2) for v in history.history["val_loss"]]
 
 # %% [markdown]
-# *Mean absolute error in °F against the epoch, 1 to 10. The training curve falls from about 0.10 to 0.08; the validation curve falls from about 0.12 to 0.1 and flattens. A dashed line marks the baseline's validation error, near 0.25, well above both curves.* The next cell draws it.
+# *Mean absolute error in °F against the epoch, 1 to 10. The training curve falls from about 0.10 to 0.08; the validation curve falls from about 0.12 to 0.1 and flattens. A dashed line marks the baseline's validation error, 0.24, well above both curves.* The next cell draws it.
 
 # %%
 # The figure of the site, drawn by hooks/figures.py when the site is built:
@@ -3427,8 +3430,8 @@ with plt.rc_context(STYLE):
 
 
 # %% [markdown]
-# The loss falls from about the uniform guess to a tenth of it, and the model predicts
-# 95 % of the next characters right. Be clear about what that means: 856
+# The loss falls from about the uniform guess to below a tenth of it, and the model
+# predicts 95 % of the next characters right. Be clear about what that means: 856
 # characters are far too few to learn English, so the network has mostly **memorised**
 # the Zen of Python. That is fine here; the point is the mechanics, which are the same
 # for a corpus of megabytes (and a model and a training time to match).
@@ -3674,18 +3677,18 @@ for activation in ("linear", "relu", "tanh"):
 #   it stays. This is a theorem, Gelfand's formula: $\|R^k\|^{1/k} \to \rho(R)$. The
 #   first steps can differ (the norm at $d = 1$ is 1.5 for radius 0.9: one step can
 #   stretch), but the radius wins.
-# - **ReLU**: a unit that is off ($h < 0$ clipped to 0) passes no gradient, and about half
-#   are off at any step; the factor per step is about 0.6 times the radius. It takes a
-#   radius of 2 to make it explode.
+# - **ReLU**: a unit that is off ($h < 0$ clipped to 0) passes no gradient, and with
+#   inputs and weights centred on zero, about half are off at any step; the factor per
+#   step is about 0.6 times the radius. It takes a radius of 2 to make it explode.
 # - **tanh**: the slope $1 - h^2$ is at most 1, and small where units saturate. At the
 #   radii a trained network usually has, the gradient vanishes fast: after 50 steps it is
-#   $10^{-10}$ of what it was. A large radius (2.0) saturates many units and balances out
-#   near 1 per step; larger still, it explodes too.
+#   less than $10^{-9}$ of what it was. A large radius (2.0) saturates many units and
+#   balances out near 1 per step; larger still, it explodes too.
 #
 # The figure shows every curve, over all 100 distances. It is drawn from this page's code
 # each time the site is built.
 #
-# *Three panels, linear, relu and tanh, norm of dh_T/dh_t on a log scale against the distance T - t from 1 to 100, one curve per spectral radius 0.9, 1.0, 1.1 and 2.0. Linear: straight lines whose slopes follow the radius, falling for 0.9, flat for 1.0, rising for 1.1 and steeply rising for 2.0. ReLU: every radius up to 1.1 falls steeply, 2.0 rises. tanh: 0.9 to 1.1 fall steeply; 2.0 drops at first, then stays flat near 0.2.* The next cell draws it.
+# *Three panels, linear, relu and tanh, norm of dh_T/dh_t on a log scale against the distance T - t from 1 to 100, one curve per spectral radius 0.9, 1.0, 1.1 and 2.0. Linear: straight lines whose slopes follow the radius, falling for 0.9, flat for 1.0, rising for 1.1 and steeply rising for 2.0. ReLU: every radius up to 1.1 falls steeply, 2.0 rises. tanh: 0.9 to 1.1 fall steeply; 2.0 rises over the first steps, falls to about 0.2 by a distance of 50 and stays near there.* The next cell draws it.
 
 # %%
 # The figure of the site, drawn by hooks/figures.py when the site is built:
@@ -3769,7 +3772,7 @@ f"{np.linalg.norm(g):.2e}"
 
 # %% [markdown]
 # A plain gradient-descent step with learning rate 0.01 would move the weights by
-# $1.6 \times 10^{8}$ and wreck them. There are two common remedies, applied to the
+# $1.65 \times 10^{8}$ and wreck them. There are two common remedies, applied to the
 # gradient just before the update.
 #
 # **Norm clipping** (`clipnorm=c`) rescales the gradient when its norm exceeds $c$:
@@ -4042,7 +4045,7 @@ for name, model in models.items():
 # every sum right. (Why bands and not exact percentages? See below.) The
 # curves tell the story of the training:
 #
-# *Validation loss on a log scale against the epoch, 1 to 40. The SimpleRNN's curve stays near or a little below the chance level, about 0.17. The LSTM's curve also sits at chance for its first epochs, then drops within a few epochs to around 0.01 or lower, where it stays. A dashed line marks chance.* The next cell draws it.
+# *Validation loss on a log scale against the epoch, 1 to 40. The SimpleRNN's curve stays near or a little below the chance level, about 0.17. The LSTM's curve also sits at chance for its first epochs, then drops within a few epochs to below a tenth of chance, where it ends. A dashed line marks chance.* The next cell draws it.
 
 # %%
 # The figure of the site, drawn by hooks/figures.py when the site is built:
@@ -4118,10 +4121,10 @@ for name, norms in untrained.items():
 
 # %% [markdown]
 # The columns are steps 0, 5, 30 and 59. Before training, the gradient that reaches the
-# first steps, where the first marker is, is small in both models: 400 times smaller
-# than at the last step in the `SimpleRNN`, 300,000 times in the `LSTM`, whose forget
-# gates start near $\sigma(1) \approx 0.73$ and shrink its memory by
-# $0.73^{60} \approx 6 \times 10^{-9}$ over the sequence. The difference is what
+# first steps, where the first marker is, is small in both models: hundreds of times
+# smaller than at the last step in the `SimpleRNN`, hundreds of thousands of times in the
+# `LSTM`, whose forget gates start near $\sigma(1) \approx 0.73$ and shrink its memory
+# by $0.73^{60} \approx 6 \times 10^{-9}$ over the sequence. The difference is what
 # training can do about it. After training, compare the gradient at step 0 with the one
 # at step 59:
 
@@ -4136,12 +4139,12 @@ for name, model in models.items():
 
 # %% [markdown]
 # The LSTM's memory runs along the cell state, through gates it learns: once they let the
-# first number through, its gradient at step 0 is about as large as at step 59. The
-# `SimpleRNN` has no such path: every step multiplies its gradient by the recurrent matrix
-# and by tanh's slope ([Vanishing and exploding gradients](#page-vanishing-gradients)), and
-# after 40 epochs the gradient at step 0 is still a small fraction of the one at the last
-# step (how small depends on where on its plateau the training left it: print `ratio` to
-# see your run's).
+# first number through, its gradient at step 0 is more than a tenth of the one at step 59.
+# The `SimpleRNN` has no such path: every step multiplies its gradient by the recurrent
+# matrix and by tanh's slope ([Vanishing and exploding gradients](#page-vanishing-gradients)),
+# and after 40 epochs the gradient at step 0 is still a small fraction of the one at the
+# last step (how small depends on where on its plateau the training left it: print `ratio`
+# to see your run's).
 #
 # ### Summary (Why LSTMs)
 #
@@ -4151,8 +4154,8 @@ for name, model in models.items():
 #   answering 1 (18.4 %). An `LSTM(16)` trained the same way gets below a tenth of chance,
 #   with more than 19 answers in 20 within 0.1.
 # - The reason is the gradient: in the trained `SimpleRNN` the first step gets less than a
-#   tenth of the gradient of the last; in the trained LSTM it keeps its size across all
-#   60 steps, along the cell state.
+#   tenth of the gradient of the last; in the trained LSTM it gets more than a tenth,
+#   carried across all 60 steps along the cell state.
 # - Long-memory tasks often show a plateau at chance before the LSTM learns; judge a
 #   recurrent model after enough epochs, and against levels computed beforehand. On a
 #   plateau, the last digits of a loss depend on the machine; the verdicts do not.
@@ -4324,7 +4327,7 @@ for gain in (0.9, 1.0, 1.1):
 # With tanh, all three vanish, and fast. The figure shows both experiments over 100 steps;
 # it is drawn with the same code each time the site is built.
 #
-# *Two panels, norm on a log scale against the number of steps from 1 to 100. Left, linear RNN: three straight lines from 1, rising to about ten thousand for gain 1.1, flat at 1 for gain 1.0, falling to about 0.00003 for gain 0.9. Right, tanh RNN: all three curves fall, to between 1e-17 and 1e-24 after 100 steps.* The next cell draws it.
+# *Two panels, norm on a log scale against the number of steps from 1 to 100. Left, linear RNN: three straight lines from 1, rising to about 14,000 for gain 1.1, flat at 1 for gain 1.0, falling to about 0.00003 for gain 0.9. Right, tanh RNN: all three curves fall, to between 2e-17 and 8e-25 after 100 steps.* The next cell draws it.
 
 # %%
 # The figure of the site (drawn by hooks/measure.py), drawn with this page's functions.
