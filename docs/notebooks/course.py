@@ -2809,6 +2809,9 @@ check_gradients(ForgetfulDense(3, activation="tanh", seed=0), x[:, 0]).ok
 #   of a layer or a stacked model and prints a report; it caught a wrong activation slope
 #   and a gradient that was not carried through time.
 #
+# Next, [Your own training loop](#page-training-loop) puts a checked backward pass to work:
+# about twenty lines of NumPy that train an RNN, and `fit` reaching the same numbers.
+#
 # ### Exercises (Checking gradients)
 #
 # 1. The default loss of `check_gradients` is a random projection of the output,
@@ -2847,6 +2850,446 @@ bool(np.array_equal(projection[:, ::-1], projection))  # here it can
 
 # %%
 check_gradients(SimpleRNN(5, activation="relu", seed=3), x).ok
+
+# %% [markdown]
+# <a id="page-training-loop"></a>
+#
+# ## Your own training loop
+
+# %%
+# A fresh start for this page, as in the tests: layer names counted from zero again
+# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
+rnn.clear_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# You have now written every part of a recurrent network by hand: the forward pass
+# ([Your first RNN in NumPy](#page-numpy-rnn)), its gradient ([Backpropagation through
+# time](#page-bptt)), and a way to make sure that gradient is right ([Checking
+# gradients](#page-checking-gradients)). One thing is left before the network learns
+# anything: the **training loop**. Take a batch, run it forward, measure the loss, run
+# backwards, move every weight a little downhill; repeat. Karpathy's
+# [min-char-rnn](https://gist.github.com/karpathy/d4dee566867f8291f086), about a hundred
+# lines of NumPy that train a character-level RNN, spends some twenty of them on it.
+#
+# This page writes that loop, about twenty lines again, and trains a small network with it
+# in about a second. Then it trains the same network with `compile` and `fit`, from
+# the same starting weights, and gets the same losses and the same final weights to nine
+# digits. `fit` is no magic: it is this loop, with conveniences around it.
+#
+# ### A task: adding, over 10 steps
+#
+# The **adding problem** of [Why LSTMs](#page-why-lstm), but over 10 steps instead of 60, so
+# that a simple RNN can learn it quickly: each step has a random number and a marker, and
+# the answer is the sum of the two marked numbers. With 10 steps the first marker is always
+# at step 0 (the first tenth of the sequence is one step), the second somewhere in steps 5
+# to 9. The data come as float32; we use float64, as the layers below will:
+
+# %%
+import numpy as np
+import rnn
+from rnn.datasets import adding_problem
+
+timesteps, units = 10, 16
+x, y = adding_problem(1000, timesteps, seed=0)
+x, y = x.astype(np.float64), y.astype(np.float64)
+x.shape, y.shape  # (samples, timesteps, features), (samples, 1)
+
+# %%
+round(float(np.mean((y - 1) ** 2)), 3)  # chance: always answer 1, the mean
+
+# %% [markdown]
+# A network that remembers nothing can still learn to answer 1 every time, for a mean
+# squared error of about $1/6$. That is chance, and what the network must beat.
+#
+# ### The parameters
+#
+# A `SimpleRNN` of 16 units reads the sequence, and a `Dense` layer turns its last state
+# into the answer, $\hat y = h_T V + c$. All the weights go into one dictionary, with the
+# shapes Keras stores ([Backpropagation through time](#page-bptt) uses the same $K$, $R$
+# and $b$). We draw them as Keras's layers do by default: Glorot-uniform kernels, an
+# orthogonal recurrent kernel, zero biases.
+
+# %%
+rng = np.random.default_rng(0)
+
+
+def glorot(fan_in, fan_out):
+    limit = np.sqrt(6 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, (fan_in, fan_out))
+
+
+params = {
+    "K": glorot(2, units),  # kernel
+    "R": np.linalg.qr(rng.standard_normal((units, units)))[0],  # recurrent kernel
+    "b": np.zeros(units),  # bias
+    "V": glorot(units, 1),  # the Dense kernel
+    "c": np.zeros(1),  # the Dense bias
+}
+{name: p.shape for name, p in params.items()}
+
+# %%
+initial = {name: p.copy() for name, p in params.items()}  # for fit, later
+
+
+# %% [markdown]
+# ### Forward
+#
+# The forward pass keeps **every** state, because the backward pass needs them all: the
+# slope of tanh at each step, and $h_{t-1}$ for the gradient of $R$. `hs[0]` is
+# $h_0 = 0$, `hs[t]` is $h_t$:
+
+
+# %%
+def forward(params, x):
+    """The states h_0 ... h_T of every sequence, and the prediction from h_T."""
+    hs = [np.zeros((len(x), units))]  # h_0
+    for t in range(x.shape[1]):
+        z = x[:, t] @ params["K"] + hs[-1] @ params["R"] + params["b"]  # z_t
+        hs.append(np.tanh(z))  # h_t
+    return hs, hs[-1] @ params["V"] + params["c"]  # y_hat
+
+
+xb, yb = x[:20], y[:20]  # one batch
+hs, y_hat = forward(params, xb)
+len(hs), hs[-1].shape, y_hat.shape
+
+
+# %% [markdown]
+# The loss is the mean squared error over the batch, Keras's `"mse"`,
+# $L = \frac{1}{n}\sum_i (\hat y_i - y_i)^2$. Untrained, the network does far worse
+# than chance:
+
+
+# %%
+def loss(params, x, y):
+    return float(np.mean((forward(params, x)[1] - y) ** 2))
+
+
+round(loss(params, xb, yb), 2)
+
+
+# %% [markdown]
+# ### Backward
+#
+# Backwards, in the order opposite to the forward pass. The loss gives
+# $\partial L / \partial \hat y = 2 (\hat y - y) / n$. The `Dense` layer is one matrix
+# product, so its gradients are those of [Backpropagation through time](#page-bptt)'s
+# lines (3) and (5) for a single step, and it hands $\partial L/\partial h_T$ to the RNN.
+# The RNN's part is the loop of that page, with two simplifications: the loss reads only
+# $h_T$, so $g_t = 0$ for every earlier step (that page's exercise 2), and nothing
+# sits below the RNN, so line (6), the gradient for the inputs, is not needed.
+
+
+# %%
+def backward(params, x, hs, dy):
+    """Gradients of the loss for every parameter, from dy = dL/dy_hat."""
+    grads = {name: np.zeros_like(p) for name, p in params.items()}
+    grads["V"] = hs[-1].T @ dy  # Dense: dL/dV
+    grads["c"] = dy.sum(axis=0)  # Dense: dL/dc
+    dh = dy @ params["V"].T  # dL/dh_T: the loss reads only h_T
+    for t in reversed(range(x.shape[1])):  # the step from hs[t] to hs[t + 1]
+        dz = dh * (1 - hs[t + 1] ** 2)  # (2) through tanh
+        grads["K"] += x[:, t].T @ dz  # (3)
+        grads["R"] += hs[t].T @ dz  # (4) hs[t] is the state before
+        grads["b"] += dz.sum(axis=0)  # (5)
+        dh = dz @ params["R"].T  # (7), then (1) with g = 0
+    return grads
+
+
+grads = backward(params, xb, hs, 2 * (y_hat - yb) / len(xb))
+list(grads) == list(params), all(grads[n].shape == params[n].shape for n in params)
+
+
+# %% [markdown]
+# The same keys as `params`, the same shapes. Before we trust it with training, check it
+# as the previous page taught: central differences, entry by entry, for all 321 numbers.
+
+
+# %%
+def numerical_gradient(name, eps=1e-6):
+    """dL/dparams[name] by central differences (see Checking gradients)."""
+    grad = np.zeros_like(params[name])
+    for j in np.ndindex(grad.shape):
+        nudge = np.zeros_like(grad)
+        nudge[j] = eps
+        up = {**params, name: params[name] + nudge}
+        down = {**params, name: params[name] - nudge}
+        grad[j] = (loss(up, xb, yb) - loss(down, xb, yb)) / (2 * eps)
+    return grad
+
+
+def relative_error(g, g_hat):
+    return float(np.abs(g - g_hat).max() / max(np.abs(g).max(), np.abs(g_hat).max()))
+
+
+{name: relative_error(grads[name], numerical_gradient(name)) < 1e-7 for name in params}
+
+# %% [markdown]
+# ### One step: SGD, with clipping
+#
+# Gradient descent moves each weight against its gradient:
+# $w \leftarrow w - \eta\, \partial L/\partial w$, with a learning rate $\eta$. A
+# recurrent network's gradients can be very large now and then (they are products over
+# many steps, see [Vanishing and exploding gradients](#page-vanishing-gradients)), so we
+# **clip** them first. Keras's `clipnorm`, which `rnn` copies (`Optimizer.clip_gradients`
+# in `rnn/optimizer_base.py`), rescales **each** weight's gradient on its own: if its L2
+# norm exceeds `clipnorm`, it is scaled down to that norm, direction unchanged. (Rescaling
+# all of them together, by their joint norm, is the other option, `global_clipnorm`:
+# exercise 2.) With `clipnorm=1.0`, the first step is clipped for every weight:
+
+# %%
+{name: round(float(np.sqrt(np.sum(g**2))), 1) for name, g in grads.items()}
+
+# %% [markdown]
+# ### The loop in twenty lines
+#
+# Here it is: one function for the update, one for the loop, about twenty lines. The
+# batches are taken in order, 20 sequences at a time, 50 of them per pass over the data
+# (an **epoch**), and the loop records each epoch's mean loss:
+
+# %%
+learning_rate, clipnorm = 0.1, 1.0
+
+
+def sgd(params, grads):
+    """Clip each gradient to norm <= clipnorm, then step downhill, in place."""
+    for name, g in grads.items():
+        norm = np.sqrt(np.sum(g**2))  # ||g||, this weight's own
+        g = g * clipnorm / max(norm, clipnorm)  # rescaled only if too long
+        params[name] -= learning_rate * g  # w <- w - lr * g
+
+
+def train(params, x, y, epochs, batch_size, update):
+    """Train params in place; return the mean loss of each epoch."""
+    history = []
+    for _ in range(epochs):  # every epoch
+        losses = []
+        for start in range(0, len(x), batch_size):  # the batches, in order
+            xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+            hs, y_hat = forward(params, xb)  # forward pass
+            losses.append(np.mean((y_hat - yb) ** 2))  # loss: MSE
+            dy = 2 * (y_hat - yb) / len(xb)  # dL/dy_hat
+            grads = backward(params, xb, hs, dy)  # BPTT
+            update(params, grads)  # clip, step
+        history.append(float(np.mean(losses)))  # the epoch's loss
+    return history
+
+
+history = train(params, x, y, epochs=10, batch_size=20, update=sgd)
+[round(h, 3) for h in history]
+
+# %% [markdown]
+# The loss falls from about chance in the first epoch to less than a third of it in the
+# tenth. Has the network learned to add, or learned these 1,000 sequences by heart? Ask it
+# about 500 it has never seen:
+
+# %%
+x_new, y_new = adding_problem(500, timesteps, seed=1)
+x_new, y_new = x_new.astype(np.float64), y_new.astype(np.float64)
+round(loss(params, x_new, y_new), 3), round(float(np.mean((y_new - 1) ** 2)), 3)
+
+# %% [markdown]
+# A fifth of chance on new sequences: it adds. (The training losses above are means over
+# each epoch, while the weights were still moving; the new sequences meet the final
+# weights.)
+#
+# ### The same with <code>fit</code>
+#
+# Now the same network as `rnn` layers, in float64, with our starting weights. Keras keeps
+# a `SimpleRNN`'s weights in the order kernel, recurrent kernel, bias, and a `Dense`
+# layer's as kernel, bias: exactly our dictionary's order.
+
+# %%
+from rnn.models import Sequential
+from rnn.layers import Input, SimpleRNN, Dense
+
+model = Sequential(
+    [
+        Input(shape=(timesteps, 2)),
+        SimpleRNN(units, dtype="float64"),
+        Dense(1, dtype="float64"),
+    ]
+)
+[w.shape for w in model.get_weights()]
+
+# %%
+model.set_weights([initial[name] for name in ("K", "R", "b", "V", "c")])
+
+# %% [markdown]
+# The same optimizer with the same clipping, the same loss, the same batches: `fit`
+# reshuffles the samples before every epoch unless told not to, so `shuffle=False` keeps
+# them in our order.
+
+# %%
+model.compile(optimizer=rnn.optimizers.SGD(learning_rate=0.1, clipnorm=1.0), loss="mse")
+fitted = model.fit(x, y, epochs=10, batch_size=20, shuffle=False, verbose=0)
+
+
+def same(a, b):
+    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+same(fitted.history["loss"], history)
+
+# %%
+[same(w, params[name]) for w, name in zip(model.get_weights(), params)]
+
+# %%
+round(fitted.history["loss"][-1], 3)
+
+# %% [markdown]
+# Five hundred updates later, the two agree to nine digits and more. Not to the last
+# digit: the package adds up the same numbers in another order (it computes $x_t K$ for
+# all steps in one product, and the weight gradients after the loop, as [Backpropagation
+# through time](#page-bptt) explains), so the two runs can differ in the last bits from the
+# first batch on. Here training keeps such differences small. Where it is chaotic (on a
+# plateau, or at a learning rate at which it jumps about) it amplifies them, epoch after
+# epoch, as the box on [the forecasting page](#page-forecasting) explains.
+# That is why this page compares with a tolerance, and prints three digits only where a
+# nudge of the starting weights cannot move them (exercise 3).
+#
+# What does `fit` add to our loop? Shuffling (with the generator of
+# `rnn.set_random_seed`, so a seeded run repeats), validation data after every epoch,
+# metrics, callbacks (your own code, called around every batch and epoch), a progress bar,
+# other losses and optimizers, and checks that say what is wrong when a shape does not
+# fit. Its core, `_train_step` in `rnn/training.py`, is the five lines in the middle of
+# `train`: forward, loss, its gradient, backward, update.
+#
+# ### Check your understanding
+#
+# <details>
+# <summary>Why does the comparison need `shuffle=False`?</summary>
+#
+# Because `fit` would otherwise reshuffle the samples before each epoch: other batches,
+# so other gradients and other steps. (Seeded with `rnn.set_random_seed`, a shuffled
+# run repeats itself exactly; it just does not take the batches in our order.)
+#
+# </details>
+#
+# <details>
+# <summary>Why does `forward` keep every state, and not only the last one?</summary>
+#
+# The backward pass needs them: $h_t$ for the slope of tanh at each step,
+# $1 - h_t^2$, and $h_{t-1}$ for the gradient of $R$.
+#
+# </details>
+#
+# <details>
+# <summary>With 990 samples the last batch has only 10. Would the two runs still agree?</summary>
+#
+# The weights would: both divide each batch's gradient by that batch's own size. The
+# epoch losses would not: `fit` weights each batch's loss by its size, as Keras does,
+# while `np.mean(losses)` counts every batch the same. `np.average(losses,
+# weights=sizes)` would fix it.
+#
+# </details>
+#
+# ### Summary (Your own training loop)
+#
+# - Training is a loop over batches: forward pass, loss, gradient of the loss with respect
+#   to the output, backward pass, update. With your own `forward` and `backward` it takes
+#   about twenty lines, with `params` and `grads` as dictionaries with the same keys.
+# - Keras's `clipnorm` (and `rnn`'s) clips **each** weight's gradient to a norm on its own;
+#   `global_clipnorm` rescales all of them together.
+# - `fit(..., shuffle=False)` from the same starting weights (`set_weights`, in Keras's
+#   order), with the same optimizer, clipping, loss and batch size, runs the same
+#   computation: losses and weights agree to nine digits, not to the last bit, because the
+#   sums are added up in another order.
+#
+# ### Exercises (Your own training loop)
+#
+# 1. Add momentum: `rnn.optimizers.SGD(momentum=0.9)` keeps a velocity $v$ per weight,
+#    $v \leftarrow 0.9\, v - \eta\, g$, then $w \leftarrow w + v$. Write it as an
+#    update for `train` and match `fit` over three epochs, at a learning rate of 0.02.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# The velocity is a third dictionary with the same keys, zeros at first; the
+# clipping comes before it, as in `rnn` and Keras.
+#
+# </details>
+
+# %%
+velocity = {name: np.zeros_like(p) for name, p in initial.items()}
+
+
+def momentum(params, grads):
+    for name, g in grads.items():
+        g = g * clipnorm / max(np.sqrt(np.sum(g**2)), clipnorm)
+        velocity[name] = 0.9 * velocity[name] - 0.02 * g
+        params[name] += velocity[name]
+
+
+mine = {name: p.copy() for name, p in initial.items()}
+losses = train(mine, x, y, epochs=3, batch_size=20, update=momentum)
+model.set_weights([initial[name] for name in mine])
+model.compile(
+    optimizer=rnn.optimizers.SGD(learning_rate=0.02, momentum=0.9, clipnorm=1.0), loss="mse"
+)
+fitted = model.fit(x, y, epochs=3, batch_size=20, shuffle=False, verbose=0)
+same(fitted.history["loss"], losses)
+
+# %%
+[same(w, mine[name]) for w, name in zip(model.get_weights(), mine)]
+
+
+# %% [markdown]
+# 2. Write the other clipping, `global_clipnorm`: one norm for all the gradients together,
+#    $\sqrt{\sum_w \lVert g_w \rVert^2}$, and if it exceeds the limit, every gradient
+#    scaled by the same factor. Match `SGD(learning_rate=0.1, global_clipnorm=1.0)` over
+#    three epochs.
+#
+# **Solution**: in the cell below.
+
+
+# %%
+def sgd_global(params, grads):
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))  # all together
+    for name, g in grads.items():
+        params[name] -= 0.1 * g * clipnorm / max(norm, clipnorm)
+
+
+mine = {name: p.copy() for name, p in initial.items()}
+losses = train(mine, x, y, epochs=3, batch_size=20, update=sgd_global)
+model.set_weights([initial[name] for name in mine])
+optimizer = rnn.optimizers.SGD(learning_rate=0.1, global_clipnorm=1.0)
+model.compile(optimizer=optimizer, loss="mse")
+fitted = model.fit(x, y, epochs=3, batch_size=20, shuffle=False, verbose=0)
+same(fitted.history["loss"], losses)
+
+# %%
+[same(w, mine[name]) for w, name in zip(model.get_weights(), mine)]
+
+# %% [markdown]
+# <details>
+# <summary>Solution (continued)</summary>
+#
+# The direction of the whole step is kept; with `clipnorm`, a weight with a large
+# gradient is slowed down more than the others.
+#
+# </details>
+#
+# 3. Is the run of this page stable enough to print three digits of its losses? Multiply
+#    every starting weight by $1 + 10^{-12} \times$ noise, far more than another
+#    machine's rounding would change, train again, and see how far the losses move.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# They move by about as much as the weights were nudged, one part in $10^{12}$:
+# this run does not amplify small differences, and three digits are safe. (On a
+# chaotic run the same nudge would grow, over the epochs, into the printed
+# digits.)
+#
+# </details>
+
+# %%
+noise = np.random.default_rng(1)
+nudged = {name: p * (1 + 1e-12 * noise.standard_normal(p.shape)) for name, p in initial.items()}
+again = train(nudged, x, y, epochs=10, batch_size=20, update=sgd)
+bool(np.max(np.abs(np.array(again) / history - 1)) < 1e-9)
 
 # %% [markdown]
 # <a id="page-forecasting"></a>
@@ -3328,12 +3771,11 @@ x.shape, y.shape
 # The layers compute in float64 (`dtype="float64"`), and the learning rate is a modest
 # 0.002, for the sake of the samples below: sampled text is the most fragile output of
 # this course, since one different draw changes every character after it. At 0.005 the
-# model memorises faster, but once its loss is low its training turns chaotic: when we
-# changed every starting weight by one part in $10^{12}$, the weights at epoch 30
-# differed by one part in $10^{4}$, and one of the three samples came out different.
-# At 0.002 the difference stays below one part in $10^{8}$ for 40 epochs (see the box
-# on [the forecasting page](#page-forecasting) for why machines differ at
-# all).
+# model memorises faster, but once its loss is low its training turns chaotic: a change
+# of one part in $10^{12}$ in the starting weights grows, epoch after epoch, until the
+# samples differ; at 0.002 it stays far below anything a sample can show (exercise 3
+# measures both; the box on [the forecasting page](#page-forecasting)
+# says why machines differ at all).
 
 # %%
 from rnn.models import Sequential
@@ -3550,6 +3992,53 @@ plain.compile(
 )
 log = plain.fit(one_hot, y, epochs=40, batch_size=32, verbose=0).history
 bool(log["loss"][-1] < uniform / 10)
+
+
+# %% [markdown]
+# 3. How chaotic is training? Train the model of this page twice, the second time with
+#    every starting weight multiplied by $1 + 10^{-12} \times$ noise, and compare the
+#    trained weights: at the page's learning rate, 0.002, and at 0.005.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# At 0.002 the two runs stay within a millionth of each other; at 0.005, after 30
+# epochs, they differ in more than the eighth digit, enough to change a sample
+# (your exact numbers depend on your machine: print `drift` to see them).
+#
+# </details>
+
+
+# %%
+def twice(learning_rate, epochs):
+    """Largest relative difference between two runs 1e-12 apart at the start."""
+    trained = []
+    for nudge in (0.0, 1e-12):
+        rnn.set_random_seed(0)
+        twin = Sequential(
+            [
+                Input(shape=(None,)),
+                Embedding(len(vocab), 16, dtype="float64"),
+                SimpleRNN(64, dtype="float64"),
+                Dense(len(vocab), activation="softmax", dtype="float64"),
+            ]
+        )
+        twin.build((None, 30))
+        noise = np.random.default_rng(1)
+        twin.set_weights(
+            [w * (1 + nudge * noise.standard_normal(w.shape)) for w in twin.get_weights()]
+        )
+        twin.compile(
+            optimizer=rnn.optimizers.Adam(learning_rate=learning_rate, clipnorm=1.0),
+            loss="sparse_categorical_crossentropy",
+        )
+        twin.fit(x, y, epochs=epochs, batch_size=32, verbose=0)
+        trained.append(np.concatenate([w.ravel() for w in twin.get_weights()]))
+    return float(np.abs(trained[1] - trained[0]).max() / np.abs(trained[0]).max())
+
+
+drift = {0.002: twice(0.002, 40), 0.005: twice(0.005, 30)}
+bool(drift[0.002] < 1e-6), bool(drift[0.005] > 1e-8)
 
 # %% [markdown]
 # <a id="page-vanishing-gradients"></a>
