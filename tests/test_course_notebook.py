@@ -157,12 +157,11 @@ def test_every_runnable_block_is_in_the_notebook(notebook: object) -> None:
             else:
                 missing.append(f"{path}: {code.strip()[:70]!r}")
     assert not missing, "blocks missing from the notebook (or out of order):\n" + "\n".join(missing)
-    # Every example the tests run is in a code cell, except those of the layers page that
-    # read tests/fixtures/keras/notebook.npz (a downloaded notebook has no repository
-    # beside it) or use what that block defines: those are shown, with a note.
+    # Every example the tests run is in a code cell: no page reads a file of the repository
+    # (a downloaded notebook has none beside it), so only the skipped blocks are shown,
+    # each with its note.
     assert in_code > 150, in_code
-    assert {path for path, _ in not_run} == {"layers-and-models.md"}, not_run
-    assert "tests/fixtures/keras/notebook.npz" in not_run[0][1]
+    assert not not_run, not_run
     with_not_run = [f for f in fences if any(code.strip() in f for _, code in not_run)]
     assert len(fences) == skipped + len(with_not_run)  # one note per fence shown
 
@@ -188,7 +187,7 @@ def test_raises_exception_cells_are_the_tracebacks(notebook: object) -> None:
     # in order, one raising statement per cell and nothing else in it
     assert [statements(s) for s in tagged] == [statements(s) for s in in_code]
     assert len(tagged) >= 5
-    assert len(expected) - len(in_code) == 1  # the layers page's set_weights error, shown
+    assert len(in_code) == len(expected)  # no traceback is only shown
 
 
 # -- the conversion, on a synthetic page --------------------------------------------------

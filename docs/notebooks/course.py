@@ -1375,6 +1375,321 @@ x_t = inputs[0]
 bool(np.allclose(np.dot(W, x_t), x_t @ W.T))
 
 # %% [markdown]
+# <a id="page-layers-and-models"></a>
+#
+# ## Layers and models
+
+# %%
+# A fresh start for this page, as in the tests: layer names counted from zero again
+# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
+rnn.clear_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# Writing the loop by hand is the best way to understand it, and the worst way to build
+# anything bigger. Keras packages the loop as a **layer** (`SimpleRNN`), and layers as a
+# **model** (`Sequential`), so that a network is a few lines long. The `rnn` package offers
+# the same classes, with the same names, arguments, weight shapes and outputs, in NumPy you
+# can read: when you wonder what `SimpleRNN` does, open `rnn/layers/recurrent.py`.
+#
+# ### The notebook's Keras cell, in NumPy
+#
+# The notebook builds a tiny model: a `SimpleRNN` of 10 units reading sequences of 3
+# timesteps with 1 feature, and a `Dense` layer that turns the last state into one number.
+# Replace `keras` by `rnn` in its imports, and it runs unchanged:
+
+# %%
+from rnn.models import Sequential
+from rnn.layers import SimpleRNN, Dense
+
+model = Sequential()
+model.add(SimpleRNN(10, input_shape=(3, 1)))
+model.add(Dense(1))
+model.summary()
+
+# %% [markdown]
+# This is, character for character, the table Keras 3 prints for the same model. The page
+# [Reading `model.summary()`](#page-reading-summary) explains every number in it.
+#
+# Keras 3 prints one thing more when this cell runs. The notebook passes `input_shape=` to
+# the `SimpleRNN`, a Keras 2 habit, and Keras 3 answers with a `UserWarning`, printed
+# before the table, whose message is:
+#
+# ```text
+# Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential models, prefer using an `Input(shape)` object as the first layer in the model instead.
+# ```
+#
+# The model is built all the same. `rnn` accepts `input_shape=` without a warning, so that
+# the notebook's cell runs as it is; everywhere else, this course writes the input the way
+# Keras 3 prefers, `Input(shape=...)` first. With Keras 3 installed, this block checks the
+# warning:
+#
+# *Shown, not run here: needs Keras installed.*
+#
+# ```python
+# import warnings
+#
+# import keras
+#
+# with warnings.catch_warnings(record=True) as caught:
+#     warnings.simplefilter("always")
+#     notebook_model = keras.Sequential()
+#     notebook_model.add(keras.layers.SimpleRNN(10, input_shape=(3, 1)))
+#     notebook_model.add(keras.layers.Dense(1))
+# assert any("prefer using an `Input(shape)`" in str(w.message) for w in caught)
+# assert notebook_model.count_params() == 131
+# ```
+#
+# > **What the notebook says, what it means**
+# >
+# > The notebook's code for this cell is right, but four things its text says about it
+# > are not. Read them with these corrections:
+# >
+# > - **"10 weights"**: `SimpleRNN(10)` has 10 **units**: its state is a vector of 10
+# >   numbers. The layer has 120 weights (see
+# >   [Counting parameters](#page-counting-parameters)).
+# > - **"3 sequences"**: `input_shape=(3, 1)` describes **one** sequence, 3 timesteps of
+# >   1 feature each. The number of sequences is left open: it is the `None` of the
+# >   summary, the batch axis.
+# > - **"`num_units` is the number of weights"**: the number of units is the size of the
+# >   state. The number of weights follows from it and from the number of features:
+# >   $10 \cdot 10 + 1 \cdot 10 + 10 = 120$.
+# > - **"`SimpleRNN` also serves as our input layer"**: `input_shape=` only declares the
+# >   shape of each sample. The model makes an input of it, which a `Sequential` summary
+# >   does not list; the `SimpleRNN` is the first layer that computes, exactly as it
+# >   would be after `Input(shape=(3, 1))`.
+#
+# A model is called on a NumPy array of shape `(batch, timesteps, features)` and returns
+# one of shape `(batch, units of the last layer)`:
+
+# %%
+import numpy as np
+
+x = np.random.default_rng(0).random((4, 3, 1)).astype("float32")
+model(x).shape
+
+# %%
+model.predict(x).dtype
+
+# %% [markdown]
+# Like Keras, `rnn` stores its weights and computes in `float32` by default.
+#
+# The two layers are the two formulas of [What a recurrent network is](#page-what-is-an-rnn).
+# The `SimpleRNN` computes the states $s_t$; the `Dense` layer plays $V$ in
+# $o_t = V s_t$, plus a bias. Keras multiplies row vectors from the right, so the `Dense`
+# kernel, of shape `(units, outputs)` = `(10, 1)`, is $V$ transposed. Here the
+# `SimpleRNN` hands over only its last state, and `Dense` computes one output per sequence,
+# from $s_3$; with `return_sequences=True` the `SimpleRNN` hands over every state and
+# `Dense` computes an output $o_t$ at every step (exercise 1 below). Check that the model
+# is the last state times the `Dense` kernel, plus its bias:
+
+# %%
+last_state = model.layers[0](x)  # s_3 of each of the 4 sequences
+dense_kernel, dense_bias = model.layers[1].get_weights()
+last_state.shape, dense_kernel.shape, dense_bias.shape
+
+# %%
+bool(np.allclose(model(x), last_state @ dense_kernel + dense_bias, atol=1e-6))
+
+# %% [markdown]
+# ### A layer is a function with weights
+#
+# Each layer follows Keras's contract in three steps: the constructor only checks and stores
+# its settings; `build(input_shape)` creates the weights once the number of input features
+# is known; `call` computes. Calling a layer on an array does all of it:
+
+# %%
+layer = SimpleRNN(4)
+layer.built
+
+# %%
+states = layer(np.ones((2, 5, 3), dtype="float32"))  # 2 sequences, 5 steps, 3 features
+layer.built, states.shape
+
+# %%
+[w.shape for w in layer.get_weights()]
+
+# %% [markdown]
+# The three arrays are Keras's `kernel` `(input_dim, units)`, `recurrent_kernel`
+# `(units, units)` and `bias` `(units,)`, in that order. They are the notebook's `W.T`,
+# `U.T` and `b`: see [Your first RNN in NumPy](#page-numpy-rnn).
+#
+# ### Stacking recurrent layers
+#
+# From here on, the model's input is declared as Keras 3 prefers: `Input(shape=...)` first
+# in the list of layers. It holds no weights and computes nothing; it tells the model the
+# shape of one sample, without the batch axis, as `input_shape=` did.
+#
+# A recurrent layer returns only its last state unless you ask for every state with
+# `return_sequences=True`. The next recurrent layer needs a sequence, so every recurrent
+# layer but the last one in a stack returns sequences:
+
+# %%
+from rnn.layers import Input
+
+stack = Sequential(
+    [
+        Input(shape=(None, 8)),  # any number of timesteps, 8 features
+        SimpleRNN(16, return_sequences=True),
+        SimpleRNN(16, return_sequences=True),
+        SimpleRNN(4),
+    ]
+)
+[layer.name for layer in stack.layers]
+
+# %%
+stack.output_shape
+
+# %%
+stack(np.zeros((2, 7, 8), dtype="float32")).shape
+
+# %% [markdown]
+# `Input(shape=(None, 8))` leaves the number of timesteps open: the same model reads
+# sequences of any length. Like `input_shape=`, `Input` gets no row in the summary and is
+# not among `stack.layers`. (The names continue from `simple_rnn` and `simple_rnn_1`, the layers made
+# earlier on this page: Keras numbers layers of the same kind across the whole session, and
+# so does `rnn`. `rnn.clear_session()` starts the count again.)
+#
+# Forget `return_sequences=True` and the second layer receives a 2-D array where it needs a
+# 3-D one. The model cannot be built, and `rnn` refuses it as soon as it is given the layer,
+# with Keras's error:
+
+# %% tags=["raises-exception"]
+Sequential([Input(shape=(None, 8)), SimpleRNN(16), SimpleRNN(4)])
+
+# %% [markdown]
+# Read it from the end: the layer received `(None, 16)`, two axes (a batch of states),
+# where it expected three. The fix is `return_sequences=True` on the first `SimpleRNN`.
+#
+# ### Moving weights between Keras and <code>rnn</code>
+#
+# Because the weights have Keras's shapes and order, `set_weights(keras_model.get_weights())`
+# just works. With Keras installed, build the same network there and hand its weights over;
+# both then predict the same numbers:
+#
+# *Shown, not run here: needs Keras installed.*
+#
+# ```python
+# import keras
+#
+# keras_model = keras.Sequential(
+#     [keras.Input(shape=(3, 1)), keras.layers.SimpleRNN(10), keras.layers.Dense(1)]
+# )
+# model.set_weights(keras_model.get_weights())
+# x = np.random.default_rng(0).random((4, 3, 1)).astype("float32")
+# assert np.allclose(model.predict(x), keras_model.predict(x, verbose=0), atol=1e-5)
+# ```
+#
+# Without Keras, any arrays of the right shapes will do. Make the five weights with NumPy,
+# in Keras's order (the `SimpleRNN`'s `kernel`, `recurrent_kernel` and `bias`, then the
+# `Dense` layer's `kernel` and `bias`), load them, and the model computes exactly the loop of
+# [Your first RNN in NumPy](#page-numpy-rnn) followed by the `Dense` layer:
+
+# %%
+rng = np.random.default_rng(1)
+kernel = rng.normal(0, 0.5, (1, 10)).astype("float32")
+recurrent_kernel = rng.normal(0, 0.3, (10, 10)).astype("float32")
+bias = rng.normal(0, 0.1, 10).astype("float32")
+dense_kernel = rng.normal(0, 0.5, (10, 1)).astype("float32")
+dense_bias = np.array([0.2], dtype="float32")
+model.set_weights([kernel, recurrent_kernel, bias, dense_kernel, dense_bias])
+state = np.zeros((4, 10), dtype="float32")  # the loop, by hand
+for t in range(3):
+    state = np.tanh(x[:, t] @ kernel + state @ recurrent_kernel + bias)
+bool(np.allclose(model.predict(x), state @ dense_kernel + dense_bias, atol=1e-5))
+
+# %% [markdown]
+# The project's tests do the same with weights saved from a real Keras 3 model (the file
+# `tests/fixtures/keras/notebook.npz` of the repository, with an input batch and Keras's
+# prediction for it) and find Keras's prediction to within $10^{-5}$.
+#
+# A weight list that does not fit is refused, with the number of weights that were expected
+# and the number that came:
+
+# %% tags=["raises-exception"]
+model.set_weights([kernel, recurrent_kernel])
+
+# %% [markdown]
+# ### Check your understanding (Layers and models)
+#
+# <details>
+# <summary>What does the 10 in `SimpleRNN(10)` count?</summary>
+#
+# Units: the state is a vector of 10 numbers. The layer's weights are more, 120 here,
+# and their number depends on the number of input features too.
+#
+# </details>
+#
+# <details>
+# <summary>When does a layer create its weights?</summary>
+#
+# In `build`, the first time it learns the shape of its input: from `Input(shape=...)`
+# or `input_shape=` when it joins a model, or from the first array it is called on.
+#
+# </details>
+#
+# <details>
+# <summary>Which weights of the notebook's model play the output matrix V?</summary>
+#
+# The `Dense` layer's: in $o_t = V s_t$, its kernel, `(10, 1)`, is $V$ transposed,
+# and it adds a bias.
+#
+# </details>
+#
+# ### Summary (Layers and models)
+#
+# - `rnn.models.Sequential` and `rnn.layers` mirror Keras 3: the notebook's Keras cell runs
+#   with `keras` replaced by `rnn`, and prints the same table. Keras 3 also warns about its
+#   `input_shape=`; `Input(shape=...)` as the first layer is the form it prefers.
+# - `SimpleRNN(10)` has 10 units, the size of its state; `input_shape=(3, 1)` is one
+#   sequence of 3 timesteps with 1 feature.
+# - A layer checks its settings in `__init__`, creates its weights in `build` when it first
+#   sees an input, and computes in `call`.
+# - Weights come in Keras's shapes and order: `kernel (input_dim, units)`,
+#   `recurrent_kernel (units, units)`, `bias (units,)`. The `Dense` layer after the
+#   `SimpleRNN` is the $V$ of $o_t = V s_t$, plus a bias.
+# - Every recurrent layer of a stack but the last needs `return_sequences=True`.
+# - `set_weights` takes any arrays in those shapes and that order, such as
+#   `keras_model.get_weights()` from a trained Keras model.
+#
+# ### Exercises (Layers and models)
+#
+# 1. Build `Sequential([Input(shape=(3, 1)), SimpleRNN(10, return_sequences=True), Dense(1)])`.
+#    What is its output shape, and why does `Dense` accept a 3-D input?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# `Dense` works on the last axis only: it maps each timestep's 10 numbers to 1, so
+# the output keeps the time axis: one $o_t$ per step.
+#
+# </details>
+
+# %%
+model = Sequential([Input(shape=(3, 1)), SimpleRNN(10, return_sequences=True), Dense(1)])
+model.output_shape
+
+# %%
+model(np.zeros((2, 3, 1), dtype="float32")).shape
+
+# %% [markdown]
+# 2. Set all the weights of the notebook's model to zero and call it on any input. What
+#    comes out, and why?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# With zero weights, every state is $\tanh(0) = 0$ and the `Dense` layer adds its
+# zero bias: the output is exactly zero, whatever the input.
+#
+# </details>
+
+# %%
+model = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
+model.set_weights([np.zeros_like(w) for w in model.get_weights()])
+model(np.ones((2, 3, 1), dtype="float32")).tolist()
+
+# %% [markdown]
 # <a id="page-keras-way"></a>
 #
 # ## Building networks the Keras way
@@ -1386,12 +1701,13 @@ rnn.clear_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
-# You have written an RNN as a loop. Real networks stack several such pieces, a recurrent
-# layer that reads the sequence, perhaps a second one, and a dense layer that turns the
-# last state into an answer, and they are trained, not just run. Keras, the library Chollet
-# wrote and teaches with, organises all of this in three ideas: **layers**, **models** that
-# connect layers, and a **training loop** configured by `compile` and run by `fit`. This
-# page walks through them with the `rnn` package, which follows Keras's names.
+# [Layers and models](#page-layers-and-models) ran the notebook's model and opened up a layer.
+# Real networks stack several such pieces, a recurrent layer that reads the sequence,
+# perhaps a second one, and a dense layer that turns the last state into an answer, and they
+# are trained, not just run. Keras, the library Chollet wrote and teaches with, organises
+# all of this in three ideas: **layers**, **models** that connect layers, and a **training
+# loop** configured by `compile` and run by `fit`. This page builds a deeper network, then
+# trains one, with the `rnn` package, which follows Keras's names.
 #
 # ### Models are stacks of layers
 #
@@ -1427,22 +1743,10 @@ for layer in model.layers:
 # ### Each output shape must fit the next layer
 #
 # A layer can only take what the layer before hands it. A recurrent layer needs a 3-D input
-# `(batch, timesteps, features)`; a recurrent layer without `return_sequences=True` returns a
-# 2-D `(batch, units)`. Put a second recurrent layer after it and the model cannot be built.
-# `rnn` refuses as soon as you add the layer, with Keras's message:
-
-# %%
-from rnn.layers import LSTM
-
-broken = Sequential([Input(shape=(None, 8)), SimpleRNN(16)])
-
-# %% tags=["raises-exception"]
-broken.add(LSTM(4))
-
-# %% [markdown]
-# Read it from the end: the layer received `(None, 16)`, two axes, where it expected three.
-# The fix is `return_sequences=True` on the `SimpleRNN`. The same check guards the data you
-# feed: a model built for 8 features refuses 3.
+# `(batch, timesteps, features)`, which is why every recurrent layer but the last in a stack
+# needs `return_sequences=True`; without it the model cannot be built, and
+# [Layers and models](#page-layers-and-models) showed the error you
+# then get. The same check guards the data you feed: a model built for 8 features refuses 3.
 
 # %% tags=["raises-exception"]
 model(np.zeros((5, 20, 3), dtype="float32"))
@@ -1502,9 +1806,11 @@ model.count_params()
 #
 # Here is the whole cycle on a toy task: read a sequence of 10 numbers and output their
 # mean. `validation_split=0.25` keeps the last quarter of the samples aside for
-# validation; `verbose=0` trains silently (by default, `verbose="auto"`, `fit` shows
-# Keras's progress bar in a terminal and prints nothing elsewhere). The seed makes the
-# initial weights and the shuffling, and so every number below, the same on every run:
+# validation; `verbose=0` trains silently. (Left at its default, `verbose="auto"`, `rnn`'s
+# `fit` draws Keras's progress bar in a terminal and prints nothing elsewhere, so that pages,
+# notebooks and logs read the same on every run. That is `rnn`'s choice: Keras prints its
+# progress in notebooks and pipes too.) The seed makes the initial weights and the
+# shuffling, and so every number below, the same on every run:
 
 # %%
 import rnn
@@ -1531,6 +1837,7 @@ round(mae, 3)
 # %%
 toy.predict(x_toy[:3], verbose=0).shape
 
+
 # %% [markdown]
 # A falling training loss with a rising validation loss is the sign of overfitting. The
 # training pages take all this further: [Backpropagation through time](#page-bptt) derives
@@ -1539,40 +1846,46 @@ toy.predict(x_toy[:3], verbose=0).shape
 # RNN](#page-char-rnn) train real models, and [Why LSTMs](#page-why-lstm) shows a task only an
 # LSTM learns.
 #
+# ### Check your understanding (Building networks the Keras way)
+#
+# <details>
+# <summary>What does `compile` choose, and what does `fit` do?</summary>
+#
+# `compile` chooses the loss, the optimizer and the metrics; `fit` runs the training
+# loop: for each batch of each epoch, the forward pass, the loss, the gradients by
+# backpropagation through time, and the optimizer's update.
+#
+# </details>
+#
+# <details>
+# <summary>Where do the keys `val_loss` and `val_mae` of the toy's history come from?</summary>
+#
+# From `validation_split=0.25`: the last quarter of the samples is kept aside, never
+# trained on, and the loss and the metric are measured on it after every epoch.
+#
+# </details>
+#
+# <details>
+# <summary>Why does a model built for `Input(shape=(None, 8))` refuse `(5, 20, 3)`?</summary>
+#
+# Its last axis holds 3 features where the model was built for 8. The 20 timesteps are
+# fine: `None` accepts any number of them.
+#
+# </details>
+#
 # ### Summary (Building networks the Keras way)
 #
 # - A Keras network is built from layers; `Sequential` chains them, the functional API
 #   connects them freely.
-# - Each layer's output shape must fit the next layer's input: recurrent layers need
-#   `(batch, timesteps, features)`, so every recurrent layer before another one needs
-#   `return_sequences=True`. The error names the layer and the shape it received.
+# - Each layer's output shape must fit the next layer's input, and the data must fit the
+#   first: the error names the layer and the shape it received.
 # - `compile` chooses the loss, the optimizer and the metrics; `fit` runs the training loop
 #   over epochs and batches and returns the history of the loss; `evaluate` and `predict`
 #   use the trained model.
 #
 # ### Exercises (Building networks the Keras way)
 #
-# 1. Add `Dense(1)` directly after `Input(shape=(None, 8))` and then a `SimpleRNN(4)`.
-#    Does it build? What does `Dense` do to a 3-D input?
-#
-# <details>
-# <summary>Solution</summary>
-#
-# It builds: `Dense` acts on the last axis only, mapping each timestep's 8 features
-# to 1, so the `SimpleRNN` receives `(batch, timesteps, 1)`.
-#
-# </details>
-
-# %%
-odd = Sequential([Input(shape=(None, 8)), Dense(1), SimpleRNN(4)])
-[
-    layer.compute_output_shape(shape)
-    for layer, shape in zip(odd.layers, [(None, None, 8), (None, None, 1)])
-]
-
-
-# %% [markdown]
-# 2. Which of these models can be built?
+# 1. Which of these models can be built?
 #    (a) `SimpleRNN(8, return_sequences=True)` then `Dense(1)`;
 #    (b) `SimpleRNN(8)` then `SimpleRNN(8)`;
 #    (c) `Dense(8)` then `SimpleRNN(8)`.
@@ -1580,7 +1893,8 @@ odd = Sequential([Input(shape=(None, 8)), Dense(1), SimpleRNN(4)])
 # <details>
 # <summary>Solution</summary>
 #
-# (a) and (c) build; (b) fails because the first layer returns `(None, 8)`.
+# (a) and (c) build; (b) fails because the first layer returns `(None, 8)`. (`Dense`
+# takes a 3-D input: see exercise 1 of [Layers and models](#page-layers-and-models).)
 #
 # </details>
 
@@ -1601,213 +1915,20 @@ def builds(*layers):
 ]
 
 # %% [markdown]
-# <a id="page-layers-and-models"></a>
-#
-# ## Layers and models
-
-# %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
-np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
-
-# %% [markdown]
-# Writing the loop by hand is the best way to understand it, and the worst way to build
-# anything bigger. Keras packages the loop as a **layer** (`SimpleRNN`), and layers as a
-# **model** (`Sequential`), so that a network is a few lines long. The `rnn` package offers
-# the same classes, with the same names, arguments, weight shapes and outputs, in NumPy you
-# can read: when you wonder what `SimpleRNN` does, open `rnn/layers/recurrent.py`.
-#
-# ### The notebook's Keras cell, in NumPy
-#
-# The notebook builds a tiny model: a `SimpleRNN` of 10 units reading sequences of 3
-# timesteps with 1 feature, and a `Dense` layer that turns the last state into one number.
-# Replace `keras` by `rnn` in its imports, and it runs unchanged:
-
-# %%
-from rnn.models import Sequential
-from rnn.layers import SimpleRNN, Dense
-
-model = Sequential()
-model.add(SimpleRNN(10, input_shape=(3, 1)))
-model.add(Dense(1))
-model.summary()
-
-# %% [markdown]
-# This is, character for character, what Keras 3 prints for the same model. The page
-# [Reading `model.summary()`](#page-reading-summary) explains every number in it.
-#
-# A model is called on a NumPy array of shape `(batch, timesteps, features)` and returns
-# one of shape `(batch, units of the last layer)`:
-
-# %%
-import numpy as np
-
-x = np.random.default_rng(0).random((4, 3, 1)).astype("float32")
-model(x).shape
-
-# %%
-model.predict(x).dtype
-
-# %% [markdown]
-# Like Keras, `rnn` stores its weights and computes in `float32` by default.
-#
-# ### A layer is a function with weights
-#
-# Each layer follows Keras's contract in three steps: the constructor only checks and stores
-# its settings; `build(input_shape)` creates the weights once the number of input features
-# is known; `call` computes. Calling a layer on an array does all of it:
-
-# %%
-layer = SimpleRNN(4)
-layer.built
-
-# %%
-states = layer(np.ones((2, 5, 3), dtype="float32"))  # 2 sequences, 5 steps, 3 features
-layer.built, states.shape
-
-# %%
-[w.shape for w in layer.get_weights()]
-
-# %% [markdown]
-# The three arrays are Keras's `kernel` `(input_dim, units)`, `recurrent_kernel`
-# `(units, units)` and `bias` `(units,)`, in that order. They are the notebook's `W.T`,
-# `U.T` and `b`: see [Your first RNN in NumPy](#page-numpy-rnn).
-#
-# ### Stacking recurrent layers
-#
-# A recurrent layer returns only its last state unless you ask for every state with
-# `return_sequences=True`. The next recurrent layer needs a sequence, so every recurrent
-# layer but the last one in a stack returns sequences:
-
-# %%
-from rnn.layers import Input
-
-stack = Sequential(
-    [
-        Input(shape=(None, 8)),  # any number of timesteps, 8 features
-        SimpleRNN(16, return_sequences=True),
-        SimpleRNN(16, return_sequences=True),
-        SimpleRNN(4),
-    ]
-)
-[layer.name for layer in stack.layers]
-
-# %%
-stack.output_shape
-
-# %%
-stack(np.zeros((2, 7, 8), dtype="float32")).shape
-
-# %% [markdown]
-# `Input(shape=(None, 8))` leaves the number of timesteps open: the same model reads
-# sequences of any length. (The names continue from `simple_rnn` and `simple_rnn_1`, the
-# layers made earlier on this page: Keras numbers layers of the same kind across the whole
-# session, and so does `rnn`. `rnn.clear_session()` starts the count again.)
-#
-# Forget `return_sequences=True` and the second layer receives a 2-D array where it needs a
-# 3-D one. You get Keras's error, naming the layer and the shape it received:
-
-# %% tags=["raises-exception"]
-Sequential([Input(shape=(None, 8)), SimpleRNN(16), SimpleRNN(4)])
-
-# %% [markdown]
-# ### Moving weights between Keras and <code>rnn</code>
-#
-# Because the weights have Keras's shapes and order, `set_weights(keras_model.get_weights())`
-# just works. With Keras installed, build the same network there and hand its weights over;
-# both then predict the same numbers:
-#
-# *Shown, not run here: needs Keras installed.*
-#
-# ```python
-# import keras
-#
-# keras_model = keras.Sequential(
-#     [keras.Input(shape=(3, 1)), keras.layers.SimpleRNN(10), keras.layers.Dense(1)]
-# )
-# model.set_weights(keras_model.get_weights())
-# x = np.random.default_rng(0).random((4, 3, 1)).astype("float32")
-# assert np.allclose(model.predict(x), keras_model.predict(x, verbose=0), atol=1e-5)
-# ```
-#
-# Without Keras at hand, use weights saved from it. This project's tests keep some, saved
-# from a real Keras 3 model built with the notebook's code: `np.savez` of
-# `keras_model.get_weights()`, with an input batch `x` and Keras's prediction `y` for it.
-# Load them into the `rnn` model (the path is relative to a checkout of this repository) and
-# it predicts what Keras predicted:
-#
-# *Shown, not run here: it reads `tests/fixtures/keras/notebook.npz`, a file of the project's repository (run it from the root of a checkout).*
-#
-# ```pycon
-# >>> saved = np.load("tests/fixtures/keras/notebook.npz")
-# >>> keras_weights = [saved[f"weights_{i}"] for i in range(5)]
-# >>> [w.shape for w in keras_weights]
-# [(1, 10), (10, 10), (10,), (10, 1), (1,)]
-# >>> model.set_weights(keras_weights)
-# >>> bool(np.abs(model.predict(saved["x"]) - saved["y"]).max() < 1e-5)
-# True
-# ```
-#
-# A weight list that does not fit is refused, with the shapes that were expected and the
-# ones that came:
-#
-# *Shown, not run here: it needs `keras_weights`, which only a block that is not run defines.*
-#
-# ```pycon
-# >>> model.set_weights(keras_weights[:2])
-# Traceback (most recent call last):
-# ...
-# ValueError: You called `set_weights(weights)` on layer 'sequential' with a weight list of length 2, but the layer was expecting 5 weights.
-# ```
-#
-# ### Summary (Layers and models)
-#
-# - `rnn.models.Sequential` and `rnn.layers` mirror Keras 3: the notebook's Keras cell runs
-#   with `keras` replaced by `rnn`, and prints the same table.
-# - A layer checks its settings in `__init__`, creates its weights in `build` when it first
-#   sees an input, and computes in `call`.
-# - Weights come in Keras's shapes and order: `kernel (input_dim, units)`,
-#   `recurrent_kernel (units, units)`, `bias (units,)`.
-# - Every recurrent layer of a stack but the last needs `return_sequences=True`.
-# - `set_weights(keras_model.get_weights())` moves a trained Keras model into `rnn`.
-#
-# ### Exercises (Layers and models)
-#
-# 1. Build `Sequential([Input(shape=(3, 1)), SimpleRNN(10, return_sequences=True), Dense(1)])`.
-#    What is its output shape, and why does `Dense` accept a 3-D input?
+# 2. The toy model trained for 20 epochs with `batch_size=16` and `validation_split=0.25`.
+#    How many times did the optimizer update its weights?
 #
 # <details>
 # <summary>Solution</summary>
 #
-# `Dense` works on the last axis only: it maps each timestep's 10 numbers to 1, so
-# the output keeps the time axis.
+# The validation split leaves $64 \times 0.75 = 48$ sequences to train on: 3
+# batches of 16 per epoch, one update per batch, so $3 \times 20 = 60$ updates. The
+# optimizer counts them:
 #
 # </details>
 
 # %%
-model = Sequential([Input(shape=(3, 1)), SimpleRNN(10, return_sequences=True), Dense(1)])
-model.output_shape
-
-# %%
-model(np.zeros((2, 3, 1), dtype="float32")).shape
-
-# %% [markdown]
-# 2. Set all the weights of the notebook's model to zero and call it on any input. What
-#    comes out, and why?
-#
-# <details>
-# <summary>Solution</summary>
-#
-# With zero weights, every state is $\tanh(0) = 0$ and the `Dense` layer adds its
-# zero bias: the output is exactly zero, whatever the input.
-#
-# </details>
-
-# %%
-model = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
-model.set_weights([np.zeros_like(w) for w in model.get_weights()])
-model(np.ones((2, 3, 1), dtype="float32")).tolist()
+toy.optimizer.iterations
 
 # %% [markdown]
 # <a id="page-reading-summary"></a>
@@ -1841,8 +1962,10 @@ model.summary()
 # ### Column by column
 #
 # **Layer (type).** Each layer's *name*, then its *class* in brackets. The name is how you
-# find a layer again (`model.layers[0].name`); the class is what it does. `Input` is not a
-# layer with weights, so it gets no row.
+# find a layer again (`model.layers[0].name`); the class is what it does. `Input` gets no
+# row because a `Sequential` summary does not list the model's input; it is not in
+# `model.layers` either. A layer without weights does get a row, with 0 in the last column:
+# Keras's `Dropout` and `Flatten`, for instance.
 #
 # **Output Shape.** The shape of the array the layer returns. The first entry is always
 # `None`: it is the **batch axis**, the number of sequences you feed at once, which the
@@ -1867,40 +1990,18 @@ model.layers[0](x).shape, model(x).shape
 sum(w.size for w in model.get_weights())
 
 # %% [markdown]
-# **Total params: 131 (524.00 B).** The sum of the column, and the memory it takes: each
-# parameter is a 32-bit float of 4 bytes, and $131 \times 4 = 524$ bytes. *Trainable*
-# parameters are the ones training changes; every parameter here is trainable, so the
-# *non-trainable* count is 0.
+# **Total params: 131 (524.00 B).** The sum of the column, $120 + 11 = 131$, and the
+# memory it takes: each parameter is a 32-bit float of 4 bytes, and $131 \times 4 = 524$
+# bytes. *Trainable* parameters are the ones training changes; every parameter here is
+# trainable, so the *non-trainable* count is 0.
 #
-# ### Why names carry <code>_1</code>
-#
-# Names are numbered per kind of layer, across the whole session, in the order the layers
-# are **constructed**. Build the same model a second time and its layers become
-# `simple_rnn_1` and `dense_1`, and the model `sequential_1`:
-
-# %%
-again = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
-again.name, [layer.name for layer in again.layers]
-
-# %% [markdown]
-# This is why summaries in books and notebooks show `simple_rnn_1` or `dense_3`: the author
-# had run the cell a few times. `rnn.clear_session()` (like `keras.utils.clear_session()`)
-# starts the count again, and a `name=` you give is kept as it is:
-
-# %%
-import rnn
-
-rnn.clear_session()
-fresh = Sequential([Input(shape=(3, 1)), SimpleRNN(10, name="memory"), Dense(1)])
-fresh.name, [layer.name for layer in fresh.layers]
-
-# %% [markdown]
 # ### An unknown number of timesteps
 #
 # Chollet's text models feed word indices to an `Embedding` and read sequences of any
 # length. The time axis is then `None` too:
 
 # %%
+import rnn
 from rnn.layers import Embedding
 
 rnn.clear_session()
@@ -1912,86 +2013,190 @@ chollet.summary()
 # The embedding table holds $10\,000 \times 32 = 320\,000$ numbers, almost all of the
 # model.
 #
-# ### A model that is not built yet
+# <details>
+# <summary>Older Keras versions</summary>
 #
-# Without an input shape, a layer cannot know how many weights it needs. Keras 3 then
-# prints `?` and `0 (unbuilt)`, and so does `rnn`:
+# The tables above are what Keras 3 prints today. Summaries in books and older
+# notebooks differ from them in their names, their layout, their width, and in models
+# that older Keras built and Keras 3 does not; `rnn` reproduces each.
+#
+# **Names.** Layers are named after their kind and numbered across the whole session,
+# in the order they are constructed. Keras up to 2.3 numbered from 1, so the first
+# `SimpleRNN` of a session was already `simple_rnn_1`: the notebook's `simple_rnn_1`
+# and `dense_1` are the names of a first run. Since then (tf.keras, Keras 3 and `rnn`)
+# the first layer of a kind gets the bare name, `simple_rnn`, and `_1` marks a second
+# one. Build the same model twice and the second gets the notebook's names:
+#
+# </details>
 
 # %%
 rnn.clear_session()
-unbuilt = Sequential([SimpleRNN(10), Dense(1)])
-unbuilt.summary()
-
-# %% tags=["raises-exception"]
-unbuilt.count_params()
-
-# %%
-unbuilt.build((None, 3, 1))
-unbuilt.count_params()
+first = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
+again = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
+again.name, [layer.name for layer in again.layers]
 
 # %% [markdown]
-# ### The same model in four versions of Keras
+# <details>
+# <summary>Older Keras versions (continued)</summary>
 #
-# The table has changed over the years, and the summary you meet in a book or an old
-# notebook may look different from what you see today. `summary(style=...)` prints each
-# layout exactly as that version of Keras did; `rnn`'s tests compare all four, byte for
-# byte, with tables printed by real Keras.
+# `rnn.clear_session()` (like `keras.utils.clear_session()`) starts the count again,
+# and a `name=` you give is kept as it is:
+#
+# </details>
+
+# %%
+rnn.clear_session()
+fresh = Sequential([Input(shape=(3, 1)), SimpleRNN(10, name="memory"), Dense(1)])
+fresh.name, [layer.name for layer in fresh.layers]
+
+# %% [markdown]
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
+# **Layouts.** The table itself has changed over the years. `summary(style=...)` prints
+# each layout exactly as that version of Keras did; `rnn`'s tests compare all four, byte
+# for byte, with tables printed by real Keras.
+#
+# </details>
 
 # %%
 rnn.clear_session()
 model = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
 
 # %% [markdown]
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
 # **Keras 3 (today)**
 #
-# Box-drawn table, thousands separators, and sizes in bytes. In a script whose output
-# goes to a file or a pipe it is 76 characters wide; `line_length=88` gives the wide
-# table of a large terminal.
+# Box-drawn table, thousands separators, and sizes in bytes.
+#
+# </details>
 
 # %%
 model.summary()
 
 # %% [markdown]
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
 # **tf.keras 2.13+**
 #
 # TensorFlow's Keras from 2.13 on, and today's `tf_keras`: sizes in `Byte`, no
 # thousands separators, a blank line after each layer.
+#
+# </details>
 
 # %%
 model.summary(style="tf_keras")
 
 # %% [markdown]
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
 # **tf.keras 2.7–2.12**
 #
 # The same layout without sizes.
+#
+# </details>
 
 # %%
 model.summary(style="keras2")
 
 # %% [markdown]
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
 # **Keras 2.6 and earlier**
 #
 # The classic layout of the notebook and of Chollet's first edition: a rule of `_`
-# between layers.
+# between layers. The table below is what Keras 2.6 printed, with tf.keras's names;
+# the notebook, run with a Keras up to 2.3, shows `simple_rnn_1` and `dense_1` in the
+# same layout.
+#
+# </details>
 
 # %%
 model.summary(style="classic")
 
 # %% [markdown]
-# The older layouts pad every line with spaces to the table's width; the page leaves the
-# invisible trailing spaces out. To get any of these tables as a string, for a test or a
-# log file, use `rnn.summary.summary_text(model, style=...)`.
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
+# The older layouts pad every line with spaces to the table's width; the page leaves
+# the invisible trailing spaces out. To get any of these tables as a string, for a test
+# or a log file, use `rnn.summary.summary_text(model, style=...)`.
+#
+# **Width.** Keras 3 fits its table to the console. In a notebook, or in a script whose
+# output goes to a file or a pipe, the table is 76 characters wide, as on this page. In
+# a terminal of 92 columns or more, `model.summary()` prints it 88 wide, with wider
+# columns; `model.summary(line_length=88)` gives that table anywhere.
+#
+# **Models without an input shape.** Chollet's book builds its text model without one:
+# `Sequential([Embedding(10000, 32), SimpleRNN(32)])`. Keras 2 built it all the same,
+# because its `Embedding` assumed sequences of any length, and printed the full table.
+# Keras 3 does not: without an input shape a layer cannot know how many weights it
+# needs, so the summary shows `?` and `0 (unbuilt)`, and so does `rnn`'s:
+#
+# </details>
+
+# %%
+rnn.clear_session()
+unbuilt = Sequential([Embedding(10000, 32), SimpleRNN(32)])
+unbuilt.summary()
+
+# %% tags=["raises-exception"]
+unbuilt.count_params()
+
+# %%
+unbuilt.build((None, None))  # any number of sequences and of words
+unbuilt.count_params()
+
+# %% [markdown]
+# <details>
+# <summary>Older Keras versions (continued)</summary>
+#
+# Give the model its input shape, with `Input(shape=(None,))` first as in the section above
+# or with `build`, and Keras 3 prints the full table too.
+#
+# </details>
+#
+# ### Check your understanding (Reading <code>model.summary()</code>)
+#
+# <details>
+# <summary>Why does every entry of the Output Shape column start with `None`?</summary>
+#
+# It is the batch axis: the number of sequences fed at once, which the model leaves
+# open.
+#
+# </details>
+#
+# <details>
+# <summary>Where does `524.00 B` come from?</summary>
+#
+# From 131 parameters of 4 bytes each: every weight is a 32-bit float.
+#
+# </details>
+#
+# <details>
+# <summary>Why does `Input(shape=(3, 1))` get no row, when `Dropout` would?</summary>
+#
+# A `Sequential` summary does not list the model's input. `Dropout` is a layer of the
+# model, so it gets a row, with 0 parameters.
+#
+# </details>
 #
 # ### Summary (Reading <code>model.summary()</code>)
 #
 # - **Layer (type)** is the layer's name and class; **Output Shape** starts with `None`,
-#   the batch axis; **Param #** counts the numbers the layer learns.
-# - Total parameters times 4 bytes (float32) is the model's size in memory.
-# - Names are numbered per kind of layer in the order layers are constructed, across the
-#   session: `simple_rnn`, then `simple_rnn_1`. `rnn.clear_session()` resets the count.
-# - A `None` time axis means the model reads sequences of any length; an unbuilt model
-#   shows `?` until it knows its input shape.
-# - Keras's table has had four layouts; `summary(style=...)` reproduces each exactly.
+#   the batch axis; **Param #** counts the numbers the layer learns. The model's input gets
+#   no row.
+# - The notebook's model has $120 + 11 = 131$ parameters; times 4 bytes (float32), 524
+#   bytes.
+# - A `None` time axis means the model reads sequences of any length.
+# - Older summaries differ in their names (Keras up to 2.3 numbered layers from 1), their
+#   layout (`summary(style=...)` reproduces each) and in models that Keras 2 built without
+#   an input shape and Keras 3 leaves unbuilt.
 #
 # ### Exercises (Reading <code>model.summary()</code>)
 #
@@ -2049,14 +2254,17 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 #
 # ### Where 120 comes from
 #
-# A simple RNN computes $s_t = \tanh(x_t W_x + s_{t-1} W_s + b)$ with three weight arrays.
-# Count the numbers in each, for `SimpleRNN(10)` reading 1 feature per timestep:
+# A simple RNN computes $s_t = \tanh(x_t K + s_{t-1} R + b)$ with three weight arrays.
+# As Keras stores them, $x_t$ and $s_t$ are row vectors, $K$ is Keras's `kernel`
+# (input to state) and $R$ its `recurrent_kernel` (state to state); the learning pages
+# use the same letters. Count the numbers in each, for `SimpleRNN(10)` reading 1 feature per
+# timestep:
 #
-# | weight | Keras name | shape | count |
-# |---|---|---|---|
-# | state to state | `recurrent_kernel` | `(units, units)` = `(10, 10)` | $10 \cdot 10 = 100$ |
-# | input to state | `kernel` | `(features, units)` = `(1, 10)` | $1 \cdot 10 = 10$ |
-# | bias | `bias` | `(units,)` = `(10,)` | $10$ |
+# | weight | symbol | Keras name | shape | count |
+# |---|---|---|---|---|
+# | state to state | $R$ | `recurrent_kernel` | `(units, units)` = `(10, 10)` | $10 \cdot 10 = 100$ |
+# | input to state | $K$ | `kernel` | `(features, units)` = `(1, 10)` | $1 \cdot 10 = 10$ |
+# | bias | $b$ | `bias` | `(units,)` = `(10,)` | $10$ |
 
 # %%
 from rnn.models import Sequential
@@ -2073,8 +2281,9 @@ kernel.size + recurrent_kernel.size + bias.size
 # The number of timesteps (3 here) appears nowhere: the same weights serve every step, so
 # a longer sequence costs time, not parameters.
 #
-# The `Dense(1)` on top has a kernel of shape `(10, 1)`, from the 10 numbers of the last
-# state to 1 output, and 1 bias: $10 \cdot 1 + 1 = 11$. In all, $120 + 11 = 131$.
+# The `Dense(1)` on top, the output matrix $V$ of $o_t = V s_t$ plus a bias, has a kernel
+# of shape `(10, 1)`, from the 10 numbers of the last state to 1 output, and 1 bias:
+# $10 \cdot 1 + 1 = 11$. In all, $120 + 11 = 131$.
 # `rnn.explain_params` writes each count as its formula, with the numbers filled in:
 
 # %%
@@ -2152,10 +2361,35 @@ print(f"{'Embedding(10000, 32)':<28}{explained.numbers:<24}{explained.count:>8,}
 # And the LSTM's 8,320 is four times the `SimpleRNN`'s 2,080: four gates, each a simple RNN's
 # worth of weights.
 #
+# ### Check your understanding (Counting parameters)
+#
+# <details>
+# <summary>Does `SimpleRNN(10)` need more parameters for sequences of 100 timesteps than of 3?</summary>
+#
+# No: 120 either way. The same $K$, $R$ and $b$ serve every timestep.
+#
+# </details>
+#
+# <details>
+# <summary>Why does doubling the units of a large `SimpleRNN` roughly quadruple its parameters?</summary>
+#
+# The recurrent kernel $R$ is `(units, units)`: its $u^2$ term dominates
+# $u(u + f + 1)$.
+#
+# </details>
+#
+# <details>
+# <summary>Why does PyTorch's `nn.RNN(1, 10)` have 130 parameters, where Keras counts 120?</summary>
+#
+# PyTorch keeps two bias vectors, `bias_ih` and `bias_hh`, where Keras keeps one: 10
+# more numbers.
+#
+# </details>
+#
 # ### Summary (Counting parameters)
 #
-# - A `SimpleRNN` has `units*units` recurrent weights, `features*units` input weights and
-#   `units` biases: $u(u + f + 1)$; `SimpleRNN(10)` on 1 feature has
+# - A `SimpleRNN` has `units*units` recurrent weights ($R$), `features*units` input
+#   weights ($K$) and `units` biases: $u(u + f + 1)$; `SimpleRNN(10)` on 1 feature has
 #   $10 \cdot 10 + 1 \cdot 10 + 10 = 120$.
 # - `Dense(1)` on 10 inputs has $10 \cdot 1 + 1 = 11$; the notebook's model has 131.
 # - The sequence length never enters the count: the weights are shared across timesteps.
@@ -3156,7 +3390,7 @@ round(fitted.history["loss"][-1], 3)
 # fit. Its core, `_train_step` in `rnn/training.py`, is the five lines in the middle of
 # `train`: forward, loss, its gradient, backward, update.
 #
-# ### Check your understanding
+# ### Check your understanding (Your own training loop)
 #
 # <details>
 # <summary>Why does the comparison need `shuffle=False`?</summary>
