@@ -3989,18 +3989,21 @@ x.shape, y.shape
 #
 # ### The model
 #
-# - An `Embedding` turns each id into a learned vector of 16 numbers (a one-hot vector of
-#   45 would do too, with more inputs to the recurrent layer);
+# - An `Embedding` turns each id into a learned vector of 16 numbers (one-hot vectors of
+#   45 would do too: the embedding followed by the `SimpleRNN`'s kernel is a factored
+#   version of the kernel that one-hot inputs need, with fewer weights; see exercise 2);
 # - a `SimpleRNN` of 64 units reads the sequence;
 # - a `Dense` layer with a **softmax** turns its last state into 45 probabilities, one
 #   per character.
 #
 # The loss is `sparse_categorical_crossentropy`: minus the log of the probability given
 # to the right character, with the targets as ids ("sparse"), not one-hot vectors. We
-# clip the gradient norm to 1 (`clipnorm`, see [Vanishing and exploding
-# gradients](#page-vanishing-gradients)): without it, training at this learning rate
-# sometimes jumps out of a good solution. `Input(shape=(None,))` accepts sequences of any
-# length, which sampling will need.
+# clip the gradients (`clipnorm=1.0`): before each update, the gradient of each weight
+# array whose norm exceeds 1 is scaled down to norm 1, so that no batch, however steep the
+# loss is there, hands the optimizer a larger gradient. It is a common safeguard for
+# recurrent networks, whose gradients can explode (see [Vanishing and exploding
+# gradients](#page-vanishing-gradients)). `Input(shape=(None,))` accepts sequences of any
+# length.
 #
 # The layers compute in float64 (`dtype="float64"`), and the learning rate is a modest
 # 0.002, for the sake of the samples below: sampled text is the most fragile output of
@@ -4031,8 +4034,29 @@ model.compile(
 )
 model(x[:2]).shape  # a probability for every character
 
+
+# %% [markdown]
+# To watch the text emerge later, a small callback keeps a copy of the weights after 5, 10
+# and 20 epochs, and at the end: `fit` calls its `on_epoch_end` after every epoch (counted
+# from 0), as Keras does.
+
+
 # %%
-history = model.fit(x, y, epochs=40, batch_size=32, verbose=0)
+class Snapshots(rnn.callbacks.Callback):
+    """Keep a copy of every layer's weights after the given epochs."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs, self.weights = epochs, {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 in self.epochs:
+            self.weights[epoch + 1] = [layer.get_weights() for layer in self.model.layers]
+
+
+snapshots = Snapshots({5, 10, 20, 40})
+history = model.fit(x, y, epochs=40, batch_size=32, verbose=0, callbacks=[snapshots])
+sorted(snapshots.weights)
 
 # %% [markdown]
 # What should the loss be compared with? A model that knows nothing gives every character
@@ -4053,7 +4077,7 @@ round(final, 2), bool(final < uniform / 10)
 round(history.history["accuracy"][-1], 2)
 
 # %% [markdown]
-# *Training loss against the epoch, 1 to 40, falling from about 3.6 to below 0.5, under a dashed line at 3.8 that marks the uniform guess.* The next cell draws it.
+# *Training loss against the epoch, 1 to 40, falling from 3.56 after the first epoch to 0.36 after the fortieth, under a dashed line at 3.81, ln 45, that marks the uniform guess.* The next cell draws it.
 
 # %%
 # The figure of the site, drawn by hooks/figures.py when the site is built:
@@ -4104,7 +4128,6 @@ with plt.rc_context(STYLE):
     char_curves(history, vocab)
     plt.show()
 
-
 # %% [markdown]
 # The loss falls from about the uniform guess to below a tenth of it, and the model
 # predicts 95 % of the next characters right. Be clear about what that means: 856
@@ -4115,43 +4138,145 @@ with plt.rc_context(STYLE):
 # ### Writing with it: sampling and temperature
 #
 # To generate text, start with a prompt, ask the model for the next character's
-# probabilities, draw one, append it, and repeat with the last 30 characters. The
-# **temperature** reshapes the probabilities before drawing: each probability is raised to
-# the power $1/T$ and the result normalised. At $T = 1$ they are used as they are;
+# probabilities, draw one, append it, and repeat. Calling `model.predict` on the whole text
+# so far at every step would work, but it would re-read the text from the start for every
+# new character. There is no need: everything the network keeps of what it has read is its
+# state $h$, the memory of every character so far, and the next prediction depends on the
+# text only through it. So we read the prompt once, then feed one character at a time and
+# carry the state from step to step, as min-char-rnn does: one step per new character
+# instead of a re-reading, and the same probabilities that `predict` gives on the whole
+# text.
+#
+# `rnn`'s `SimpleRNN` cannot yet start from a given state (Keras's `initial_state` and
+# `stateful=True`), so we write the step in NumPy, with the layers' own weights, which
+# `get_weights()` returns in Keras's order (`Embedding`: the table; `SimpleRNN`: kernel,
+# recurrent kernel, bias; `Dense`: kernel, bias):
+#
+# $$
+# h \leftarrow \tanh(e_i K + h R + b), \qquad p = \operatorname{softmax}(h V + c),
+# $$
+#
+# where $e_i$ is the embedding table's row for the character read (id $i$), $K$,
+# $R$ and $b$ are the `SimpleRNN`'s weights, and $V$ and $c$ the `Dense` layer's:
+
+# %%
+weights = [layer.get_weights() for layer in model.layers]
+[[w.shape for w in layer] for layer in weights]
+
+
+# %%
+def step(weights, char_id, h):
+    """Read one character: the new state, and the next character's probabilities."""
+    [table], [kernel, recurrent, bias], [dense, dense_bias] = weights
+    h = np.tanh(table[char_id] @ kernel + h @ recurrent + bias)
+    z = h @ dense + dense_bias
+    p = np.exp(z - z.max())  # softmax
+    return h, p / p.sum()
+
+
+# %% [markdown]
+# Check it once against `model.predict`, on a prefix longer than the 30 characters of
+# training:
+
+# %%
+prefix = [vocab.index(c) for c in text[:45]]
+h = np.zeros(64)  # the state before any character
+for char_id in prefix:
+    h, probs = step(weights, char_id, h)
+bool(np.allclose(probs, model.predict(np.array([prefix]), verbose=0)[0]))
+
+
+# %% [markdown]
+# The **temperature** reshapes the probabilities before drawing: each probability is raised
+# to the power $1/T$ and the result normalised. At $T = 1$ they are used as they are;
 # below 1 the likely characters become likelier still, and the text more predictable;
 # above 1 the distribution flattens towards uniform.
 
 
 # %%
-def sample(prompt, length, temperature, seed=0):
+def sample(weights, prompt, length, temperature, seed=0):
     """Extend the prompt by `length` characters drawn from the model."""
     rng = np.random.default_rng(seed)
     out = [vocab.index(c) for c in prompt]
+    h = np.zeros(64)
+    for char_id in out:  # read the prompt once
+        h, probs = step(weights, char_id, h)
     for _ in range(length):
-        probs = model.predict(np.array([out[-30:]]), verbose=0)[0].astype(np.float64)
         logits = np.log(probs) / temperature  # probs ** (1 / T), in logs
         p = np.exp(logits - logits.max())
         out.append(int(rng.choice(len(vocab), p=p / p.sum())))
+        h, probs = step(weights, out[-1], h)  # then one character at a time
     return "".join(vocab[i] for i in out)
 
 
 # %% [markdown]
+# In training, the model only ever read windows of 30 characters, each from a zero state;
+# here it reads on from its own state for more than 120, which it was never trained to do.
 # The same prompt at three temperatures (each drawing is seeded, so this page shows the
 # same text every time it is built):
 
 # %%
 for temperature in (0.2, 0.5, 1.0):
     print(f"--- temperature {temperature}")
-    print(sample("Beautiful is ", 110, temperature))
+    print(sample(weights, "Beautiful is ", 110, temperature))
 
 # %% [markdown]
-# At 0.2 the model follows its likeliest path: "Beautiful is better than nested" stitches
-# two lines of the Zen ("Beautiful is better than ugly", "Flat is better than nested")
-# at their shared "is better than", then drifts into Zen-like fragments ("Explticility
-# beacs", almost "Explicit ... beats"). At 0.5 it starts the same way and wanders sooner.
-# At 1.0 it draws unlikely characters too, and only the shape of the Zen is left: lines
-# that start with a capital, "is", "than", "beats", between invented words. Low
-# temperatures give safe, repetitive text; high ones, variety and mistakes.
+# At 0.2 the model follows its likeliest path: "Beautiful is better than nested." stitches
+# two lines of the Zen ("Beautiful is better than ugly.", "Flat is better than nested.") at
+# their shared "is better than", and the next line keeps the pattern with an invented word
+# ("Spleat is better than never.", after the Zen's "Now is better than never."). At 0.5 it
+# starts the same way and wanders sooner, with an "implementation is" from the Zen on the
+# way. At 1.0 it draws unlikely characters too, and only the shape of the Zen is left:
+# lines that start with a capital and end with a full stop, short words such as "is" and
+# "then" between invented ones. Low temperatures give safe, repetitive text; high ones,
+# variety and mistakes.
+#
+# ### Watching the text emerge
+#
+# The weights kept by the callback let us sample from the model as it was after 5, 10, 20
+# and 40 epochs, with the same prompt, temperature 0.5 and seed (so the last one is the
+# 0.5 sample above):
+
+# %%
+for epoch, kept in sorted(snapshots.weights.items()):
+    loss = history.history["loss"][epoch - 1]
+    print(f"--- after {epoch} epochs (loss {loss:.1f})")
+    print(sample(kept, "Beautiful is ", 110, 0.5))
+
+# %% [markdown]
+# After 5 epochs (a loss of 3.0, against 3.81 for the uniform guess) the model has learned
+# little more than which characters are common: letters and spaces, in groups of about
+# the length of words, but hardly a word. After 10 come short words ("or", "on") and near
+# misses ("thtn", "bete"); after 20, the Zen's "is better than", in lines that start with
+# a capital and end with a full stop; after 40, a first line made only of real words.
+#
+# ### Check your understanding (A character-level RNN)
+#
+# <details>
+# <summary>Why can `sample` read the prompt only once, and not again for every new character?</summary>
+#
+# Because the state $h$ is all that the network keeps of what it has read: the next
+# probabilities depend on the text only through $h$ and the new character. Carrying
+# $h$ forward gives what `predict` gives on the whole text, at one step per character.
+#
+# </details>
+#
+# <details>
+# <summary>Why is ln 45 the loss of a model that knows nothing?</summary>
+#
+# It gives each of the 45 characters the probability $1/45$, so whatever the right
+# character is, its loss is $-\ln(1/45) = \ln 45 \approx 3.81$.
+#
+# </details>
+#
+# <details>
+# <summary>What does sampling become as the temperature goes to 0?</summary>
+#
+# Always taking the likeliest character: the powers $p^{1/T}$ put all the
+# probability on the largest $p$, so the seed no longer matters and the text is
+# the model's single likeliest path.
+#
+# </details>
 #
 # ### Summary (A character-level RNN)
 #
@@ -4160,8 +4285,14 @@ for temperature in (0.2, 0.5, 1.0):
 #   with `sparse_categorical_crossentropy` on the ids.
 # - The loss to beat is the uniform guess, $\ln(\text{vocabulary size}) = 3.81$ here;
 #   40 epochs bring it to 0.36. On 856 characters, that is mostly memorisation.
-# - Sampling feeds the model its own output; the **temperature** trades predictability
-#   (low) against variety (high).
+# - Sampling feeds the model its own output. The state is the memory of everything read,
+#   so the prompt is read once and each new character costs one step, with the same
+#   probabilities as `predict` on the whole text; the **temperature** trades
+#   predictability (low) against variety (high).
+# - A callback that keeps the weights during training shows the text emerging: letters
+#   and spaces after 5 epochs, phrases of the Zen after 20.
+# - An embedding followed by the recurrent kernel is a factored one-hot kernel: here
+#   1,744 weights instead of 2,880 (exercise 2).
 #
 # ### Exercises (A character-level RNN)
 #
@@ -4201,15 +4332,25 @@ vocab[int(probs.argmax())]
 # <details>
 # <summary>Solution</summary>
 #
-# Yes, about as well: a one-hot vector times the `SimpleRNN`'s kernel picks one row
-# of it, which is exactly what an embedding does. The embedding just makes that row
-# shorter (16 numbers instead of 64 through the kernel).
+# Yes, and in this run with a lower loss. A one-hot vector times the `SimpleRNN`'s kernel picks one row of it: with
+# one-hot inputs the kernel is a 45 × 64 table, one row of 64 numbers per
+# character. The embedding does the same in two steps: it picks a row of 16
+# numbers from its 45 × 16 table, which the kernel, now 16 × 64, turns into 64. So
+# the embedding and the kernel together are a **factored** one-hot kernel, the
+# product `table @ kernel`, whose rank is at most 16:
 #
 # </details>
 
 # %%
 one_hot = np.eye(len(vocab))[x]
 one_hot.shape
+
+# %%
+[table], [kernel, _, _] = weights[0], weights[1]
+bool(np.allclose(one_hot[0] @ (table @ kernel), table[x[0]] @ kernel))
+
+# %%
+int(np.linalg.matrix_rank(table @ kernel))
 
 # %%
 rnn.set_random_seed(0)
@@ -4225,10 +4366,29 @@ plain.compile(
     loss="sparse_categorical_crossentropy",
 )
 log = plain.fit(one_hot, y, epochs=40, batch_size=32, verbose=0).history
-bool(log["loss"][-1] < uniform / 10)
+plain.layers[0].get_weights()[0].shape  # the one-hot model's kernel
+
+# %%
+table.size + kernel.size, plain.layers[0].get_weights()[0].size
+
+# %%
+round(history.history["loss"][-1], 2), round(log["loss"][-1], 2)  # embedding, one-hot
 
 
 # %% [markdown]
+# <details>
+# <summary>Solution (continued)</summary>
+#
+# Counted: the embedding's table and the kernel hold
+# $45 \times 16 + 16 \times 64 = 1{,}744$ weights, where the one-hot model's
+# kernel holds $45 \times 64 = 2{,}880$.
+# With more weights and no limit on its rank, the one-hot model ends this run with
+# the lower loss; the embedding's gain is its size, which matters more as the
+# vocabulary grows: for 10,000 words, the same 16 and 64 give 161,024 weights
+# against 640,000.
+#
+# </details>
+#
 # 3. How chaotic is training? Train the model of this page twice, the second time with
 #    every starting weight multiplied by $1 + 10^{-12} \times$ noise, and compare the
 #    trained weights: at the page's learning rate, 0.002, and at 0.005.
