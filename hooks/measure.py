@@ -1,54 +1,29 @@
-"""MkDocs hooks that compute numbers and figures when the site is built.
+"""MkDocs hook that measures times when the site is built.
 
-- ``<!-- measured: simple_rnn_speedup -->`` in a page is replaced by a small table of
-  times measured right then: the notebook's loop, run over 32 sequences one after
-  another, against one call of ``rnn.functional.simple_rnn_forward`` on the batch of 32
-  (T=100, 32 features, 64 units, float64; best of interleaved repeats for about a
-  second). The outputs of both are checked equal before anything is timed.
-- ``images/gradient-norms.svg`` is drawn with matplotlib and added to the site as a
-  generated file: how the norm of a product of recurrent Jacobians shrinks or grows
-  with the number of steps, for spectral radii 0.9, 1.0 and 1.1.
+``<!-- measured: simple_rnn_speedup -->`` in a page is replaced by a small table of times
+measured right then: the notebook's loop, run over 32 sequences one after another,
+against one call of ``rnn.functional.simple_rnn_forward`` on the batch of 32 (T=100, 32
+features, 64 units, float64; best of interleaved repeats for about a second). The
+outputs of both are checked equal before anything is timed.
 
-Nothing here is committed as a result: every build measures and draws again.
+Nothing here is committed as a result: every build measures again. (The figures of the
+pages, among them how the norm of a product of recurrent Jacobians shrinks or grows with
+the number of steps, are drawn by ``hooks/figures.py`` from the pages' own code.)
 """
 
 from __future__ import annotations
 
 import datetime
-import importlib.util
-import io
 import logging
 import platform
 import time
 from collections.abc import Callable
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 
 log = logging.getLogger("mkdocs.hooks.measure")
 
 SPEEDUP_MARKER = "<!-- measured: simple_rnn_speedup -->"
-GRADIENT_FIGURE = "images/gradient-norms.svg"
-
-
-def _figure_style() -> ModuleType:
-    """``hooks/figure_style.py``, loaded from beside this file, however this one is loaded.
-
-    MkDocs puts the hooks' folder on ``sys.path`` only while it loads a hook, and the tests
-    load a hook from its path alone, where ``import figure_style`` would fail.
-    """
-    path = Path(__file__).with_name("figure_style.py")
-    spec = importlib.util.spec_from_file_location("figure_style", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_style = _figure_style()
-INK = _style.INK
-GAINS = {0.9: _style.BLUE, 1.0: _style.GREY, 1.1: _style.ORANGE}
-STYLE = {**_style.STYLE, "svg.hashsalt": "rnn-gradients"}
 
 
 # ----------------------------------------------------------------------- speed
@@ -144,70 +119,3 @@ def on_page_markdown(markdown: str, page, config, files) -> str:
         result["loop"] / result["vectorised"],
     )
     return markdown.replace(SPEEDUP_MARKER, speedup_markdown(result))
-
-
-# ------------------------------------------------------------------- gradients
-
-
-def orthogonal(units: int, seed: int = 0) -> np.ndarray:
-    """A random orthogonal matrix (every singular value is 1)."""
-    q, r = np.linalg.qr(np.random.default_rng(seed).standard_normal((units, units)))
-    return q * np.sign(np.diag(r))
-
-
-def linear_norms(gain: float, steps: int, units: int = 64) -> np.ndarray:
-    """Spectral norm of ``W**k`` for ``k = 1 .. steps``, ``W = gain * orthogonal``."""
-    W = gain * orthogonal(units)
-    product, norms = np.eye(units), []
-    for _ in range(steps):
-        product = W @ product
-        norms.append(np.linalg.norm(product, 2))
-    return np.array(norms)
-
-
-def tanh_norms(gain: float, steps: int, units: int = 64, features: int = 32) -> np.ndarray:
-    """Spectral norm of ``prod_k diag(1 - s_k**2) W`` along a tanh RNN driven by noise."""
-    rng = np.random.default_rng(1)
-    W = gain * orthogonal(units)
-    U = rng.standard_normal((units, features)) / np.sqrt(features)
-    s, product, norms = np.zeros(units), np.eye(units), []
-    for x in rng.standard_normal((steps, features)):
-        s = np.tanh(U @ x + W @ s)
-        product = ((1 - s**2)[:, None] * W) @ product
-        norms.append(np.linalg.norm(product, 2))
-    return np.array(norms)
-
-
-def gradient_figure(steps: int = 100) -> bytes:
-    """Draw both panels as an SVG with a transparent background."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    k = np.arange(1, steps + 1)
-    with plt.rc_context(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, layout="constrained")
-        for ax, norms, title in (
-            (axes[0], linear_norms, "linear: $\\|W^k\\|$"),
-            (axes[1], tanh_norms, "tanh: $\\|\\prod_k \\mathrm{diag}(1 - s_k^2)\\, W\\|$"),
-        ):
-            for gain, colour in GAINS.items():
-                ax.semilogy(k, norms(gain, steps), color=colour, lw=2.2, label=f"{gain} × Q")
-            ax.set(title=title, xlabel="number of steps k", xlim=(0, steps))
-            ax.grid(True, which="major", color=INK, alpha=0.25, lw=0.6)
-        axes[0].set_ylabel("norm (log scale)")
-        axes[0].legend(title="W =", frameon=False, labelcolor=INK)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
-        plt.close(fig)
-    return buffer.getvalue()
-
-
-def on_files(files, config):
-    from mkdocs.structure.files import File
-
-    started = time.perf_counter()
-    files.append(File.generated(config, GRADIENT_FIGURE, content=gradient_figure()))
-    log.info("Drew %s in %.2f s", GRADIENT_FIGURE, time.perf_counter() - started)
-    return files

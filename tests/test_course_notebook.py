@@ -99,7 +99,9 @@ def test_the_nav_gives_the_pages_in_order() -> None:
     assert pages[:2] == ["index.md", "what-is-an-rnn.md"]
     assert "reference/api.md" not in pages
     assert not any(page.startswith("notebooks/") for page in pages)
-    assert {"numpy-rnn.md", "layers-and-models.md", "beyond.md"} <= set(pages)
+    assert {"numpy-rnn.md", "layers-and-models.md", "lstm-gru.md"} <= set(pages)
+    assert pages.index("vanishing-gradients.md") < pages.index("lstm-gru.md")
+    assert pages.index("lstm-gru.md") + 1 == pages.index("why-lstm.md")
 
 
 def test_top_cell_links_both_downloads(notebook: object) -> None:
@@ -506,8 +508,8 @@ def test_notebook_runs_and_only_tagged_cells_raise(notebook: object) -> None:
         for cell in code_cells(notebook)
         if any("image/png" in o.get("data", {}) for o in cell.outputs)
     ]
-    # the gradient-norms figure of the Beyond page, and the four of hooks/figures.py
-    assert len(figures) == 5
-    assert [statements(cell.source) for cell in figures[:4]] == [
+    # the four figures of hooks/figures.py, in the order of the pages
+    assert len(figures) == 4
+    assert [statements(cell.source) for cell in figures] == [
         statements(course_notebook.drawn()[image].code) for image in LEARNING_FIGURES
     ]

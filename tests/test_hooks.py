@@ -56,26 +56,39 @@ def test_mathjax_comes_from_an_installed_package() -> None:
 # -- the figures' style, in one place -----------------------------------------------------
 
 
-def test_both_figure_hooks_take_their_style_from_figure_style() -> None:
-    # loaded from their paths alone, as here, the hooks still find figure_style.py (MkDocs
-    # puts their folder on sys.path only while it loads them)
-    style, figures, measure = load("figure_style"), load("figures"), load("measure")
+def test_the_figure_hook_takes_its_style_from_figure_style() -> None:
+    # loaded from its path alone, as here, the hook still finds figure_style.py (MkDocs
+    # puts its folder on sys.path only while it loads it)
+    style, figures = load("figure_style"), load("figures")
     assert str(HOOKS) not in sys.path
     assert figures.STYLE == {**style.STYLE, "svg.hashsalt": "rnn-figures"}
-    assert measure.STYLE == {**style.STYLE, "svg.hashsalt": "rnn-gradients"}
-    assert figures.INK == measure.INK == style.INK == style.STYLE["text.color"]
+    assert figures.INK == style.INK == style.STYLE["text.color"]
     assert (figures.BLUE, figures.GREY, figures.ORANGE, figures.RED) == (
         style.BLUE,
         style.GREY,
         style.ORANGE,
         style.RED,
     )
-    assert measure.GAINS == {0.9: style.BLUE, 1.0: style.GREY, 1.1: style.ORANGE}
-    # no second copy of the style in either hook
+    # no second copy of the style in any hook
     for name in ("figures", "measure"):
         text = (HOOKS / f"{name}.py").read_text(encoding="utf-8")
         assert style.INK not in text and style.BLUE not in text, name
         assert '"axes.labelcolor"' not in text, name
+
+
+def test_the_measure_hook_measures_and_draws_nothing() -> None:
+    """Its gradient-norms figure showed what the vanishing-gradients page's own figure shows
+    (norms of products of recurrent Jacobians against the number of steps, per radius):
+    that one, drawn by hooks/figures.py from the page's code, is the only one left."""
+    measure, figures = load("measure"), load("figures")
+    assert not hasattr(measure, "on_files")  # adds no generated file to the site
+    assert not hasattr(measure, "STYLE") and not hasattr(measure, "GRADIENT_FIGURE")
+    assert callable(measure.on_page_markdown) and measure.SPEEDUP_MARKER.startswith("<!--")
+    drawn = dict(figures.FIGURES["vanishing-gradients.md"])
+    assert drawn == {"images/gradient-distance.svg": figures.gradient_distance}
+    docs = HOOKS.parent / "docs"
+    pages = [*docs.glob("*.md"), *docs.glob("notebooks/*.py")]
+    assert not [p.name for p in pages if "gradient-norms" in p.read_text(encoding="utf-8")]
 
 
 def test_figure_style_holds_plain_assignments_of_literals() -> None:

@@ -8,7 +8,8 @@ numbers. These tests check that the *claims* hold beyond that one run:
 - the character-level model's loss falls far below the uniform guess, ln(vocabulary);
 - on the adding problem over 60 steps, an LSTM learns and a SimpleRNN does not;
 - gradients through time shrink or grow by the spectral radius per step (linear), and
-  the activation's slope only shrinks them further; norm clipping keeps the direction,
+  the activation's slope only shrinks them further; how much tanh's slope shrinks them
+  depends on how hard the inputs drive the units; norm clipping keeps the direction,
   value clipping does not.
 
 Training runs in float64, as on the pages, and the tests check verdicts, not digits.
@@ -160,12 +161,21 @@ def _recurrent_matrix(radius: float, units: int = 32, seed: int = 0) -> np.ndarr
     return w * (radius / np.abs(np.linalg.eigvals(w)).max())
 
 
-def _jacobian_norms(radius: float, activation: str, steps: int = 100) -> np.ndarray:
-    """||dh_T/dh_{T-d}|| for d = 1 .. steps along one noise-driven run."""
-    rng = np.random.default_rng(1)
-    r = _recurrent_matrix(radius)
+def _jacobian_norms(
+    radius: float,
+    activation: str,
+    steps: int = 100,
+    strength: float = 1.0,
+    seed: int = 1,
+    matrix_seed: int = 0,
+) -> np.ndarray:
+    """||dh_T/dh_{T-d}|| for d = 1 .. steps along one noise-driven run, the noise scaled
+    by ``strength`` (the page's run: strength 1, seed 1, matrix_seed 0)."""
+    rng = np.random.default_rng(seed)
+    r = _recurrent_matrix(radius, seed=matrix_seed)
     k = rng.standard_normal((8, 32)) / np.sqrt(8)
-    h = simple_rnn_forward(rng.standard_normal((steps, 8)), k, r, activation=activation)
+    x = strength * rng.standard_normal((steps, 8))
+    h = simple_rnn_forward(x, k, r, activation=activation)
     slope = {"linear": np.ones_like(h), "relu": (h > 0) * 1.0, "tanh": 1 - h**2}[activation]
     j, norms = np.eye(32), []
     for t in reversed(range(steps)):
@@ -198,6 +208,19 @@ def test_activation_slopes_make_gradients_vanish_near_radius_one(activation: str
         assert norms[99] < 1e-15 < linear[99]
     # a ReLU network explodes with a large enough radius
     assert (np.diff(np.log(_jacobian_norms(2.0, "relu")[9::10])) > 0).all()
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4, 5])
+def test_tanh_vanishing_at_radius_above_one_depends_on_how_hard_the_inputs_drive(
+    seed: int,
+) -> None:
+    """vanishing-gradients.md: at radius 1.1, tanh's gradient vanishes with inputs that
+    drive the units hard, and inputs ten times weaker leave one many orders larger."""
+    for matrix_seed in (1, 2, 3):
+        strong = _jacobian_norms(1.1, "tanh", seed=seed, matrix_seed=matrix_seed)
+        weak = _jacobian_norms(1.1, "tanh", strength=0.1, seed=seed, matrix_seed=matrix_seed)
+        assert strong[99] < 1e-15, (seed, matrix_seed, strong[99])
+        assert weak[99] > 1e9 * strong[99], (seed, matrix_seed, weak[99], strong[99])
 
 
 def test_clipnorm_keeps_the_direction_and_clipvalue_does_not() -> None:

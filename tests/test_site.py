@@ -281,8 +281,8 @@ def test_notebook_maths_is_typeset(visit: object) -> None:
     [
         ("timesteps", "numpy-rnn/"),
         ("parameter", "counting-parameters/"),
-        ("LSTM", "beyond/"),
-        ("vanishing", "beyond/"),
+        ("LSTM", "lstm-gru/"),
+        ("vanishing", "vanishing-gradients/"),
     ],
 )
 def test_search_finds(visit: object, query: str, page: str) -> None:

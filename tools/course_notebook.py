@@ -66,7 +66,7 @@ RAISES = "raises-exception"
 RUNNABLE = {"python", "pycon"}  # the fences the tests run (tests/test_doc_fences.py)
 SHOWN_NOT_RUN = "Shown, not run"
 # SVG figures use currentColor, which is black in an <img>: a mid-tone grey reads on both
-# light and dark backgrounds (as the figures drawn by hooks/measure.py do).
+# light and dark backgrounds (as the figures drawn by hooks/figures.py do).
 INK = "#8a8a8a"
 
 # The notice is a YAML comment inside the header: a comment before the header would become
@@ -141,27 +141,9 @@ class Drawn:
     code: str
 
 
-DRAWN = {
-    "images/gradient-norms.svg": Drawn(
-        needs=frozenset({"np", "orthogonal", "tanh_jacobian_norms"}),
-        code="""\
-# The figure of the site (drawn by hooks/measure.py), drawn with this page's functions.
-import matplotlib.pyplot as plt
-
-k = np.arange(1, 101)
-fig, (linear_ax, tanh_ax) = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, layout="constrained")
-for gain in (0.9, 1.0, 1.1):
-    W_gain = gain * orthogonal(64)
-    linear = [np.linalg.norm(np.linalg.matrix_power(W_gain, n), 2) for n in k]
-    linear_ax.semilogy(k, linear, lw=2, label=f"{gain} × Q")
-    tanh_ax.semilogy(k, tanh_jacobian_norms(gain), lw=2, label=f"{gain} × Q")
-linear_ax.set(title=r"linear: $\\|W^k\\|$", xlabel="number of steps k")
-linear_ax.set(ylabel="norm (log scale)")
-tanh_ax.set(title="tanh: product of the step Jacobians", xlabel="number of steps k")
-linear_ax.legend(title="W =", frameon=False)
-plt.show()""",
-    ),
-}
+# Figures drawn by a build hook other than hooks/figures.py, each with the cell that draws
+# it in the notebook (none at present: every figure of the pages is drawn by figures.py).
+DRAWN: dict[str, Drawn] = {}
 
 
 def hook_figures(hooks: Path = HOOKS) -> dict[str, Drawn]:
