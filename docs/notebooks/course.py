@@ -2311,8 +2311,9 @@ rnn.explain_params(model)
 # + \underbrace{u}_{\text{bias}} = u\,(u + f + 1).
 # $$
 #
-# The $u^2$ term dominates: doubling the units roughly quadruples the parameters, while
-# doubling the features only adds $f u$. Check the formula against the package for a few
+# When the units outnumber the features, $u > f + 1$, the $u^2$ term is the largest,
+# and for $u \gg f$ it dominates: doubling the units then roughly quadruples the
+# parameters, while doubling the features only adds $f u$. Check the formula against the package for a few
 # sizes:
 
 
@@ -2382,8 +2383,8 @@ print(f"{'Embedding(10000, 32)':<28}{explained.numbers:<24}{explained.count:>8,}
 # <details>
 # <summary>Why does doubling the units of a large `SimpleRNN` roughly quadruple its parameters?</summary>
 #
-# The recurrent kernel $R$ is `(units, units)`: its $u^2$ term dominates
-# $u(u + f + 1)$.
+# The recurrent kernel $R$ is `(units, units)`: when the units far outnumber the
+# features, its $u^2$ term dominates $u(u + f + 1)$.
 #
 # </details>
 #
@@ -2595,9 +2596,10 @@ bool(np.allclose(dx_fast, dx, rtol=1e-12, atol=1e-15))
 
 # %% [markdown]
 # It is faster for two reasons. Only lines (1), (2) and (7) depend on the step before, so
-# only they stay in the loop; lines (3) to (6) become one matrix product each over all
-# steps at once, after the loop: $\partial L/\partial K = X^\top \Delta Z$, where the
-# rows of $X$ and $\Delta Z$ run over every step of every sequence. And it works in
+# only they stay in the loop; lines (3), (4) and (6) become one matrix product each over
+# all steps at once, after the loop ($\partial L/\partial K = X^\top \Delta Z$, where the
+# rows of $X$ and $\Delta Z$ run over every step of every sequence), and line (5) one
+# column sum of $\Delta Z$. And it works in
 # place, in small buffers reused at every step.
 #
 # Is the gradient right, and not just the same in two programs? Nudge one weight by
@@ -2619,7 +2621,7 @@ bool(abs(numeric - grads["recurrent_kernel"][2, 3]) < 1e-9)
 # [Checking gradients](#page-checking-gradients) turns this into a tool that checks every
 # weight of a layer or a model.
 #
-# ### Truncated BPTT
+# ### Truncated BPTT (Backpropagation through time)
 #
 # Line (7) multiplies the gradient by $R^\top$ and by tanh's slope once per step, so
 # what reaches an early step is a product of as many factors as there are steps in
@@ -5373,9 +5375,10 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 # The **adding problem** (Hochreiter and Schmidhuber, 1997) is the classic test. Each
 # step of a sequence has two features: a random number between 0 and 1, and a marker, 1
 # at exactly two steps and 0 elsewhere. The answer is the sum of the two marked numbers.
-# One marker lies in the first tenth of the sequence and the other in its second half, so
-# the network must hold the first number through at least 24 of the 60 steps, while
-# ignoring the other numbers it reads.
+# One marker lies in the first tenth of the sequence and the other in its second half.
+# The answer is read after the last step, so the network must hold the first number from
+# its marker (at step 5 at the latest) to the end, through at least 54 of the 60 steps,
+# while it reads and ignores the other numbers.
 
 # %%
 import numpy as np
@@ -5677,11 +5680,27 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # (it keeps the state in $(-1, 1)$), sometimes ReLU; the sigmoid $\sigma$ in the
 # gates of an LSTM or GRU. See [What a recurrent network is](#page-what-is-an-rnn).
 #
+# ### Adam
+#
+# An optimizer that gives every weight its own step size: it keeps a running mean of the
+# weight's gradient and of the gradient's square, and moves the weight by about the
+# learning rate times the first divided by the square root of the second. Its first
+# steps therefore move each weight by about the learning rate, whatever the size of its
+# gradient. `rnn.optimizers.Adam` computes as Keras's does, with a default learning rate
+# of 0.001; see [Training a forecaster on real weather](#page-forecasting).
+#
+# ### Baseline
+#
+# A simple rule, computed without any training, that a model must beat to be worth
+# anything: for the weather, "in 24 hours it will be as warm as now"; for a choice among
+# $n$ classes, the uniform guess, whose cross-entropy is $\ln n$. See [Training a
+# forecaster on real weather](#page-forecasting).
+#
 # ### Batch
 #
 # Several sequences processed together, stacked along a first axis: an array of shape
 # `(batch, timesteps, features)`. Each sequence in a batch has its own state, and all share
-# the weights.
+# the weights. See [Your first RNN in NumPy](#page-numpy-rnn).
 #
 # ### Bias
 #
@@ -5691,36 +5710,81 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 #
 # ### BPTT (backpropagation through time)
 #
-# Backpropagation applied to the RNN unrolled over its timesteps. The gradient that
+# Backpropagation applied to the RNN unrolled over its timesteps. The same weights serve
+# at every step, so each weight's gradient is a sum over the steps, and the gradient that
 # reaches an early step has been multiplied by one step Jacobian per later step; see
-# [Vanishing and exploding gradients](#page-vanishing-gradients).
+# [Backpropagation through time](#page-bptt).
 #
 # ### Candidate
 #
 # In an LSTM or GRU, the new content the cell proposes at a step ($g_t$, $\tilde h_t$),
-# before the gates decide how much of it to use.
+# before the gates decide how much of it to use. See [LSTM and GRU](#page-lstm-gru).
 #
 # ### Cell state
 #
 # The LSTM's second state, $c_t$: its long-term memory, changed only by the forget and
-# input gates.
+# input gates. See [LSTM and GRU](#page-lstm-gru).
+#
+# ### Cross-entropy
+#
+# The loss for a choice among classes: minus the log of the probability the model gives
+# the right class, averaged over the samples. A model that is sure and right scores 0; one
+# that spreads its probability evenly over $n$ classes scores $\ln n$. Keras's
+# `"sparse_categorical_crossentropy"` takes the right class as an integer id,
+# `"categorical_crossentropy"` as a one-hot vector; see [A character-level
+# RNN](#page-char-rnn).
+#
+# ### cuDNN
+#
+# NVIDIA's library of fast deep-learning routines for its GPUs, which PyTorch, and Keras
+# for its LSTM and GRU layers, call when they run on such a GPU. PyTorch's two bias
+# vectors and the GRU's reset gate applied after the recurrent product
+# (`reset_after=True`) follow its formulas. The `rnn` package computes in NumPy on the CPU
+# and does not use it; see [One notation, four conventions](#page-notation) and [LSTM and
+# GRU](#page-lstm-gru).
+#
+# ### Embedding
+#
+# A layer that turns integer ids (of characters, of words) into vectors: `Embedding(45, 16)`
+# holds a learned table of shape `(45, 16)` and returns row $i$ for id $i$. That is
+# what multiplying a one-hot vector by the table would give, without building the one-hot
+# vector. See [A character-level RNN](#page-char-rnn).
+#
+# ### Epoch
+#
+# One pass of training over the whole training set: `fit` shuffles the samples, cuts them
+# into batches and updates the weights once per batch, so 1,000 sequences in batches of 32
+# make 32 updates per epoch. `history.history` holds the loss of every epoch; see
+# [Building networks the Keras way](#page-keras-way).
 #
 # ### Exploding gradient
 #
 # A gradient whose size grows exponentially as it goes back through the steps, because
-# the step Jacobians stretch it (recurrent matrix of spectral radius above 1). Tamed by
-# clipping the gradient's norm.
+# the step Jacobians stretch it: in a linear RNN, whenever the recurrent matrix's spectral
+# radius is above 1 (tanh's slope, at most 1, makes it rarer). One such gradient can throw
+# the weights far away in a single update; gradient clipping prevents that. See [Vanishing
+# and exploding gradients](#page-vanishing-gradients).
+#
+# ### Fan-in
+#
+# The number of inputs that feed each unit of a layer; its fan-out is the number of units
+# each input feeds. For a kernel of shape `(features, units)` = `(32, 64)`, fan-in is 32
+# and fan-out 64. Initialisers scale random weights by them, so that a sum of many weighted
+# inputs stays of moderate size: see *Glorot uniform*, and [Your first RNN in
+# NumPy](#page-numpy-rnn).
 #
 # ### Feature
 #
 # One of the numbers that describe a single timestep: 32 in the running example
-# (`input_features`). A word turned into a vector of 32 numbers has 32 features.
+# (`input_features`). A word turned into a vector of 32 numbers has 32 features. See [From
+# ingredients to pseudocode to code](#page-ingredients-to-code).
 #
 # ### Gate
 #
 # A vector of numbers between 0 and 1 (a sigmoid of a weighted sum) that multiplies
 # another vector element by element, and so decides how much of each unit passes. LSTMs
-# have input, forget and output gates; GRUs have update and reset gates.
+# have input, forget and output gates; GRUs have update and reset gates. See [LSTM and
+# GRU](#page-lstm-gru).
 #
 # ### Glorot uniform
 #
@@ -5729,6 +5793,15 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # layer's size so that activations neither vanish nor saturate. See
 # [Your first RNN in NumPy](#page-numpy-rnn).
 #
+# ### Gradient clipping
+#
+# Shrinking a gradient just before the update, so that an exploding gradient cannot wreck
+# the weights. `clipnorm=c` rescales each weight's gradient to a norm of at most $c$ and
+# keeps its direction (`global_clipnorm=c` does it for all the gradients together);
+# `clipvalue=c` clips every entry to $[-c, c]$, which can turn the direction. It does
+# nothing for a vanishing gradient; see [Vanishing and exploding
+# gradients](#page-vanishing-gradients).
+#
 # ### GRU (gated recurrent unit)
 #
 # A recurrent layer with an update gate $z$ and a reset gate $r$ and no separate cell
@@ -5736,84 +5809,193 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 #
 # ### Hidden state
 #
-# See *state*.
+# See *state*. Keras and PyTorch call the state $h_t$, the hidden state; see [One
+# notation, four conventions](#page-notation).
 #
 # ### Initial state
 #
 # The state before the first step, $s_0$: zeros unless given. It is reset for every new
-# sequence.
+# sequence; see [What a recurrent network is](#page-what-is-an-rnn).
 #
 # ### Jacobian
 #
 # The matrix of derivatives of one vector with respect to another. For one step of a
-# simple RNN, $\partial s_k / \partial s_{k-1} = \mathrm{diag}(1 - s_k^2)\, W$.
+# simple RNN in Keras's layout, $h_k = \tanh(x_k K + h_{k-1} R + b)$, it is
+# $\partial h_k / \partial h_{k-1} = D_k R^\top$, with
+# $D_k = \mathrm{diag}(1 - h_k \odot h_k)$ the slopes of tanh; the gradient that
+# reaches an early step has been multiplied by one such matrix per step in between. See
+# [Vanishing and exploding gradients](#page-vanishing-gradients).
 #
 # ### Kernel
 #
 # Keras's name for the input weights of a layer, shape `(features, units)` = `(32, 64)`:
 # the transpose of the notebook's `W`. See [One notation, four conventions](#page-notation).
 #
+# ### Learning rate
+#
+# The factor that scales every update: plain gradient descent moves a weight $w$ to
+# $w - \eta\,\partial L / \partial w$, with $\eta$ the learning rate. Too small and
+# training crawls; too large and it jumps about or diverges. Keras's optimizers take it as
+# `learning_rate`; see [Your own training loop](#page-training-loop).
+#
+# ### Logits
+#
+# The raw scores a classifier computes for its classes before the softmax turns them into
+# probabilities: any real numbers, the larger the likelier. Adding the same number to all
+# of them changes nothing, so the logs of the probabilities are logits too, which is how
+# [A character-level RNN](#page-char-rnn) applies its temperature. Keras's cross-entropy
+# losses accept logits instead of probabilities with `from_logits=True`.
+#
+# ### Loss
+#
+# The single number that training makes small, computed from the model's outputs and the
+# targets: MSE or MAE for a forecast, cross-entropy for a choice among classes. Its
+# gradient with respect to every weight tells the optimizer which way to move them;
+# `compile(loss=...)` chooses it. See [Building networks the Keras way](#page-keras-way).
+#
 # ### LSTM (long short-term memory)
 #
 # A recurrent layer with a protected cell state and three gates that erase (forget gate
 # $f$), write (input gate $i$) and read (output gate $o$) it; Keras orders its
-# weights $i, f, c, o$. See [LSTM and GRU](#page-lstm-gru).
+# weights $i, f, c, o$. See [LSTM and GRU](#page-lstm-gru), and [Why LSTMs](#page-why-lstm)
+# for a task it learns and a simple RNN does not.
+#
+# ### MAE (mean absolute error)
+#
+# The mean of $|y - \hat y|$ over all targets $y$ and predictions $\hat y$: the
+# typical size of an error, in the targets' own units (°F for the weather), which makes it
+# easy to read. Keras's `"mae"`, as a loss or as a metric; see [Training a forecaster on
+# real weather](#page-forecasting).
+#
+# ### MSE (mean squared error)
+#
+# The mean of $(y - \hat y)^2$: like the MAE, but in squared units, and an error twice
+# as large costs four times as much. Keras's `"mse"`. A model that always answers the
+# targets' mean scores their variance; see [Why LSTMs](#page-why-lstm).
+#
+# ### Normal matrix
+#
+# A square matrix that commutes with its transpose, $A^\top A = A A^\top$: symmetric and
+# orthogonal matrices are normal. Its norm (its largest stretch of a vector) equals its
+# spectral radius, and so do those of all its powers, so $\|R^k\| = \rho(R)^k$ from
+# the first step on; a non-normal matrix can stretch vectors for a few steps before its
+# spectral radius takes over. See [Vanishing and exploding
+# gradients](#page-vanishing-gradients).
+#
+# ### One-hot
+#
+# A vector of zeros with a single 1, at the position of a class: with 45 characters, id 3
+# becomes a vector of length 45 whose entry 3 is 1. `np.eye(45)[ids]` encodes an array of
+# ids this way; an embedding does the same job with shorter, learned vectors. See [A
+# character-level RNN](#page-char-rnn).
+#
+# ### Optimizer
+#
+# The rule that turns the gradients into updates of the weights, after every batch: SGD
+# moves each weight by the learning rate times its gradient, downhill; RMSprop and Adam
+# adapt the step to each weight. `compile(optimizer="adam")` chooses one by name, with its
+# default learning rate; see [Building networks the Keras way](#page-keras-way).
 #
 # ### Orthogonal matrix
 #
 # A square matrix $Q$ with $Q^\top Q = I$: it rotates or reflects vectors without
-# changing their length. Keras's default for recurrent weights.
+# changing their length. Keras's default for recurrent weights; see [Your first RNN in
+# NumPy](#page-numpy-rnn).
 #
 # ### Recurrent kernel
 #
 # Keras's name for the state-to-state weights, shape `(units, units)` = `(64, 64)`: the
-# transpose of the notebook's `U`.
+# transpose of the notebook's `U`. See [One notation, four conventions](#page-notation).
 #
 # ### <code>return_sequences</code>
 #
 # Whether a recurrent layer returns the state after **every** timestep,
 # `(batch, timesteps, units)`, or only the **last** one, `(batch, units)`. Stacked
 # recurrent layers need the full sequence; a classifier on top usually reads the last
-# state.
+# state. See [Layers and models](#page-layers-and-models).
 #
 # ### Sequence
 #
 # An ordered list of timesteps, such as the words of a sentence or the readings of a
-# seismogram, stored as an array of shape `(timesteps, features)`.
+# seismogram, stored as an array of shape `(timesteps, features)`. See [What a recurrent
+# network is](#page-what-is-an-rnn).
+#
+# ### Softmax
+#
+# The function that turns a vector of logits $z$ into probabilities,
+# $\mathrm{softmax}(z)_i = e^{z_i} / \sum_j e^{z_j}$: all positive, summing to 1, the
+# largest logit getting the largest probability. It is the activation of a classifier's
+# last layer, `Dense(n, activation="softmax")`; see [A character-level RNN](#page-char-rnn).
+#
+# ### Spectral radius
+#
+# The largest absolute value of a matrix's eigenvalues: roughly, the factor by which
+# repeated multiplication by the matrix scales a vector in the long run. Below 1, the
+# powers $R^k$ of a recurrent matrix shrink; above 1, they grow. See [Vanishing and
+# exploding gradients](#page-vanishing-gradients).
 #
 # ### State
 #
 # The vector an RNN carries from one step to the next, its short-term memory: $s_t$ in
 # the notebook's prose, `state_t` in its code, $h_t$ (*hidden state*) in Keras and
-# PyTorch. It has one number per unit.
+# PyTorch. It has one number per unit. See [What a recurrent network is](#page-what-is-an-rnn).
 #
-# ### Spectral radius
+# ### Symbolic tensor
 #
-# The largest absolute value of a matrix's eigenvalues: roughly, the factor by which
-# repeated multiplication by the matrix scales a vector in the long run. Below 1, products
-# $W^k$ shrink; above 1, they grow.
+# A placeholder for data that does not exist yet: it has a shape, with `None` for the
+# sizes left open such as the batch, but no numbers. Keras's functional API calls layers
+# on symbolic tensors, starting from `keras.Input`, to record how they connect before any
+# data flows through them. See [Building networks the Keras way](#page-keras-way).
+#
+# ### Temperature
+#
+# The number $T$ that reshapes a model's probabilities before a sample is drawn from
+# them: each probability is raised to the power $1/T$ and the results normalised, the
+# same as dividing the logits by $T$ before the softmax. $T = 1$ uses the model's
+# probabilities as they are; below 1 the likely choices become likelier still (safer,
+# more repetitive text), above 1 the distribution flattens towards uniform (more variety,
+# more mistakes). See [A character-level RNN](#page-char-rnn).
 #
 # ### Timestep
 #
 # One position in a sequence; the RNN does one step of its loop per timestep. The running
-# example has 100 (`timesteps`).
+# example has 100 (`timesteps`). See [From ingredients to pseudocode to
+# code](#page-ingredients-to-code).
+#
+# ### Truncated BPTT (Glossary)
+#
+# BPTT that stops each gradient after $k$ steps back instead of carrying it to the start
+# of the sequence: cheaper, and little is lost where the gradient would have vanished
+# anyway. The layers of `rnn` take `bptt_truncate=k`; Keras has no such option, and long
+# series are usually cut into shorter windows instead. See [Backpropagation through
+# time](#page-bptt).
 #
 # ### Unit
 #
 # One number of the state; a layer's number of units is the size of its state (64 in
 # the running example, `output_features` in the notebook, `units` in Keras,
-# `hidden_size` in PyTorch).
+# `hidden_size` in PyTorch). See [From ingredients to pseudocode to
+# code](#page-ingredients-to-code).
 #
 # ### Unrolling
 #
 # Drawing (or computing) an RNN as one copy of its cell per timestep, all copies sharing
 # the same weights. See [What a recurrent network is](#page-what-is-an-rnn).
 #
+# ### Validation set
+#
+# Data held out from training and used to make choices while you develop a model: how many
+# epochs, which learning rate, which architecture. A validation loss that rises while the
+# training loss falls is the sign of overfitting; since the choices are tuned to the
+# validation set, a third part, the test set, judges the final model, once. See [Training
+# a forecaster on real weather](#page-forecasting), which splits a time series in time order.
+#
 # ### Vanishing gradient
 #
 # A gradient whose size shrinks exponentially as it goes back through the steps, so that
 # early timesteps receive almost no learning signal. The main reason simple RNNs are
-# replaced by LSTMs and GRUs; see [Vanishing and exploding gradients](#page-vanishing-gradients).
+# replaced by LSTMs and GRUs; see [Vanishing and exploding
+# gradients](#page-vanishing-gradients) and [Why LSTMs](#page-why-lstm).
 
 # %% [markdown]
 # <a id="page-further-reading"></a>
@@ -5822,14 +6004,34 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 #
 # Where to go next, and why each is worth your time.
 #
+# ### Books
+#
 # - François Chollet, [*Deep Learning with Python*](https://www.manning.com/books/deep-learning-with-python-second-edition)
 #   (Manning): chapter 6 of the first edition, chapter 10 of the second. The source of this
-#   course's pseudocode and NumPy loop, followed by real Keras models on text and weather
-#   data.
+#   course's pseudocode and NumPy loop, followed by real Keras models: on weather data in
+#   both editions, on text too in the first (the second gives text its own chapter, 11).
 # - Aurélien Géron, [*Hands-On Machine Learning with Scikit-Learn, Keras, and
 #   TensorFlow*](https://www.oreilly.com/library/view/hands-on-machine-learning/9781098125967/)
-#   (O'Reilly), the chapter on processing sequences with RNNs: a practical tour of
-#   forecasting time series with simple RNNs, LSTMs and GRUs, with the pitfalls explained.
+#   (O'Reilly), chapter 15 of the second and third editions, on processing sequences with
+#   RNNs and CNNs: a practical tour of forecasting time series with simple RNNs, LSTMs and
+#   GRUs, with the pitfalls explained.
+# - Aston Zhang, Zachary C. Lipton, Mu Li and Alexander J. Smola, *Dive into Deep
+#   Learning* (free online), chapters 9, [Recurrent Neural
+#   Networks](https://d2l.ai/chapter_recurrent-neural-networks/index.html), and 10, [Modern
+#   Recurrent Neural Networks](https://d2l.ai/chapter_recurrent-modern/index.html): this
+#   course's ground and more, from language models through backpropagation through time
+#   (with truncation) and gradient clipping to LSTMs, GRUs, deep and bidirectional RNNs and
+#   encoder-decoder translation, each section with code you can run (in PyTorch and other
+#   frameworks), batches as rows as in Keras.
+# - Ian Goodfellow, Yoshua Bengio and Aaron Courville, *Deep Learning* (MIT Press, 2016;
+#   free online), chapter 10, [Sequence Modeling: Recurrent and Recursive
+#   Nets](https://www.deeplearningbook.org/contents/rnn.html): the textbook account, with
+#   the maths in full: unfolded graphs, the gradient through time, the challenge of
+#   long-term dependencies, leaky units, LSTMs and GRUs, gradient clipping. Its RNN is the
+#   notebook's prose notation ($U$ on the input, $W$ recurrent, $V$ to the output).
+#
+# ### Articles and code
+#
 # - Andrej Karpathy, [The Unreasonable Effectiveness of Recurrent Neural
 #   Networks](https://karpathy.github.io/2015/05/21/rnn-effectiveness/) (2015): what
 #   character-level RNNs can learn, shown with generated text and with visualisations of
@@ -5844,3 +6046,46 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 #   Math](https://medium.com/deep-math-machine-learning-ai/chapter-10-1-deepnlp-lstm-long-short-term-memory-networks-with-math-21477f8e4235)
 #   (Medium): the LSTM's forward pass and its derivatives worked through equation by
 #   equation, for when you want to see the backward pass as well.
+#
+# ### Papers
+#
+# The research behind the Learning pages, oldest first. With this course behind you, the
+# arguments of each are within reach.
+#
+# - Yoshua Bengio, Patrice Simard and Paolo Frasconi, [Learning Long-Term Dependencies with
+#   Gradient Descent is Difficult](https://doi.org/10.1109/72.279181) (IEEE Transactions
+#   on Neural Networks, 1994): the classic analysis of the vanishing gradient, which shows
+#   that a recurrent network that stores information robustly must have gradients that
+#   vanish over time; the question behind [Vanishing and exploding
+#   gradients](#page-vanishing-gradients).
+# - Sepp Hochreiter and Jürgen Schmidhuber, [Long Short-Term
+#   Memory](https://doi.org/10.1162/neco.1997.9.8.1735) (Neural Computation, 1997): the
+#   LSTM, a memory cell whose error flows back unchanged, tested on long-lag tasks such as
+#   the adding problem of [Why LSTMs](#page-why-lstm). Its cell has no forget gate yet:
+#   Felix Gers, Jürgen Schmidhuber and Fred Cummins added it in [Learning to Forget:
+#   Continual Prediction with LSTM](https://doi.org/10.1162/089976600300015015) (Neural
+#   Computation, 2000).
+# - Razvan Pascanu, Tomas Mikolov and Yoshua Bengio, [On the Difficulty of Training
+#   Recurrent Neural Networks](https://arxiv.org/abs/1211.5063) (ICML 2013): vanishing and
+#   exploding gradients explained through the largest singular value of the recurrent
+#   matrix and the activation's slope, and the proposal to rescale a gradient whose norm
+#   is too large, the `clipnorm` of [Vanishing and exploding
+#   gradients](#page-vanishing-gradients).
+# - Kyunghyun Cho et al., [Learning Phrase Representations using RNN Encoder-Decoder for
+#   Statistical Machine Translation](https://arxiv.org/abs/1406.1078) (EMNLP 2014): the
+#   encoder-decoder, one RNN that reads a phrase into a fixed-length vector and another
+#   that generates a phrase from it (used there to score translations), and inside it the
+#   gated unit now called the GRU, with its reset gate applied before the recurrent
+#   product (Keras's `reset_after=False`, see [LSTM and GRU](#page-lstm-gru)).
+# - Junyoung Chung, Caglar Gulcehre, Kyunghyun Cho and Yoshua Bengio, [Empirical
+#   Evaluation of Gated Recurrent Neural Networks on Sequence
+#   Modeling](https://arxiv.org/abs/1412.3555) (NIPS 2014 deep learning workshop): tanh
+#   RNN, LSTM and GRU compared on music and speech; the gated units clearly beat the simple
+#   RNN, and neither of them wins everywhere, hence the advice of [LSTM and
+#   GRU](#page-lstm-gru) to try both.
+# - Yarin Gal and Zoubin Ghahramani, [A Theoretically Grounded Application of Dropout in
+#   Recurrent Neural Networks](https://arxiv.org/abs/1512.05287) (NeurIPS 2016): how to
+#   regularise a recurrent layer with dropout, dropping the same units at every timestep,
+#   on the inputs and on the state. Keras's `dropout` and `recurrent_dropout` arguments do
+#   this; the `rnn` package has no dropout, so this is for when you train larger models in
+#   Keras.
