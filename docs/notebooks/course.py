@@ -182,9 +182,9 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 # s_t = f\left(U x_t + W s_{t-1}\right), \qquad o_t = V s_t ,
 # $$
 #
-# where $f$ is a squashing activation, usually $\tanh$ (sometimes ReLU), applied to
-# each number separately, and the state starts empty: $s_0 = 0$. Three weight matrices do
-# all the work:
+# where $f$ is an activation applied to each number separately, usually $\tanh$,
+# which squashes every number into $(-1, 1)$ (sometimes ReLU, which does not squash),
+# and the state starts empty: $s_0 = 0$. Three weight matrices do all the work:
 #
 # - $U$ reads the **input** into the state,
 # - $W$ carries the **previous state** into the new one (this is the *recurrent* part),
@@ -495,10 +495,10 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 # notebook's `W`, and it is `kernel.T`.
 #
 # **One bias or two.** PyTorch adds a bias on the input side, $b_{ih}$, and another on the
-# state side, $b_{hh}$. In a simple RNN both are added to the same sum, so only
-# $b_{ih} + b_{hh}$ matters: any split of Keras's `bias` into two parts that add up to it
-# gives the same network. (PyTorch keeps two because NVIDIA's cuDNN library does; in a GRU
-# they are genuinely different, see [LSTM and GRU](#page-lstm-gru).)
+# state side, $b_{hh}$ (both, unless it is built with `bias=False`, which drops both).
+# In a simple RNN both are added to the same sum, so only $b_{ih} + b_{hh}$ matters: any
+# split of Keras's `bias` into two parts that add up to it gives the same network. (In a
+# GRU they are genuinely different, see [LSTM and GRU](#page-lstm-gru).)
 #
 # The names of the state differ too: the notebook says `state_t` and $s_t$, Keras and
 # PyTorch say *hidden state*, $h_t$. It is the same vector.
@@ -1224,7 +1224,8 @@ float((np.abs(final_output_sequence) > 0.999).mean())
 # at every step. `rnn.functional.simple_rnn_forward` computes the same thing, but
 #
 # - takes a **batch** of sequences at once, shaped `(batch, timesteps, features)`;
-# - computes the input part `x_t W` for all timesteps in **one** matrix product;
+# - computes the input part, `W @ x_t` at every step, for all timesteps in **one** matrix
+#   product (`inputs @ W.T`);
 # - stores its weights the way Keras does: `kernel` is `W.T`, of shape
 #   `(input_features, units)`, and `recurrent_kernel` is `U.T`.
 
