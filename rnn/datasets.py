@@ -1,12 +1,13 @@
-"""Small data sets for the course: a real weather series, a text, and a memory task.
+"""Small data sets for the course: a measured weather record, a text, and a memory task.
 
 Nothing here downloads anything:
 
-- :func:`load_seattle_temps` reads a CSV file that the ``vega_datasets`` package ships
-  inside its wheel. That package is an *extra* of the course (``pip install
-  vega_datasets``, or the ``docs``/``test`` extras of this project), never a
-  dependency of ``rnn``; the file is read with the :mod:`csv` module, without importing
-  ``vega_datasets`` (which would import pandas).
+- :func:`load_seattle_weather` (four years of daily measurements) and
+  :func:`load_seattle_temps` (a year of hourly climate averages, not measurements) read
+  CSV files that the ``vega_datasets`` package ships inside its wheel. That package is
+  an *extra* of the course (``pip install vega_datasets``, or the ``docs``/``test``
+  extras of this project), never a dependency of ``rnn``; the files are read with the
+  :mod:`csv` module, without importing ``vega_datasets`` (which would import pandas).
 - :func:`load_zen_of_python` decodes the text that every Python installation carries in
   the standard-library module ``this``.
 - :func:`adding_problem` generates the classic long-memory task from a seed.
@@ -31,27 +32,56 @@ import numpy as np
 __all__ = [
     "SEATTLE_TEMPS_LICENSE",
     "SEATTLE_TEMPS_SOURCE",
+    "SEATTLE_WEATHER_COLUMNS",
+    "SEATTLE_WEATHER_LICENSE",
+    "SEATTLE_WEATHER_SOURCE",
     "adding_problem",
     "char_sequences",
     "char_vocabulary",
     "chronological_split",
     "load_seattle_temps",
+    "load_seattle_weather",
     "load_zen_of_python",
     "windows",
 ]
 
 SEATTLE_TEMPS_SOURCE = (
-    "Hourly air temperatures in Seattle for the year 2010, in degrees Fahrenheit: the file "
+    "Hourly air temperatures in Seattle, dated 2010, in degrees Fahrenheit: the file "
     "seattle-temps.csv of the vega-datasets collection (https://github.com/vega/vega-datasets), "
-    "whose description says the data are drawn from public-domain NOAA data "
-    "(https://www.weather.gov/disclaimer), as shipped inside the wheel of the Python package "
-    "vega_datasets (https://pypi.org/project/vega-datasets/)."
+    "as shipped inside the wheel of the Python package vega_datasets "
+    "(https://pypi.org/project/vega-datasets/). The package describes them as hourly "
+    "temperatures during 2010, drawn from public-domain NOAA data "
+    "(https://www.weather.gov/disclaimer); the collection's SOURCES.md describes them as "
+    "30-year temperature averages for each hour, NOAA's hourly climate normals (NORMAL_HLY) "
+    "of the Seattle-Tacoma International Airport station (GHCND:USW00024233). They behave "
+    "as such: smooth, with a maximum of 75.9 F. They are not a measured record."
 )
 SEATTLE_TEMPS_LICENSE = (
     "The temperatures are NOAA data, in the public domain (a work of the US government). "
     "The vega_datasets package that ships the file is under the MIT licence; the "
     "vega-datasets collection it comes from is under the BSD 3-Clause licence."
 )
+
+SEATTLE_WEATHER_SOURCE = (
+    "Daily weather measured in Seattle from 2012-01-01 to 2015-12-31, in metric units: the "
+    "file seattle-weather.csv of the vega-datasets collection "
+    "(https://github.com/vega/vega-datasets), as shipped inside the wheel of the Python "
+    "package vega_datasets (https://pypi.org/project/vega-datasets/). The package describes "
+    "it as precipitation totals, temperature extremes, wind speed and weather type recorded "
+    "daily in Seattle, drawn from public-domain NOAA data (https://www.weather.gov/disclaimer). "
+    "The collection's SOURCES.md gives NOAA's Climate Data Online as the origin "
+    "(https://www.ncdc.noaa.gov/cdo-web/), transformed by its script scripts/weather.py from "
+    "NOAA's daily summaries (PRCP, TMAX, TMIN, AWND), and says that the categorical "
+    "'weather' field was synthesized from several fields of the original and that the data "
+    "are intended for instructional purposes. Neither names the station."
+)
+SEATTLE_WEATHER_LICENSE = (
+    "The measurements are NOAA data, in the public domain (a work of the US government). "
+    "The vega_datasets package that ships the file is under the MIT licence; the "
+    "vega-datasets collection it comes from is under the BSD 3-Clause licence."
+)
+#: The numeric columns of :func:`load_seattle_weather`, in the order of its ``values``.
+SEATTLE_WEATHER_COLUMNS = ("precipitation", "temp_max", "temp_min", "wind")
 
 _INSTALL_HINT = (
     "pip install vega_datasets  (or, in this project: pip install -e '.[docs]'); "
@@ -84,16 +114,22 @@ def _vega_data_file(name: str) -> Path:
 
 
 def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
-    """Hourly temperatures in Seattle, 2010: a real weather series of 8,759 readings.
+    """Hourly temperatures in Seattle dated 2010: 8,759 *climate averages*, not measurements.
 
     The file is ``seattle-temps.csv`` from the vega-datasets collection, as shipped in
     the wheel of the PyPI package ``vega_datasets`` (version 0.9.0 has it). It is read
     with the :mod:`csv` module; ``vega_datasets`` itself is never imported.
 
-    Source: the collection describes it as hourly temperatures in Seattle during 2010,
-    drawn from public-domain NOAA data (see `SEATTLE_TEMPS_SOURCE`). The values are
-    in degrees Fahrenheit, one per hour of local time (so 2 a.m. on 14 March, when
-    clocks went forward, is missing).
+    What it is: the package describes it as hourly temperatures in Seattle during 2010,
+    drawn from public-domain NOAA data (see `SEATTLE_TEMPS_SOURCE`), but the values
+    behave like long-term averages for each hour of the year, and the collection's own
+    list of sources says so: 30-year averages (NOAA's hourly climate normals) of the
+    Seattle-Tacoma airport station. They are smooth (from one day to the next, at the
+    same hour, they change by 0.16 °F on average) and never extreme: their maximum is
+    75.9 °F, where the measured daily record of :func:`load_seattle_weather` reaches
+    96 °F. Use them as a typical year, not as weather to forecast; for a measured
+    record, use :func:`load_seattle_weather`. The values are in degrees Fahrenheit, one
+    per hour of local time (so 2 a.m. on 14 March, when clocks went forward, is missing).
 
     Licence: the data are public domain (US government work); the package is MIT
     licensed (see `SEATTLE_TEMPS_LICENSE`). The function's ``SOURCE`` and ``LICENSE``
@@ -119,6 +155,8 @@ def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
     ((8759,), (8759,))
     >>> str(times[0]), float(temps[0])
     ('2010-01-01T00', 39.4)
+    >>> float(temps.max())                  # a climate average: no hot day in a year
+    75.9
     """
     path = _vega_data_file("seattle-temps.csv")
     with path.open(newline="", encoding="utf-8") as handle:
@@ -136,6 +174,77 @@ def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
 
 load_seattle_temps.SOURCE = SEATTLE_TEMPS_SOURCE  # type: ignore[attr-defined]
 load_seattle_temps.LICENSE = SEATTLE_TEMPS_LICENSE  # type: ignore[attr-defined]
+
+
+def load_seattle_weather() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.ndarray]:
+    """Daily weather measured in Seattle, 2012 to 2015: 1,461 days, four numbers a day.
+
+    The file is ``seattle-weather.csv`` from the vega-datasets collection, as shipped in
+    the wheel of the PyPI package ``vega_datasets`` (version 0.9.0 has it). It is read
+    with the :mod:`csv` module; ``vega_datasets`` itself is never imported.
+
+    Source: NOAA's daily summaries, as the collection transformed them (see
+    `SEATTLE_WEATHER_SOURCE`): one row per day from 2012-01-01 to 2015-12-31, no day and
+    no value missing. Unlike :func:`load_seattle_temps`, these are measurements of each
+    day, with the weather's ups and downs: the hottest day reached 35.6 °C (96 °F).
+
+    The ``weather`` labels (``'drizzle'``, ``'fog'``, ``'rain'``, ``'snow'``, ``'sun'``)
+    were *synthesized* by the collection from several of NOAA's fields: they are not
+    measurements, and they disagree with the precipitation column on many days (77 days
+    labelled ``'sun'`` have some precipitation). Use them with care.
+
+    Licence: the data are public domain (US government work); the package is MIT
+    licensed (see `SEATTLE_WEATHER_LICENSE`). The function's ``SOURCE`` and ``LICENSE``
+    attributes hold the same texts.
+
+    Returns
+    -------
+    dates : numpy.ndarray of datetime64[D], shape (1461,)
+        The day of each row.
+    values : numpy.ndarray of float64, shape (1461, 4)
+        The measurements, one column each, in the order of ``columns``.
+    columns : tuple of str
+        ``('precipitation', 'temp_max', 'temp_min', 'wind')``: the day's precipitation
+        in mm, its highest and lowest air temperature in °C, and its average wind speed
+        in m/s.
+    weather : numpy.ndarray of str, shape (1461,)
+        The synthesized weather label of each day (see above).
+
+    Raises
+    ------
+    ModuleNotFoundError
+        If ``vega_datasets`` is not installed; the message says how to install it.
+
+    Examples
+    --------
+    >>> from rnn.datasets import load_seattle_weather
+    >>> dates, values, columns, weather = load_seattle_weather()
+    >>> dates.shape, values.shape, weather.shape
+    ((1461,), (1461, 4), (1461,))
+    >>> columns
+    ('precipitation', 'temp_max', 'temp_min', 'wind')
+    >>> str(dates[0]), values[0].tolist(), str(weather[0])
+    ('2012-01-01', [0.0, 12.8, 5.0, 4.7], 'drizzle')
+    >>> float(values[:, columns.index("temp_max")].max())
+    35.6
+    """
+    path = _vega_data_file("seattle-weather.csv")
+    expected = ["date", *SEATTLE_WEATHER_COLUMNS, "weather"]
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        if [h.strip() for h in header] != expected:
+            raise ValueError(f"{path}: expected the columns {','.join(expected)}, found {header}")
+        rows = [row for row in reader if row]
+    # "2012/01/01" -> "2012-01-01"
+    dates = np.array([row[0].replace("/", "-") for row in rows], dtype="datetime64[D]")
+    values = np.array([[float(v) for v in row[1:5]] for row in rows])
+    weather = np.array([row[5] for row in rows])
+    return dates, values, SEATTLE_WEATHER_COLUMNS, weather
+
+
+load_seattle_weather.SOURCE = SEATTLE_WEATHER_SOURCE  # type: ignore[attr-defined]
+load_seattle_weather.LICENSE = SEATTLE_WEATHER_LICENSE  # type: ignore[attr-defined]
 
 
 def chronological_split(

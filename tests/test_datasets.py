@@ -29,6 +29,56 @@ def test_seattle_temps_are_hourly_2010_in_fahrenheit() -> None:
     assert july.mean() > january.mean() + 15
 
 
+def test_seattle_temps_are_climate_averages_not_a_measured_year() -> None:
+    """What the docstring says: smooth, never extreme, and documented as such."""
+    _, temps = datasets.load_seattle_temps()
+    assert float(temps.max()) == 75.9  # Seattle's measured record reaches 96 °F
+    # at the same hour, from one day to the next, they barely change
+    assert round(float(np.abs(temps[24:] - temps[:-24]).mean()), 2) == 0.16
+    doc = datasets.load_seattle_temps.__doc__
+    assert "climate averages" in doc and "not measurements" in doc and "75.9" in doc
+    assert "30-year" in datasets.SEATTLE_TEMPS_SOURCE
+    assert "not a measured record" in datasets.SEATTLE_TEMPS_SOURCE
+
+
+def test_seattle_weather_is_daily_2012_to_2015_in_metric_units() -> None:
+    dates, values, columns, weather = datasets.load_seattle_weather()
+    assert dates.dtype == np.dtype("datetime64[D]")
+    assert values.dtype == np.float64
+    assert dates.shape == weather.shape == (1461,) and values.shape == (1461, 4)
+    assert columns == datasets.SEATTLE_WEATHER_COLUMNS
+    assert columns == ("precipitation", "temp_max", "temp_min", "wind")
+    assert str(dates[0]) == "2012-01-01" and str(dates[-1]) == "2015-12-31"
+    # every day once, in order, and no value missing
+    assert set(np.diff(dates).astype(int).tolist()) == {1}
+    assert np.isfinite(values).all()
+    assert all(label for label in weather.tolist())
+    precipitation, tmax, tmin, wind = values.T
+    # plausible units: mm, °C, m/s (in °F or km/h these ranges would be far off)
+    assert precipitation.min() == 0 and 40 < precipitation.max() < 100
+    assert -10 < tmin.min() < tmax.max() < 40
+    assert (tmin <= tmax).all()
+    assert 0 <= wind.min() < wind.max() < 15
+    # a measured record: hot days that averages smooth away, and seasons
+    assert float(tmax.max()) == 35.6  # 96 °F, on 2014-08-11
+    assert str(dates[tmax.argmax()]) == "2014-08-11"
+    months = dates.astype("datetime64[M]").astype(int) % 12
+    assert tmax[months == 6].mean() > tmax[months == 0].mean() + 12  # July vs January
+    # and it varies from day to day, unlike the averages of load_seattle_temps
+    assert np.abs(np.diff(tmax)).mean() > 2
+
+
+def test_seattle_weather_labels_are_synthesized_and_the_docstring_says_so() -> None:
+    _, values, columns, weather = datasets.load_seattle_weather()
+    assert sorted(set(weather.tolist())) == ["drizzle", "fog", "rain", "snow", "sun"]
+    precipitation = values[:, columns.index("precipitation")]
+    # "77 days labelled 'sun' have some precipitation"
+    assert int(((weather == "sun") & (precipitation > 0)).sum()) == 77
+    doc = datasets.load_seattle_weather.__doc__
+    assert "synthesized" in doc and "77 days" in doc
+    assert "synthesized" in datasets.SEATTLE_WEATHER_SOURCE
+
+
 def test_source_and_licence_are_stated() -> None:
     load = datasets.load_seattle_temps
     assert load.SOURCE == datasets.SEATTLE_TEMPS_SOURCE
@@ -36,11 +86,19 @@ def test_source_and_licence_are_stated() -> None:
     assert "NOAA" in load.SOURCE and "vega_datasets" in load.SOURCE
     assert "public domain" in load.LICENSE and "MIT" in load.LICENSE
     assert "NOAA" in load.__doc__ and "MIT" in load.__doc__
+    load = datasets.load_seattle_weather
+    assert load.SOURCE == datasets.SEATTLE_WEATHER_SOURCE
+    assert load.LICENSE == datasets.SEATTLE_WEATHER_LICENSE
+    assert "NOAA" in load.SOURCE and "vega_datasets" in load.SOURCE
+    assert "seattle-weather.csv" in load.SOURCE
+    assert "public domain" in load.LICENSE and "MIT" in load.LICENSE
+    assert "NOAA" in load.__doc__ and "MIT" in load.__doc__
 
 
 def test_vega_datasets_is_read_without_importing_it() -> None:
     code = (
-        "import sys; from rnn.datasets import load_seattle_temps; load_seattle_temps(); "
+        "import sys; from rnn.datasets import load_seattle_temps, load_seattle_weather; "
+        "load_seattle_temps(); load_seattle_weather(); "
         "print('vega_datasets' in sys.modules, 'pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -60,10 +118,11 @@ def test_missing_package_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch)
         "find_spec",
         lambda name, *a: None if name == "vega_datasets" else real(name, *a),
     )
-    with pytest.raises(ModuleNotFoundError, match=r"pip install vega_datasets") as info:
-        datasets.load_seattle_temps()
-    assert info.value.name == "vega_datasets"
-    assert "not a dependency of rnn" in str(info.value)
+    for load in (datasets.load_seattle_temps, datasets.load_seattle_weather):
+        with pytest.raises(ModuleNotFoundError, match=r"pip install vega_datasets") as info:
+            load()
+        assert info.value.name == "vega_datasets"
+        assert "not a dependency of rnn" in str(info.value)
 
 
 def test_chronological_split_keeps_time_order() -> None:
