@@ -12,13 +12,14 @@ nothing is committed as a result, and nothing is computed twice in two different
 Each page's run is logged with the time it took.
 
 A drawing function's parameters are named after the page's variables it draws from
-(``forecast_curves(history, scale, baseline_val_mae)``); it returns a matplotlib figure,
-and `svg` applies the style of ``hooks/figure_style.py`` around it. The course notebook
-draws the same figures with the same functions: ``tools/course_notebook.py`` copies each
-one, as written here, into a cell where the page shows its figure, and calls it on the
-page's variables. So a drawing function uses only its parameters, ``np``, matplotlib
-(imported inside it) and the names defined in ``figure_style.py``, and has no annotations
-(the notebook, without ``from __future__ import annotations``, would evaluate them).
+(``forecast_curves(history, scale, persistence_val_mae, climatology_val_mae)``); it
+returns a matplotlib figure, and `svg` applies the style of ``hooks/figure_style.py``
+around it. The course notebook draws the same figures with the same functions:
+``tools/course_notebook.py`` copies each one, as written here, into a cell where the page
+shows its figure, and calls it on the page's variables. So a drawing function uses only
+its parameters, ``np``, matplotlib (imported inside it) and the names defined in
+``figure_style.py``, and has no annotations (the notebook, without ``from __future__
+import annotations``, would evaluate them).
 """
 
 from __future__ import annotations
@@ -141,16 +142,16 @@ def gradient_distance(jacobian_norms):
     return fig
 
 
-def forecast_curves(history, scale, baseline_val_mae):
-    """forecasting.md: training and validation MAE per epoch, in °F, and the baseline."""
+def forecast_curves(history, scale, persistence_val_mae, climatology_val_mae):
+    """forecasting.md: training and validation MAE per epoch, in °C, and the two baselines."""
     import matplotlib.pyplot as plt
 
     losses = history.history
-    epochs = np.arange(1, len(losses["loss"]) + 1)
+    epochs = np.arange(1, len(losses["mae"]) + 1)
     fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
     ax.plot(
         epochs,
-        np.array(losses["loss"]) * scale,
+        np.array(losses["mae"]) * scale,
         color=BLUE,
         lw=2.2,
         marker="o",
@@ -158,17 +159,21 @@ def forecast_curves(history, scale, baseline_val_mae):
     )
     ax.plot(
         epochs,
-        np.array(losses["val_loss"]) * scale,
+        np.array(losses["val_mae"]) * scale,
         color=ORANGE,
         lw=2.2,
         marker="o",
         label="model, validation data",
     )
-    ax.axhline(baseline_val_mae, color=GREY, lw=1.8, ls="--", label="baseline, validation data")
-    ax.set(xlabel="epoch", ylabel="mean absolute error (°F)", xlim=(0.5, epochs[-1] + 0.5))
-    ax.set_ylim(bottom=0)
+    ax.axhline(
+        persistence_val_mae, color=GREY, lw=1.8, ls="--", label="persistence, validation data"
+    )
+    ax.axhline(climatology_val_mae, color=INK, lw=1.4, ls=":", label="climatology, validation data")
+    ax.set(xlabel="epoch", ylabel="mean absolute error (°C)", xlim=(0.5, epochs[-1] + 0.5))
+    ax.set_xticks(epochs[epochs % 2 == 0] if len(epochs) > 10 else epochs)
+    ax.set_ylim(bottom=2)
     ax.grid(True, color=INK, alpha=0.25, lw=0.6)
-    ax.legend(frameon=False, labelcolor=INK)
+    ax.legend(frameon=False, labelcolor=INK, loc="upper right")
     return fig
 
 
