@@ -368,6 +368,7 @@ def test_synthetic_maths_links_and_figures(synthetic: list[object]) -> None:
 
 # In the order of the nav.
 LEARNING_FIGURES = [
+    "images/hidden-state.svg",
     "images/forecast-losses.svg",
     "images/char-rnn-loss.svg",
     "images/gradient-distance.svg",
