@@ -29,8 +29,10 @@ class LayerParams:
 
     Attributes
     ----------
-    name, class_name : str
-        The layer's name and class, e.g. ``"simple_rnn"``, ``"SimpleRNN"``.
+    name : str
+        The layer's name, e.g. ``"simple_rnn"``.
+    class_name : str
+        The layer's class, e.g. ``"SimpleRNN"``.
     numbers : str
         The formula with sizes filled in, e.g. ``"10*10 + 1*10 + 10"``.
     words : str

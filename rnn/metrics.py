@@ -280,8 +280,10 @@ class MetricsTracker:
     ----------
     metric_ids : list of str or Metric
         As given to ``compile``.
-    y, y_pred : numpy.ndarray
-        A batch of targets and outputs, to resolve ``"accuracy"``.
+    y : numpy.ndarray
+        A batch of targets, to resolve ``"accuracy"``.
+    y_pred : numpy.ndarray
+        The model's outputs for that batch.
     """
 
     def __init__(self, metric_ids: Sequence[Any], y: np.ndarray, y_pred: np.ndarray) -> None:

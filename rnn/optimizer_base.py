@@ -22,8 +22,13 @@ class Optimizer:
     Parameters
     ----------
     learning_rate : float
-    clipnorm, clipvalue, global_clipnorm : float, optional
-        Gradient clipping, as in Keras (at most one).
+    clipnorm : float, optional
+        Rescale each weight's gradient to at most this norm, as in Keras.
+    clipvalue : float, optional
+        Clip every entry of every gradient to ``[-clipvalue, clipvalue]``.
+    global_clipnorm : float, optional
+        Rescale all the gradients together to at most this joint norm. At most one of
+        the three clipping arguments may be given.
     name : str, optional
         Default: the snake-case class name (``"adam"``).
 

@@ -182,8 +182,10 @@ class Adam(Optimizer):
     ----------
     learning_rate : float
         Default 0.001.
-    beta_1, beta_2 : float
-        Decay of the first and second moment estimates; defaults 0.9 and 0.999.
+    beta_1 : float
+        Decay of the first moment estimate (the mean of the gradients).
+    beta_2 : float
+        Decay of the second moment estimate (the mean of their squares).
     epsilon : float
         Default 1e-7.
     amsgrad : bool

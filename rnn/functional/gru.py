@@ -67,8 +67,10 @@ def gru_forward(
     bias : ndarray of shape (2, 3 * units) or (3 * units,), or None
         With ``reset_after``: row 0 the input bias, row 1 the recurrent bias. Without:
         one input bias. ``None`` means no bias.
-    activation, recurrent_activation : str, callable or None
-        For the candidate state (``"tanh"``) and for the gates (``"sigmoid"``).
+    activation : str, callable or None
+        For the candidate state (``"tanh"``).
+    recurrent_activation : str, callable or None
+        For the gates (``"sigmoid"``).
     reset_after : bool
         Apply the reset gate after the recurrent product (default, as Keras 3 and cuDNN).
     initial_state : ndarray of shape (batch, units) or (units,), optional
@@ -190,10 +192,19 @@ def gru_backward(
     inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
     outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
         Every ``h_t`` of the forward pass (`gru_forward`, ``return_sequences=True``).
-    kernel, recurrent_kernel, bias, reset_after
-        As in `gru_forward` (the bias is needed to recompute the gates).
-    activation, recurrent_activation : str or None
-        As in the forward pass; ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"linear"``.
+    kernel : ndarray of shape (features, 3 * units)
+        As in `gru_forward`.
+    recurrent_kernel : ndarray of shape (units, 3 * units)
+        As in `gru_forward`.
+    bias : ndarray of shape (2, 3 * units) or (3 * units,), or None
+        As in `gru_forward`: the bias is needed to recompute the gates.
+    activation : str or None
+        As in the forward pass (``"tanh"``); ``"tanh"``, ``"sigmoid"``, ``"relu"`` or
+        ``"linear"``.
+    recurrent_activation : str or None
+        As in the forward pass (``"sigmoid"``); the same four choices.
+    reset_after : bool
+        As in the forward pass (``True``).
     initial_state : ndarray of shape (batch, units) or (units,), optional
         The forward pass's ``h_0``; zeros by default.
     truncate : int, optional

@@ -64,8 +64,10 @@ def lstm_forward(
         State weights, same gate order.
     bias : ndarray of shape (4 * units,) or None
         Gate biases; ``None`` means no bias.
-    activation, recurrent_activation : str, callable or None
-        For the cell candidate and output (``"tanh"``), and for the gates (``"sigmoid"``).
+    activation : str, callable or None
+        For the cell candidate and the output (``"tanh"``).
+    recurrent_activation : str, callable or None
+        For the gates (``"sigmoid"``).
     initial_state : pair of ndarrays of shape (batch, units), optional
         ``(h_0, c_0)``, each ``(units,)`` when the inputs are unbatched; zeros by default.
     return_sequences : bool
@@ -179,10 +181,17 @@ def lstm_backward(
     inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
     outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
         Every ``h_t`` of the forward pass (`lstm_forward`, ``return_sequences=True``).
-    kernel, recurrent_kernel, bias
-        As in `lstm_forward` (the bias is needed to recompute the gates).
-    activation, recurrent_activation : str or None
-        As in the forward pass; ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"linear"``.
+    kernel : ndarray of shape (features, 4 * units)
+        As in `lstm_forward`.
+    recurrent_kernel : ndarray of shape (units, 4 * units)
+        As in `lstm_forward`.
+    bias : ndarray of shape (4 * units,) or None
+        As in `lstm_forward`: the bias is needed to recompute the gates.
+    activation : str or None
+        As in the forward pass (``"tanh"``); ``"tanh"``, ``"sigmoid"``, ``"relu"`` or
+        ``"linear"``.
+    recurrent_activation : str or None
+        As in the forward pass (``"sigmoid"``); the same four choices.
     initial_state : pair of ndarrays of shape (batch, units), optional
         The forward pass's ``(h_0, c_0)``; zeros by default.
     grad_final_state : pair of ndarrays of shape (batch, units) or None, optional

@@ -123,8 +123,10 @@ class Dense(Layer):
         ``None`` (default) means linear.
     use_bias : bool
         Whether to add a bias vector.
-    kernel_initializer, bias_initializer : str or callable
-        Defaults ``"glorot_uniform"`` and ``"zeros"``.
+    kernel_initializer : str or callable
+        How the kernel is drawn (``"glorot_uniform"``).
+    bias_initializer : str or callable
+        How the bias is drawn (``"zeros"``).
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 

@@ -42,8 +42,12 @@ class SimpleRNN(RNN):
         Not a Keras argument: in `backward`, each output's gradient flows back through
         at most this many steps (truncated backpropagation through time). ``None``
         (default): all the way to the first step.
-    kernel_initializer, recurrent_initializer, bias_initializer : str or callable
-        Defaults ``"glorot_uniform"``, ``"orthogonal"``, ``"zeros"``.
+    kernel_initializer : str or callable
+        How the kernel is drawn (``"glorot_uniform"``).
+    recurrent_initializer : str or callable
+        How the recurrent kernel is drawn (``"orthogonal"``).
+    bias_initializer : str or callable
+        How the bias is drawn (``"zeros"``).
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
@@ -220,8 +224,10 @@ class GRU(RNN):
     ----------
     units : int
         Size of the hidden state.
-    activation, recurrent_activation : str, callable or None
-        Defaults ``"tanh"`` and ``"sigmoid"``.
+    activation : str, callable or None
+        For the candidate state (``"tanh"``).
+    recurrent_activation : str, callable or None
+        For the gates (``"sigmoid"``).
     reset_after : bool
         Apply the reset gate after the recurrent matrix product (Keras 3 and
         cuDNN default ``True``), which needs two bias vectors: bias shape

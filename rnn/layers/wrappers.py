@@ -50,7 +50,10 @@ class Bidirectional(Layer):
 
     Attributes
     ----------
-    forward_layer, backward_layer : RNN
+    forward_layer : RNN
+        The copy of the layer that reads the sequences forwards.
+    backward_layer : RNN
+        The copy that reads them backwards.
     weights : list of numpy.ndarray
         The forward layer's weights, then the backward layer's (Keras order).
 
