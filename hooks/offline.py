@@ -1,7 +1,8 @@
 """MkDocs hooks that keep the site offline and self-contained.
 
 - MathJax 3 is copied into the built site from the ``django-static-mathjax`` wheel,
-  so no page loads it from a CDN and no third-party JavaScript is committed here.
+  so no page loads it from a CDN and no third-party JavaScript is committed here. Only
+  what the pages can load is copied (`MATHJAX_PARTS`): about 8 MB of the wheel's 24.
 - nbconvert's own MathJax 2 and Mermaid loaders (which point at a CDN) are removed
   from notebook pages; the site's MathJax typesets notebooks too.
 - Every notebook (a jupytext percent-format ``.py`` file) is also offered as a real
@@ -37,6 +38,28 @@ def mathjax_source() -> Path:
     return root
 
 
+# What the site loads of MathJax: the one combined component the pages name, the TeX
+# extensions its autoload may fetch for a macro, and what its context menu loads on
+# demand (the accessibility explorer, with the speech rule engine it needs). The other
+# combined components (CommonHTML output, MathML input, ...) are never loaded.
+MATHJAX_PARTS = ("tex-svg.js", "input/tex/extensions", "ui", "a11y", "sre")
+
+
+def copy_mathjax(dest: Path) -> int:
+    """Copy `MATHJAX_PARTS` of MathJax into ``dest``; return the number of bytes copied."""
+    source = mathjax_source()
+    if dest.exists():
+        shutil.rmtree(dest)
+    for part in MATHJAX_PARTS:
+        target = dest / part
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if (source / part).is_dir():
+            shutil.copytree(source / part, target)
+        else:
+            shutil.copy2(source / part, target)
+    return sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+
+
 def strip_notebook_cdn(html: str) -> str:
     """Remove nbconvert's CDN loaders (MathJax 2, Mermaid) from a page's HTML."""
     html = _NB_MATHJAX.sub("", html)
@@ -49,11 +72,8 @@ def on_post_page(output: str, page, config) -> str:
 
 def on_post_build(config) -> None:
     site = Path(config["site_dir"])
-    dest = site / MATHJAX_DEST
-    if dest.exists():
-        shutil.rmtree(dest)
-    shutil.copytree(mathjax_source(), dest)
-    log.info("Copied MathJax 3 into %s", dest)
+    copied = copy_mathjax(site / MATHJAX_DEST)
+    log.info("Copied MathJax 3 (%.1f MB) into %s", copied / 1e6, site / MATHJAX_DEST)
     _write_ipynb(Path(config["docs_dir"]), site)
 
 

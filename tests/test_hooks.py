@@ -48,6 +48,18 @@ def test_notebook_cdn_loaders_are_removed() -> None:
     assert offline.strip_notebook_cdn(html) == "<p>before</p><p>after</p>"
 
 
+def test_only_the_mathjax_the_site_loads_is_copied(tmp_path: Path) -> None:
+    offline = load("offline")
+    size = offline.copy_mathjax(tmp_path / "mathjax")
+    copied = {p.relative_to(tmp_path / "mathjax").as_posix() for p in tmp_path.rglob("*.js")}
+    # the component the pages load, a TeX extension autoload fetches, the menu's explorer
+    assert {"tex-svg.js", "input/tex/extensions/boldsymbol.js", "a11y/explorer.js"} <= copied
+    # never loaded by the site: other combined components and outputs
+    assert not {"tex-chtml.js", "tex-mml-svg.js", "mml-chtml.js"} & copied
+    assert not any(name.startswith("output/") for name in copied)
+    assert size < 10e6, f"{size / 1e6:.1f} MB of MathJax copied"
+
+
 def test_mathjax_comes_from_an_installed_package() -> None:
     offline = load("offline")
     assert (offline.mathjax_source() / "tex-svg.js").is_file()
