@@ -444,8 +444,8 @@ def adding_problem(
     second in its second half. The answer is read after the last step, so the network
     must hold the first number from its marker to the end: at least
     ``timesteps - timesteps // 10`` steps (54 of 60), while it reads the other numbers.
-    Always answering 1 (the
-    mean of the target) gives a mean squared error of about 1/6: that is chance.
+    Always answering 1 (the mean of the target) gives a mean squared error of about 1/6:
+    that is chance.
 
     Parameters
     ----------

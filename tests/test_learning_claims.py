@@ -7,7 +7,8 @@ numbers. These tests check that the *claims* hold beyond that one run:
 - the weather forecaster beats both common-sense baselines (persistence and
   climatology) on the held-out test year, and its training is stable;
 - the character-level model's loss falls far below the uniform guess, ln(vocabulary);
-- on the adding problem over 60 steps, an LSTM learns and a SimpleRNN does not;
+- on the adding problem over 60 steps, an LSTM learns and a SimpleRNN does not, and the
+  trained LSTM's input gate opens wider at the markers while one unit holds its cell;
 - gradients through time shrink or grow by the spectral radius per step (linear), and
   the activation's slope only shrinks them further; how much tanh's slope shrinks them
   depends on how hard the inputs drive the units; norm clipping keeps the direction,
@@ -18,6 +19,7 @@ Training runs in float64, as on the pages, and the tests check verdicts, not dig
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 
@@ -26,7 +28,7 @@ import pytest
 
 import rnn
 from rnn import datasets
-from rnn.functional import simple_rnn_forward
+from rnn.functional import lstm_forward, simple_rnn_forward
 from rnn.layers import LSTM, Dense, Embedding, Input, SimpleRNN
 from rnn.models import Sequential
 from rnn.optimizers import SGD, Adam
@@ -164,15 +166,33 @@ def test_char_model_loss_falls_far_below_the_uniform_guess() -> None:
 
 @pytest.fixture(scope="module")
 def adding() -> tuple[np.ndarray, ...]:
+    return _adding_data()
+
+
+@functools.cache
+def _adding_data() -> tuple[np.ndarray, ...]:
     x, y = datasets.adding_problem(2000, 60, seed=0)
     x_val, y_val = datasets.adding_problem(500, 60, seed=1)
     return x, y, x_val, y_val
 
 
-def _adding_results(layer: type, seed: int, data: tuple[np.ndarray, ...]) -> dict[str, float]:
+def _gates(lstm: LSTM, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The input and forget gates of an LSTM layer at every step, as docs/why-lstm.md
+    computes them: from the layer's weights and its states h_t (gate order i, f, c, o)."""
+    units = lstm.recurrent_kernel.shape[0]
+    h = lstm_forward(x, lstm.kernel, lstm.recurrent_kernel, lstm.bias)
+    h_before = np.concatenate([np.zeros_like(h[:, :1]), h[:, :-1]], axis=1)
+    z = x @ lstm.kernel + h_before @ lstm.recurrent_kernel + lstm.bias
+    sigmoid = 1 / (1 + np.exp(-z))
+    return sigmoid[..., :units], sigmoid[..., units : 2 * units]
+
+
+@functools.cache  # each model is trained once, whichever test asks first
+def _adding_results(layer: type, seed: int) -> dict[str, float]:
     """What docs/why-lstm.md judges: validation MSE, share of sums within 0.1, and the
-    trained gradient at step 0 over the one at step 59."""
-    x, y, x_val, y_val = data
+    trained gradient at step 0 over the one at step 59; for an LSTM, also its gates on
+    100 validation sequences (those of the unit whose forget gate is the highest)."""
+    x, y, x_val, y_val = _adding_data()
     rnn.set_random_seed(seed)
     model = Sequential([Input(shape=(60, 2)), layer(16, **F64), Dense(1, **F64)])
     model.compile(optimizer=Adam(learning_rate=5e-3), loss="mse")
@@ -181,11 +201,29 @@ def _adding_results(layer: type, seed: int, data: tuple[np.ndarray, ...]) -> dic
     outputs = model.forward(x_val[:100])
     grad_x = model.backward(2 * (outputs - y_val[:100]) / outputs.size)
     norms = np.linalg.norm(grad_x, axis=(0, 2))
-    return {
+    results = {
         "mse": float(np.mean((predicted - y_val) ** 2)),
         "close": float((np.abs(predicted - y_val) < 0.1).mean()),
         "ratio": float(norms[0] / norms[-1]),
     }
+    if layer is LSTM:
+        lstm, xs = model.layers[0], x_val[:100]
+        i, f = _gates(lstm, xs)
+        unit = int(f.mean(axis=(0, 1)).argmax())
+        marked = xs[:, :, 1] == 1
+        after = np.arange(60) > marked.argmax(axis=1)[:, None]
+        _, _, cell = lstm_forward(
+            xs, lstm.kernel, lstm.recurrent_kernel, lstm.bias, return_state=True
+        )
+        results |= {
+            "forget": float(f.mean()),
+            "unit_forget": float(f[:, :, unit].mean()),
+            "unit_kept": float(np.median(np.where(after, f[:, :, unit], 1).prod(axis=1))),
+            "input_at_markers": float(i[:, :, unit][marked].mean()),
+            "input_elsewhere": float(i[:, :, unit][~marked].mean()),
+            "cell_vs_target": float(np.corrcoef(cell[:, unit], y_val[:100, 0])[0, 1]),
+        }
+    return results
 
 
 @pytest.mark.parametrize("seed", [1])  # the page runs seed 0
@@ -193,13 +231,33 @@ def test_lstm_learns_the_adding_problem_and_simple_rnn_does_not(adding: tuple, s
     y_val = adding[3]
     chance = float(np.mean((y_val - 1.0) ** 2))  # always answering the mean, 1
     recent_only = 1 / 12  # remembering the second number only
-    simple = _adding_results(SimpleRNN, seed, adding)
-    lstm = _adding_results(LSTM, seed, adding)
+    simple = _adding_results(SimpleRNN, seed)
+    lstm = _adding_results(LSTM, seed)
     assert simple["mse"] > recent_only, (simple, chance)
     assert lstm["mse"] < 0.1 * recent_only < 0.1 * chance, (lstm, chance)
     # the page's bands and gradient verdicts
     assert simple["close"] < 0.25 and lstm["close"] > 0.95, (simple, lstm)
     assert simple["ratio"] < 0.1 < lstm["ratio"], (simple, lstm)
+
+
+@pytest.mark.parametrize("seed", [1])  # the page runs seed 0; the same run as above
+def test_the_trained_lstm_opens_its_input_gate_at_the_markers_and_holds(seed: int) -> None:
+    """docs/why-lstm.md's reading of the gates: one unit holds (forget gate near 1, a
+    share of its cell kept from the first marker to the end that an untrained LSTM's
+    units do not come near), its input gate opens 1.5 times wider or more at the markers
+    than elsewhere (the page's verdict), and its final cell follows the sum."""
+    lstm = _adding_results(LSTM, seed)
+    assert lstm["input_at_markers"] > 1.5 * lstm["input_elsewhere"], lstm
+    assert lstm["unit_forget"] > 0.9 and lstm["unit_kept"] > 1e-3, lstm
+    assert lstm["cell_vs_target"] > 0.9, lstm
+    # before training no unit does any of it (the page's untrained LSTM, seed 0)
+    rnn.set_random_seed(0)
+    fresh = Sequential([Input(shape=(60, 2)), LSTM(16, **F64), Dense(1, **F64)]).layers[0]
+    xs = _adding_data()[2][:100]
+    i, f = _gates(fresh, xs)
+    marked = xs[:, :, 1] == 1
+    assert (i[marked].mean(axis=0) < 1.2 * i[~marked].mean(axis=0)).all()
+    assert f.mean(axis=(0, 1)).max() < 0.8 and abs(f.mean() - 0.74) < 0.01
 
 
 # ------------------------------------------------------------------ gradients through time
