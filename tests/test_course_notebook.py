@@ -476,7 +476,7 @@ def test_synthetic_hook_figure(tmp_path: Path) -> None:
     at = sources.index(course_notebook.drawn()["images/char-rnn-loss.svg"].code)
     assert sources[at - 1] == "*Drawn here* The next cell draws it."
     assert cells[at].kind == "code" and sources[at - 2] == 'history, vocab = None, "ab"'
-    # the forecast figure needs history, scale and baseline_val_mae: its text stays
+    # the forecast figure needs the page's history, scale and baselines: its text stays
     assert sources[-1] == "*Not drawn: this page has no history before it*"
     assert course_notebook.drawn()["images/forecast-losses.svg"].code not in sources
 
