@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import inspect
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -148,3 +149,51 @@ def test_figures_are_drawn_from_the_variables_their_parameters_name() -> None:
             parameters = inspect.signature(draw).parameters.values()
             assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in parameters), draw
             assert all(p.default is p.empty for p in parameters), draw
+
+
+def test_the_code_is_offered_as_a_package_and_as_the_whole_course(tmp_path: Path) -> None:
+    import io
+    import subprocess
+    import tarfile
+    import zipfile
+
+    downloads = load("downloads")
+    version = downloads.project_version()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    tracked = downloads.tracked_files()
+    sdist = downloads.sdist(downloads.ROOT, downloads.package_files(tracked), version)
+    # the same tree gives the same bytes, whenever it is built
+    assert sdist == downloads.sdist(downloads.ROOT, downloads.package_files(tracked), version)
+    with tarfile.open(fileobj=io.BytesIO(sdist)) as tar:
+        names = tar.getnames()
+    assert f"rnn-{version}/rnn/__init__.py" in names
+    assert f"rnn-{version}/pyproject.toml" in names
+    assert not [name for name in names if "/tests/" in name or "/docs/" in name]
+    # pip reads it: it builds the package (fetching setuptools, as any reader's pip does)
+    # and installs it, here without its NumPy dependency, into a folder
+    archive = tmp_path / f"rnn-{version}.tar.gz"
+    archive.write_bytes(sdist)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(tmp_path / "installed"),
+            str(archive),
+        ],
+        check=True,
+    )
+    assert (tmp_path / "installed" / "rnn" / "functional" / "simple_rnn.py").is_file()
+
+    course = downloads.course_zip(downloads.ROOT, tracked, version)
+    with zipfile.ZipFile(io.BytesIO(course)) as archive_zip:
+        infos = {info.filename: info for info in archive_zip.infolist()}
+    prefix = f"rnn-course-{version}/"
+    for name in ("Makefile", "README.md", "docs/index.md", "tests/test_site.py", ".ci/run"):
+        assert prefix + name in infos
+    assert infos[prefix + ".ci/run"].external_attr >> 16 & 0o111  # still executable
+    assert not [name for name in infos if "/.venv" in name or "/site/" in name]
