@@ -347,3 +347,158 @@ for line in open(sys.argv[1], encoding="utf-8").read().splitlines():
     console.push(line)
 console.push("")
 """
+
+
+# -- interactive figures (docs/javascripts/interactive.js, data from hooks/interactive.py) -
+
+VIEWPORTS = [(1280, 800), (390, 844)]
+
+
+def _at_width(visit: Visit, width: int, height: int) -> None:
+    """Set the viewport; the figures redraw at the new width."""
+    visit.page.set_viewport_size({"width": width, "height": height})
+    visit.page.wait_for_function(
+        """w => [...document.querySelectorAll('.interactive svg')]
+                .every(svg => svg.getBoundingClientRect().right <= w)""",
+        arg=width,
+    )
+
+
+def _figure_box(visit: Visit, figure: str) -> dict[str, float]:
+    """The drawn SVG of a figure: visible, of a real size, within the viewport's width."""
+    svg = visit.page.locator(f'.interactive[data-interactive="{figure}"] svg')
+    assert svg.count() == 1
+    svg.scroll_into_view_if_needed()
+    assert svg.is_visible()
+    box = svg.bounding_box()
+    width = visit.page.viewport_size["width"]
+    assert box["width"] > 200 and box["height"] > 150, box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    # nothing on the page is wider than the screen
+    assert visit.page.evaluate("() => document.documentElement.scrollWidth") <= width
+    return box
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_gradient_explorer_follows_its_controls(visit: object, width: int, height: int) -> None:
+    v = visit("/vanishing-gradients/")
+    _at_width(v, width, height)
+    root = v.page.locator('.interactive[data-interactive="gradient-explorer"]')
+    assert "needs JavaScript" not in root.inner_text()  # the fallback was replaced
+    _figure_box(v, "gradient-explorer")
+    curve = root.locator("path.interactive__curve")
+    readout = root.locator(".interactive__readout")
+    slider = root.get_by_label("Spectral radius of R")
+
+    def shown() -> tuple[str, str, str]:
+        return curve.get_attribute("d"), readout.inner_text(), root.locator("output").inner_text()
+
+    # the page's setting first: tanh, radius 1.1, the table's inputs, and the table's numbers
+    first = shown()
+    assert first[2] == "1.10" and len(first[0]) > 200
+    assert "2.3e-19" in first[1] and "0.649" in first[1]
+    # the keyboard moves the slider by one step of 0.05, and the curve and numbers follow
+    slider.focus()
+    v.page.keyboard.press("ArrowRight")
+    moved = shown()
+    assert moved[2] == "1.15" and slider.get_attribute("aria-valuetext") == "1.15"
+    assert moved[0] != first[0] and moved[1] != first[1]
+    v.page.keyboard.press("ArrowLeft")
+    assert shown() == first
+    # another activation: linear at radius 1.1, the table's row
+    root.get_by_label("linear").check()
+    linear = shown()
+    assert linear[0] != first[0]
+    assert "2.5e+04" in linear[1] and "1.103" in linear[1]
+    assert "changes nothing" in linear[1]  # linear units scale with their inputs
+    # tanh with inputs ten times weaker: the strength table's row
+    root.get_by_label("tanh").check()
+    root.get_by_label("10× weaker").check()
+    weaker = shown()
+    assert weaker[0] not in (first[0], linear[0])
+    assert "1.3e+00" in weaker[1] and "1.014" in weaker[1]
+    # the slider set by value, as a script or a screen reader would
+    slider.evaluate("s => { s.value = s.max; s.dispatchEvent(new Event('input')); }")
+    assert shown()[2] == "2.00" and shown()[0] != weaker[0]
+    assert v.errors == [], "\n".join(v.errors)
+    assert v.failed == [] and v.foreign == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_rnn_steps_step_through_the_hand_example(visit: object, width: int, height: int) -> None:
+    v = visit("/what-is-an-rnn/")
+    _at_width(v, width, height)
+    root = v.page.locator('.interactive[data-interactive="rnn-steps"]')
+    assert "needs JavaScript" not in root.inner_text()
+    _figure_box(v, "rnn-steps")
+    previous = root.get_by_role("button", name="Previous step")
+    following = root.get_by_role("button", name="Next step")
+    status = root.locator(".interactive__status")
+    numbers = root.locator("table")
+
+    def current() -> str:
+        return root.locator(".interactive__step.is-current").get_attribute("data-step")
+
+    # step 1: the page's numbers, s0 = 0 in, s1 out
+    assert status.inner_text() == "Step 1 of 3" and current() == "1"
+    assert previous.is_disabled() and following.is_enabled()
+    text = numbers.inner_text()
+    assert "[0.5, 0.2, -0.6]" in text and "[0.4621, 0.1974, -0.537]" in text
+    assert "[-0.0038]" in text
+    # the next button shows step 2: s1 goes in, s2 comes out, the diagram follows
+    following.click()
+    assert status.inner_text() == "Step 2 of 3" and current() == "2"
+    text = numbers.inner_text()
+    assert "[0.4621, 0.1974, -0.537]" in text and "[-0.0951, 0.6126, 0.3914]" in text
+    # the keyboard works too; at the last step the focus moves to the other button
+    following.focus()
+    v.page.keyboard.press("Enter")
+    assert status.inner_text() == "Step 3 of 3" and current() == "3"
+    assert "[0.2196, 0.846, -0.3366]" in numbers.inner_text()
+    assert following.is_disabled()
+    assert v.page.evaluate("() => document.activeElement.textContent").startswith("◀")
+    v.page.keyboard.press("Enter")
+    assert status.inner_text() == "Step 2 of 3"
+    assert v.errors == [], "\n".join(v.errors)
+    assert v.failed == [] and v.foreign == []
+
+
+@pytest.mark.browser
+def test_interactive_figures_follow_the_dark_scheme(visit: object) -> None:
+    """Drawn with the theme's colours: Material's palette toggle changes them."""
+    v = visit("/vanishing-gradients/")
+
+    def colours() -> list[str]:
+        return v.page.evaluate(
+            """() => [document.body.dataset.mdColorScheme,
+                      getComputedStyle(document.querySelector('.interactive svg text')).fill,
+                      getComputedStyle(document.querySelector('.interactive__curve')).stroke]"""
+        )
+
+    light = colours()
+    v.page.get_by_title("Switch to dark mode").click()
+    dark = colours()
+    assert light[0] == "default" and dark[0] == "slate"
+    assert light[1] != dark[1]  # the text follows the scheme
+    assert "0, 0, 0" not in dark[1] and "none" not in (light[2], dark[2])
+    assert v.errors == [], "\n".join(v.errors)
+
+
+def test_interactive_figures_have_their_data_and_a_fallback(site: Path) -> None:
+    """Each container holds its data for the script, and text for a reader without it."""
+    for page, figure in [
+        ("vanishing-gradients", "gradient-explorer"),
+        ("what-is-an-rnn", "rnn-steps"),
+    ]:
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        opening = f'<div class="interactive" data-interactive="{figure}">'
+        assert html.count(opening) == 1, page
+        inside = html.split(opening, 1)[1].split("</div>", 1)[0]
+        data = re.match(
+            r'<script type="application/json" class="interactive-data">(.*?)</script>', inside, re.S
+        )
+        assert data, page
+        assert json.loads(data[1])
+        assert "Interactive figure" in inside[data.end() :], page
