@@ -197,3 +197,21 @@ def test_the_code_is_offered_as_a_package_and_as_the_whole_course(tmp_path: Path
         assert prefix + name in infos
     assert infos[prefix + ".ci/run"].external_attr >> 16 & 0o111  # still executable
     assert not [name for name in infos if "/.venv" in name or "/site/" in name]
+
+
+def test_the_course_notebook_is_left_out_of_search_and_its_permalinks_are_material_ones() -> None:
+    search = load("search")
+
+    class Page:
+        def __init__(self, src_uri: str) -> None:
+            self.file = type("File", (), {"src_uri": src_uri})()
+            self.meta: dict[str, object] = {}
+
+    heading = '<h2 id="x">X<a class="anchor-link" href="#x">¶</a></h2>'
+    course, lesson = Page("notebooks/course.py"), Page("bptt.md")
+    assert search.on_page_content(heading, course, {}, None) == (
+        '<h2 id="x">X<a class="headerlink" href="#x">¶</a></h2>'
+    )
+    assert course.meta["search"] == {"exclude": True}
+    assert search.on_page_content(heading, lesson, {}, None) == heading
+    assert "search" not in lesson.meta
