@@ -283,16 +283,22 @@ def test_notebook_maths_is_typeset(visit: object) -> None:
         ("parameter", "counting-parameters/"),
         ("LSTM", "lstm-gru/"),
         ("vanishing", "vanishing-gradients/"),
+        ("hidden state", "glossary/"),
+        ("bptt", "bptt/"),
     ],
 )
 def test_search_finds(visit: object, query: str, page: str) -> None:
+    """The page that teaches the term is found, a lesson comes first (not the whole-course
+    notebook, which repeats every lesson), and no result shows a permalink sign."""
     v = visit("/")
     v.page.keyboard.press("/")  # Material's shortcut to the search box
     v.page.keyboard.type(query, delay=30)
     results = v.page.locator(".md-search-result__item a")
     results.first.wait_for(timeout=10_000)
-    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
-    assert any(page in (h or "") for h in hrefs), hrefs
+    hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
+    assert any(page in h for h in hrefs), hrefs
+    assert not [h for h in hrefs if "notebooks/course/" in h], hrefs
+    assert "¶" not in v.page.locator(".md-search-result").inner_text()
 
 
 @pytest.mark.browser
