@@ -31,6 +31,14 @@ build executes and ``hooks/offline.py`` offers as ``course.ipynb``:
 
 The result is formatted with ``ruff format`` (the project's settings), so that the file
 passes the project's lint; the code is the pages' code, reformatted.
+
+Each lesson page is also offered as a notebook of its own (`page_notebook`, written as
+``.ipynb`` by `render_ipynb`), which ``hooks/offline.py`` generates into the built site
+beside the page; nothing of it is committed. Its cells are the page's cells as the course
+notebook has them (the same conversion, `converted`), after a first cell that says where
+the notebook comes from and what it needs, and the course notebook's setup. Headings keep
+the page's own levels, and links to other pages point at the site (with a ``site_url``
+in mkdocs.yml) or are plain text (see `PageProse`).
 """
 
 from __future__ import annotations
@@ -315,9 +323,7 @@ def _yaml_loader() -> type:
 
 def nav_pages(config_path: Path = MKDOCS_YML) -> list[str]:
     """The Markdown pages of the nav, in order, without the left-out ones."""
-    import yaml
-
-    config = yaml.load(config_path.read_text(encoding="utf-8"), Loader=_yaml_loader())
+    config = _config(config_path)
     found: list[str] = []
 
     def walk(entries: object) -> None:
@@ -393,6 +399,8 @@ def _without_fences(text: str) -> str:
 class Prose:
     """Rewrites a page's prose (no fenced blocks in it) for Jupyter's Markdown."""
 
+    shift = 1  # headings go this many levels down (under the notebook's own title)
+
     def __init__(
         self, page: Page, pages: dict[str, Page], repeated: set[str], docs: Path = DOCS
     ) -> None:
@@ -429,7 +437,7 @@ class Prose:
         # Code in a heading as <code>: mkdocs-jupyter drops `code` spans from the headings of
         # its table of contents, whose links then miss the headings' ids.
         text = CODE_SPAN.sub(lambda m: f"<code>{html.escape(m['code'].strip())}</code>", text)
-        return f"#{match['hashes']} {text}"
+        return f"{'#' * self.shift}{match['hashes']} {text}"
 
     def _image(self, match: re.Match[str]) -> str:
         image = posixpath.normpath((Path(self.page.path).parent / match["src"]).as_posix())
@@ -444,9 +452,14 @@ class Prose:
         target, text = match["target"], match["text"]
         if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
             return match.group(0)
-        path = target.partition("#")[0]
+        path, _, fragment = target.partition("#")
         resolved = (Path(self.page.path).parent / path).as_posix()
-        page = self.pages.get(resolved)
+        return self.page_link(text, resolved, fragment)
+
+    def page_link(self, text: str, path: str, fragment: str) -> str:
+        """A link to another page of the site (``path`` relative to docs/): to its heading in
+        the notebook, or plain text for a page that is not in it."""
+        page = self.pages.get(path)
         if page is None:
             return text  # a page that is not in the notebook: plain text
         return f"[{text}](#{page.anchor})"
@@ -786,33 +799,43 @@ def _width(line: str) -> int:
 # --------------------------------------------------------------------- the notebook
 
 
-def page_cells(
-    page: Page, text: str, pages: dict[str, Page], repeated: set[str], docs: Path = DOCS
-) -> list[Cell]:
-    """The cells of one page: its title and fresh start, then its prose and code."""
-    converter = PageConverter(page, Prose(page, pages, repeated, docs))
-    items = converter.convert(text.split("\n"))
-    items = _draw_figures(items)
+def converted(page: Page, text: str, prose: Prose) -> tuple[str, list[Cell]]:
+    """A page as cells: its title, as a heading line, and the cells that follow it.
+
+    The one conversion of a page, which the course notebook (`page_cells`) and the
+    notebook of a single page (`page_notebook`) share; ``prose`` says how headings and
+    links to other pages are written.
+    """
+    converter = PageConverter(page, prose)
+    items = _draw_figures(converter.convert(text.split("\n")))
     cells: list[Cell] = []
     for kind, group in _runs(items):
         if kind == "markdown":
             cells.append(Cell("markdown", "\n\n".join(item.text for item in group)))
         else:
             cells += [Cell("code", item.text, item.tags) for item in group]
-    # The page's title (its first line) in a cell of its own, with the anchor links point
-    # at, then the cell that starts the page afresh (if it has code to run).
-    anchor = f'<a id="{page.anchor}"></a>'
+    # The title is the first line of the first cell (or the page's title, if it has none).
     first = cells[0] if cells and cells[0].kind == "markdown" else Cell("markdown", "")
     title, _, rest = first.source.partition("\n")
-    if not title.startswith("## "):
-        title, rest = f"## {page.title}", first.source
-    head = [Cell("markdown", f"{anchor}\n\n{title}")]
-    if any(cell.kind == "code" for cell in cells):
-        head.append(Cell("code", FRESH_START))
-        rest_cells = [Cell("markdown", rest.strip("\n"))] if rest.strip() else []
-        return head + rest_cells + cells[1:] if cells[0] is first else head + rest_cells + cells
-    merged = "\n\n".join(part for part in (head[0].source, rest.strip("\n")) if part)
-    return [Cell("markdown", merged), *(cells[1:] if cells and cells[0] is first else cells)]
+    hashes = "#" * (1 + prose.shift)
+    if not title.startswith(f"{hashes} "):
+        title, rest = f"{hashes} {page.title}", first.source
+    body = [Cell("markdown", rest.strip("\n"))] if rest.strip() else []
+    return title, body + (cells[1:] if cells and cells[0] is first else cells)
+
+
+def page_cells(
+    page: Page, text: str, pages: dict[str, Page], repeated: set[str], docs: Path = DOCS
+) -> list[Cell]:
+    """The cells of one page in the course notebook: its title and fresh start, then its
+    prose and code."""
+    title, body = converted(page, text, Prose(page, pages, repeated, docs))
+    # The page's title in a cell of its own, with the anchor links point at, then the cell
+    # that starts the page afresh (if it has code to run).
+    head = Cell("markdown", f'<a id="{page.anchor}"></a>\n\n{title}')
+    if any(cell.kind == "code" for cell in body):
+        return [head, Cell("code", FRESH_START), *body]
+    return [Cell("markdown", "\n\n".join([head.source, *(cell.source for cell in body)]))]
 
 
 def _draw_figures(items: list[Item]) -> list[Item]:
@@ -855,15 +878,213 @@ def build(config_path: Path = MKDOCS_YML, docs: Path = DOCS) -> list[Cell]:
     return cells
 
 
+# --------------------------------------------------------- the notebook of one page
+
+# Pages of the nav that are not lessons. Every other page (see `lesson_pages`) is also
+# offered as a notebook of its own, which hooks/offline.py writes into the built site.
+NOT_LESSONS = {"index.md", "glossary.md", "further-reading.md"}
+
+# What a page's code may need besides `rnn` (and NumPy, which `rnn` brings): each package
+# to install, with the names whose use in a code cell shows that the page needs it.
+EXTRAS = {
+    # the figures drawn by hooks/figures.py
+    "matplotlib": frozenset({"matplotlib"}),
+    # the functions of rnn.datasets that read a file of the vega_datasets package
+    "vega_datasets": frozenset({"load_seattle_weather", "load_seattle_temps"}),
+}
+
+
+def lesson_pages(config_path: Path = MKDOCS_YML) -> list[str]:
+    """The lesson pages of the nav, in order: the pages of the course notebook but the home
+    page, the glossary and the further reading."""
+    return [page for page in nav_pages(config_path) if page not in NOT_LESSONS]
+
+
+def page_url(path: str, directory_urls: bool = True) -> str:
+    """The URL of a page (``path`` relative to docs/) relative to the site's root, as MkDocs
+    gives it: ``numpy-rnn/`` (or ``numpy-rnn.html`` without directory URLs)."""
+    stem = posixpath.splitext(posixpath.normpath(path))[0]
+    if not directory_urls:
+        return f"{stem}.html"
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return f"{stem}/"
+
+
+class PageProse(Prose):
+    """The prose of a page in a notebook of its own.
+
+    Headings keep the page's own levels, and need no page title to tell them apart. Links
+    to other pages point at the site, absolute, if its address (``site_url``) is known;
+    otherwise they are plain text (counted in ``plain_links``), since a downloaded notebook
+    has no page beside it, and the notebook's first cell says where those pages are.
+    """
+
+    shift = 0
+
+    def __init__(
+        self, page: Page, docs: Path = DOCS, site_url: str = "", directory_urls: bool = True
+    ) -> None:
+        super().__init__(page, {}, set(), docs)
+        self.site_url = site_url.rstrip("/") + "/" if site_url else ""
+        self.directory_urls = directory_urls
+        self.plain_links = 0
+
+    def url(self, path: str) -> str:
+        """The absolute URL of a file of docs/ on the site."""
+        if path.endswith(".md"):
+            return self.site_url + page_url(path, self.directory_urls)
+        return self.site_url + posixpath.normpath(path)
+
+    def page_link(self, text: str, path: str, fragment: str) -> str:
+        if posixpath.normpath(path) == self.page.path:
+            return f"[{text}](#{fragment})" if fragment else text
+        if not self.site_url:
+            self.plain_links += 1
+            return text
+        return f"[{text}]({self.url(path)}{'#' if fragment else ''}{fragment})"
+
+
+def page_notebook(
+    path: str,
+    config_path: Path = MKDOCS_YML,
+    docs: Path = DOCS,
+    *,
+    site_url: str = "",
+    directory_urls: bool = True,
+) -> list[Cell]:
+    """Every cell of the notebook of one page (``path`` relative to docs/).
+
+    A first cell with the page's title, where the notebook comes from and what it needs
+    (see `page_intro`); the course notebook's setup and fresh start; then the page's cells,
+    converted as the course notebook converts them (`converted`), with headings at the
+    page's own levels and links to other pages as `PageProse` writes them.
+    """
+    ((page, text),) = read_pages([path], docs).values()
+    prose = PageProse(page, docs, site_url, directory_urls)
+    title, body = converted(page, text, prose)
+    site_name = _config(config_path).get("site_name") or "the course"
+    intro = Cell("markdown", page_intro(title, page, prose, body, site_name))
+    if not any(cell.kind == "code" for cell in body):
+        return [intro, *body]
+    return [intro, Cell("code", SETUP), Cell("code", FRESH_START), *body]
+
+
+def page_extras(cells: list[Cell]) -> list[str]:
+    """The packages of `EXTRAS` that the code cells need."""
+    words = set().union(*(_words(cell.source) for cell in cells if cell.kind == "code"))
+    return [package for package, shown in EXTRAS.items() if shown & words]
+
+
+def page_intro(title: str, page: Page, prose: PageProse, body: list[Cell], site_name: str) -> str:
+    """The first cell of a page's notebook: its title, where it comes from, what it needs.
+
+    The ``rnn`` package is the source archive the site offers (see ``hooks/downloads.py``
+    and the home page's *Get the code*), installed with the extras the page's code uses.
+    """
+    if prose.site_url:
+        source = f"the page [{page.title}]({prose.url(page.path)})"
+    else:
+        source = f"the page *{page.title}* (`docs/{page.path}` in its repository)"
+    archive = package_archive()
+    name = posixpath.basename(archive)
+    offered = f"[{name}]({prose.url(archive)})" if prose.site_url else f"`{name}`"
+    extras = page_extras(body)
+    needs = ["the course's `rnn` package (which needs NumPy alone)", *(f"`{x}`" for x in extras)]
+    needs_text = ", ".join(needs[:-1]) + " and " + needs[-1] if len(needs) > 1 else needs[0]
+    notes = []
+    if any(RAISES in cell.tags for cell in body):
+        notes.append(
+            "Cells that show an error on purpose are tagged `raises-exception`, so that "
+            "running the whole notebook goes on past them."
+        )
+    if any(cell.kind == "markdown" and f"*{SHOWN_NOT_RUN} here:" in cell.source for cell in body):
+        notes.append("A few blocks are shown but not run, each with a note that says why.")
+    if prose.plain_links:
+        notes.append(
+            "Links to other pages of the course are plain text here: those pages are on the "
+            "course's site, and all of them are in its whole-course notebook, `course.ipynb`."
+        )
+    parts = [
+        title,
+        f"A notebook generated from {source} of *{site_name}*: the page's text, and its "
+        "examples as code cells, to run from top to bottom. It needs "
+        f"{needs_text}. The site offers the package as {offered} (on its home page, under "
+        "*Get the code*); in the folder you downloaded it to:",
+        f"```text\npip install {' '.join([name, *extras])}\n```",
+    ]
+    return "\n\n".join(parts + ([" ".join(notes)] if notes else []))
+
+
+def package_archive(root: Path = ROOT) -> str:
+    """Where the site offers the ``rnn`` package, relative to its root: the source archive
+    ``downloads/rnn-<version>.tar.gz`` that ``hooks/downloads.py`` adds to the build."""
+    text = (root / "pyproject.toml").read_text(encoding="utf-8")
+    version = re.search(r'^version\s*=\s*"([^"]+)"', text, re.M)
+    if version is None:
+        raise ValueError(f"{root / 'pyproject.toml'} has no version")
+    return f"downloads/rnn-{version[1]}.tar.gz"
+
+
+def _words(code: str) -> set[str]:
+    """The names that some code uses, assigns or imports, attributes and modules included."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    words: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            words.add(node.attr)
+        elif isinstance(node, ast.Import):
+            words |= {part for alias in node.names for part in alias.name.split(".")}
+        elif isinstance(node, ast.ImportFrom):
+            words |= set((node.module or "").split(".")) | {a.name for a in node.names}
+    return words
+
+
+def _config(config_path: Path) -> dict:
+    import yaml
+
+    return yaml.load(config_path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
+
+
 def render(cells: list[Cell]) -> str:
     """The cells as a jupytext percent notebook, formatted with ruff."""
+    jupytext, _ = _jupytext()
+    body = jupytext.writes(_notebook(cells), fmt="py:percent")
+    return ruff_format(HEADER + "\n" + body)
+
+
+def render_ipynb(cells: list[Cell]) -> str:
+    """The cells as an ``.ipynb`` notebook (JSON), its code formatted as `render` formats
+    the course notebook's."""
+    jupytext, nbformat = _jupytext()
+    notebook = jupytext.reads(render(cells), fmt="py:percent")
+    for i, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{i}"  # the same file from the same page, build after build
+    notebook.metadata = {
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    return nbformat.writes(notebook) + "\n"
+
+
+def _jupytext() -> tuple[object, object]:
     try:
         import jupytext
         import nbformat
     except ImportError as error:  # pragma: no cover
         message = f"{error}: run this with .venv/bin/python (pip install -e '.[docs]')"
         raise SystemExit(message) from error
+    return jupytext, nbformat
 
+
+def _notebook(cells: list[Cell]) -> object:
+    """The cells as an nbformat notebook."""
+    _, nbformat = _jupytext()
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["jupytext"] = {"notebook_metadata_filter": "-all"}
     for cell in cells:
@@ -874,8 +1095,7 @@ def render(cells: list[Cell]) -> str:
             if cell.tags:
                 new.metadata["tags"] = list(cell.tags)
         notebook.cells.append(new)
-    body = jupytext.writes(notebook, fmt="py:percent")
-    return ruff_format(HEADER + "\n" + body)
+    return notebook
 
 
 def ruff_format(text: str) -> str:
