@@ -7,17 +7,32 @@
   from notebook pages; the site's MathJax typesets notebooks too.
 - Every notebook (a jupytext percent-format ``.py`` file) is also offered as a real
   ``.ipynb`` beside its page, for download.
+- Every lesson page is offered as a notebook too, generated from the page when the site
+  is built (``tools/course_notebook.py``: `page_notebook`), written beside it
+  (``numpy-rnn/numpy-rnn.ipynb``) and linked by a button at the top of the page. Nothing
+  of it is committed; the tests execute each one.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
+import posixpath
 import re
 import shutil
+import sys
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 log = logging.getLogger("mkdocs.hooks.offline")
+
+NOTEBOOK_TOOL = Path(__file__).resolve().parents[1] / "tools" / "course_notebook.py"
+DOWNLOAD_LABEL = "Download this page as a notebook"
+# The lesson pages' notebooks of the current build: the page's path in docs/ -> the
+# notebook's path in the site.
+_page_notebooks: dict[str, str] = {}
 
 MATHJAX_DEST = Path("assets") / "mathjax"
 
@@ -64,6 +79,74 @@ def strip_notebook_cdn(html: str) -> str:
     """Remove nbconvert's CDN loaders (MathJax 2, Mermaid) from a page's HTML."""
     html = _NB_MATHJAX.sub("", html)
     return _NB_MERMAID.sub("", html)
+
+
+def course_notebook() -> ModuleType:
+    """``tools/course_notebook.py``, loaded from its path (``tools/`` is not a package)."""
+    name = "_course_notebook_for_hooks"
+    spec = importlib.util.spec_from_file_location(name, NOTEBOOK_TOOL)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def notebook_path(page_dest: str, page_src: str) -> str:
+    """Where a page's notebook goes in the site: beside the page, named after its source
+    (``numpy-rnn/index.html`` from ``numpy-rnn.md`` -> ``numpy-rnn/numpy-rnn.ipynb``)."""
+    stem = posixpath.splitext(posixpath.basename(page_src))[0]
+    return posixpath.join(posixpath.dirname(page_dest), f"{stem}.ipynb")
+
+
+def download_button(page_src: str, notebook: str) -> str:
+    """The Markdown of the button that downloads a page's notebook, linked from the page's
+    source, so that MkDocs checks the link and writes it for the page's URL."""
+    link = posixpath.relpath(notebook, posixpath.dirname(page_src) or ".")
+    name = posixpath.basename(notebook)
+    return (
+        f"[{DOWNLOAD_LABEL}]({link})"
+        f'{{ .md-button download="{name}" title="This page\'s text and code as a Jupyter '
+        f'notebook, {name}" }}'
+    )
+
+
+def with_button(markdown: str, button: str) -> str:
+    """The page's Markdown with ``button`` in a paragraph of its own after its title."""
+    lines = markdown.split("\n")
+    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("# ")), 0)
+    return "\n".join([*lines[:at], "", button, "", *lines[at:]])
+
+
+def on_files(files: Any, config: Any) -> Any:
+    """Add each lesson page's notebook to the site's files, beside the page."""
+    from mkdocs.structure.files import File
+
+    tool = course_notebook()
+    config_path = Path(config.config_file_path)
+    _page_notebooks.clear()
+    for path in tool.lesson_pages(config_path):
+        page = files.get_file_from_path(path)
+        if page is None:
+            continue
+        cells = tool.page_notebook(
+            path,
+            config_path,
+            Path(config["docs_dir"]),
+            site_url=config["site_url"] or "",
+            directory_urls=config["use_directory_urls"],
+        )
+        uri = notebook_path(page.dest_uri, path)
+        files.append(File.generated(config, uri, content=tool.render_ipynb(cells)))
+        _page_notebooks[path] = uri
+    log.info("Generated a notebook for each of %d lesson pages", len(_page_notebooks))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    notebook = _page_notebooks.get(page.file.src_uri)
+    if notebook is None:
+        return markdown
+    return with_button(markdown, download_button(page.file.src_uri, notebook))
 
 
 def on_post_page(output: str, page, config) -> str:
