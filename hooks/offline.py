@@ -143,6 +143,8 @@ def on_files(files: Any, config: Any) -> Any:
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    """Put the download button under a lesson page's title (the page's file, which the
+    notebooks are made from, does not have it)."""
     notebook = _page_notebooks.get(page.file.src_uri)
     if notebook is None:
         return markdown
