@@ -261,6 +261,10 @@ def test_the_extras_name_what_reads_vega_datasets_and_the_sites_archive() -> Non
     assert course_notebook.package_archive() == (
         f"{downloads.DOWNLOADS}/rnn-{downloads.project_version()}.tar.gz"
     )
+    # where the first cell says the home page offers it
+    home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    assert "\n## Get the code\n" in home
+    assert f"]({course_notebook.package_archive()})" in home
 
 
 # -- the hook ------------------------------------------------------------------------------
