@@ -13,6 +13,12 @@ This is not a hook (mkdocs.yml does not list it): the hooks load it from beside 
 INK = "#8a8a8a"
 BLUE, GREY, ORANGE, RED, GREEN = "#42a5f5", "#8d9a9d", "#ff7043", "#e53935", "#66bb6a"
 
+# On the site each figure is drawn twice, its text and axes in a grey that reads at 4.5:1
+# or better on the palette's background: one for the light palette (white), one for the
+# dark one (slate). Material shows the one that fits (#only-light, #only-dark).
+INK_ON_LIGHT = "#595959"
+INK_ON_DARK = "#b0b0b0"
+
 # matplotlib rc settings, applied with ``plt.rc_context`` around the drawing.
 STYLE = {
     "text.color": INK,

@@ -57,6 +57,7 @@ def _figure_style() -> ModuleType:
 
 _style = _figure_style()
 INK, BLUE, GREY, ORANGE, RED = _style.INK, _style.BLUE, _style.GREY, _style.ORANGE, _style.RED
+INK_ON_LIGHT, INK_ON_DARK = _style.INK_ON_LIGHT, _style.INK_ON_DARK
 STYLE = {**_style.STYLE, "svg.hashsalt": "rnn-figures"}
 
 FENCE = re.compile(
@@ -120,20 +121,51 @@ def _raising(expected: bool) -> Iterator[None]:
 # ------------------------------------------------------------------ drawing
 
 
-def svg(draw: Callable[..., Any], namespace: dict[str, Any]) -> bytes:
-    """The figure ``draw`` makes of a page's variables (named by its parameters), as SVG."""
+def svg(draw: Callable[..., Any], namespace: dict[str, Any], ink: str = INK) -> bytes:
+    """The figure ``draw`` makes of a page's variables (named by its parameters), as SVG,
+    with its text and axes in the colour ``ink``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     arguments = [namespace[name] for name in inspect.signature(draw).parameters]
-    with plt.rc_context(STYLE):
-        fig = draw(*arguments)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
-        plt.close(fig)
+    inked = {key: ink if value == INK else value for key, value in STYLE.items()}
+    # the drawing functions colour grids and legends with the module's INK
+    default, globals()["INK"] = globals()["INK"], ink
+    try:
+        with plt.rc_context(inked):
+            fig = draw(*arguments)
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+            plt.close(fig)
+    finally:
+        globals()["INK"] = default
     return buffer.getvalue()
+
+
+def dark_variant(image: str) -> str:
+    """The path of the dark palette's version of a figure: ``x.svg`` -> ``x-dark.svg``."""
+    return image.removesuffix(".svg") + "-dark.svg"
+
+
+def both_palettes(markdown: str, images: list[str]) -> str:
+    """Show each generated figure of ``images`` in the version for the reader's palette.
+
+    ``![alt](images/x.svg)`` becomes the light version, ``#only-light``, followed by the
+    dark one, ``images/x-dark.svg#only-dark``, with the same alt text (Material shows one
+    of them); both get the class ``plot``, which keeps them legible on a phone.
+    """
+    for image in images:
+        pattern = re.compile(r"!\[(?P<alt>[^\]]*)\]\(" + re.escape(image) + r"\)")
+        light, dark = f"{image}#only-light", f"{dark_variant(image)}#only-dark"
+        markdown = pattern.sub(
+            lambda m, light=light, dark=dark: (
+                f"![{m['alt']}]({light}){{ .plot }}![{m['alt']}]({dark}){{ .plot }}"
+            ),
+            markdown,
+        )
+    return markdown
 
 
 def hidden_state(saturated, final_output_sequence):
@@ -267,7 +299,9 @@ def on_files(files: Any, config: Any) -> Any:
         namespace = run_page(docs / page)
         ran = time.perf_counter() - started
         for image, draw in figures:
-            files.append(File.generated(config, image, content=svg(draw, namespace)))
+            light, dark = svg(draw, namespace, INK_ON_LIGHT), svg(draw, namespace, INK_ON_DARK)
+            files.append(File.generated(config, image, content=light))
+            files.append(File.generated(config, dark_variant(image), content=dark))
         log.info(
             "Ran the code of %s in %.1f s and drew %s in %.1f s",
             page,
@@ -276,3 +310,7 @@ def on_files(files: Any, config: Any) -> Any:
             time.perf_counter() - started - ran,
         )
     return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    return both_palettes(markdown, [image for image, _ in FIGURES.get(page.file.src_uri, [])])

@@ -88,14 +88,18 @@ class GradCheckReport:
 
     def __str__(self) -> str:
         verdict = "ok" if self.ok else "MISMATCH"
+        # columns as wide as their longest entry, so that the report stays narrow
+        name = max([len("gradient"), *(len(e.name) for e in self.entries)])
+        shape = max([len("shape"), *(len(str(e.shape)) for e in self.entries)])
         lines = [
             f"gradient check of '{self.name}' (float64, central differences, eps={self.eps:g})",
-            f"{'gradient':<36} {'shape':<16} {'checked':>8} {'rel. error':>11} {'abs. error':>11}",
+            f"{'gradient':<{name}}  {'shape':<{shape}}  {'checked':>7}  {'rel. error':>10}"
+            f"  {'abs. error':>10}",
         ]
         for e in self.entries:
             lines.append(
-                f"{e.name:<36} {e.shape!s:<16} {e.checked:>8} "
-                f"{e.rel_error:>11.2e} {e.max_abs_error:>11.2e}"
+                f"{e.name:<{name}}  {e.shape!s:<{shape}}  {e.checked:>7}  "
+                f"{e.rel_error:>10.2e}  {e.max_abs_error:>10.2e}"
             )
         lines.append(
             f"largest relative error {self.max_rel_error:.2e}: {verdict} "
@@ -160,11 +164,11 @@ def check_gradients(
     (True, True)
     >>> print(report)
     gradient check of 'lstm' (float64, central differences, eps=1e-06)
-    gradient                             shape             checked  rel. error  abs. error
-    lstm/kernel                          (3, 16)                48    ...
-    lstm/recurrent_kernel                (4, 16)                64    ...
-    lstm/bias                            (16,)                  16    ...
-    input                                (2, 5, 3)              30    ...
+    gradient               shape      checked  rel. error  abs. error
+    lstm/kernel            (3, 16)         48    ...
+    lstm/recurrent_kernel  (4, 16)         64    ...
+    lstm/bias              (16,)           16    ...
+    input                  (2, 5, 3)       30    ...
     largest relative error ...: ok (tolerance 1e-06)
     """
     model = _float64_copy(layer_or_model)

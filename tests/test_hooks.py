@@ -215,3 +215,57 @@ def test_the_course_notebook_is_left_out_of_search_and_its_permalinks_are_materi
     assert course.meta["search"] == {"exclude": True}
     assert search.on_page_content(heading, lesson, {}, None) == heading
     assert "search" not in lesson.meta
+
+
+def test_output_lines_that_draw_a_table_are_marked_to_keep_them_whole() -> None:
+    sessions = load("sessions")
+    html = (
+        '<span class="gp">&gt;&gt;&gt; </span><span class="n">x</span>\n'
+        '<span class="go">┏━━━━┳━━┓</span>\n'
+        '<span class="go">│ dense (Dense) │ 11 │</span>\n'
+        '<span class="go"> Total params: 131 (524.00 B)</span>\n'
+        '<span class="go">kernel      (4, 5)      20</span>\n'
+        '<span class="go">[1.0, 2.0]  # not a table: two spaces</span>\n'
+    )
+    marked = sessions.mark_tables(html)
+    assert marked.count('class="go go-table"') == 3
+    assert '<span class="go"> Total params' in marked
+
+
+def test_each_figure_is_drawn_for_both_palettes_and_shown_in_the_readers() -> None:
+    figures = load("figures")
+    style = load("figure_style")
+    markdown = "Text.\n\n![A curve\nfalling](images/hidden-state.svg)\n\n![Other](images/x.svg)\n"
+    shown = figures.both_palettes(markdown, ["images/hidden-state.svg"])
+    assert shown == (
+        "Text.\n\n![A curve\nfalling](images/hidden-state.svg#only-light){ .plot }"
+        "![A curve\nfalling](images/hidden-state-dark.svg#only-dark){ .plot }\n\n"
+        "![Other](images/x.svg)\n"
+    )
+
+    def contrast(one: str, other: str) -> float:
+        def luminance(colour: str) -> float:
+            channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+            linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+            return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+        high, low = sorted([luminance(one), luminance(other)], reverse=True)
+        return (high + 0.05) / (low + 0.05)
+
+    # WCAG's 4.5:1 for text, on Material's white and on its slate background (#1e2129)
+    assert contrast(style.INK_ON_LIGHT, "#ffffff") >= 4.5
+    assert contrast(style.INK_ON_DARK, "#1e2129") >= 4.5
+
+    def draw():
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        ax.set(title="t")
+        return fig
+
+    light = figures.svg(draw, {}, style.INK_ON_LIGHT).decode()
+    dark = figures.svg(draw, {}, style.INK_ON_DARK).decode()
+    assert style.INK_ON_LIGHT in light and style.INK_ON_LIGHT not in dark
+    assert style.INK_ON_DARK in dark
+    assert figures.INK == style.INK  # the module's colour is restored after drawing

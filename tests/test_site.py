@@ -33,6 +33,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("RNN_CHROMIUM", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The screens a reader uses: a laptop, and a phone (iPhone 14's CSS pixels).
+DESKTOP = (1280, 800)
+PHONE = (390, 844)
 CHROMIUM_ARGS = [
     "--disable-gpu",
     "--disable-quic",
@@ -62,7 +65,14 @@ LOADED = re.compile(
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the site strictly into a temporary folder and return that folder."""
+    """Build the site strictly into a temporary folder and return that folder.
+
+    While working on the browser tests, ``RNN_TEST_SITE=<folder>`` uses a site already
+    built there instead (``mkdocs build --strict --site-dir <folder>``); never under CI.
+    """
+    prebuilt = os.environ.get("RNN_TEST_SITE")
+    if prebuilt and not IN_CI:
+        return Path(prebuilt)
     site_dir = tmp_path_factory.mktemp("site")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)],
@@ -185,10 +195,20 @@ def browser() -> Iterator[object]:
 class Visit:
     """One page opened in a fresh browser context, with everything it did recorded."""
 
-    def __init__(self, browser: object, base_url: str, path: str) -> None:
+    def __init__(
+        self,
+        browser: object,
+        base_url: str,
+        path: str,
+        width: int = DESKTOP[0],
+        scheme: str = "light",
+    ) -> None:
         self.origin = urlparse(base_url).netloc
         self.context = browser.new_context(
-            permissions=["clipboard-read", "clipboard-write"], base_url=base_url
+            permissions=["clipboard-read", "clipboard-write"],
+            base_url=base_url,
+            viewport={"width": width, "height": PHONE[1] if width <= PHONE[0] else DESKTOP[1]},
+            color_scheme=scheme,
         )
         self.page = self.context.new_page()
         self.errors: list[str] = []
@@ -222,8 +242,8 @@ class Visit:
 def visit(browser: object, base_url: str) -> Iterator[object]:
     opened: list[Visit] = []
 
-    def open_page(path: str) -> Visit:
-        opened.append(Visit(browser, base_url, path))
+    def open_page(path: str, width: int = DESKTOP[0], scheme: str = "light") -> Visit:
+        opened.append(Visit(browser, base_url, path, width, scheme))
         return opened[-1]
 
     yield open_page
@@ -263,6 +283,110 @@ def test_page_is_clean_and_its_maths_is_typeset(visit: object, path: str) -> Non
         ".map(i => i.src.slice(0, 80))"
     )
     assert broken == []
+
+
+# Output lines as pygments marks them in a console session: results, tracebacks, the
+# exception's name and its message (the name's next sibling).
+OUTPUT_LINES = ".highlight .go, .highlight .gt, .highlight .gr, .highlight .gr + .n"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [DESKTOP[0], PHONE[0]], ids=["desktop", "phone"])
+@pytest.mark.parametrize("path", nav_pages())
+def test_every_equation_and_every_output_line_is_visible(
+    visit: object, path: str, width: int
+) -> None:
+    """What a reader sees at desktop and phone widths: each display equation at its full
+    size (Material's CSS once shrank them to 1 px on phones), the page not wider than the
+    screen, and no output line hidden off to the side of its code block (tables drawn
+    with box characters may scroll on a phone, but not on a laptop)."""
+    v = visit(path, width=width, scheme="dark" if width == PHONE[0] else "light")
+    _typeset(v)
+    shrunk = v.page.evaluate(
+        """() => [...document.querySelectorAll('div.arithmatex mjx-container > svg')]
+            .filter(svg => svg.getClientRects().length)
+            .map(svg => {
+              const shown = svg.getBoundingClientRect().width;
+              svg.style.setProperty('max-width', 'none', 'important');
+              const full = svg.getBoundingClientRect().width;
+              svg.style.removeProperty('max-width');
+              return [shown, full, svg.closest('.arithmatex').textContent.slice(0, 50)];
+            })
+            .filter(([shown, full]) => full < 8 || shown < 0.99 * full)"""
+    )
+    assert shrunk == [], f"display equations shown smaller than their size: {shrunk}"
+    overflow = v.page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1, f"the page is {overflow} px wider than the screen"
+    hidden = v.page.evaluate(
+        """([selector, tablesMayScroll]) => [...document.querySelectorAll(selector)]
+            .filter(line => !(tablesMayScroll && line.classList.contains('go-table')))
+            .filter(line => {
+              const box = line.closest('code').getBoundingClientRect();
+              return [...line.getClientRects()].some(r => r.right > box.right + 1);
+            })
+            .map(line => line.textContent.trim().slice(0, 70))""",
+        [OUTPUT_LINES, width == PHONE[0]],
+    )
+    assert hidden == [], f"output lines hidden off to the side at {width} px: {hidden}"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [DESKTOP[0], PHONE[0]], ids=["desktop", "phone"])
+def test_figures_fit_the_palette_and_stay_legible(visit: object, width: int, scheme: str) -> None:
+    """Each figure drawn from a page's code shows in the version for the reader's palette
+    (its text in a grey that reads on that background), and at no less than 60 % of its
+    size, so that its 11-point labels stay legible on a phone."""
+    figures = load_hook_figures().FIGURES
+    for page, drawn in figures.items():
+        v = visit("/" + page.removesuffix(".md") + "/", width=width, scheme=scheme)
+        for image, _ in drawn:
+            shown = v.page.evaluate(
+                """(name) => [...document.querySelectorAll('img.plot')]
+                    .filter(img => img.getAttribute('src').includes(name))
+                    .filter(img => img.getClientRects().length)
+                    .map(img => [img.getAttribute('src'),
+                                 img.getBoundingClientRect().width / img.naturalWidth])""",
+                image.removesuffix(".svg").rsplit("/", 1)[1],
+            )
+            assert len(shown) == 1, (page, shown)
+            src, scale = shown[0]
+            wanted = "-dark.svg#only-dark" if scheme == "dark" else ".svg#only-light"
+            assert src.endswith(wanted), (page, src)
+            assert scale >= 0.6, f"{src} shown at {scale:.0%} of its size at {width} px"
+
+
+def load_hook_figures() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("hook_figures", ROOT / "hooks" / "figures.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.browser
+def test_notebook_tables_stay_whole_and_cells_fit_a_phone(visit: object) -> None:
+    """A summary table in a notebook keeps its lines ("120" never breaks into "12" over
+    "0"), and on a phone the code cells get the width, without the prompt column."""
+    v = visit("/notebooks/course/")
+    tables = v.page.locator(".jp-OutputArea-output pre", has_text="Param #")
+    assert tables.count() >= 1
+    style = tables.first.evaluate(
+        "pre => { const s = getComputedStyle(pre); return [s.whiteSpace, s.wordBreak]; }"
+    )
+    assert style == ["pre", "normal"]
+    lines = tables.first.inner_text().splitlines()
+    assert any(re.search(r"\b120\b", line) for line in lines), lines
+    phone = visit("/notebooks/first-rnn/", width=PHONE[0])
+    widths = phone.page.evaluate(
+        """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-editor')]
+            .filter(e => e.getClientRects().length)
+            .map(e => e.getBoundingClientRect().width / document.documentElement.clientWidth)"""
+    )
+    assert widths and min(widths) > 0.8, widths
 
 
 @pytest.mark.browser
