@@ -15,7 +15,9 @@ missing browser is a failure.
 
 from __future__ import annotations
 
+import ast
 import functools
+import html as html_module
 import http.server
 import json
 import os
@@ -151,6 +153,66 @@ def test_notebook_was_executed_and_is_offered_for_download(site: Path) -> None:
 
 
 # -- serving and browsing -----------------------------------------------------------------
+
+
+def documented_defaults(html: str) -> dict[str, dict[str, str]]:
+    """The defaults the API page shows: ``{object id: {parameter: default as shown}}``.
+
+    mkdocstrings writes each object under a heading whose id is its dotted path, and its
+    parameters as rows of a table whose last column holds the default (``required``
+    when there is none).
+    """
+    shown: dict[str, dict[str, str]] = {}
+    parts = re.split(r'<h[2-5] id="(rnn\.[\w.]+)" class="doc doc-heading"', html)
+    for name, body in zip(parts[1::2], parts[2::2], strict=True):
+        table = re.search(r"<table>.*?<th>Default</th>.*?</table>", body, re.S)
+        if table is None:
+            continue
+        rows = re.findall(r'<tr class="doc-section-item">(.*?)</tr>', table[0], re.S)
+        for row in rows:
+            cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+            parameter = re.sub(r"<[^>]+>", "", cells[0]).strip()
+            default = html_module.unescape(re.sub(r"<[^>]+>", "", cells[-1]).strip())
+            shown.setdefault(name, {})[parameter] = default
+    return shown
+
+
+def test_the_api_page_shows_every_default_as_the_code_has_it(site: Path) -> None:
+    """Each default in the API page's parameter tables is the one of the real signature
+    (a docstring entry that names two parameters once gave both the first one's)."""
+    import importlib
+    import inspect
+
+    shown = documented_defaults((site / "reference" / "api" / "index.html").read_text())
+    assert len(shown) > 20 and "rnn.optimizers.Adam" in shown
+    checked, wrong = 0, []
+    for name, parameters in shown.items():
+        module_name, _, attribute = name.rpartition(".")
+        try:
+            obj = getattr(importlib.import_module(module_name), attribute)
+        except (ImportError, AttributeError):
+            owner, _, method = module_name.rpartition(".")
+            obj = getattr(getattr(importlib.import_module(owner), method), attribute)
+        signature = inspect.signature(obj)
+        for parameter, default in parameters.items():
+            real = signature.parameters.get(parameter.lstrip("*"))
+            if real is None:
+                wrong.append(f"{name}({parameter}): not a parameter of the code")
+                continue
+            if real.kind in (real.VAR_POSITIONAL, real.VAR_KEYWORD):
+                continue
+            expected = "required" if real.default is real.empty else real.default
+            try:
+                same = (expected == "required" and default == "required") or (
+                    default != "required" and ast.literal_eval(default) == expected
+                )
+            except (ValueError, SyntaxError):
+                same = default == repr(expected)
+            checked += 1
+            if not same:
+                wrong.append(f"{name}({parameter}): page {default}, code {expected!r}")
+    assert checked > 100
+    assert wrong == [], "\n".join(wrong)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
