@@ -509,8 +509,8 @@ def test_notebook_runs_and_only_tagged_cells_raise(notebook: object) -> None:
         for cell in code_cells(notebook)
         if any("image/png" in o.get("data", {}) for o in cell.outputs)
     ]
-    # the four figures of hooks/figures.py, in the order of the pages
-    assert len(figures) == 4
+    # the figures of hooks/figures.py, in the order of the pages
+    assert len(figures) == len(LEARNING_FIGURES)
     assert [statements(cell.source) for cell in figures] == [
         statements(course_notebook.drawn()[image].code) for image in LEARNING_FIGURES
     ]

@@ -430,6 +430,17 @@ def load_hook_figures() -> object:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("width", [DESKTOP[0], PHONE[0]], ids=["desktop", "phone"])
+def test_the_home_page_starts_the_course_above_the_fold(visit: object, width: int) -> None:
+    v = visit("/", width=width)
+    button = v.page.get_by_role("link", name="Start the course")
+    box = button.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= v.page.viewport_size["height"]
+    button.click()
+    v.page.wait_for_url("**/what-is-an-rnn/")
+
+
+@pytest.mark.browser
 def test_notebook_tables_stay_whole_and_cells_fit_a_phone(visit: object) -> None:
     """A summary table in a notebook keeps its lines ("120" never breaks into "12" over
     "0"), and on a phone the code cells get the width, without the prompt column."""
@@ -694,3 +705,28 @@ def test_interactive_figures_have_their_data_and_a_fallback(site: Path) -> None:
         assert data, page
         assert json.loads(data[1])
         assert "Interactive figure" in inside[data.end() :], page
+
+
+def test_every_lesson_page_offers_its_own_notebook(site: Path) -> None:
+    """Each lesson page has a notebook of its own beside it, which a button at the top of
+    the page downloads; the home page, the glossary and the further reading do not."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import course_notebook
+
+    lessons = course_notebook.lesson_pages()
+    assert len(lessons) >= 16
+    for path in lessons:
+        stem = path.removesuffix(".md")
+        html = (site / stem / "index.html").read_text(encoding="utf-8")
+        button = re.search(
+            rf'<a class="md-button" download="{stem}.ipynb" href="{stem}.ipynb"', html
+        )
+        assert button, path
+        assert button.start() < html.find("<h2"), path  # at the top, before any section
+        notebook = json.loads((site / stem / f"{stem}.ipynb").read_text(encoding="utf-8"))
+        assert notebook["nbformat"] == 4
+        assert notebook["cells"][0]["source"][0].startswith("# ")
+        assert any(cell["cell_type"] == "code" for cell in notebook["cells"])
+    for other in ("index.html", "glossary/index.html", "further-reading/index.html"):
+        assert "Download this page as a notebook" not in (site / other).read_text(encoding="utf-8")
+    assert (site / course_notebook.package_archive()).is_file()  # what the notebooks install

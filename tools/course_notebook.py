@@ -275,6 +275,7 @@ DISPLAY_DOLLARS = re.compile(r"\$\$.+?\$\$", re.S)
 INLINE_MATH = re.compile(r"\\\((?P<tex>.+?)\\\)", re.S)
 DISPLAY_MATH = re.compile(r"\\\[(?P<tex>.+?)\\\]", re.S)
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)")
+ATTRIBUTE_LIST = re.compile(r"(?<=\))\{:?[ \t]*[.#][^}\n]*\}")
 LINK = re.compile(r"\[(?P<text>(?:[^\[\]]|\[[^\]]*\])+)\]\((?P<target>[^)\s]+)\)")
 REPOSITORY_FILE = re.compile(r"""(["'])(?P<path>(?:tests|docs|tools|rnn|hooks)/[^"'\s]+)\1""")
 
@@ -424,6 +425,8 @@ class Prose:
         text = DISPLAY_MATH.sub(lambda m: protect_str(f"$${m['tex']}$$"), text)
         text = INLINE_MATH.sub(lambda m: protect_str(f"${_one_line(m['tex'])}$"), text)
 
+        # Material's attribute lists ({ .md-button }) mean nothing in a notebook
+        text = ATTRIBUTE_LIST.sub("", text)
         text = IMAGE.sub(self._image, text)
         text = LINK.sub(self._link, text)
         while "\x00" in text:
