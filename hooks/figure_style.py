@@ -27,6 +27,10 @@ STYLE = {
     "xtick.color": INK,
     "ytick.color": INK,
     "font.size": 11,
+    # transparent, so that a notebook's figures sit on the page's own background
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }

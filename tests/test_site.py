@@ -177,6 +177,22 @@ def documented_defaults(html: str) -> dict[str, dict[str, str]]:
     return shown
 
 
+@pytest.mark.parametrize("notebook", ["first-rnn", "course"])
+def test_notebook_figures_are_transparent(site: Path, notebook: str) -> None:
+    """A notebook's plots sit on the page's background (no white block in dark mode)."""
+    import base64
+    import io
+
+    import matplotlib.image
+
+    html = (site / "notebooks" / notebook / "index.html").read_text(encoding="utf-8")
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert images
+    for data in images:
+        pixels = matplotlib.image.imread(io.BytesIO(base64.b64decode(data)))
+        assert pixels.shape[2] == 4 and pixels[0, 0, 3] == 0, "an opaque corner"
+
+
 def test_the_api_page_shows_every_default_as_the_code_has_it(site: Path) -> None:
     """Each default in the API page's parameter tables is the one of the real signature
     (a docstring entry that names two parameters once gave both the first one's)."""

@@ -1073,6 +1073,10 @@ STYLE = {
     "xtick.color": INK,
     "ytick.color": INK,
     "font.size": 11,
+    # transparent, so that a notebook's figures sit on the page's own background
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -4209,6 +4213,10 @@ STYLE = {
     "xtick.color": INK,
     "ytick.color": INK,
     "font.size": 11,
+    # transparent, so that a notebook's figures sit on the page's own background
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -4637,6 +4645,10 @@ STYLE = {
     "xtick.color": INK,
     "ytick.color": INK,
     "font.size": 11,
+    # transparent, so that a notebook's figures sit on the page's own background
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -5195,6 +5207,10 @@ STYLE = {
     "xtick.color": INK,
     "ytick.color": INK,
     "font.size": 11,
+    # transparent, so that a notebook's figures sit on the page's own background
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -6082,6 +6098,10 @@ STYLE = {
     "xtick.color": INK,
     "ytick.color": INK,
     "font.size": 11,
+    # transparent, so that a notebook's figures sit on the page's own background
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.facecolor": "none",
     "axes.spines.top": False,
     "axes.spines.right": False,
 }

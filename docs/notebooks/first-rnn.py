@@ -30,6 +30,24 @@ import numpy as np
 
 from rnn.functional import simple_rnn_forward
 
+# Figures with a transparent background and grey text, legible on a light page and on a
+# dark one.
+INK = "#8a8a8a"
+plt.rcParams.update(
+    {
+        "figure.facecolor": "none",
+        "axes.facecolor": "none",
+        "savefig.facecolor": "none",
+        "text.color": INK,
+        "axes.labelcolor": INK,
+        "axes.edgecolor": INK,
+        "xtick.color": INK,
+        "ytick.color": INK,
+        "legend.labelcolor": INK,
+        "legend.frameon": False,
+    }
+)
+
 # %% [markdown]
 # ## The eight ingredients
 #
