@@ -6201,7 +6201,10 @@ def gates(lstm, x):
     h = lstm_forward(x, kernel, recurrent_kernel, bias)  # every h_t
     h_before = np.concatenate([np.zeros_like(h[:, :1]), h[:, :-1]], axis=1)
     z = x @ kernel + h_before @ recurrent_kernel + bias  # all four gates
-    sigmoid = lambda v: 1 / (1 + np.exp(-v))
+
+    def sigmoid(v):
+        return 1 / (1 + np.exp(-v))
+
     return sigmoid(z[..., :units]), sigmoid(z[..., units : 2 * units])
 
 
