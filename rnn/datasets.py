@@ -113,17 +113,6 @@ def _vega_data_file(name: str) -> Path:
     )
 
 
-def _vega_rows(name: str, columns: list[str]) -> list[list[str]]:
-    """The rows of the CSV file ``name`` of ``vega_datasets``, after checking its header."""
-    path = _vega_data_file(name)
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader)
-        if [h.strip() for h in header] != columns:
-            raise ValueError(f"{path}: expected the columns {','.join(columns)!r}, found {header}")
-        return [row for row in reader if row]
-
-
 def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
     """Hourly temperatures in Seattle dated 2010: 8,759 *climate averages*, not measurements.
 
@@ -169,7 +158,13 @@ def load_seattle_temps() -> tuple[np.ndarray, np.ndarray]:
     >>> float(temps.max())                  # a climate average: no hot day in a year
     75.9
     """
-    rows = _vega_rows("seattle-temps.csv", ["date", "temp"])
+    path = _vega_data_file("seattle-temps.csv")
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        if [h.strip() for h in header] != ["date", "temp"]:
+            raise ValueError(f"{path}: expected the columns 'date,temp', found {header}")
+        rows = [row for row in reader if row]
     # "2010/01/01 00:00" -> "2010-01-01T00:00"
     stamps = [date.replace("/", "-").replace(" ", "T") for date, _ in rows]
     times = np.array(stamps, dtype="datetime64[m]").astype("datetime64[h]")
@@ -233,7 +228,14 @@ def load_seattle_weather() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], np.
     >>> float(values[:, columns.index("temp_max")].max())
     35.6
     """
-    rows = _vega_rows("seattle-weather.csv", ["date", *SEATTLE_WEATHER_COLUMNS, "weather"])
+    path = _vega_data_file("seattle-weather.csv")
+    expected = ["date", *SEATTLE_WEATHER_COLUMNS, "weather"]
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        if [h.strip() for h in header] != expected:
+            raise ValueError(f"{path}: expected the columns {','.join(expected)}, found {header}")
+        rows = [row for row in reader if row]
     # "2012/01/01" -> "2012-01-01"
     dates = np.array([row[0].replace("/", "-") for row in rows], dtype="datetime64[D]")
     values = np.array([[float(v) for v in row[1:5]] for row in rows])
