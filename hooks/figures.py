@@ -312,5 +312,34 @@ def on_files(files: Any, config: Any) -> Any:
     return files
 
 
+_FIGURE = re.compile(r"<figure\b(?P<attributes>[^>]*)>(?P<body>.*?)</figure>", re.S)
+
+
+def number_figures(html: str) -> str:
+    """Number the figures of a page in order, as a book does.
+
+    Every ``<figure>`` gets the id ``figure-N`` (unless it has one), so a figure can be
+    linked to, and its ``<figcaption>`` starts with "Figure N." in a ``span`` of class
+    ``figure-number``. Drawn, static and interactive figures count alike.
+    """
+    count = 0
+
+    def number(match: re.Match[str]) -> str:
+        nonlocal count
+        count += 1
+        attributes, body = match["attributes"], match["body"]
+        if not re.search(r"\bid=", attributes):
+            attributes = f' id="figure-{count}"{attributes}'
+        label = f'<span class="figure-number">Figure {count}.</span> '
+        body = re.sub(r"<figcaption([^>]*)>\s*", lambda m: f"{m.group(0)}{label}", body, count=1)
+        return f"<figure{attributes}>{body}</figure>"
+
+    return _FIGURE.sub(number, html)
+
+
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return both_palettes(markdown, [image for image, _ in FIGURES.get(page.file.src_uri, [])])
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    return number_figures(html)

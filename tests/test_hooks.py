@@ -66,6 +66,26 @@ def test_mathjax_comes_from_an_installed_package() -> None:
     assert (offline.mathjax_source() / "tex-svg.js").is_file()
 
 
+# -- numbered figures ---------------------------------------------------------------------
+
+
+def test_figures_are_numbered_in_order_with_an_id_and_a_caption() -> None:
+    figures = load("figures")
+    html = (
+        '<p>Text</p><figure class="rnn-figure"><svg></svg><figcaption>Folded.</figcaption></figure>'
+        '<figure id="own" class="rnn-figure">\n<p><img src="a.svg"></p>\n'
+        "<figcaption>\nDrawn.</figcaption>\n</figure>"
+    )
+    numbered = figures.number_figures(html)
+    assert numbered == (
+        '<p>Text</p><figure id="figure-1" class="rnn-figure"><svg></svg><figcaption>'
+        '<span class="figure-number">Figure 1.</span> Folded.</figcaption></figure>'
+        '<figure id="own" class="rnn-figure">\n<p><img src="a.svg"></p>\n'
+        '<figcaption>\n<span class="figure-number">Figure 2.</span> Drawn.</figcaption>\n</figure>'
+    )
+    assert figures.number_figures("<p>No figure</p>") == "<p>No figure</p>"
+
+
 # -- the figures' style, in one place -----------------------------------------------------
 
 
