@@ -42,6 +42,10 @@ from sybil.sybil import SybilCollection
 OPTIONFLAGS = doctest.ELLIPSIS
 _DEFAULT_PRINT_OPTIONS = np.get_printoptions()
 _PRINTED = "__printed_by_last_block__"
+# How long a notebook cell may run in the tests that execute notebooks: a guard against a
+# cell that hangs, not a measure of speed (speed is benchmarked, not asserted). On two
+# cores busy with a site build, char-rnn's training cell once took more than 120 s.
+CELL_TIMEOUT = 600
 
 
 class PyconCodeBlockParser(PythonCodeBlockParser):

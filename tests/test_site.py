@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -721,6 +722,81 @@ def test_interactive_figures_have_their_data_and_a_fallback(site: Path) -> None:
         assert data, page
         assert json.loads(data[1])
         assert "Interactive figure" in inside[data.end() :], page
+
+
+class _Figures(HTMLParser):
+    """The figures of a page's article, and what it shows outside of a figure."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.captions: list[str] = []  # each figure's caption text, in order
+        self.ids: list[str | None] = []
+        self.outside: list[str] = []  # pictures (img, svg, interactive) outside a figure
+        self.figure = self.caption = False
+        self.svg_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "figure":
+            self.figure = True
+            self.ids.append(attributes.get("id"))
+            self.captions.append("")
+        elif tag == "figcaption" and self.figure:
+            self.caption = True
+        picture = tag == "img" or (tag == "svg" and not self.svg_depth)
+        picture = picture or "interactive" in (attributes.get("class") or "").split()
+        if picture and not self.figure:
+            self.outside.append(f"<{tag} {attributes.get('src') or attributes.get('class')}>")
+        if tag == "svg":
+            self.svg_depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "figure":
+            self.figure = self.caption = False
+        elif tag == "figcaption":
+            self.caption = False
+        elif tag == "svg":
+            self.svg_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.caption:
+            self.captions[-1] += data
+
+
+def test_every_figure_is_numbered_and_captioned(site: Path) -> None:
+    """Every picture on a lesson page (a drawing, a generated plot, an interactive figure)
+    is a figure, numbered in order on its page, with a caption a reader can cite
+    ("Figure 2. ...") and an id to link to (#figure-2)."""
+    counted = 0
+    for path in nav_pages():
+        if path.startswith("/notebooks/"):
+            continue  # a notebook's plots are its cells' outputs
+        page = (site / path.strip("/") / "index.html").read_text(encoding="utf-8")
+        article = page.split("<article", 1)[1].split("</article>", 1)[0]
+        parser = _Figures()
+        parser.feed("<article" + article)
+        assert parser.outside == [], f"{path}: pictures outside a figure: {parser.outside}"
+        for number, (caption, figure_id) in enumerate(
+            zip(parser.captions, parser.ids, strict=True), 1
+        ):
+            caption = " ".join(caption.split())
+            assert caption.startswith(f"Figure {number}. "), (path, caption)
+            assert len(caption) > len(f"Figure {number}. ") + 20, (path, caption)
+            assert figure_id == f"figure-{number}", (path, figure_id)
+        counted += len(parser.captions)
+    assert counted >= 10
+
+
+def test_the_index_of_exercises_leads_to_each_exercise(site: Path) -> None:
+    """Each entry of the index of exercises links to an element of its page with that id:
+    the exercise itself, numbered as on its page."""
+    index = (site / "exercises" / "index.html").read_text(encoding="utf-8")
+    targets = re.findall(r'href="\.\./([\w-]+)/#(exercise-\d+)"', index)
+    assert len(targets) >= 40
+    for page, anchor in targets:
+        html = (site / page / "index.html").read_text(encoding="utf-8")
+        exercises = html.split('<h2 id="exercises"', 1)[1]
+        assert f'<p id="{anchor}">' in exercises, f"{page}/#{anchor} is not an exercise there"
 
 
 def test_every_lesson_page_offers_its_own_notebook(site: Path) -> None:

@@ -66,8 +66,11 @@ MKDOCS_YML = ROOT / "mkdocs.yml"
 OUTPUT = DOCS / "notebooks" / "course.py"
 COMMAND = "python tools/course_notebook.py"
 
-# Pages of the nav that are not part of the notebook: mkdocstrings directives, no prose.
-LEFT_OUT = {"reference/api.md"}
+# Pages of the nav that are not part of the notebook: mkdocstrings directives, no prose;
+# the index of the exercises, which the notebook has in place, each after its page. The
+# overviews of the course's parts (``<part>/index.md``) are left out too: the notebook's
+# pages follow one another without them.
+LEFT_OUT = {"reference/api.md", "exercises.md"}
 
 TRACEBACK = "Traceback (most recent call last):"
 RAISES = "raises-exception"
@@ -340,7 +343,10 @@ def nav_pages(config_path: Path = MKDOCS_YML) -> list[str]:
     return [
         page
         for page in found
-        if page.endswith(".md") and "://" not in page and page not in LEFT_OUT
+        if page.endswith(".md")
+        and "://" not in page
+        and page not in LEFT_OUT
+        and not page.endswith("/index.md")
     ]
 
 
@@ -525,6 +531,7 @@ class PageConverter:
         self.pending_skip: str | None = None
         self.skipping_range: str | None = None
         self.pending_output = False
+        self.figures = 0  # figures so far, numbered as the site numbers them
 
     # -- the line parser -------------------------------------------------------------
 
@@ -624,8 +631,10 @@ class PageConverter:
         if inner.strip():
             parts.append(self.prose(inner.strip()))
         caption = re.search(r"<figcaption>(?P<text>.*?)</figcaption>", text, re.S)
+        # numbered as hooks/figures.py numbers the site's figures: every <figure> counts
+        self.figures += 1
         if caption:
-            parts.append(f"*{self.prose(_one_line(caption['text']))}*")
+            parts.append(f"*Figure {self.figures}. {self.prose(_one_line(caption['text']))}*")
         return Item("markdown", "\n\n".join(parts))
 
     def snippet(self, path: str) -> str:
