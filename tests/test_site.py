@@ -799,6 +799,24 @@ def test_the_index_of_exercises_leads_to_each_exercise(site: Path) -> None:
         assert f'<p id="{anchor}">' in exercises, f"{page}/#{anchor} is not an exercise there"
 
 
+def test_lessons_link_glossary_terms_to_entries_that_exist(site: Path) -> None:
+    """hooks/glossary.py links terms at their first use in each lesson; every link leads to
+    an entry of the built glossary, and carries its definition for a reader to hover."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import course_notebook
+
+    glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
+    entries = set(re.findall(r'<h2 id="([^"]+)"', glossary))
+    for path in course_notebook.lesson_pages():
+        html = (site / path.removesuffix(".md") / "index.html").read_text(encoding="utf-8")
+        links = re.findall(
+            r'<a class="glossary-link" href="\.\./glossary/#([^"]+)" title="([^"]+)"', html
+        )
+        assert len(links) >= 3, path
+        assert {entry for entry, _ in links} <= entries, path
+        assert len({entry for entry, _ in links}) == len(links), f"{path}: an entry twice"
+
+
 def test_every_lesson_page_offers_its_own_notebook(site: Path) -> None:
     """Each lesson page has a notebook of its own beside it, which a button at the top of
     the page downloads; the home page, the glossary and the further reading do not."""
