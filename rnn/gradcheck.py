@@ -251,12 +251,7 @@ def _float64_copy(layer: Layer) -> Any:
     """A deep copy of ``layer`` computing in float64, weights included."""
     twin = copy.deepcopy(layer)
     for sub in _sublayers(twin):
-        sub.dtype = "float64"
-        for key, w in list(sub._weights.items()):
-            wide = w.astype(np.float64)
-            sub._weights[key] = wide
-            if getattr(sub, key, None) is w:  # the attribute (``kernel``...) follows
-                setattr(sub, key, wide)
+        sub.set_dtype("float64")
     return twin
 
 

@@ -314,12 +314,30 @@ class Sequential(TrainingMixin, Layer):
         }
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> Sequential:
-        """Rebuild from :meth:`get_config`."""
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
+    ) -> Sequential:
+        """Rebuild from :meth:`get_config`.
+
+        Each layer's class is looked up by its name in ``custom_objects`` (your own
+        layers, as in Keras: ``{"TanhRNN": TanhRNN}``), then in `rnn.layers`.
+
+        Raises
+        ------
+        TypeError
+            For a class found in neither, in Keras's wording.
+        """
         from rnn import layers
 
-        built = [
-            getattr(layers, item["class_name"]).from_config(item["config"])
-            for item in config["layers"]
-        ]
+        classes = dict(custom_objects or {})
+        built = []
+        for item in config["layers"]:
+            name = item["class_name"]
+            layer_cls = classes.get(name) or getattr(layers, name, None)
+            if not (isinstance(layer_cls, type) and issubclass(layer_cls, layers.Layer)):
+                raise TypeError(
+                    f"Could not locate class '{name}'. Make sure custom classes are "
+                    f"passed in `custom_objects`. Full object config: {item}"
+                )
+            built.append(layer_cls.from_config(item["config"]))
         return cls(built, name=config.get("name"))

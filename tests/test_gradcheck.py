@@ -25,7 +25,9 @@ def x_batch(*shape: int) -> np.ndarray:
 class ForgetfulDense(Dense):
     """A Dense layer whose backward forgets the activation's derivative: a classic bug."""
 
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    def backward_with_cache(
+        self, grad_output: Any, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         x, _ = cache
         g = np.asarray(grad_output)
         return g @ self.kernel.T, [x.T @ g, g.sum(axis=0)]

@@ -200,11 +200,13 @@ class Dense(Layer):
             y = y + self.bias
         return np.asarray(self.activation(y), dtype=self.dtype)
 
-    def _forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+    def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
         y = self.call(x)
         return y, (x, y)
 
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    def backward_with_cache(
+        self, grad_output: Any, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """``dz = dy act'``; ``dL/dkernel = x^T dz``, ``dL/dbias = sum dz``, ``dL/dx = dz K^T``."""
         x, y = cache
         dz = activation_backward(self.activation, y, self.grad_output_array(grad_output, y.shape))

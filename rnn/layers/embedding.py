@@ -108,11 +108,11 @@ class Embedding(Layer):
             )
         return self.embeddings[inputs]
 
-    def _forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+    def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
         y = self.call(x)
         return y, x
 
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[None, list[np.ndarray]]:
+    def backward_with_cache(self, grad_output: Any, cache: Any) -> tuple[None, list[np.ndarray]]:
         """Add each output row's gradient to its token's row; ids have no gradient (None)."""
         ids = cache
         g = self.grad_output_array(grad_output, (*ids.shape, self.output_dim))

@@ -1,15 +1,26 @@
-"""The `Layer` base class: configuration, weights, shape checks and calling.
+"""The `Layer` base class: configuration, weights, shape checks, calling and gradients.
 
 A layer follows the Keras contract:
 
-* ``__init__`` validates and stores the configuration (no weights yet);
-* ``build(input_shape)`` creates the weights, in Keras's shapes and order;
+* ``__init__`` validates and stores the configuration (no weights yet), and passes
+  ``name=``, ``dtype=``, ``seed=``... on to `Layer`;
+* ``build(input_shape)`` creates the weights with `add_weight`, in Keras's shapes and
+  order;
+* ``compute_output_shape(input_shape)`` gives the output's shape;
 * ``call(inputs)`` computes the output from a NumPy array;
+* ``get_config()`` returns the settings that ``from_config`` makes the layer again from;
 * ``__call__`` checks the input, builds the layer on first use and calls it.
 
-For training, ``forward(inputs)`` computes the same output and keeps what
-``backward(grad_output)`` needs; ``backward`` returns the gradient with respect to the
-inputs and leaves the weights' gradients in ``grads``, aligned with ``weights``.
+For training, a layer also fills in
+
+* ``forward_with_cache(inputs)``: the output of ``call(inputs)``, and what the backward
+  pass will need (the cache);
+* ``backward_with_cache(grad_output, cache)``: the gradient with respect to the inputs,
+  and a list of the weights' gradients, in the order of the weights.
+
+`forward` and `backward` call them, keep the cache between the two and leave the
+weights' gradients in ``grads``. The course's page *Writing your own layer* writes two
+layers this way, and `rnn.testing.check_layer` checks a layer against the whole contract.
 
 Layers compute in ``float32`` (Keras's default) or ``float64``: pass ``dtype=`` or set
 the default with `set_floatx`.
@@ -17,6 +28,7 @@ the default with `set_floatx`.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -152,6 +164,47 @@ class Layer:
         """The names of the weights, e.g. ``['kernel', 'recurrent_kernel', 'bias']``."""
         return list(self._weights)
 
+    @property
+    def trainable_weights(self) -> list[np.ndarray]:
+        """The weights training changes: all of them, or none if ``trainable`` is False."""
+        return self.weights if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list[np.ndarray]:
+        """The weights training leaves alone: none, or all of them if not ``trainable``."""
+        return [] if self.trainable else self.weights
+
+    def set_dtype(self, dtype: Any) -> None:
+        """Compute in ``dtype`` from now on, with the weights cast to it (in place).
+
+        The weights' attributes (``kernel``...) follow. `rnn.gradcheck` checks a float64
+        copy of a float32 layer this way.
+        """
+        self.dtype = standardize_dtype(dtype)
+        for key, weight in list(self._weights.items()):
+            cast = weight.astype(self.dtype)
+            self._weights[key] = cast
+            if getattr(self, key, None) is weight:
+                setattr(self, key, cast)
+
+    def unbuilt_copy(self, name: str, **changes: Any) -> Layer:
+        """A copy of the layer's settings under another ``name``, without weights.
+
+        ``changes`` set attributes of the copy (``go_backwards=True``...). No name is
+        taken from the session's counters. `Bidirectional` makes its two directions so.
+        """
+        twin = copy.copy(self)
+        twin.name = name
+        for key, value in changes.items():
+            setattr(twin, key, value)
+        twin.built = False
+        twin._weights = {}
+        twin._build_shape = None
+        twin._rng = None
+        twin._cache = _NOTHING
+        twin._grads = None
+        return twin
+
     def get_weights(self) -> list[np.ndarray]:
         """Return copies of the weights, in Keras order."""
         return [w.copy() for w in self.weights]
@@ -273,7 +326,7 @@ class Layer:
         """
         x = self.convert_input(inputs)
         self.maybe_build(x.shape)
-        out, self._cache = self._forward_with_cache(x)
+        out, self._cache = self.forward_with_cache(x)
         return out
 
     def backward(self, grad_output: Any) -> Any:
@@ -300,7 +353,7 @@ class Layer:
                 f"Layer '{self.name}' has nothing to backpropagate: call "
                 "`layer.forward(inputs)` before `layer.backward(grad_output)`."
             )
-        grad_input, grads = self._backward(grad_output, self._cache)
+        grad_input, grads = self.backward_with_cache(grad_output, self._cache)
         self._grads = [
             np.asarray(g, dtype=w.dtype) for g, w in zip(grads, self.weights, strict=True)
         ]
@@ -316,12 +369,23 @@ class Layer:
             )
         return self._grads
 
-    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
-        """Return the output of ``call(x)`` and what `_backward` will need."""
+    def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+        """Return the output of ``call(x)`` and what `backward_with_cache` will need.
+
+        Override this (and `backward_with_cache`) to make a layer trainable. ``x`` is
+        already an array of the layer's dtype and the layer is built. The default keeps
+        nothing, for layers without weights whose backward pass is the identity.
+        """
         return self.call(x), None
 
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[Any, list[np.ndarray]]:
-        """Return ``(dL/d inputs, [dL/d weight for each weight])``; identity by default."""
+    def backward_with_cache(self, grad_output: Any, cache: Any) -> tuple[Any, list[np.ndarray]]:
+        """Return ``(dL/d inputs, [dL/d weight for each weight])`` for the forward pass
+        that returned ``cache``.
+
+        ``grad_output`` is shaped like the output. The weights' gradients come in the
+        order of ``weights``; the inputs' gradient is None for integer ids. The default
+        is the identity, for layers without weights that do not change their input.
+        """
         if type(self).call is not Layer.call:
             raise NotImplementedError(f"{type(self).__name__} has no backward pass.")
         return grad_output, []

@@ -107,9 +107,9 @@ class RNN(Layer):
 
     def call(self, inputs: np.ndarray) -> Any:
         """Run the recurrence over ``inputs`` of shape (batch, timesteps, features)."""
-        return self._forward_with_cache(inputs)[0]
+        return self.forward_with_cache(inputs)[0]
 
-    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+    def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
         xs = x[:, ::-1] if self.go_backwards else x
         sequence, states = self._sequence(xs)
         out = sequence if self.return_sequences else sequence[:, -1]
@@ -119,7 +119,9 @@ class RNN(Layer):
         return out, (xs, sequence)
 
     # ------------------------------------------------------------------ gradients
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    def backward_with_cache(
+        self, grad_output: Any, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Backpropagation through time (see :mod:`rnn.functional`).
 
         With ``return_state``, ``grad_output`` may be the output's gradient alone, or

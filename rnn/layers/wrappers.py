@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from rnn.layers.layer import _NOTHING, Layer, Shape
+from rnn.layers.layer import Layer, Shape
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
-
-
-def _copy_layer(layer: RNN, name: str, go_backwards: bool, seed: int | None) -> RNN:
-    """An unbuilt copy of ``layer`` with a new name and direction (no name counter taken)."""
-    twin = copy.copy(layer)
-    twin.name = name
-    twin.go_backwards = go_backwards
-    twin.seed = seed
-    twin.built = False
-    twin._weights = {}
-    twin._build_shape = None
-    twin._rng = None
-    twin._cache = _NOTHING
-    twin._grads = None
-    return twin
 
 
 class Bidirectional(Layer):
@@ -85,9 +69,13 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         base = layer.name.removeprefix("forward_").removeprefix("backward_")
         seed = layer.seed
-        self.forward_layer = _copy_layer(layer, f"forward_{base}", layer.go_backwards, seed)
-        self.backward_layer = _copy_layer(
-            layer, f"backward_{base}", not layer.go_backwards, None if seed is None else seed + 1
+        self.forward_layer = layer.unbuilt_copy(
+            f"forward_{base}", go_backwards=layer.go_backwards, seed=seed
+        )
+        self.backward_layer = layer.unbuilt_copy(
+            f"backward_{base}",
+            go_backwards=not layer.go_backwards,
+            seed=None if seed is None else seed + 1,
         )
         self.forward_layer.dtype = self.backward_layer.dtype = self.dtype
         self.layer = layer
@@ -177,12 +165,14 @@ class Bidirectional(Layer):
         head = merged if self.merge_mode is None else [merged]
         return head + fwd_states + bwd_states
 
-    def _forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+    def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
         fwd, bwd = self.forward_layer.forward(x), self.backward_layer.forward(x)
         mains = (fwd[0], bwd[0]) if self.return_state else (fwd, bwd)
         return self._combine(fwd, bwd), mains
 
-    def _backward(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+    def backward_with_cache(
+        self, grad_output: Any, cache: Any
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Split the gradient between the directions, backpropagate both, add them up.
 
         ``grad_output`` is shaped like the output: an array, or for ``merge_mode=None``
