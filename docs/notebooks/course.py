@@ -110,7 +110,8 @@ states.shape  # one 64-number state per step
 # 4. **Learning.** [Backpropagation through time](#page-bptt) derives
 #    the backward pass and [Checking gradients](#page-checking-gradients) checks it against
 #    numerical derivatives; [Your own training loop](#page-training-loop) trains a network
-#    with it, by hand and then with `fit`.
+#    with it, by hand and then with `fit`, and [Writing your own layer](#page-writing-a-layer)
+#    packages the forward and backward passes as a layer that `fit` trains.
 # 5. **On real data.** [Training a forecaster on real
 #    weather](#page-forecasting) and [A character-level RNN](#page-char-rnn) train models on
 #    weather data and on text.
@@ -3387,13 +3388,13 @@ print(report)
 # derivative of its activation.
 
 # %%
-from rnn.layers.core import Dense
+from rnn.layers import Dense
 
 
 class ForgetfulDense(Dense):
     """Dense, with a bug: backward ignores the activation's slope."""
 
-    def _backward(self, grad_output, cache):
+    def backward_with_cache(self, grad_output, cache):
         x, _ = cache  # inputs, outputs
         dz = np.asarray(grad_output)  # should be dy * act'
         grads = [
@@ -3934,6 +3935,323 @@ noise = np.random.default_rng(1)
 nudged = {name: p * (1 + 1e-12 * noise.standard_normal(p.shape)) for name, p in initial.items()}
 again = train(nudged, x, y, epochs=10, batch_size=20, update=sgd)
 bool(np.max(np.abs(np.array(again) / history - 1)) < 1e-9)
+
+# %% [markdown]
+# <a id="page-writing-a-layer"></a>
+#
+# ## Writing your own layer
+
+# %%
+# A fresh start for this page, as in the tests: layer names counted from zero again
+# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
+rnn.clear_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# You have written a recurrent network's forward pass, its backward pass, a gradient check
+# and a training loop, each as a function of arrays. Keras packages the same pieces as a
+# **layer**: an object that keeps its weights and knows its shapes, so that `Sequential`
+# can chain it, `model.summary()` can count it, and `fit` can train it. This page writes
+# two layers of your own, a one-weight warm-up and the course's tanh RNN with its
+# backpropagation through time, and checks both with one call.
+#
+# ### The contract
+#
+# A layer of `rnn` is a subclass of `rnn.layers.Layer` that fills in these methods. The
+# first four are Keras's own; the two with a cache are what `fit` and the gradient check
+# need, and what Keras leaves to its backends' automatic differentiation.
+#
+# | method | does | called by |
+# |---|---|---|
+# | `__init__(..., **kwargs)` | checks and stores the settings; passes `name=`, `dtype=`, `seed=` on to `Layer` | you |
+# | `build(input_shape)` | creates the weights with `self.add_weight(name, shape, initializer)` | the first call |
+# | `compute_output_shape(input_shape)` | the output's shape, from the input's | `Sequential`, `model.summary()` |
+# | `call(inputs)` | computes the output | `layer(x)`, `predict` |
+# | `forward_with_cache(inputs)` | the output, and what the backward pass will need | `layer.forward(x)`, `fit` |
+# | `backward_with_cache(grad_output, cache)` | the gradient of the input, and of each weight | `layer.backward(g)`, `fit` |
+# | `get_config()` | the settings, so that `from_config` can make the layer again | `model.get_config()`, saving |
+#
+# Shapes include the batch axis. The weights' gradients come back as a list in the order
+# the weights were added, which is the order of `get_weights()`.
+#
+# ### A warm-up: one weight
+#
+# `Scale` multiplies every feature by a weight of its own, $y = x \odot \gamma$. Its
+# backward pass is two lines: $\partial L/\partial x = \partial L/\partial y \odot \gamma$,
+# and $\partial L/\partial \gamma$ sums $\partial L/\partial y \odot x$ over every axis
+# but the last.
+
+# %%
+import numpy as np
+import rnn
+from rnn.layers import Layer
+
+
+class Scale(Layer):
+    """y = x * gamma, one learned factor per feature."""
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight("gamma", (input_shape[-1],), "ones")
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, inputs):
+        return inputs * self.gamma
+
+    def forward_with_cache(self, inputs):
+        return self.call(inputs), inputs  # keep x for the backward pass
+
+    def backward_with_cache(self, grad_output, x):
+        axes = tuple(range(grad_output.ndim - 1))  # every axis but the features
+        d_gamma = (grad_output * x).sum(axis=axes)  # dL/dgamma
+        return grad_output * self.gamma, [d_gamma]  # dL/dx, [dL/dgamma]
+
+
+rnn.clear_session()
+scale = Scale()
+scale(np.ones((2, 3, 4))).shape
+
+# %%
+scale.name, scale.weight_names, scale.count_params()
+
+# %% [markdown]
+# `Scale` has no settings of its own, so `Layer`'s `get_config` (its name, dtype and
+# whether it is trainable) is all it needs.
+#
+# ### Checking a layer: <code>check_layer</code>
+#
+# `rnn.testing.check_layer` builds a layer in float32 and in float64, calls it, and checks
+# what a model will rely on: the output's shape against `compute_output_shape`, the
+# dtypes, the parameter count, a layer made again from its config computing the same
+# output, one gradient per weight, and finally the gradients against central differences.
+# It says nothing when all is well:
+
+# %%
+from rnn.testing import check_layer
+
+check_layer(Scale, input_shape=(2, 3, 4), expected_num_params=4)
+
+
+# %% [markdown]
+# A mistake gets a message that says which check failed, what it expected and what came.
+# Forget that the gradient of $\gamma$ sums over the batch and the steps: the shapes
+# are right, and only the gradient check can tell. Its report shows which weight is wrong
+# (the input's gradient, `grad_output * gamma`, is right):
+
+
+# %%
+class CarelessScale(Scale):
+    def backward_with_cache(self, grad_output, x):
+        return grad_output * self.gamma, [(grad_output * x)[0, 0]]  # one sample only
+
+
+# %% tags=["raises-exception"]
+check_layer(CarelessScale, input_shape=(2, 3, 4))
+
+
+# %% [markdown]
+# ### The course's RNN as a layer
+#
+# Now the layer this course is about. `TanhRNN` computes
+# $h_t = \tanh(x_t K + h_{t-1} R + b)$ over the steps of each sequence, with Keras's
+# weights, names and shapes, and returns the last state (or every state, with
+# `return_sequences=True`). Its backward pass is the loop of
+# [Backpropagation through time](#page-bptt), line for line:
+
+
+# %%
+class TanhRNN(Layer):
+    """A simple RNN: h_t = tanh(x_t K + h_{t-1} R + b), read from h_0 = 0."""
+
+    input_ndim = 3  # (batch, timesteps, features)
+
+    def __init__(self, units, return_sequences=False, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units < 1:
+            raise ValueError(f"units must be a positive integer, got {units!r}")
+        self.units, self.return_sequences = units, return_sequences
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        self.kernel = self.add_weight("kernel", (features, self.units), "glorot_uniform")
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", (self.units, self.units), "orthogonal"
+        )
+        self.bias = self.add_weight("bias", (self.units,), "zeros")
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        batch, timesteps, _ = input_shape
+        if self.return_sequences:
+            return (batch, timesteps, self.units)
+        return (batch, self.units)
+
+    def call(self, inputs):
+        return self.forward_with_cache(inputs)[0]
+
+    def forward_with_cache(self, x):
+        K, R, b = self.kernel, self.recurrent_kernel, self.bias
+        h = np.zeros((x.shape[0], x.shape[1], self.units), dtype=self.dtype)
+        h_prev = np.zeros((x.shape[0], self.units), dtype=self.dtype)  # h_0 = 0
+        for t in range(x.shape[1]):
+            h_prev = np.tanh(x[:, t] @ K + h_prev @ R + b)  # h_t
+            h[:, t] = h_prev
+        out = h if self.return_sequences else h[:, -1]
+        return out, (x, h)
+
+    def backward_with_cache(self, grad_output, cache):
+        x, h = cache
+        K, R = self.kernel, self.recurrent_kernel
+        g = np.zeros_like(h)  # dL/dh_t from above, each t
+        if self.return_sequences:
+            g[...] = grad_output
+        else:
+            g[:, -1] = grad_output  # only the last state is read
+        h_prev = np.concatenate([np.zeros_like(h[:, :1]), h[:, :-1]], axis=1)
+        dK, dR, db = np.zeros_like(K), np.zeros_like(R), np.zeros_like(self.bias)
+        dx, dh_next = np.zeros_like(x), np.zeros_like(h[:, 0])
+        for t in reversed(range(x.shape[1])):
+            dh = g[:, t] + dh_next  # (1) delta h_t
+            dz = dh * (1 - h[:, t] ** 2)  # (2) delta z_t
+            dK += x[:, t].T @ dz  # (3)
+            dR += h_prev[:, t].T @ dz  # (4)
+            db += dz.sum(axis=0)  # (5)
+            dx[:, t] = dz @ K.T  # (6)
+            dh_next = dz @ R.T  # (7) to step t - 1
+        return dx, [dK, dR, db]  # in the order of the weights
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "return_sequences": self.return_sequences,
+        }
+
+
+# %% [markdown]
+# Shape check, and the check of the whole contract, gradients included:
+
+# %%
+rnn.clear_session()
+layer = TanhRNN(8)
+layer(np.ones((4, 10, 3))).shape  # (batch, units)
+
+# %%
+[w.shape for w in layer.get_weights()]  # Keras's shapes and order
+
+# %%
+check_layer(TanhRNN, {"units": 8}, input_shape=(4, 10, 3), expected_num_params=96)
+check_layer(
+    TanhRNN,
+    {"units": 5, "return_sequences": True},
+    input_shape=(2, 6, 3),
+    expected_output_shape=(2, 6, 5),
+)
+
+# %% [markdown]
+# Its weights have Keras's names, shapes and order, so they move to the package's own
+# `SimpleRNN` untouched, and the two compute the same states:
+
+# %%
+from rnn.layers import SimpleRNN
+
+x = np.random.default_rng(0).standard_normal((4, 10, 3)).astype("float32")
+simple = SimpleRNN(8)
+simple.build(x.shape)
+simple.set_weights(layer.get_weights())
+bool(np.allclose(simple(x), layer(x), atol=1e-6))
+
+# %% [markdown]
+# ### In a model
+#
+# A layer that keeps the contract works wherever the package's layers do. The notebook's
+# model, with `TanhRNN` in place of `SimpleRNN`, has the same 131 parameters, and `fit`
+# trains it:
+
+# %%
+from rnn.layers import Dense, Input
+from rnn.models import Sequential
+
+rnn.clear_session()
+rnn.set_random_seed(0)
+model = Sequential([Input(shape=(3, 1)), TanhRNN(10), Dense(1)])
+model.summary()
+
+# %%
+x = np.random.default_rng(1).random((64, 3, 1))
+y = x.sum(axis=1)  # learn to add three numbers
+model.compile(optimizer=rnn.optimizers.Adam(learning_rate=0.01), loss="mse")
+losses = model.fit(x, y, epochs=30, batch_size=16, verbose=0).history["loss"]
+bool(losses[-1] < losses[0] / 10)  # the loss fell tenfold and more
+
+
+# %% [markdown]
+# ### Summary (Writing your own layer)
+#
+# - A layer is a subclass of `rnn.layers.Layer`: `__init__` stores its settings, `build`
+#   creates its weights with `add_weight`, `compute_output_shape` and `call` compute, and
+#   `get_config` returns the settings.
+# - For training, `forward_with_cache` returns the output and what the backward pass
+#   needs; `backward_with_cache` returns the input's gradient and the weights' gradients,
+#   in the order of the weights.
+# - `rnn.testing.check_layer` checks all of it in float32 and float64, and the gradients
+#   against central differences; every layer of the package goes through it too.
+# - A layer with Keras's weight names, shapes and order exchanges weights with the
+#   package's layers and with Keras.
+#
+# ### Exercises (Writing your own layer)
+#
+# 1. Give `Scale` an argument `initializer` (default `"ones"`), and check with
+#    `check_layer` that a layer made from its config draws the same kind of weights.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# The setting must be stored in `__init__` and returned by `get_config`; without
+# it, a layer made again from its config would fall back to the default.
+#
+# </details>
+
+
+# %%
+class InitScale(Scale):
+    def __init__(self, initializer="ones", **kwargs):
+        super().__init__(**kwargs)
+        self.initializer = initializer
+
+    def build(self, input_shape):
+        self.gamma = self.add_weight("gamma", (input_shape[-1],), self.initializer)
+        Layer.build(self, input_shape)  # not Scale.build: no "ones" weight
+
+    def get_config(self):
+        return {**super().get_config(), "initializer": self.initializer}
+
+
+check_layer(InitScale, {"initializer": "zeros"}, input_shape=(2, 4))
+InitScale.from_config(InitScale(initializer="zeros").get_config()).initializer
+
+# %% [markdown]
+# 2. `TanhRNN` starts every sequence from $h_0 = 0$. Which line of its backward pass
+#    gives $\partial L/\partial h_0$, and why does the layer not return it?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# After the loop, `dh_next` holds $\delta z_1 R^\top = \partial L/\partial h_0$,
+# line (7) of the first step. The layer's $h_0$ is a constant, not a weight or
+# an input, so nothing upstream needs its gradient; a layer with an
+# `initial_state` argument would hand it on.
+#
+# </details>
+
+# %%
+rng = np.random.default_rng(2)
+layer = TanhRNN(3, dtype="float64")
+_ = layer.forward(rng.standard_normal((2, 4, 2)))
+dx = layer.backward(np.ones((2, 3)))
+dx.shape  # the input's gradient only
 
 # %% [markdown]
 # <a id="page-forecasting"></a>
