@@ -10,36 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from rnn import activations
-
 ActivationLike = str | Callable[[np.ndarray], np.ndarray] | None
-# An activation applied in place: ``fn(x, out)`` writes ``act(x)`` into ``out``.
-InPlace = Callable[[np.ndarray, np.ndarray], Any]
 
 
 # ------------------------------------------------------------------ shared machinery
-
-
-def _sigmoid_into(x: np.ndarray, out: np.ndarray) -> None:
-    """``out = sigmoid(x)`` computed as ``(1 + tanh(x / 2)) / 2``, which never overflows."""
-    np.multiply(x, 0.5, out)
-    np.tanh(out, out)
-    np.multiply(out, 0.5, out)
-    np.add(out, 0.5, out)
-
-
-def _in_place(identifier: ActivationLike) -> InPlace:
-    """The activation as ``fn(x, out)``; ufuncs where possible, so no Python wrapper runs."""
-    fn = activations.get(identifier)
-    if fn is activations.tanh:
-        return np.tanh
-    if fn is activations.sigmoid:
-        return _sigmoid_into
-    if fn is activations.relu:
-        return lambda x, out: np.maximum(x, 0, out=out)
-    if fn is activations.linear:
-        return lambda x, out: None if out is x else np.copyto(out, x)
-    return lambda x, out: np.copyto(out, fn(x), casting="same_kind")
 
 
 def _project(
@@ -139,56 +113,6 @@ def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
 
 
 # ----------------------------------------------------------------- backward helpers
-
-# ``fn(y, out)`` writes ``act'(z)`` into ``out``, read from the output ``y = act(z)``
-Derivative = Callable[[np.ndarray, np.ndarray], Any]
-
-
-def _tanh_slope(y: np.ndarray, out: np.ndarray) -> None:
-    np.multiply(y, y, out)
-    np.subtract(1, out, out)  # tanh' = 1 - tanh^2
-
-
-def _sigmoid_slope(y: np.ndarray, out: np.ndarray) -> None:
-    np.subtract(1, y, out)
-    np.multiply(out, y, out)  # sigmoid' = sigmoid (1 - sigmoid)
-
-
-def _relu_slope(y: np.ndarray, out: np.ndarray) -> None:
-    np.greater(y, 0, out=out)  # 1 where the unit is active, else 0
-
-
-def _derivative(identifier: ActivationLike, argument: str = "activation") -> Derivative | None:
-    """``act'`` as ``fn(y, out)``, read from the output ``y = act(z)``; None for linear.
-
-    The backward pass knows the derivatives of ``tanh``, ``sigmoid``, ``relu`` and
-    ``linear`` (whose derivative is 1: None, so that nothing is multiplied). Any other
-    callable is refused, with a ``ValueError`` that says so.
-    """
-    fn = activations.get(identifier)
-    if fn is activations.linear:
-        return None
-    for known, slope in (
-        (activations.tanh, _tanh_slope),
-        (activations.sigmoid, _sigmoid_slope),
-        (activations.relu, _relu_slope),
-    ):
-        if fn is known:
-            return slope
-    raise ValueError(
-        f"the backward pass knows the derivatives of 'tanh', 'sigmoid', 'relu' and "
-        f"'linear' (None) only; {argument}={activations.name_of(fn)!r} is not supported "
-        "in backward"
-    )
-
-
-def _slope(derivative: Derivative | None, y: np.ndarray) -> np.ndarray | float:
-    """``act'(z)`` as a new array (1.0 for linear), read from ``y = act(z)``."""
-    if derivative is None:
-        return 1.0
-    out = np.empty_like(y)
-    derivative(y, out)
-    return out
 
 
 def _history(states: np.ndarray, h0: np.ndarray | None, dtype: np.dtype) -> np.ndarray:

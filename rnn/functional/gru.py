@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from rnn import activations
 from rnn.functional._checks import (
     _bias,
     _dtype,
@@ -21,15 +22,12 @@ from rnn.functional._steps import (
     ActivationLike,
     _batch_major,
     _chunks,
-    _derivative,
     _finish,
     _flat,
     _gate_product,
     _history,
-    _in_place,
     _last,
     _project,
-    _slope,
     _start,
 )
 
@@ -112,7 +110,7 @@ def gru_forward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
     b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
     h0 = _initial_state(initial_state, x, units, batched)
-    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
+    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
     dtype = _dtype(x, k, rk, b, h0)
     batch, u = x.shape[0], units
 
@@ -253,9 +251,9 @@ def gru_backward(
     h = _sequence("outputs", outputs, x, units, batched)
     h0 = _initial_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
-    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
-    d_act = _derivative(activation, "activation")
-    d_gate = _derivative(recurrent_activation, "recurrent_activation")
+    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
+    d_act = activations.derivative(activation, "activation")
+    d_gate = activations.derivative(recurrent_activation, "recurrent_activation")
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last)
     batch, steps, features = x.shape
@@ -292,14 +290,16 @@ def gru_backward(
 
     # what each step's gradients get multiplied by, for every step at once
     coef = np.empty((steps, batch, 3, u), dtype)
-    coef[:, :, 0] = (h_prev - cand) * _slope(d_gate, z)  # dz_z = dh (h_{t-1} - hh) σ'(z)
-    coef[:, :, 2] = (1 - z) * _slope(d_act, cand)  # dz_h = dh (1 - z) act'(hh)
+    coef[:, :, 0] = (h_prev - cand) * activations.slope(d_gate, z)  # dz_z = dh (h_{t-1} - hh) σ'(z)
+    coef[:, :, 2] = (1 - z) * activations.slope(d_act, cand)  # dz_h = dh (1 - z) act'(hh)
     if reset_after:
-        coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * _slope(d_gate, r)  # dz_r = dz_h m_h σ'
+        coef[:, :, 1] = (
+            coef[:, :, 2] * m[:, :, 2] * activations.slope(d_gate, r)
+        )  # dz_r = dz_h m_h σ'
         rec = coef.copy()
         rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
     else:
-        coef[:, :, 1] = h_prev * _slope(d_gate, r)  # dz_r = d(r h) h_{t-1} σ'(r)
+        coef[:, :, 1] = h_prev * activations.slope(d_gate, r)  # dz_r = d(r h) h_{t-1} σ'(r)
 
     # back through time: per step, element-wise maths and the products with R^T
     slots = 1 if window is None else window  # each output's gradient in its own slot

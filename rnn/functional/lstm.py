@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from rnn import activations
 from rnn.functional._checks import (
     _bias,
     _dtype,
@@ -21,15 +22,12 @@ from rnn.functional._steps import (
     ActivationLike,
     _batch_major,
     _chunks,
-    _derivative,
     _finish,
     _flat,
     _gate_product,
     _history,
-    _in_place,
     _last,
     _project,
-    _slope,
     _start,
 )
 
@@ -105,7 +103,7 @@ def lstm_forward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 4)
     b = _bias(bias, (4 * units,), k)
     h0, c0 = _pair("initial_state", initial_state, x, units, batched)
-    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
+    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
     dtype = _dtype(x, k, rk, b, h0, c0)
     batch, u = x.shape[0], units
 
@@ -243,9 +241,9 @@ def lstm_backward(
     h0, c0 = _pair("initial_state", initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     gh_end, gc_end = _pair("grad_final_state", grad_final_state, x, units, batched)
-    act, gate_act = _in_place(activation), _in_place(recurrent_activation)
-    d_act = _derivative(activation, "activation")
-    d_gate = _derivative(recurrent_activation, "recurrent_activation")
+    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
+    d_act = activations.derivative(activation, "activation")
+    d_gate = activations.derivative(recurrent_activation, "recurrent_activation")
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, b, h, h0, c0, g_seq, g_last, gh_end, gc_end)
     batch, steps, features = x.shape
@@ -274,11 +272,11 @@ def lstm_backward(
 
     # what each step's gradients get multiplied by, for every step at once
     coef = np.empty_like(z)
-    coef[:, :, 0] = cand * _slope(d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
-    coef[:, :, 1] = cs[:-1] * _slope(d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
-    coef[:, :, 2] = i * _slope(d_act, cand)  # dz_c = dc i act'(z_c)
-    coef[:, :, 3] = tc * _slope(d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
-    to_cell = o * _slope(d_act, tc)  # dc += dh o act'(c_t)
+    coef[:, :, 0] = cand * activations.slope(d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
+    coef[:, :, 1] = cs[:-1] * activations.slope(d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
+    coef[:, :, 2] = i * activations.slope(d_act, cand)  # dz_c = dc i act'(z_c)
+    coef[:, :, 3] = tc * activations.slope(d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
+    to_cell = o * activations.slope(d_act, tc)  # dc += dh o act'(c_t)
 
     # back through time: per step, element-wise maths and one product with R^T
     slots = 1 if window is None else window  # each output's gradient in its own slot

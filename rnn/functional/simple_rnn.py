@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from rnn import activations
 from rnn.functional._checks import (
     _bias,
     _dtype,
@@ -20,10 +21,8 @@ from rnn.functional._steps import (
     ActivationLike,
     _chunk_steps,
     _chunks,
-    _derivative,
     _finish,
     _flat,
-    _in_place,
     _project,
     _start,
 )
@@ -100,7 +99,7 @@ def simple_rnn_forward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
     b = _bias(bias, (units,), k)
     h0 = _state("initial_state", initial_state, x, units, batched)
-    act = _in_place(activation)
+    act = activations.in_place(activation)
     dtype = _dtype(x, k, rk, b, h0)
     rk = np.ascontiguousarray(rk, dtype)  # a strided view would be copied at every step
 
@@ -216,7 +215,7 @@ def simple_rnn_backward(
     h = _sequence("states", states, x, units, batched)
     h0 = _state("initial_state", initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_states, x, units, batched)
-    derivative = _derivative(activation)
+    derivative = activations.derivative(activation)
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)
     batch, steps, features = x.shape

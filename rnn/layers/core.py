@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, initializers
-from rnn.functional._steps import _derivative, _slope
 from rnn.layers.layer import Layer, Shape, positive_int
 
 
@@ -35,7 +34,7 @@ def activation_backward(
     """
     if activation is activations.softmax:
         return outputs * (grad - np.sum(grad * outputs, axis=-1, keepdims=True))
-    return grad * _slope(_derivative(activation), outputs)
+    return grad * activations.slope(activations.derivative(activation), outputs)
 
 
 class InputLayer(Layer):
