@@ -311,3 +311,41 @@ def test_bidirectional_errors() -> None:
     )
     with pytest.raises(ValueError, match="Please initialize `Bidirectional` layer"):
         Bidirectional(Dense(2))  # type: ignore[arg-type]
+
+
+# -- the public contract for writing and copying layers --------------------------------
+
+
+def test_trainable_and_non_trainable_weights_follow_trainable() -> None:
+    layer = Dense(2)
+    layer.build((None, 3))
+    assert [w.shape for w in layer.trainable_weights] == [(3, 2), (2,)]
+    assert layer.non_trainable_weights == []
+    layer.trainable = False
+    assert layer.trainable_weights == []
+    assert [w.shape for w in layer.non_trainable_weights] == [(3, 2), (2,)]
+
+
+def test_set_dtype_casts_the_weights_and_their_attributes() -> None:
+    layer = LSTM(2, seed=0)
+    layer.build((None, 4, 3))
+    before = [w.copy() for w in layer.get_weights()]
+    layer.set_dtype("float64")
+    assert layer.dtype == "float64"
+    assert all(w.dtype == np.float64 for w in layer.weights)
+    assert layer.kernel is layer.weights[0]  # the attribute follows the new array
+    assert all(np.array_equal(a, b) for a, b in zip(before, layer.get_weights(), strict=True))
+    assert layer(np.ones((1, 4, 3))).dtype == np.float64
+    with pytest.raises(ValueError, match="float16"):
+        layer.set_dtype("float16")
+
+
+def test_an_unbuilt_copy_keeps_the_settings_and_no_weights() -> None:
+    rnn.clear_session()
+    layer = GRU(3, return_sequences=True, seed=1)
+    layer.build((None, 5, 2))
+    twin = layer.unbuilt_copy("twin", go_backwards=True)
+    assert (twin.name, twin.built, twin.weights, twin.go_backwards) == ("twin", False, [], True)
+    assert twin.get_config() == {**layer.get_config(), "name": "twin", "go_backwards": True}
+    assert layer.built and len(layer.weights) == 3  # the original is untouched
+    assert GRU(3).name == "gru_1"  # the copy took no name from the counters

@@ -148,3 +148,14 @@ def test_config_round_trip() -> None:
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     assert clone.output_shape == model.output_shape
     assert clone.count_params() == model.count_params()
+
+
+def test_from_config_finds_your_own_layers_in_custom_objects() -> None:
+    class Twice(Dense):
+        """A layer of the reader's own."""
+
+    config = Sequential([Input(shape=(3,)), Twice(2)]).get_config()
+    with pytest.raises(TypeError, match=r"Could not locate class 'Twice'\. .*custom_objects"):
+        Sequential.from_config(config)
+    model = Sequential.from_config(config, custom_objects={"Twice": Twice})
+    assert type(model.layers[-1]) is Twice
