@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -14,87 +17,40 @@ from rnn.losses import (
     SparseCategoricalCrossentropy,
 )
 
-Y_REG = [[0.5, -1.0, 2.0], [0.0, 1.5, -0.5]]
-P_REG = [[0.25, -0.5, 1.0], [0.75, 1.5, 0.5]]
-Y_BIN = [[1, 0, 1], [0, 1, 0]]
-P_PROB = [[0.9, 0.2, 1.0], [0.0, 0.6, 0.3]]  # 1.0 and 0.0 hit the clipping
-LOGITS = [[2.0, -1.0, 0.5], [-3.0, 0.25, 1.5]]
-ONE_HOT = [[0, 0, 1], [1, 0, 0]]
-LABELS = [2, 0]
-P_SOFT = [[0.1, 0.2, 0.7], [0.5, 0.3, 0.2]]
-P_UNNORM = [[0.2, 0.4, 0.6], [0.9, 0.3, 0.1]]  # Keras rescales these to sum to 1
+# Keras 3's numbers, written by tools/keras_fixtures/gen_training.py (run by
+# tools/keras_fixtures/generate.sh): each case's loss class and arguments, its inputs, and
+# the value and the gradient with respect to y_pred that Keras computed from float32
+# predictions (torch backend, autograd).
+KERAS = json.loads(
+    (Path(__file__).parent / "fixtures" / "keras" / "training" / "losses.json").read_text(
+        encoding="utf-8"
+    )
+)
+CASES = KERAS["cases"]
 
-CASES = {
-    "mse": (MeanSquaredError(), Y_REG, P_REG),
-    "mae": (MeanAbsoluteError(), Y_REG, P_REG),
-    "mse_targets_without_last_axis": (MeanSquaredError(), [0.5, 0.0], [[0.25], [0.75]]),
-    "bce": (BinaryCrossentropy(), Y_BIN, P_PROB),
-    "bce_logits": (BinaryCrossentropy(from_logits=True), Y_BIN, LOGITS),
-    "bce_smoothing": (BinaryCrossentropy(label_smoothing=0.1), Y_BIN, P_PROB),
-    "cce": (CategoricalCrossentropy(), ONE_HOT, P_SOFT),
-    "cce_unnormalised": (CategoricalCrossentropy(), ONE_HOT, P_UNNORM),
-    "cce_logits": (CategoricalCrossentropy(from_logits=True), ONE_HOT, LOGITS),
-    "scce": (SparseCategoricalCrossentropy(), LABELS, P_SOFT),
-    "scce_logits": (SparseCategoricalCrossentropy(from_logits=True), LABELS, LOGITS),
-}
 
-# From Keras 3.15.1 (torch backend): the loss object called on float32 predictions,
-# and the gradient of its value w.r.t. y_pred by autograd, rounded to 7 decimals.
-KERAS = {
-    "mse": (
-        0.4791666567325592,
-        [[-0.0833333, 0.1666667, -0.3333333], [0.25, -0.0, 0.3333333]],
-    ),
-    "mae": (
-        0.5833333134651184,
-        [[-0.1666667, 0.1666667, -0.1666667], [0.1666667, -0.0, 0.1666667]],
-    ),
-    "mse_targets_without_last_axis": (0.3125, [[-0.25], [0.75]]),
-    "bce": (
-        0.19933415949344635,
-        [[-0.1851852, 0.2083333, 0.0], [0.0, -0.2777778, 0.2380953]],
-    ),
-    "bce_logits": (
-        0.5400344729423523,
-        [[-0.0198672, 0.0448236, -0.0629234], [0.0079043, -0.0729706, 0.1362624]],
-    ),
-    "bce_smoothing": (
-        0.5068072080612183,
-        [[-0.0925926, 0.15625, 0.0], [0.0, -0.2430556, 0.1984127]],
-    ),
-    "cce": (0.5249110460281372, [[0.5, 0.5, -0.2142857], [-0.5, 0.5, 0.5]]),
-    "cce_unnormalised": (
-        0.5304360389709473,
-        [[0.4166667, 0.4166667, -0.4166667], [-0.1709402, 0.3846154, 0.3846154]],
-    ),
-    "cce_logits": (
-        3.2509193420410156,
-        [[0.3927985, 0.0195563, -0.4123548], [-0.4957195, 0.1103968, 0.3853226]],
-    ),
-    "scce": (0.5249110460281372, [[0.5, 0.5, -0.2142857], [-0.5, 0.5, 0.5]]),
-    "scce_logits": (
-        3.2509193420410156,
-        [[0.3927985, 0.0195563, -0.4123548], [-0.4957195, 0.1103968, 0.3853226]],
-    ),
-}
+def loss_of(case: dict) -> losses.Loss:
+    """The case's loss, built by its class name and arguments (the same in Keras)."""
+    return getattr(losses, case["class"])(**case["arguments"])
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_value_and_gradient_equal_keras(name: str) -> None:
-    loss, y_true, y_pred = CASES[name]
-    y_pred = np.array(y_pred, dtype=np.float32)
+    case = CASES[name]
+    loss = loss_of(case)
+    y_true, y_pred = case["y_true"], np.array(case["y_pred"], dtype=np.float32)
     value, grad = loss.value_and_gradient(y_true, y_pred)
-    keras_value, keras_grad = KERAS[name]
-    assert value == pytest.approx(keras_value, rel=1e-6, abs=1e-7)
+    assert value == pytest.approx(case["value"], rel=1e-6, abs=1e-7)
     assert grad.shape == y_pred.shape and grad.dtype == np.float32
-    np.testing.assert_allclose(grad, keras_grad, rtol=1e-5, atol=2e-7)
+    np.testing.assert_allclose(grad, case["gradient"], rtol=1e-5, atol=2e-7)
     assert loss(y_true, y_pred) == value
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_gradient_matches_finite_differences(name: str) -> None:
-    loss, y_true, y_pred = CASES[name]
-    p = np.array(y_pred, dtype=np.float64)
+    case = CASES[name]
+    loss, y_true = loss_of(case), case["y_true"]
+    p = np.array(case["y_pred"], dtype=np.float64)
     p = np.clip(p, 0.05, None) if name in ("bce", "bce_smoothing") else p  # away from clipping
     p = np.where(p > 0.95, 0.9, p) if name in ("bce", "bce_smoothing") else p
     grad = loss.gradient(y_true, p)
@@ -120,7 +76,7 @@ def test_sequences_average_over_timesteps_too() -> None:
 
 
 def test_reductions() -> None:
-    y_true, y_pred = np.array(Y_REG), np.array(P_REG)
+    y_true, y_pred = np.array(CASES["mse"]["y_true"]), np.array(CASES["mse"]["y_pred"])
     per_sample = MeanSquaredError(reduction="none")(y_true, y_pred)
     assert per_sample.shape == (2,)
     total = MeanSquaredError(reduction="sum")

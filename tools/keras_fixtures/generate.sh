@@ -30,6 +30,11 @@ done
 cd "$HERE"
 # Step 1: Keras 3 (torch backend): layers, weights, forward pass, Keras 3 summaries.
 env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_keras3.py "$@"
+# Step 3 (here, as it needs only the Keras 3 venv): the numbers of the loss and optimizer
+# tests, tests/fixtures/keras/training/*.json. Only when no ids are given.
+if [ "$#" -eq 0 ]; then
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training.py
+fi
 # Step 2: tf_keras: tf_keras summary, Keras 2.12 / 2.6 summaries, forward cross-check.
 env TF_CPP_MIN_LOG_LEVEL=3 "$VENVS/tfkeras/bin/python" gen_tf_keras.py --wheels "$WHEELS" "$@" \
     2> >(grep -v -e '^WARNING: All log messages before absl' >&2)
