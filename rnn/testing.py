@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 
+from rnn.layers.layer import Layer
+
 FLOAT_DTYPES = ("float32", "float64")
 
 
 def check_layer(
-    layer_cls: type,
+    layer_cls: type[Layer],
     init_kwargs: Mapping[str, Any] | None = None,
     *,
     input_shape: Sequence[int] | None = None,
@@ -105,6 +107,7 @@ def check_layer(
     kwargs = dict(init_kwargs or {})
     _expect("dtype" not in kwargs, "pass init_kwargs without dtype: both are checked")
     if input_data is None:
+        assert input_shape is not None
         x = np.random.default_rng(seed).standard_normal(tuple(input_shape))
     else:
         x = np.asarray(input_data)
@@ -171,7 +174,9 @@ def check_layer(
         _expect(report.ok, f"{name}: backward disagrees with central differences\n{report}")
 
 
-def _check_config(layer: Any, layer_cls: type, x: np.ndarray, outputs: list, where: str) -> None:
+def _check_config(
+    layer: Layer, layer_cls: type[Layer], x: np.ndarray, outputs: list[np.ndarray], where: str
+) -> None:
     """from_config(get_config()) rebuilds the layer: the same config and, with the same
     weights, the same output, on its own and inside a Sequential."""
     from rnn.models import Sequential
@@ -215,7 +220,7 @@ def _as_list(out: Any) -> list[np.ndarray]:
     return [np.asarray(o) for o in out] if isinstance(out, (list, tuple)) else [np.asarray(out)]
 
 
-def _as_shape_list(shape: Any) -> list[tuple]:
+def _as_shape_list(shape: Any) -> list[tuple[Any, ...]]:
     """A shape, or a list of shapes, as a list of tuples."""
     if isinstance(shape, list) or (
         isinstance(shape, tuple) and shape and isinstance(shape[0], (tuple, list))
@@ -224,5 +229,5 @@ def _as_shape_list(shape: Any) -> list[tuple]:
     return [tuple(shape)]
 
 
-def _shown(shapes: list[tuple]) -> str:
+def _shown(shapes: list[tuple[Any, ...]]) -> str:
     return str(shapes[0]) if len(shapes) == 1 else str(shapes)
