@@ -138,11 +138,11 @@ def nudge_initial_weights(nudge: float, seed: int = 0) -> Callable[[], None]:
     so float32 weights change too. This is the harness's doing: the package knows
     nothing of it. Returns the function that undoes it.
     """
-    from rnn.layers import base
+    from rnn.layers.layer import Layer
 
-    create = base.Layer.add_weight
+    create = Layer.add_weight
 
-    def add_weight(self: base.Layer, name: str, shape: object, initializer: object) -> np.ndarray:
+    def add_weight(self: Layer, name: str, shape: object, initializer: object) -> np.ndarray:
         value = create(self, name, shape, initializer)
         drawn = value != np.round(value)
         if drawn.any():
@@ -151,10 +151,10 @@ def nudge_initial_weights(nudge: float, seed: int = 0) -> Callable[[], None]:
             value[drawn] *= 1 + scale * noise.standard_normal(int(drawn.sum()))
         return value
 
-    base.Layer.add_weight = add_weight
+    Layer.add_weight = add_weight
 
     def undo() -> None:
-        base.Layer.add_weight = create
+        Layer.add_weight = create
 
     return undo
 

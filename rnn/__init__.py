@@ -21,11 +21,11 @@ from rnn import (
     summary,
     training,
 )
+from rnn._naming import clear_session
 from rnn.explain import explain_params
 from rnn.gradcheck import check_gradients
 from rnn.initializers import set_random_seed
 from rnn.layers.dtypes import floatx, set_floatx
-from rnn.naming import clear_session
 
 __all__ = [
     "activations",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rnn import registry
+from rnn import _registry
 
 Activation = Callable[[np.ndarray], np.ndarray]
 
@@ -106,4 +106,4 @@ def get(identifier: str | Activation | None) -> Activation:
 
 def name_of(activation: Activation) -> str:
     """Return the Keras name of a known activation, or the callable's ``__name__``."""
-    return registry.name_of(activation, _BY_NAME)
+    return _registry.name_of(activation, _BY_NAME)

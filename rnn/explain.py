@@ -14,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rnn.layers.base import Layer
 from rnn.layers.core import Dense
 from rnn.layers.embedding import Embedding
-from rnn.layers.recurrent import GRU, RNN
+from rnn.layers.gru import GRU
+from rnn.layers.layer import Layer
+from rnn.layers.rnn import RNN
 from rnn.layers.wrappers import Bidirectional
 
 _TORCH_CLASS = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn.layers.base import Layer
+from rnn.layers.layer import Layer
 
 __all__ = ["GradCheckEntry", "GradCheckReport", "check_gradients"]
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from rnn import registry
+from rnn import _registry
 
 Initializer = Callable[[Sequence[int], np.random.Generator], np.ndarray]
 
@@ -160,9 +160,9 @@ def get(identifier: str | Callable[..., np.ndarray]) -> Callable[..., np.ndarray
     """
     if callable(identifier):
         return identifier
-    return registry.lookup(identifier, _BY_NAME, "initializer", quote=True)
+    return _registry.lookup(identifier, _BY_NAME, "initializer", quote=True)
 
 
 def name_of(init: Callable[..., np.ndarray]) -> str:
     """Return the Keras name of an initializer (for ``get_config``)."""
-    return registry.name_of(init, _BY_NAME)
+    return _registry.name_of(init, _BY_NAME)

@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from rnn import losses, registry
-from rnn.loss_base import align_targets, sparse_labels
+from rnn import _registry, losses
+from rnn.losses import align_targets, sparse_labels
 
 
 def _pred(y_pred: Any) -> np.ndarray:
@@ -178,7 +178,7 @@ class SparseCategoricalAccuracy(
     """Share of samples whose predicted class is the integer label."""
 
 
-_BY_NAME: dict[str, Callable[[], Metric]] = registry.name_table(
+_BY_NAME: dict[str, Callable[[], Metric]] = _registry.name_table(
     [
         (MeanAbsoluteError, ("mae", "MAE")),
         (MeanSquaredError, ("mse", "MSE")),
@@ -249,7 +249,7 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
         cls = accuracy_for(np.shape(y_true), np.shape(y_pred))
         return cls(name=identifier)
-    metric = registry.lookup(identifier, _BY_NAME, "metric")()
+    metric = _registry.lookup(identifier, _BY_NAME, "metric")()
     metric.name = identifier
     return metric
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from rnn.layers.base import Layer, Shape
 from rnn.layers.core import InputLayer
+from rnn.layers.layer import Layer, Shape
 from rnn.training import TrainingMixin
 
 

@@ -53,12 +53,12 @@ from typing import Any
 
 import numpy as np
 
-from rnn import data_adapter, initializers
+from rnn import _data_adapter, initializers
 from rnn import losses as losses_module
 from rnn import metrics as metrics_module
 from rnn import optimizers as optimizers_module
+from rnn._data_adapter import check_cardinality, check_xy, split_validation
 from rnn.callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, resolve_verbose
-from rnn.data_adapter import check_cardinality, check_xy, split_validation
 from rnn.metrics import MetricsTracker
 
 #: one training or test step: ``(x, y)`` to ``(loss, y_pred)``
@@ -209,7 +209,7 @@ class TrainingMixin:
         ``before(step)`` and ``after(step, logs)`` are called around each step.
         """
         tracker: MetricsTracker | None = None
-        for step, batch in enumerate(data_adapter.batches(len(x), batch_size, order)):
+        for step, batch in enumerate(_data_adapter.batches(len(x), batch_size, order)):
             xb, yb = x[batch], y[batch]
             if before is not None:
                 before(step)
@@ -257,7 +257,7 @@ class TrainingMixin:
         """
         self._require_loss()
         x, y = check_xy(x, y)
-        batch_size = data_adapter.check_batch_size(batch_size)
+        batch_size = _data_adapter.check_batch_size(batch_size)
         tracker = self._evaluate_arrays(x, y, batch_size, resolve_verbose(verbose))
         return self._batch_results(tracker, return_dict)
 
@@ -341,10 +341,10 @@ class TrainingMixin:
         """
         self._require_loss()
         x, y = check_xy(x, y)
-        batch_size = data_adapter.check_batch_size(batch_size)
+        batch_size = _data_adapter.check_batch_size(batch_size)
         val: tuple[np.ndarray, np.ndarray] | None
         if validation_data is not None:
-            val = data_adapter.check_validation_data(validation_data)
+            val = _data_adapter.check_validation_data(validation_data)
         else:
             x, y, val = split_validation(x, y, validation_split)
         if len(x) == 0:

@@ -9,7 +9,7 @@ import pytest
 import rnn
 from rnn.explain import ParamExplanation, explain_params
 from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
-from rnn.layers.base import Layer
+from rnn.layers.layer import Layer
 from rnn.models import Sequential
 
 RECURRENT = [

@@ -11,7 +11,7 @@ import rnn
 from rnn import functional
 from rnn.gradcheck import check_gradients
 from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
-from rnn.layers.base import Layer
+from rnn.layers.layer import Layer
 from rnn.models import Sequential
 
 TOL = 1e-6

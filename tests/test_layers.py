@@ -8,7 +8,7 @@ import pytest
 import rnn
 from rnn import functional
 from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
-from rnn.layers.base import Layer
+from rnn.layers.layer import Layer
 
 
 @pytest.fixture(autouse=True)

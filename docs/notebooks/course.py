@@ -1656,7 +1656,7 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 # anything bigger. Keras packages the loop as a **layer** (`SimpleRNN`), and layers as a
 # **model** (`Sequential`), so that a network is a few lines long. The `rnn` package offers
 # the same classes, with the same names, arguments, weight shapes and outputs, in NumPy you
-# can read: when you wonder what `SimpleRNN` does, open `rnn/layers/recurrent.py`.
+# can read: when you wonder what `SimpleRNN` does, open `rnn/layers/simple_rnn.py`.
 #
 # ### The notebook's Keras cell, in NumPy
 #
@@ -3667,7 +3667,7 @@ def relative_error(g, g_hat):
 # recurrent network's gradients can be very large now and then (they are products over
 # many steps, see [Vanishing and exploding gradients](#page-vanishing-gradients)), so we
 # **clip** them first. Keras's `clipnorm`, which `rnn` copies (`Optimizer.clip_gradients`
-# in `rnn/optimizer_base.py`), rescales **each** weight's gradient on its own: if its L2
+# in `rnn/optimizers.py`), rescales **each** weight's gradient on its own: if its L2
 # norm exceeds `clipnorm`, it is scaled down to that norm, direction unchanged. (Rescaling
 # all of them together, by their joint norm, is the other option, `global_clipnorm`:
 # exercise 2.) With `clipnorm=1.0`, the first step is clipped for every weight:

@@ -5,10 +5,13 @@
 
 from __future__ import annotations
 
-from rnn.layers.base import Layer
 from rnn.layers.core import Dense, Input, InputLayer
 from rnn.layers.embedding import Embedding
-from rnn.layers.recurrent import GRU, LSTM, RNN, SimpleRNN
+from rnn.layers.gru import GRU
+from rnn.layers.layer import Layer
+from rnn.layers.lstm import LSTM
+from rnn.layers.rnn import RNN
+from rnn.layers.simple_rnn import SimpleRNN
 from rnn.layers.wrappers import Bidirectional
 
 __all__ = [

@@ -9,7 +9,7 @@ import numpy as np
 
 from rnn import activations, initializers
 from rnn.functional._steps import _derivative, _slope
-from rnn.layers.base import Layer, Shape, positive_int
+from rnn.layers.layer import Layer, Shape, positive_int
 
 
 def activation_backward(

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from rnn import initializers
-from rnn.layers.base import Layer, Shape
+from rnn.layers.layer import Layer, Shape
 
 
 def _check_dim(value: Any, name: str) -> int:

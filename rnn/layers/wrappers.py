@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from rnn.layers.base import _NOTHING, Layer, Shape
-from rnn.layers.recurrent import RNN
+from rnn.layers.layer import _NOTHING, Layer, Shape
+from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 

@@ -29,7 +29,7 @@ def to_snake_case(name: str) -> str:
 
     Examples
     --------
-    >>> from rnn.naming import to_snake_case
+    >>> from rnn._naming import to_snake_case
     >>> [to_snake_case(n) for n in ["SimpleRNN", "LSTM", "GRU", "InputLayer", "Dense"]]
     ['simple_rnn', 'lstm', 'gru', 'input_layer', 'dense']
     """
@@ -57,7 +57,7 @@ def unique_name(prefix: str) -> str:
     Examples
     --------
     >>> import rnn
-    >>> from rnn.naming import unique_name
+    >>> from rnn._naming import unique_name
     >>> rnn.clear_session()
     >>> unique_name("dense"), unique_name("dense"), unique_name("lstm")
     ('dense', 'dense_1', 'lstm')

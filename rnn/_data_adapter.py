@@ -7,7 +7,7 @@ samples in mini-batches (`batches`).
 Examples
 --------
 >>> import numpy as np
->>> from rnn.data_adapter import batches, split_validation
+>>> from rnn._data_adapter import batches, split_validation
 >>> x, y = np.arange(10), np.arange(10) * 2
 >>> x_train, y_train, (x_val, y_val) = split_validation(x, y, 0.2)
 >>> x_train.tolist(), x_val.tolist()
@@ -40,7 +40,7 @@ def check_cardinality(**arrays: np.ndarray) -> int:
     Examples
     --------
     >>> import numpy as np
-    >>> from rnn.data_adapter import check_cardinality
+    >>> from rnn._data_adapter import check_cardinality
     >>> check_cardinality(x=np.zeros((10, 3)), y=np.zeros(7))
     Traceback (most recent call last):
     ...

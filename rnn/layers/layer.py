@@ -24,8 +24,8 @@ from typing import Any
 import numpy as np
 
 from rnn import initializers
+from rnn._naming import auto_name
 from rnn.layers.dtypes import FLOAT_DTYPES, floatx, set_floatx, standardize_dtype
-from rnn.naming import auto_name
 
 Shape = tuple[int | None, ...]
 

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, initializers
-from rnn.layers.base import Layer, Shape, positive_int
+from rnn.layers.layer import Layer, Shape, positive_int
 
 
 class RNN(Layer):

@@ -7,7 +7,7 @@ them with Keras's error, and finds the name of an object for ``get_config``.
 
 Examples
 --------
->>> from rnn.registry import lookup, name_table
+>>> from rnn._registry import lookup, name_table
 >>> class MeanSquaredError:
 ...     default_name = "mean_squared_error"
 >>> table = name_table([(MeanSquaredError, ("mse",))])
