@@ -45,9 +45,10 @@ DEFAULT_PRINT_OPTIONS = np.get_printoptions()
 # ## Code your own RNN in NumPy
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -161,9 +162,10 @@ states.shape  # one 64-number state per step
 # ## What a recurrent network is
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -516,9 +518,10 @@ bool(((np.stack(relu_states) > 0) == (states > 0)).all())  # same signs
 # ## From ingredients to pseudocode to code
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -885,9 +888,10 @@ bool(np.allclose(batched, simple_rnn_forward(batch, W.T, U.T, b)))
 # ## Your first RNN in NumPy
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -1315,9 +1319,10 @@ bool(np.allclose(np.dot(W, x_t), x_t @ W.T))
 # ## One notation, four conventions
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -1646,9 +1651,10 @@ bool(np.allclose(out_seq_first[:, 2], simple_rnn_forward(seq_first[:, 2], **kera
 # ## Layers and models
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -1961,9 +1967,10 @@ model(np.ones((2, 3, 1), dtype="float32")).tolist()
 # ## Building networks the Keras way
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -2210,9 +2217,10 @@ toy.optimizer.iterations
 # ## Reading <code>model.summary()</code>
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -2514,9 +2522,10 @@ layer.count_params()
 # ## Counting parameters
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -2711,9 +2720,10 @@ max(u for u in range(1, 200) if simple_rnn_params(u, 32) <= 10_000)
 # ## Backpropagation through time
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -3118,9 +3128,10 @@ bool(np.allclose(bptt_last_truncated(g_last, x, h, K, R, 3), theirs["kernel"]))
 # ## Checking gradients
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -3491,9 +3502,10 @@ check_gradients(SimpleRNN(5, activation="relu", seed=3), x).ok
 # ## Your own training loop
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -3932,9 +3944,10 @@ bool(np.max(np.abs(np.array(again) / history - 1)) < 1e-9)
 # ## Training a forecaster on real weather
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -4472,9 +4485,10 @@ bool(log["mae"][-1] < 0.7 * log["mae"][best - 1])
 # ## A character-level RNN
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -4993,9 +5007,10 @@ bool(drift[0.002] < 1e-6), bool(drift[0.005] > 1e-8)
 # ## Vanishing and exploding gradients
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -5496,9 +5511,10 @@ round(float(value[1] / value[0]), 4), round(float(norm[1] / norm[0]), 4)
 # ## LSTM and GRU
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -5948,9 +5964,10 @@ first_recurrent_majority(8), first_recurrent_majority(100)
 # ## Why LSTMs
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
