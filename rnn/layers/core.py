@@ -35,6 +35,8 @@ def activation_backward(
     """
     if activation is activations.softmax:
         return outputs * (grad - np.sum(grad * outputs, axis=-1, keepdims=True))
+    # A private name from another package, left for now: the derivatives belong in
+    # rnn.activations, in one table per activation (forward, in place, derivative).
     return grad * _slope(_derivative(activation), outputs)
 
 
