@@ -110,13 +110,12 @@ class OutputBlockParser:
 
 
 def fresh_document(namespace: dict) -> None:
-    """Start a document as a new session would: NumPy's default print options, fresh
-    layer names, float32 layers."""
+    """Start a document as a new session would: NumPy's default print options and a
+    fresh rnn session (`rnn.config.reset_session`: layer names, float32, the generator)."""
     np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
     import rnn
 
-    rnn.clear_session()
-    rnn.set_floatx("float32")
+    rnn.config.reset_session()
 
 
 def _restore(namespace: dict) -> None:

@@ -84,11 +84,12 @@ def code_blocks(markdown: str) -> list[str]:
 
 
 def run_page(path: Path) -> dict[str, Any]:
-    """Run a page's code (see `code_blocks`) in a fresh namespace and return it."""
+    """Run a page's code (see `code_blocks`) in a fresh namespace and a fresh rnn session
+    (`rnn.config.reset_session`), and return the namespace."""
     import rnn
 
     np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
-    rnn.clear_session()
+    rnn.config.reset_session()
     namespace: dict[str, Any] = {"__name__": f"page:{path.name}"}
     parser = doctest.DocTestParser()
     for block in code_blocks(path.read_text(encoding="utf-8")):

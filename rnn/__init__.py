@@ -10,6 +10,7 @@ from __future__ import annotations
 from rnn import (
     activations,
     callbacks,
+    config,
     functional,
     gradcheck,
     initializers,
@@ -21,17 +22,16 @@ from rnn import (
     summary,
     training,
 )
-from rnn._naming import clear_session
+from rnn.config import clear_session, floatx, set_floatx, set_random_seed
 from rnn.explain import explain_params
 from rnn.gradcheck import check_gradients
-from rnn.initializers import set_random_seed
-from rnn.layers.dtypes import floatx, set_floatx
 
 __all__ = [
     "activations",
     "callbacks",
     "check_gradients",
     "clear_session",
+    "config",
     "explain_params",
     "floatx",
     "functional",

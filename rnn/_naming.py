@@ -3,15 +3,15 @@
 Keras 3 names an object after its class in snake case (``SimpleRNN`` becomes
 ``simple_rnn``) and appends a counter the second time a name is taken
 (``simple_rnn``, ``simple_rnn_1``, ...). The counters are global to the session
-and are taken when the object is constructed; :func:`clear_session` resets them.
+and are taken when the object is constructed; they live in :mod:`rnn.config`, and
+:func:`rnn.clear_session` resets them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 
-_counters: defaultdict[str, int] = defaultdict(int)
+from rnn.config import unique_name
 
 
 def to_snake_case(name: str) -> str:
@@ -41,51 +41,6 @@ def to_snake_case(name: str) -> str:
     return name.lower()
 
 
-def unique_name(prefix: str) -> str:
-    """Take the next free name for ``prefix``: ``prefix``, then ``prefix_1``, ...
-
-    Parameters
-    ----------
-    prefix : str
-        The base name, already in snake case.
-
-    Returns
-    -------
-    str
-        A name not handed out before in this session.
-
-    Examples
-    --------
-    >>> import rnn
-    >>> from rnn._naming import unique_name
-    >>> rnn.clear_session()
-    >>> unique_name("dense"), unique_name("dense"), unique_name("lstm")
-    ('dense', 'dense_1', 'lstm')
-    """
-    count = _counters[prefix]
-    _counters[prefix] += 1
-    return prefix if count == 0 else f"{prefix}_{count}"
-
-
 def auto_name(class_name: str) -> str:
     """Return the default name for a new object of class ``class_name``."""
     return unique_name(to_snake_case(class_name))
-
-
-def clear_session() -> None:
-    """Reset the name counters, like ``keras.backend.clear_session()``.
-
-    After this, the next ``SimpleRNN`` is called ``simple_rnn`` again.
-
-    Examples
-    --------
-    >>> import rnn
-    >>> from rnn.layers import Dense
-    >>> rnn.clear_session()
-    >>> Dense(1).name, Dense(1).name
-    ('dense', 'dense_1')
-    >>> rnn.clear_session()
-    >>> Dense(1).name
-    'dense'
-    """
-    _counters.clear()

@@ -2,7 +2,7 @@
 
 Every initializer is a callable ``init(shape, rng) -> np.ndarray`` (float32).
 The random ones draw from a :class:`numpy.random.Generator`; by default the
-module-wide generator, which :func:`set_random_seed` reseeds, so examples are
+session's generator (:mod:`rnn.config`), which :func:`set_random_seed` reseeds, so examples are
 reproducible. The values follow the same *distributions* as Keras, not the same
 random numbers: to reproduce a Keras model exactly, copy its weights with
 ``set_weights``.
@@ -16,37 +16,11 @@ import numpy as np
 
 from rnn import _registry
 
+# set_random_seed and global_rng live in rnn.config; initializers offers them too
+from rnn.config import global_rng as global_rng
+from rnn.config import set_random_seed as set_random_seed
+
 Initializer = Callable[[Sequence[int], np.random.Generator], np.ndarray]
-
-_rng: np.random.Generator = np.random.default_rng()
-
-
-def set_random_seed(seed: int) -> None:
-    """Seed the generator that initializes weights, like ``keras.utils.set_random_seed``.
-
-    Parameters
-    ----------
-    seed : int
-        Any non-negative integer.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import rnn
-    >>> from rnn.layers import Dense
-    >>> rnn.set_random_seed(0)
-    >>> a = Dense(2)(np.ones((1, 3))).tolist()
-    >>> rnn.set_random_seed(0)
-    >>> a == Dense(2)(np.ones((1, 3))).tolist()
-    True
-    """
-    global _rng
-    _rng = np.random.default_rng(seed)
-
-
-def global_rng() -> np.random.Generator:
-    """Return the module-wide generator (reseeded by :func:`set_random_seed`)."""
-    return _rng
 
 
 def _fans(shape: Sequence[int]) -> tuple[int, int]:
@@ -83,7 +57,7 @@ def glorot_uniform(shape: Sequence[int], rng: np.random.Generator | None = None)
     """
     fan_in, fan_out = _fans(shape)
     limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return (rng or _rng).uniform(-limit, limit, size=tuple(shape)).astype(np.float32)
+    return (rng or global_rng()).uniform(-limit, limit, size=tuple(shape)).astype(np.float32)
 
 
 def orthogonal(shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
@@ -107,7 +81,7 @@ def orthogonal(shape: Sequence[int], rng: np.random.Generator | None = None) -> 
     shape = tuple(shape)
     rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
     cols = shape[-1]
-    a = (rng or _rng).standard_normal((max(rows, cols), min(rows, cols)))
+    a = (rng or global_rng()).standard_normal((max(rows, cols), min(rows, cols)))
     q, r = np.linalg.qr(a)
     q = q * np.sign(np.diag(r))
     if rows < cols:
@@ -124,7 +98,7 @@ def random_uniform(
     """
 
     def init(shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
-        return (rng or _rng).uniform(minval, maxval, size=tuple(shape)).astype(np.float32)
+        return (rng or global_rng()).uniform(minval, maxval, size=tuple(shape)).astype(np.float32)
 
     init.__name__ = "random_uniform"
     return init

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn import _data_adapter, initializers
+from rnn import _data_adapter, config
 from rnn import losses as losses_module
 from rnn import metrics as metrics_module
 from rnn import optimizers as optimizers_module
@@ -364,7 +364,7 @@ class TrainingMixin:
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             hooks.on_epoch_begin(epoch)
-            order = initializers.global_rng().permutation(len(x)) if shuffle else None
+            order = config.global_rng().permutation(len(x)) if shuffle else None
             begin, end = hooks.on_train_batch_begin, hooks.on_train_batch_end
             logs = self._run_batches(self._train_step, x, y, batch_size, order, begin, end).logs()
             if val is not None:

@@ -7,15 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-import rnn
 from rnn.gradcheck import GradCheckEntry, GradCheckReport, check_gradients
 from rnn.layers import LSTM, Dense, SimpleRNN
 from rnn.models import Sequential
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> None:
-    rnn.clear_session()
 
 
 def x_batch(*shape: int) -> np.ndarray:

@@ -7,7 +7,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-import rnn
 from rnn import functional
 from rnn.gradcheck import check_gradients
 from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
@@ -15,11 +14,6 @@ from rnn.layers.layer import Layer
 from rnn.models import Sequential
 
 TOL = 1e-6
-
-
-@pytest.fixture(autouse=True)
-def _fresh() -> None:
-    rnn.clear_session()
 
 
 def inputs(*shape: int, seed: int = 0) -> np.ndarray:

@@ -11,11 +11,6 @@ from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
 from rnn.layers.layer import Layer
 
 
-@pytest.fixture(autouse=True)
-def _fresh_names() -> None:
-    rnn.clear_session()
-
-
 def data(*shape: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
 

@@ -15,11 +15,6 @@ from rnn.models import Sequential
 FIXTURES = Path(__file__).parent / "fixtures" / "keras"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_names() -> None:
-    rnn.clear_session()
-
-
 def test_notebook_cell_runs_and_prints_keras3(capsys: pytest.CaptureFixture[str]) -> None:
     # the notebook's cell, with keras -> rnn in the imports
     from rnn.layers import Dense, SimpleRNN

@@ -9,7 +9,7 @@ build executes and ``hooks/offline.py`` offers as ``course.ipynb``:
 
 - each page's ``# Title`` becomes a ``##`` heading (every heading goes one level down, under
   the notebook's own title), followed by a cell that starts the page afresh, as the tests
-  do: ``rnn.clear_session()`` and NumPy's default print options;
+  do: ``rnn.config.reset_session()`` and NumPy's default print options;
 - prose becomes markdown cells; Material's syntax, which Jupyter does not render, is
   rewritten: ``??? success "Solution"`` as ``<details>``, ``!!! note`` as a blockquote with
   a bold title, ``=== "Tab"`` as a bold sub-heading, ``\\( \\)`` and ``\\[ \\]`` maths as
@@ -127,9 +127,10 @@ DEFAULT_PRINT_OPTIONS = np.get_printoptions()
 %xmode Minimal"""
 
 FRESH_START = """\
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)"""
 
 # <!-- measured: NAME --> markers: the site measures when it is built; a notebook says how.

@@ -45,9 +45,10 @@ DEFAULT_PRINT_OPTIONS = np.get_printoptions()
 # ## Code your own RNN in NumPy
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -167,9 +168,10 @@ states.shape  # one 64-number state per step
 # ## What a recurrent network is
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -524,9 +526,10 @@ bool(((np.stack(relu_states) > 0) == (states > 0)).all())  # same signs
 # ## From ingredients to pseudocode to code
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -893,9 +896,10 @@ bool(np.allclose(batched, simple_rnn_forward(batch, W.T, U.T, b)))
 # ## Your first RNN in NumPy
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -1325,9 +1329,10 @@ bool(np.allclose(np.dot(W, x_t), x_t @ W.T))
 # ## One notation, four conventions
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -1656,9 +1661,10 @@ bool(np.allclose(out_seq_first[:, 2], simple_rnn_forward(seq_first[:, 2], **kera
 # ## Layers and models
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -1971,9 +1977,10 @@ model(np.ones((2, 3, 1), dtype="float32")).tolist()
 # ## Building networks the Keras way
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -2220,9 +2227,10 @@ toy.optimizer.iterations
 # ## Reading <code>model.summary()</code>
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -2524,9 +2532,10 @@ layer.count_params()
 # ## Counting parameters
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -2721,9 +2730,10 @@ max(u for u in range(1, 200) if simple_rnn_params(u, 32) <= 10_000)
 # ## Backpropagation through time
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -3128,9 +3138,10 @@ bool(np.allclose(bptt_last_truncated(g_last, x, h, K, R, 3), theirs["kernel"]))
 # ## Checking gradients
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -3501,9 +3512,10 @@ check_gradients(SimpleRNN(5, activation="relu", seed=3), x).ok
 # ## Your own training loop
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -4259,9 +4271,10 @@ dx.shape  # the input's gradient only
 # ## Training a forecaster on real weather
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -4801,9 +4814,10 @@ bool(log["mae"][-1] < 0.7 * log["mae"][best - 1])
 # ## A character-level RNN
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -5324,9 +5338,10 @@ bool(drift[0.002] < 1e-6), bool(drift[0.005] > 1e-8)
 # ## Vanishing and exploding gradients
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -5831,9 +5846,10 @@ round(float(value[1] / value[0]), 4), round(float(norm[1] / norm[0]), 4)
 # ## LSTM and GRU
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
@@ -6283,9 +6299,10 @@ first_recurrent_majority(8), first_recurrent_majority(100)
 # ## Why LSTMs
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]

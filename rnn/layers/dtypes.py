@@ -1,4 +1,7 @@
-"""The dtypes layers compute in: float32 (Keras's default) or float64, and the default."""
+"""The dtypes layers compute in: float32 (Keras's default) or float64.
+
+The default for new layers, `floatx`, is part of the session: see :mod:`rnn.config`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-FLOAT_DTYPES = ("float32", "float64")
-_floatx = "float32"
+from rnn.config import FLOAT_DTYPES
+
+__all__ = ["FLOAT_DTYPES", "standardize_dtype"]
 
 
 def standardize_dtype(dtype: Any) -> str:
@@ -37,44 +41,3 @@ def standardize_dtype(dtype: Any) -> str:
     if name not in FLOAT_DTYPES:
         raise ValueError(f"rnn's layers compute in 'float32' or 'float64', got dtype={dtype!r}")
     return name
-
-
-def floatx() -> str:
-    """The default dtype of new layers, ``"float32"`` unless `set_floatx` changed it.
-
-    Examples
-    --------
-    >>> import rnn
-    >>> rnn.floatx()
-    'float32'
-    """
-    return _floatx
-
-
-def set_floatx(value: Any) -> None:
-    """Set the default dtype of new layers, like ``keras.config.set_floatx``.
-
-    Parameters
-    ----------
-    value : {"float32", "float64"}
-        Layers created afterwards (without ``dtype=``) compute in this dtype.
-
-    Raises
-    ------
-    ValueError
-        For any other dtype.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import rnn
-    >>> from rnn.layers import Dense
-    >>> rnn.set_floatx("float64")
-    >>> Dense(2)(np.ones((1, 3))).dtype
-    dtype('float64')
-    >>> rnn.set_floatx("float32")   # back to the default
-    >>> Dense(2)(np.ones((1, 3))).dtype
-    dtype('float32')
-    """
-    global _floatx
-    _floatx = standardize_dtype(value)

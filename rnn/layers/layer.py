@@ -37,7 +37,8 @@ import numpy as np
 
 from rnn import initializers
 from rnn._naming import auto_name
-from rnn.layers.dtypes import FLOAT_DTYPES, floatx, set_floatx, standardize_dtype
+from rnn.config import FLOAT_DTYPES, floatx, set_floatx
+from rnn.layers.dtypes import standardize_dtype
 
 Shape = tuple[int | None, ...]
 
