@@ -81,13 +81,13 @@ class Cell:
 
     def backward(self, grad: np.ndarray, states: np.ndarray, truncate: int | None = None):
         a = self.arrays
-        args = (grad, a["inputs"], states, a["kernel"], a["recurrent_kernel"])
+        args = (grad, a["inputs"], states, a["kernel"], a["recurrent_kernel"], a["bias"])
         opts = dict(self.options, initial_state=self.initial(), truncate=truncate)
         if self.kind == "simple":
             return simple_rnn_backward(*args, **opts)
         if self.kind == "lstm":
-            return lstm_backward(*args, a["bias"], **opts)
-        return gru_backward(*args, a["bias"], reset_after=self.kind == "gru", **opts)
+            return lstm_backward(*args, **opts)
+        return gru_backward(*args, reset_after=self.kind == "gru", **opts)
 
     def analytic(self, grads: dict, grad_x: np.ndarray) -> dict[str, np.ndarray]:
         out = {"inputs": grad_x, "kernel": grads["kernel"], "bias": grads["bias"]}
@@ -471,7 +471,7 @@ def test_shape_errors_say_what_was_expected(rng):
     with pytest.raises(ValueError, match=r"shape of every state \(2, 6, 4\).* or of the last"):
         cell.backward(np.ones((B, T, U + 1)), states)
     with pytest.raises(
-        ValueError, match=r"states must be every state .* \(2, 6, 4\), got \(2, 4\)"
+        ValueError, match=r"outputs must be every state .* \(2, 6, 4\), got \(2, 4\)"
     ):
         cell.backward(np.ones((B, U)), states[:, -1])
     cell = Cell("lstm", rng)
