@@ -326,11 +326,8 @@ def lstm_backward(
 
     Parameters
     ----------
-    grad_outputs : ndarray of shape (batch, timesteps, units) or (batch, units)
-        ``dL/dh_t`` for every output, or for the last one only.
-    inputs : ndarray of shape (batch, timesteps, features)
-    outputs : ndarray of shape (batch, timesteps, units)
-        Every ``h_t`` of the forward pass.
+    grad_outputs, inputs, outputs, truncate
+        As in `simple_rnn_backward`.
     params : dict
         As in `lstm_step` (the bias is needed: the gates are recomputed).
     activation, recurrent_activation : str or None
@@ -339,8 +336,6 @@ def lstm_backward(
         The forward pass's ``(h_0, c_0)``; zeros by default.
     grad_final_state : pair of ndarrays of shape (batch, units) or None, optional
         ``(dL/dh_T, dL/dc_T)``; either may be None.
-    truncate : int, optional
-        Each output's gradient flows back ``truncate`` steps at most; None: all the way.
 
     Returns
     -------
@@ -485,15 +480,14 @@ def gru_forward(
 
     Parameters
     ----------
-    inputs : ndarray of shape (batch, timesteps, features)
+    inputs, initial_state
+        As in `simple_rnn_forward`.
     params : dict
         As in `gru_step`.
     activation, recurrent_activation : str, callable or None
         ``"tanh"`` and ``"sigmoid"`` by default.
     reset_after : bool
         As in `gru_step` (``True``).
-    initial_state : ndarray of shape (batch, units), optional
-        ``h_0``; zeros by default.
 
     Returns
     -------
@@ -539,21 +533,14 @@ def gru_backward(
 
     Parameters
     ----------
-    grad_outputs : ndarray of shape (batch, timesteps, units) or (batch, units)
-        ``dL/dh_t`` for every output, or for the last one only.
-    inputs : ndarray of shape (batch, timesteps, features)
-    outputs : ndarray of shape (batch, timesteps, units)
-        Every ``h_t`` of the forward pass.
+    grad_outputs, inputs, outputs, initial_state, truncate
+        As in `simple_rnn_backward`.
     params : dict
         As in `gru_step` (the bias is needed: the gates are recomputed).
     activation, recurrent_activation : str or None
-        As in the forward pass; ``"tanh"``, ``"sigmoid"``, ``"relu"`` or ``"linear"``.
+        As in `lstm_backward`.
     reset_after : bool
         As in the forward pass (``True``).
-    initial_state : ndarray of shape (batch, units), optional
-        The forward pass's ``h_0``; zeros by default.
-    truncate : int, optional
-        Each output's gradient flows back ``truncate`` steps at most; None: all the way.
 
     Returns
     -------
