@@ -1,5 +1,6 @@
-"""rnn.functional's backward passes: against central differences, hand-written truncated
-references, torch autograd (when installed), and their own error messages."""
+"""rnn.functional's backward passes: against central differences, truncated references
+(windows of full BPTT, and the readable cells of rnn.functional.reference), torch autograd
+(when installed), and their own error messages."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from rnn.functional import (
     gru_forward,
     lstm_backward,
     lstm_forward,
+    reference,
     simple_rnn_backward,
     simple_rnn_forward,
 )
@@ -81,13 +83,13 @@ class Cell:
 
     def backward(self, grad: np.ndarray, states: np.ndarray, truncate: int | None = None):
         a = self.arrays
-        args = (grad, a["inputs"], states, a["kernel"], a["recurrent_kernel"])
+        args = (grad, a["inputs"], states, a["kernel"], a["recurrent_kernel"], a["bias"])
         opts = dict(self.options, initial_state=self.initial(), truncate=truncate)
         if self.kind == "simple":
             return simple_rnn_backward(*args, **opts)
         if self.kind == "lstm":
-            return lstm_backward(*args, a["bias"], **opts)
-        return gru_backward(*args, a["bias"], reset_after=self.kind == "gru", **opts)
+            return lstm_backward(*args, **opts)
+        return gru_backward(*args, reset_after=self.kind == "gru", **opts)
 
     def analytic(self, grads: dict, grad_x: np.ndarray) -> dict[str, np.ndarray]:
         out = {"inputs": grad_x, "kernel": grads["kernel"], "bias": grads["bias"]}
@@ -270,27 +272,26 @@ def test_truncation_equals_windowed_reference(rng, kind, window):
     assert not np.allclose(grads["recurrent_kernel"], full["recurrent_kernel"])
 
 
-def test_simple_rnn_truncation_by_the_textbook_loop(rng):
-    """The classic double loop: each output's gradient walks back ``window`` steps."""
-    x = rng.standard_normal((T, F))
-    kernel, recurrent_kernel = rng.uniform(-0.6, 0.6, (F, U)), rng.uniform(-0.6, 0.6, (U, U))
-    states = simple_rnn_forward(x, kernel, recurrent_kernel)
-    r = rng.standard_normal((T, U))
-    window = 3
-    d_kernel, d_recurrent = np.zeros_like(kernel), np.zeros_like(recurrent_kernel)
-    d_x = np.zeros_like(x)
-    for t in range(T):
-        delta = r[t] * (1 - states[t] ** 2)  # dL/dz_t from output t
-        for step in range(t, max(-1, t - window), -1):
-            previous = states[step - 1] if step > 0 else np.zeros(U)
-            d_kernel += np.outer(x[step], delta)
-            d_recurrent += np.outer(previous, delta)
-            d_x[step] += kernel @ delta
-            delta = (recurrent_kernel @ delta) * (1 - previous**2)  # one step further back
-    grad_x, grads = simple_rnn_backward(r, x, states, kernel, recurrent_kernel, truncate=window)
-    np.testing.assert_allclose(grads["kernel"], d_kernel, rtol=1e-12, atol=1e-13)
-    np.testing.assert_allclose(grads["recurrent_kernel"], d_recurrent, rtol=1e-12, atol=1e-13)
-    np.testing.assert_allclose(grad_x, d_x, rtol=1e-12, atol=1e-13)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("window", [1, 3])
+def test_truncation_equals_the_reference_cells(rng, kind, window):
+    """The readable cells truncate by the textbook's double loop: each output's gradient
+    walks back ``window`` steps on its own (rnn.functional.reference)."""
+    cell = Cell(kind, rng)
+    states = cell.forward()
+    r = rng.standard_normal(states.shape)
+    grad_x, grads = cell.backward(r, states, truncate=window)
+    a = cell.arrays
+    params = {name: a[name] for name in ("kernel", "recurrent_kernel", "bias")}
+    name = {"simple": "simple_rnn", "gru_before": "gru"}.get(kind, kind)
+    opts = dict(cell.options, initial_state=cell.initial(), truncate=window)
+    if kind.startswith("gru"):
+        opts["reset_after"] = kind == "gru"
+    backward = getattr(reference, f"{name}_backward")
+    ref_x, ref = backward(r, a["inputs"], states, params, **opts)
+    np.testing.assert_allclose(grad_x, ref_x, rtol=1e-12, atol=1e-13)
+    for key in ("kernel", "recurrent_kernel", "bias"):
+        np.testing.assert_allclose(grads[key], ref[key], rtol=1e-12, atol=1e-13)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -471,7 +472,7 @@ def test_shape_errors_say_what_was_expected(rng):
     with pytest.raises(ValueError, match=r"shape of every state \(2, 6, 4\).* or of the last"):
         cell.backward(np.ones((B, T, U + 1)), states)
     with pytest.raises(
-        ValueError, match=r"states must be every state .* \(2, 6, 4\), got \(2, 4\)"
+        ValueError, match=r"outputs must be every state .* \(2, 6, 4\), got \(2, 4\)"
     ):
         cell.backward(np.ones((B, U)), states[:, -1])
     cell = Cell("lstm", rng)

@@ -1,12 +1,13 @@
-"""rnn.functional against plain per-step reference loops, torch (when installed) and
-its own error messages."""
+"""rnn.functional against the notebook's loop, the readable cells of
+rnn.functional.reference, torch (when installed) and its own error messages."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from rnn.functional import gru_forward, lstm_forward, simple_rnn_forward
+from rnn.bench import notebook_loop
+from rnn.functional import gru_forward, lstm_forward, reference, simple_rnn_forward
 
 ATOL = 1e-12
 
@@ -28,64 +29,10 @@ def weights(rng: np.random.Generator, features: int, units: int, gates: int = 1)
     return kernel, recurrent_kernel, bias
 
 
-# --------------------------------------------------------------- reference loops
-
-
-def notebook_loop(inputs, W, U, b, state_t=None, act=np.tanh):
-    """The notebook's loop as written there: one sequence, W = kernel.T, U = recurrent_kernel.T."""
-    output_features = W.shape[0]
-    if state_t is None:
-        state_t = np.zeros((output_features,))
-    successive_outputs = []
-    for input_t in inputs:
-        output_t = act(np.dot(W, input_t) + np.dot(U, state_t) + b)
-        successive_outputs.append(output_t)
-        state_t = output_t
-    final_output_sequence = np.stack(successive_outputs, axis=0)
-    return final_output_sequence
-
-
-def lstm_loop(inputs, kernel, recurrent_kernel, bias, h=None, c=None):
-    """One sequence through a Keras LSTM, step by step, gate order i, f, c, o."""
-    units = recurrent_kernel.shape[0]
-    h = np.zeros(units) if h is None else h
-    c = np.zeros(units) if c is None else c
-    outputs = []
-    for x_t in inputs:
-        z = x_t @ kernel + h @ recurrent_kernel + bias
-        i = sigmoid(z[:units])
-        f = sigmoid(z[units : 2 * units])
-        candidate = np.tanh(z[2 * units : 3 * units])
-        o = sigmoid(z[3 * units :])
-        c = f * c + i * candidate
-        h = o * np.tanh(c)
-        outputs.append(h)
-    return np.stack(outputs), h, c
-
-
-def gru_loop(inputs, kernel, recurrent_kernel, bias, reset_after=True, h=None):
-    """One sequence through a Keras 3 GRU, step by step, gate order z, r, h."""
-    units = recurrent_kernel.shape[0]
-    h = np.zeros(units) if h is None else h
-    if reset_after:
-        input_bias, recurrent_bias = bias
-    else:
-        input_bias, recurrent_bias = bias, np.zeros(3 * units)
-    outputs = []
-    for x_t in inputs:
-        x = x_t @ kernel + input_bias
-        x_z, x_r, x_h = x[:units], x[units : 2 * units], x[2 * units :]
-        rec = h @ recurrent_kernel[:, : 2 * units] + recurrent_bias[: 2 * units]
-        z = sigmoid(x_z + rec[:units])
-        r = sigmoid(x_r + rec[units:])
-        if reset_after:
-            rec_h = h @ recurrent_kernel[:, 2 * units :] + recurrent_bias[2 * units :]
-            candidate = np.tanh(x_h + r * rec_h)
-        else:
-            candidate = np.tanh(x_h + (r * h) @ recurrent_kernel[:, 2 * units :])
-        h = z * h + (1 - z) * candidate
-        outputs.append(h)
-    return np.stack(outputs), h
+def params(kernel, recurrent_kernel, bias=None) -> dict:
+    """The weights as rnn.functional.reference takes them."""
+    out = {"kernel": kernel, "recurrent_kernel": recurrent_kernel}
+    return out if bias is None else {**out, "bias": bias}
 
 
 # ---------------------------------------------------------------------- SimpleRNN
@@ -112,8 +59,8 @@ def test_batch_equals_each_sequence_alone(rng, batch):
     assert states.flags.c_contiguous
     for seq, out in zip(x, states, strict=True):
         np.testing.assert_allclose(out, simple_rnn_forward(seq, kernel, recurrent_kernel, bias))
-        reference = notebook_loop(seq, kernel.T, recurrent_kernel.T, bias)
-        np.testing.assert_allclose(out, reference, rtol=0, atol=ATOL)
+    expected = reference.simple_rnn_forward(x, params(kernel, recurrent_kernel, bias))
+    np.testing.assert_allclose(states, expected, rtol=0, atol=ATOL)
 
 
 def test_unbatched_in_unbatched_out(rng):
@@ -140,9 +87,10 @@ def test_initial_state(rng):
     h0_before = h0.copy()
     states = simple_rnn_forward(x, kernel, recurrent_kernel, bias, initial_state=h0)
     np.testing.assert_array_equal(h0, h0_before)  # read, never written
-    for seq, start, out in zip(x, h0, states, strict=True):
-        expected = notebook_loop(seq, kernel.T, recurrent_kernel.T, bias, state_t=start)
-        np.testing.assert_allclose(out, expected, rtol=0, atol=ATOL)
+    expected = reference.simple_rnn_forward(
+        x, params(kernel, recurrent_kernel, bias), initial_state=h0
+    )
+    np.testing.assert_allclose(states, expected, rtol=0, atol=ATOL)
     one = simple_rnn_forward(x[1], kernel, recurrent_kernel, bias, initial_state=h0[1])
     np.testing.assert_allclose(one, states[1], rtol=0, atol=ATOL)
     zeros = simple_rnn_forward(x, kernel, recurrent_kernel, bias, initial_state=np.zeros((2, 4)))
@@ -150,7 +98,7 @@ def test_initial_state(rng):
 
 
 @pytest.mark.parametrize(
-    ("activation", "reference"),
+    ("activation", "function"),
     [
         ("relu", lambda z: np.maximum(z, 0)),
         ("linear", lambda z: z),
@@ -160,13 +108,14 @@ def test_initial_state(rng):
         (lambda z: z / (1 + np.abs(z)), lambda z: z / (1 + np.abs(z))),
     ],
 )
-def test_activations(rng, activation, reference):
+def test_activations(rng, activation, function):
     x = rng.standard_normal((2, 10, 3))
     kernel, recurrent_kernel, bias = weights(rng, 3, 4)
     states = simple_rnn_forward(x, kernel, recurrent_kernel, bias, activation=activation)
-    for seq, out in zip(x, states, strict=True):
-        expected = notebook_loop(seq, kernel.T, recurrent_kernel.T, bias, act=reference)
-        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=ATOL)
+    expected = reference.simple_rnn_forward(
+        x, params(kernel, recurrent_kernel, bias), activation=function
+    )
+    np.testing.assert_allclose(states, expected, rtol=1e-12, atol=ATOL)
 
 
 def test_bias_none_is_no_bias(rng):
@@ -325,16 +274,15 @@ def test_unbatched_initial_state_error(rng):
 
 
 @pytest.mark.parametrize("batch", [1, 3])
-def test_lstm_matches_reference_loop(rng, batch):
+def test_lstm_matches_the_reference_cell(rng, batch):
     x = rng.standard_normal((batch, 12, 3))
     kernel, recurrent_kernel, bias = weights(rng, 3, 5, 4)
     out, h, c = lstm_forward(x, kernel, recurrent_kernel, bias, return_state=True)
     assert out.shape == (batch, 12, 5) and h.shape == c.shape == (batch, 5)
-    for b in range(batch):
-        ref_out, ref_h, ref_c = lstm_loop(x[b], kernel, recurrent_kernel, bias)
-        np.testing.assert_allclose(out[b], ref_out, rtol=0, atol=ATOL)
-        np.testing.assert_allclose(h[b], ref_h, rtol=0, atol=ATOL)
-        np.testing.assert_allclose(c[b], ref_c, rtol=0, atol=ATOL)
+    ref_out, ref_c = reference.lstm_forward(x, params(kernel, recurrent_kernel, bias))
+    np.testing.assert_allclose(out, ref_out, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(h, ref_out[:, -1], rtol=0, atol=ATOL)
+    np.testing.assert_allclose(c, ref_c[:, -1], rtol=0, atol=ATOL)
 
 
 def test_lstm_initial_state_unbatched_and_last(rng):
@@ -346,10 +294,13 @@ def test_lstm_initial_state_unbatched_and_last(rng):
         x, kernel, recurrent_kernel, bias, initial_state=(h0, c0), return_state=True
     )
     np.testing.assert_array_equal(c0, c0_before)  # the cell is updated in a copy
-    ref_out, ref_h, ref_c = lstm_loop(x, kernel, recurrent_kernel, bias, h0, c0)
+    ref_out, ref_c = reference.lstm_forward(
+        x[None], params(kernel, recurrent_kernel, bias), initial_state=(h0[None], c0[None])
+    )
+    ref_h = ref_out[0, -1]
     assert out.shape == (7, 3) and h.shape == c.shape == (3,)
-    np.testing.assert_allclose(out, ref_out, rtol=0, atol=ATOL)
-    np.testing.assert_allclose(c, ref_c, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(out, ref_out[0], rtol=0, atol=ATOL)
+    np.testing.assert_allclose(c, ref_c[0, -1], rtol=0, atol=ATOL)
     last = lstm_forward(
         x, kernel, recurrent_kernel, bias, initial_state=[h0, c0], return_sequences=False
     )
@@ -380,7 +331,7 @@ def test_lstm_bias_none_and_activations(rng):
 
 @pytest.mark.parametrize("reset_after", [True, False])
 @pytest.mark.parametrize("batch", [1, 3])
-def test_gru_matches_reference_loop(rng, reset_after, batch):
+def test_gru_matches_the_reference_cell(rng, reset_after, batch):
     x = rng.standard_normal((batch, 12, 3))
     kernel, recurrent_kernel, _ = weights(rng, 3, 5, 3)
     bias = rng.uniform(-0.5, 0.5, (2, 15) if reset_after else (15,))
@@ -395,10 +346,11 @@ def test_gru_matches_reference_loop(rng, reset_after, batch):
         return_state=True,
     )
     assert out.shape == (batch, 12, 5) and h.shape == (batch, 5)
-    for b in range(batch):
-        ref_out, ref_h = gru_loop(x[b], kernel, recurrent_kernel, bias, reset_after, h0[b])
-        np.testing.assert_allclose(out[b], ref_out, rtol=0, atol=ATOL)
-        np.testing.assert_allclose(h[b], ref_h, rtol=0, atol=ATOL)
+    ref_out = reference.gru_forward(
+        x, params(kernel, recurrent_kernel, bias), reset_after=reset_after, initial_state=h0
+    )
+    np.testing.assert_allclose(out, ref_out, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(h, ref_out[:, -1], rtol=0, atol=ATOL)
 
 
 @pytest.mark.parametrize("reset_after", [True, False])
@@ -407,8 +359,10 @@ def test_gru_unbatched_bias_none_and_last(rng, reset_after):
     kernel, recurrent_kernel, _ = weights(rng, 4, 3, 3)
     zeros = np.zeros((2, 9) if reset_after else (9,))
     out = gru_forward(x, kernel, recurrent_kernel, reset_after=reset_after)
-    ref_out, _ = gru_loop(x, kernel, recurrent_kernel, zeros, reset_after)
-    np.testing.assert_allclose(out, ref_out, rtol=0, atol=ATOL)
+    ref_out = reference.gru_forward(
+        x[None], params(kernel, recurrent_kernel, zeros), reset_after=reset_after
+    )
+    np.testing.assert_allclose(out, ref_out[0], rtol=0, atol=ATOL)
     last, h = gru_forward(
         x,
         kernel,
@@ -598,13 +552,12 @@ def test_every_chunk_size_gives_the_same_states(rng, monkeypatch, chunk):
     b3 = rng.uniform(-0.5, 0.5, (2, 12))
     gru_out = gru_forward(x, k3, rk3, b3)
     gru_before = gru_forward(x, k3, rk3, b3[0], reset_after=False)
-    for i in range(3):
-        expected = notebook_loop(x[i], k1.T, rk1.T, b1)
-        np.testing.assert_allclose(states[i], expected, rtol=0, atol=ATOL)
-        ref_out, _, ref_c = lstm_loop(x[i], k4, rk4, b4)
-        np.testing.assert_allclose(lstm_out[i], ref_out, rtol=0, atol=ATOL)
-        np.testing.assert_allclose(lstm_c[i], ref_c, rtol=0, atol=ATOL)
-        ref_gru, _ = gru_loop(x[i], k3, rk3, b3)
-        np.testing.assert_allclose(gru_out[i], ref_gru, rtol=0, atol=ATOL)
-        ref_before, _ = gru_loop(x[i], k3, rk3, b3[0], reset_after=False)
-        np.testing.assert_allclose(gru_before[i], ref_before, rtol=0, atol=ATOL)
+    expected = reference.simple_rnn_forward(x, params(k1, rk1, b1))
+    np.testing.assert_allclose(states, expected, rtol=0, atol=ATOL)
+    ref_out, ref_c = reference.lstm_forward(x, params(k4, rk4, b4))
+    np.testing.assert_allclose(lstm_out, ref_out, rtol=0, atol=ATOL)
+    np.testing.assert_allclose(lstm_c, ref_c[:, -1], rtol=0, atol=ATOL)
+    ref_gru = reference.gru_forward(x, params(k3, rk3, b3))
+    np.testing.assert_allclose(gru_out, ref_gru, rtol=0, atol=ATOL)
+    ref_before = reference.gru_forward(x, params(k3, rk3, b3[0]), reset_after=False)
+    np.testing.assert_allclose(gru_before, ref_before, rtol=0, atol=ATOL)

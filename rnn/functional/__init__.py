@@ -27,6 +27,14 @@ The backward functions know the derivatives of ``tanh``, ``sigmoid``, ``relu`` a
 ``linear``; a custom callable activation works forward but raises ``ValueError`` in
 backward.
 
+**Reference** (``rnn.functional.reference``): the same cells written to be read, one
+step at a time, one line per equation with its shapes in a comment, under the same names
+(``reference.simple_rnn_forward``, ``reference.lstm_backward``, ...) plus one step of each
+cell (``reference.gru_step``, ...). They take the weights as one dict, ``params``, keyed
+like the fast functions' arguments (``kernel``, ``recurrent_kernel``, ``bias``), and are
+tested equal to the fast functions in float64: read them to learn what the fast ones
+compute, call the fast ones to compute it.
+
 Dtype rule: they compute in ``np.result_type`` of the arrays passed (inputs, weights,
 bias, states, gradients), with booleans and integers promoted to float64. So float32
 stays float32, float16 stays float16, and float32 mixed with float64 gives float64.
@@ -34,6 +42,7 @@ stays float32, float16 stays float16, and float32 mixed with float64 gives float
 
 from __future__ import annotations
 
+from rnn.functional import reference
 from rnn.functional.gru import gru_backward, gru_forward
 from rnn.functional.lstm import lstm_backward, lstm_forward
 from rnn.functional.simple_rnn import simple_rnn_backward, simple_rnn_forward
@@ -43,6 +52,7 @@ __all__ = [
     "gru_forward",
     "lstm_backward",
     "lstm_forward",
+    "reference",
     "simple_rnn_backward",
     "simple_rnn_forward",
 ]

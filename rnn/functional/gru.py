@@ -3,7 +3,7 @@ backward."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -251,115 +251,33 @@ def gru_backward(
     h = _sequence("outputs", outputs, x, units, batched)
     h0 = _initial_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
-    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
-    d_act = activations.derivative(activation, "activation")
-    d_gate = activations.derivative(recurrent_activation, "recurrent_activation")
+    acts = _Acts(
+        activations.in_place(activation),
+        activations.in_place(recurrent_activation),
+        activations.derivative(activation, "activation"),
+        activations.derivative(recurrent_activation, "recurrent_activation"),
+    )
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last)
     batch, steps, features = x.shape
-    u = units
 
-    # the forward pass again, without its loop: every gate of every step at once
-    hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
-    h_prev = hs[:-1]
+    # the forward pass again, without its loop: every step's inputs and h_{t-1} at once
+    h_prev = _history(h, h0, dtype)[:-1]  # h_0 ... h_{T-1}, time-major
     xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     b_in = None if b is None else (b[0] if reset_after else b)
     xw = _flat(xs) @ k  # x_t K
     if b_in is not None:
         xw += b_in  # + b_in
-    xw = xw.reshape(steps, batch, 3, u)
-    zr = np.empty((steps, batch, 2, u), dtype)
+    xw = xw.reshape(steps, batch, 3, units)
+    arrive = _Arrivals(None if g_seq is None else g_seq.swapaxes(0, 1), g_last, window)
     if reset_after:
-        m = _flat(h_prev) @ rk  # h_{t-1} R
-        if b is not None:
-            m += b[1]  # + b_rec
-        m = m.reshape(steps, batch, 3, u)
-        np.add(xw[:, :, :2], m[:, :, :2], zr)
+        b_rec = None if b is None else b[1]
+        dx, grad_rk, grad_b, dh0 = _back_reset_after(xw, h_prev, rk, b_rec, acts, arrive)
     else:
-        m_zr = (_flat(h_prev) @ rk[:, : 2 * u]).reshape(steps, batch, 2, u)  # h_{t-1} R_zr
-        np.add(xw[:, :, :2], m_zr, zr)
-    gate_act(zr, zr)
-    z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
-    if reset_after:
-        cand = xw[:, :, 2] + r * m[:, :, 2]  # x_h + r (h_{t-1} R_h + b_rec_h)
-    else:
-        rh = r * h_prev  # r h_{t-1}
-        cand = xw[:, :, 2] + (_flat(rh) @ rk[:, 2 * u :]).reshape(steps, batch, u)
-    act(cand, cand)  # hh = act(...)
+        dx, grad_rk, grad_b, dh0 = _back_reset_before(xw, h_prev, rk, acts, arrive)
 
-    # what each step's gradients get multiplied by, for every step at once
-    coef = np.empty((steps, batch, 3, u), dtype)
-    coef[:, :, 0] = (h_prev - cand) * activations.slope(d_gate, z)  # dz_z = dh (h_{t-1} - hh) σ'(z)
-    coef[:, :, 2] = (1 - z) * activations.slope(d_act, cand)  # dz_h = dh (1 - z) act'(hh)
-    if reset_after:
-        coef[:, :, 1] = (
-            coef[:, :, 2] * m[:, :, 2] * activations.slope(d_gate, r)
-        )  # dz_r = dz_h m_h σ'
-        rec = coef.copy()
-        rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
-    else:
-        coef[:, :, 1] = h_prev * activations.slope(d_gate, r)  # dz_r = d(r h) h_{t-1} σ'(r)
-
-    # back through time: per step, element-wise maths and the products with R^T
-    slots = 1 if window is None else window  # each output's gradient in its own slot
-    dh = np.zeros((slots, batch, u), dtype)  # dL/dh_t
-    back = np.empty_like(dh)  # what flows back through R
-    g = None if g_seq is None else g_seq.swapaxes(0, 1)
-    dx = np.empty((steps, batch, 3, u), dtype)  # dL/d(x_t K), per gate
-    if reset_after:
-        rk_t = np.ascontiguousarray(rk.T)
-        dm = np.empty((slots, batch, 3, u), dtype)
-        dh_all = np.empty((steps, batch, u), dtype)  # dL/dh_t, every output together
-    else:
-        rk_zr_t = np.ascontiguousarray(rk[:, : 2 * u].T)
-        rk_h_t = np.ascontiguousarray(rk[:, 2 * u :].T)
-        dx_slots = None if window is None else np.empty((slots, batch, 3, u), dtype)
-        drh = np.empty_like(dh)  # dL/d(r h_{t-1})
-    mul, add, dot = np.multiply, np.add, np.dot
-    for t in reversed(range(steps)):
-        s = 0 if window is None else t % window
-        if window is not None:
-            dh[s] = 0  # output t takes the slot of one `window` steps older
-        if g is not None:
-            dh[s] += g[t]  # dL/dh_t from output t
-        if g_last is not None and t == steps - 1:
-            dh[s] += g_last
-        if reset_after:
-            dh.sum(axis=0, out=dh_all[t])
-            mul(dh[:, :, None], rec[t], dm)  # dz_z, dz_r, dm_h per output
-            dot(dm.reshape(-1, 3 * u), rk_t, _flat(back))  # (dz_z, dz_r, dm_h) R^T
-        else:
-            d = dx[t : t + 1] if window is None else dx_slots
-            mul(dh, coef[t, :, 2], d[:, :, 2])  # dz_h = dh (1 - z) act'
-            dot(d[:, :, 2].reshape(-1, u), rk_h_t, _flat(drh))  # d(r h) = dz_h R_h^T
-            mul(drh, coef[t, :, 1], d[:, :, 1])  # dz_r = d(r h) h_{t-1} σ'
-            mul(dh, coef[t, :, 0], d[:, :, 0])  # dz_z
-            dot(d[:, :, :2].reshape(-1, 2 * u), rk_zr_t, _flat(back))  # (dz_z, dz_r) R^T
-            mul(drh, r[t], drh)
-            add(back, drh, back)  # + d(r h) r
-            if window is not None:
-                d.sum(axis=0, out=dx[t])
-        mul(dh, z[t], dh)
-        add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
-
-    dh0 = dh.sum(axis=0)
-    if reset_after:
-        dx[...] = dh_all[:, :, None] * coef  # dz_z, dz_r, dz_h for every step
-        dm_rows = (dh_all[:, :, None] * rec).reshape(steps * batch, 3 * u)
-        dx_rows = dx.reshape(steps * batch, 3 * u)
-        grad_rk = _flat(h_prev).T @ dm_rows  # sum_t h_{t-1}^T dm_t
-        grad_b = np.stack([dx_rows.sum(axis=0), dm_rows.sum(axis=0)])
-    else:
-        dx_rows = dx.reshape(steps * batch, 3 * u)
-        grad_rk = np.concatenate(
-            [
-                _flat(h_prev).T @ dx_rows[:, : 2 * u],  # sum_t h_{t-1}^T (dz_z, dz_r)
-                _flat(rh).T @ dx_rows[:, 2 * u :],  # sum_t (r h_{t-1})^T dz_h
-            ],
-            axis=1,
-        )
-        grad_b = dx_rows.sum(axis=0)
+    dx_rows = dx.reshape(steps * batch, 3 * units)
     grads = {
         "kernel": _flat(xs).T @ dx_rows,  # sum_t x_t^T dz_t
         "recurrent_kernel": grad_rk,
@@ -368,3 +286,153 @@ def gru_backward(
     }
     grad_x = (dx_rows @ k.T).reshape(steps, batch, features)  # dz_t K^T
     return _batch_major(grad_x, batched), grads
+
+
+class _Acts(NamedTuple):
+    """The activations in place, and their derivatives read from their outputs."""
+
+    act: Any
+    gate_act: Any
+    d_act: Any
+    d_gate: Any
+
+
+class _Arrivals(NamedTuple):
+    """The output gradients, and how each enters the walk back through time.
+
+    ``g`` (timesteps, batch, units) or None, ``g_last`` (batch, units) or None. Without
+    truncation one slot carries every output's gradient; with ``window`` steps, output
+    ``t`` takes slot ``t % window`` from output ``t + window``, whose gradient has then
+    gone back ``window`` steps and stops: the one place where truncation happens.
+    """
+
+    g: np.ndarray | None
+    g_last: np.ndarray | None
+    window: int | None
+
+    @property
+    def slots(self) -> int:
+        return 1 if self.window is None else self.window
+
+    def enter(self, dh: np.ndarray, t: int, steps: int) -> None:
+        """Add output ``t``'s gradient ``dL/dh_t`` to its slot of ``dh`` (slots, batch, units)."""
+        s = 0 if self.window is None else t % self.window
+        if self.window is not None:
+            dh[s] = 0  # output t takes the slot of one `window` steps older
+        if self.g is not None:
+            dh[s] += self.g[t]  # dL/dh_t from output t
+        if self.g_last is not None and t == steps - 1:
+            dh[s] += self.g_last  # the last state's gradient
+
+
+def _back_reset_after(
+    xw: np.ndarray,
+    h_prev: np.ndarray,
+    rk: np.ndarray,
+    b_rec: np.ndarray | None,
+    acts: _Acts,
+    arrive: _Arrivals,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through a GRU with the reset gate after the product (Keras 3, cuDNN).
+
+    ``xw`` (timesteps, batch, 3, units) is ``x_t K + b_in``, ``h_prev`` every ``h_{t-1}``.
+    Returns ``dL/d(x_t K)`` per gate (like ``xw``), ``dL/dR``, ``dL/dbias`` (2, 3 units)
+    and ``dL/dh_0`` (batch, units).
+    """
+    steps, batch, _, u = xw.shape
+    m = _flat(h_prev) @ rk  # h_{t-1} R
+    if b_rec is not None:
+        m += b_rec  # + b_rec
+    m = m.reshape(steps, batch, 3, u)
+    zr = xw[:, :, :2] + m[:, :, :2]
+    acts.gate_act(zr, zr)
+    z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
+    cand = xw[:, :, 2] + r * m[:, :, 2]  # x_h + r (h_{t-1} R_h + b_rec_h)
+    acts.act(cand, cand)  # hh = act(...)
+
+    # what each step's gradients get multiplied by, for every step at once
+    coef = np.empty((steps, batch, 3, u), xw.dtype)
+    coef[:, :, 0] = (h_prev - cand) * activations.slope(acts.d_gate, z)  # dz_z / dh
+    coef[:, :, 2] = (1 - z) * activations.slope(acts.d_act, cand)  # dz_h / dh
+    coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * activations.slope(acts.d_gate, r)  # dz_r / dh
+    rec = coef.copy()
+    rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
+
+    # back through time: per step, element-wise maths and one product with R^T
+    dh = np.zeros((arrive.slots, batch, u), xw.dtype)  # dL/dh_t
+    back = np.empty_like(dh)  # what flows back through R
+    dm = np.empty((arrive.slots, batch, 3, u), xw.dtype)
+    dh_all = np.empty((steps, batch, u), xw.dtype)  # dL/dh_t, every output together
+    rk_t = np.ascontiguousarray(rk.T)
+    enter = arrive.enter
+    for t in reversed(range(steps)):
+        enter(dh, t, steps)
+        dh.sum(axis=0, out=dh_all[t])
+        np.multiply(dh[:, :, None], rec[t], dm)  # dz_z, dz_r, dm_h per output
+        np.dot(dm.reshape(-1, 3 * u), rk_t, _flat(back))  # (dz_z, dz_r, dm_h) R^T
+        np.multiply(dh, z[t], dh)
+        np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
+
+    dx = dh_all[:, :, None] * coef  # dz_z, dz_r, dz_h for every step
+    dm_rows = (dh_all[:, :, None] * rec).reshape(steps * batch, 3 * u)
+    grad_rk = _flat(h_prev).T @ dm_rows  # sum_t h_{t-1}^T dm_t
+    grad_b = np.stack([dx.reshape(-1, 3 * u).sum(axis=0), dm_rows.sum(axis=0)])  # (2, 3 units)
+    return dx, grad_rk, grad_b, dh.sum(axis=0)
+
+
+def _back_reset_before(
+    xw: np.ndarray, h_prev: np.ndarray, rk: np.ndarray, acts: _Acts, arrive: _Arrivals
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through a GRU with the reset gate before the product (Keras 2's default).
+
+    As `_back_reset_after`, with one input bias: ``dL/dbias`` is (3 units,).
+    """
+    steps, batch, _, u = xw.shape
+    m_zr = (_flat(h_prev) @ rk[:, : 2 * u]).reshape(steps, batch, 2, u)  # h_{t-1} R_zr
+    zr = xw[:, :, :2] + m_zr
+    acts.gate_act(zr, zr)
+    z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
+    rh = r * h_prev  # r h_{t-1}
+    cand = xw[:, :, 2] + (_flat(rh) @ rk[:, 2 * u :]).reshape(steps, batch, u)
+    acts.act(cand, cand)  # hh = act(x_h + (r h_{t-1}) R_h)
+
+    # what each step's gradients get multiplied by, for every step at once
+    coef = np.empty((steps, batch, 3, u), xw.dtype)
+    coef[:, :, 0] = (h_prev - cand) * activations.slope(acts.d_gate, z)  # dz_z / dh
+    coef[:, :, 1] = h_prev * activations.slope(acts.d_gate, r)  # dz_r / d(r h)
+    coef[:, :, 2] = (1 - z) * activations.slope(acts.d_act, cand)  # dz_h / dh
+
+    # back through time: per step, element-wise maths and the products with R^T
+    dh = np.zeros((arrive.slots, batch, u), xw.dtype)  # dL/dh_t
+    back = np.empty_like(dh)  # what flows back through R
+    drh = np.empty_like(dh)  # dL/d(r h_{t-1})
+    dx = np.empty((steps, batch, 3, u), xw.dtype)  # dL/d(x_t K), per gate
+    slots = None if arrive.window is None else np.empty((arrive.slots, batch, 3, u), xw.dtype)
+    rk_zr_t = np.ascontiguousarray(rk[:, : 2 * u].T)
+    rk_h_t = np.ascontiguousarray(rk[:, 2 * u :].T)
+    mul, dot = np.multiply, np.dot
+    enter = arrive.enter
+    for t in reversed(range(steps)):
+        enter(dh, t, steps)
+        d = dx[t : t + 1] if slots is None else slots
+        mul(dh, coef[t, :, 2], d[:, :, 2])  # dz_h = dh (1 - z) act'
+        dot(d[:, :, 2].reshape(-1, u), rk_h_t, _flat(drh))  # d(r h) = dz_h R_h^T
+        mul(drh, coef[t, :, 1], d[:, :, 1])  # dz_r = d(r h) h_{t-1} σ'
+        mul(dh, coef[t, :, 0], d[:, :, 0])  # dz_z
+        dot(d[:, :, :2].reshape(-1, 2 * u), rk_zr_t, _flat(back))  # (dz_z, dz_r) R^T
+        mul(drh, r[t], drh)
+        np.add(back, drh, back)  # + d(r h) r
+        if slots is not None:
+            d.sum(axis=0, out=dx[t])  # every output's dz_t together
+        mul(dh, z[t], dh)
+        np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
+
+    dx_rows = dx.reshape(steps * batch, 3 * u)
+    grad_rk = np.concatenate(
+        [
+            _flat(h_prev).T @ dx_rows[:, : 2 * u],  # sum_t h_{t-1}^T (dz_z, dz_r)
+            _flat(rh).T @ dx_rows[:, 2 * u :],  # sum_t (r h_{t-1})^T dz_h
+        ],
+        axis=1,
+    )
+    return dx, grad_rk, dx_rows.sum(axis=0), dh.sum(axis=0)

@@ -120,11 +120,12 @@ def simple_rnn_forward(
 
 
 def simple_rnn_backward(
-    grad_states: np.ndarray,
+    grad_outputs: np.ndarray,
     inputs: np.ndarray,
-    states: np.ndarray,
+    outputs: np.ndarray,
     kernel: np.ndarray,
     recurrent_kernel: np.ndarray,
+    bias: np.ndarray | None = None,
     *,
     activation: ActivationLike = "tanh",
     initial_state: np.ndarray | None = None,
@@ -139,18 +140,25 @@ def simple_rnn_backward(
 
     The bias does not appear: ``act'(z_t)`` is read from ``h_t = act(z_t)`` itself.
 
+    The arguments are those of `lstm_backward` and `gru_backward`, so that the three
+    calls read alike.
+
     Parameters
     ----------
-    grad_states : ndarray of shape (batch, timesteps, units) or (batch, units)
+    grad_outputs : ndarray of shape (batch, timesteps, units) or (batch, units)
         ``dL/dh_t`` for every state (``return_sequences=True``), or for the last state
         only (``return_sequences=False``). Without the batch axis if the inputs have none.
     inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
         The forward pass's inputs.
-    states : ndarray of shape (batch, timesteps, units) or (timesteps, units)
+    outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
         Every state the forward pass computed (`simple_rnn_forward` with
         ``return_sequences=True``, its default).
     kernel : ndarray of shape (features, units)
     recurrent_kernel : ndarray of shape (units, units)
+    bias : ndarray of shape (units,) or None
+        Accepted, and checked, like the other backward functions' ``bias``, but unused:
+        given the outputs, a simple RNN's backward pass needs no bias (its gradient is
+        returned all the same).
     activation : str or None
         ``"tanh"`` (default), ``"relu"``, ``"sigmoid"`` or ``"linear"``/``None``: the
         derivatives backward knows. A custom callable raises ``ValueError``.
@@ -209,12 +217,20 @@ def simple_rnn_backward(
     True
     >>> bool(np.allclose(cut["kernel"], grads["kernel"]))
     False
+
+    A bias is accepted as the sixth argument, as `lstm_backward` and `gru_backward`
+    take theirs, and changes nothing:
+
+    >>> _, same = simple_rnn_backward(r, x, states, kernel, recurrent_kernel, np.ones(4))
+    >>> bool(np.array_equal(same["kernel"], grads["kernel"]))
+    True
     """
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
-    h = _sequence("states", states, x, units, batched)
+    _bias(bias, (units,), k)  # checked, not needed: act'(z_t) is read from h_t
+    h = _sequence("outputs", outputs, x, units, batched)
     h0 = _state("initial_state", initial_state, x, units, batched)
-    g_seq, g_last = _grad_outputs(grad_states, x, units, batched)
+    g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     derivative = activations.derivative(activation)
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)

@@ -97,6 +97,7 @@ class SimpleRNN(RNN):
             sequence,
             self.kernel,
             self.recurrent_kernel,
+            self.bias,
             activation=self.activation,
             truncate=self.bptt_truncate,
         )
