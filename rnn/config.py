@@ -65,9 +65,9 @@ def set_floatx(value: Any) -> None:
 
     Parameters
     ----------
-    value : {"float32", "float64"}
-        Layers created afterwards (without ``dtype=``) compute in this dtype. A NumPy
-        dtype (``np.float64``) is taken for its name.
+    value : str
+        ``"float32"`` or ``"float64"``: layers created afterwards (without ``dtype=``)
+        compute in this dtype. A NumPy dtype (``np.float64``) is taken for its name.
 
     Raises
     ------
