@@ -1,28 +1,97 @@
-"""What every unit test shares: it starts in a fresh rnn session.
+"""What every unit test shares: a fresh rnn session, and the one list of built-in layers.
 
-A test's ``import conftest`` finds this file, not the root ``conftest.py`` (pytest loads
-both as ``conftest``): the two names of the root one that tests use, its Markdown parsers
-and its weight nudge, are offered here too, until they move to a module of their own.
+- Each test starts as a new session would (`rnn.config.reset_session`).
+- `LAYER_CASES` lists every layer `rnn.layers` exports, with the arguments and the input
+  to check it on. A test that takes the argument ``layer_case`` runs once per entry
+  (``tests/test_testing.py`` puts each through `rnn.testing.check_layer`), and
+  ``layer_cases`` is the whole list: a layer exported but not listed here fails
+  ``test_every_layer_rnn_exports_is_in_the_one_list``.
+
+The helpers that the root ``conftest.py`` shares with the tests (the sybil parsers, the
+weight nudge) are in ``tests/_harness.py``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 import rnn
+from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
 
-_spec = importlib.util.spec_from_file_location(
-    "_root_conftest", Path(__file__).parents[1] / "conftest.py"
-)
-assert _spec is not None and _spec.loader is not None
-_root = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_root)
+# Each entry: the arguments of rnn.testing.check_layer. Parameter counts as Keras prints
+# them in model.summary(), for the inputs given.
+LAYER_CASES: list[dict[str, Any]] = [
+    {
+        "layer_cls": Dense,
+        "init_kwargs": {"units": 3, "activation": "tanh"},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 3),
+        "expected_num_params": 5 * 3 + 3,
+    },
+    {
+        "layer_cls": Embedding,
+        "init_kwargs": {"input_dim": 10, "output_dim": 4},
+        "input_data": np.array([[1, 2, 3], [4, 5, 9]]),
+        "expected_output_shape": (2, 3, 4),
+        "expected_num_params": 10 * 4,
+    },
+    {
+        "layer_cls": SimpleRNN,
+        "init_kwargs": {"units": 3, "return_sequences": True},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 3),
+        "expected_num_params": 3 * 3 + 5 * 3 + 3,
+    },
+    {
+        "layer_cls": LSTM,
+        "init_kwargs": {"units": 3, "return_state": True},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": [(2, 3), (2, 3), (2, 3)],
+        "expected_num_params": 4 * (3 * 3 + 5 * 3 + 3),
+    },
+    {
+        "layer_cls": GRU,
+        "init_kwargs": {"units": 3},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 3),
+        "expected_num_params": 3 * (3 * 3 + 5 * 3 + 2 * 3),
+    },
+    {
+        "layer_cls": GRU,
+        "init_kwargs": {"units": 3, "reset_after": False, "return_sequences": True},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 3),
+        "expected_num_params": 3 * (3 * 3 + 5 * 3 + 3),
+    },
+    {
+        "layer_cls": Bidirectional,
+        "init_kwargs": {"layer": LSTM(2, return_sequences=True)},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 4),
+        "expected_num_params": 2 * 4 * (2 * 2 + 5 * 2 + 2),
+    },
+]
 
-MARKDOWN_PARSERS = _root.MARKDOWN_PARSERS
-nudge_initial_weights = _root.nudge_initial_weights
+
+def _case_id(case: dict[str, Any]) -> str:
+    arguments = ",".join(
+        f"{key}={value}" for key, value in case["init_kwargs"].items() if key != "layer"
+    )
+    return f"{case['layer_cls'].__name__}({arguments})"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "layer_case" in metafunc.fixturenames:
+        metafunc.parametrize("layer_case", LAYER_CASES, ids=[_case_id(c) for c in LAYER_CASES])
+
+
+@pytest.fixture
+def layer_cases() -> list[dict[str, Any]]:
+    """The one list of built-in layers, as a whole."""
+    return LAYER_CASES
 
 
 @pytest.fixture(autouse=True)

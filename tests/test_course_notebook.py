@@ -20,11 +20,10 @@ import re
 import sys
 from pathlib import Path
 
+import _harness
 import jupytext
 import pytest
 from sybil import Document
-
-import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -117,7 +116,7 @@ def test_top_cell_links_both_downloads(notebook: object) -> None:
 
 def page_examples(path: str) -> list[tuple[str, object, bool]]:
     """``(code, doctest example or None, run by the tests)`` of each block sybil collects."""
-    document = Document.parse(str(ROOT / "docs" / path), *conftest.MARKDOWN_PARSERS)
+    document = Document.parse(str(ROOT / "docs" / path), *_harness.MARKDOWN_PARSERS)
     found, skip_next = [], False
     for example in document.examples():
         evaluator = type(example.region.evaluator).__name__
@@ -499,7 +498,7 @@ def test_notebook_runs_and_only_tagged_cells_raise(notebook: object) -> None:
     from nbclient import NotebookClient
 
     NotebookClient(
-        notebook, kernel_name="python3", timeout=conftest.CELL_TIMEOUT, allow_errors=False
+        notebook, kernel_name="python3", timeout=_harness.CELL_TIMEOUT, allow_errors=False
     ).execute(cwd=str(ROOT))
     errors = {
         i: [o.ename for o in cell.outputs if o.output_type == "error"]

@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import _harness
 import pytest
 from sybil import Document
-
-import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
@@ -50,7 +49,7 @@ def python_fences(text: str) -> list[tuple[int, str]]:
 
 def collected_lines(path: Path) -> set[int]:
     """Line numbers (1-based) on which sybil starts an example, with the test-run parsers."""
-    document = Document.parse(str(path), *conftest.MARKDOWN_PARSERS)
+    document = Document.parse(str(path), *_harness.MARKDOWN_PARSERS)
     return {example.line for example in document.examples()}
 
 

@@ -27,11 +27,10 @@ import sys
 from pathlib import Path
 from types import ModuleType
 
+import _harness
 import jupytext
 import nbformat
 import pytest
-
-import conftest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -362,7 +361,7 @@ def test_page_notebook_runs_on_its_own(path: str, tmp_path: Path) -> None:
         course_notebook.render_ipynb(course_notebook.page_notebook(path)), as_version=4
     )
     NotebookClient(
-        notebook, kernel_name="python3", timeout=conftest.CELL_TIMEOUT, allow_errors=False
+        notebook, kernel_name="python3", timeout=_harness.CELL_TIMEOUT, allow_errors=False
     ).execute(cwd=str(tmp_path))
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     raised = {

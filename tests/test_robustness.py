@@ -12,9 +12,9 @@ import re
 import sys
 from pathlib import Path
 
+import _harness
 import numpy as np
 
-import conftest
 import rnn
 from rnn.layers import LSTM, Dense
 
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def weights(layer_type: type, *args: object, nudge: bool = False, **kwargs: object) -> list:
     """A new layer's weights, seeded, as ``make robust`` nudges them or as they are."""
-    undo = conftest.nudge_initial_weights(1e-12, seed=1) if nudge else None
+    undo = _harness.nudge_initial_weights(1e-12, seed=1) if nudge else None
     try:
         rnn.set_random_seed(3)
         layer = layer_type(*args, **kwargs)
