@@ -32,7 +32,7 @@ help:
 	@echo "make serve   build the site and serve it at http://$(HOST) (reloads on changes)"
 	@echo "make test    run every test, the site build, the browser checks and lint"
 	@echo "make docs    build the site into site/"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff check and format check, and mypy on the package"
 	@echo "make format  format the code with ruff"
 	@echo "make bench   time rnn against the notebook's loop (and torch, if installed)"
 	@echo "make parity  compare rnn with real Keras 3, live (optional, installs Keras and torch)"
@@ -59,6 +59,7 @@ docs: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -423,14 +423,14 @@ def char_sequences(ids: Sequence[int], length: int, step: int = 1) -> tuple[np.n
     >>> x.tolist(), y.tolist()
     ([[0, 1, 2, 3], [1, 2, 3, 4]], [4, 5])
     """
-    ids = np.asarray(ids, dtype=np.int64)
-    if length < 1 or step < 1 or len(ids) <= length:
+    array = np.asarray(ids, dtype=np.int64)
+    if length < 1 or step < 1 or len(array) <= length:
         raise ValueError(
-            f"need 1 <= length < len(ids) and step >= 1, got length={length}, "
-            f"step={step}, len(ids)={len(ids)}"
+            f"need 1 <= length < len(array) and step >= 1, got length={length}, "
+            f"step={step}, len(array)={len(array)}"
         )
-    starts = np.arange(0, len(ids) - length, step)
-    return ids[starts[:, np.newaxis] + np.arange(length)], ids[starts + length]
+    starts = np.arange(0, len(array) - length, step)
+    return array[starts[:, np.newaxis] + np.arange(length)], array[starts + length]
 
 
 def adding_problem(

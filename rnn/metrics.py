@@ -125,7 +125,7 @@ class Mean(Metric):
 
     default_name = "mean"
 
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:
         """Add ``values`` (a number or array), each weighted by ``sample_weight``."""
         values = np.asarray(values, dtype=np.float64)
         weight = np.broadcast_to(
@@ -146,36 +146,49 @@ class MeanMetricWrapper(Metric):
         return self.fn(y_true, y_pred)
 
 
-def _wrapper(fn: Callable[[Any, Any], np.ndarray], default: str) -> type[MeanMetricWrapper]:
-    class _Metric(MeanMetricWrapper):
-        default_name = default
+class _FunctionMetric(MeanMetricWrapper):
+    """A Keras metric class over one function: ``function`` and ``default_name``."""
 
-        def __init__(self, name: str | None = None) -> None:
-            super().__init__(fn, name=name or default)
+    function: Callable[[Any, Any], np.ndarray]
+    default_name: str
 
-    return _Metric
+    def __init__(self, name: str | None = None) -> None:
+        super().__init__(type(self).function, name=name or self.default_name)
 
 
-class MeanAbsoluteError(_wrapper(mean_absolute_error, "mean_absolute_error")):
+class MeanAbsoluteError(_FunctionMetric):
     """Keras's ``MeanAbsoluteError`` metric (``"mae"``)."""
 
+    function = staticmethod(mean_absolute_error)
+    default_name = "mean_absolute_error"
 
-class MeanSquaredError(_wrapper(mean_squared_error, "mean_squared_error")):
+
+class MeanSquaredError(_FunctionMetric):
     """Keras's ``MeanSquaredError`` metric (``"mse"``)."""
 
+    function = staticmethod(mean_squared_error)
+    default_name = "mean_squared_error"
 
-class BinaryAccuracy(_wrapper(binary_accuracy, "binary_accuracy")):
+
+class BinaryAccuracy(_FunctionMetric):
     """Share of ``(y_pred > 0.5) == y_true``, over every element."""
 
+    function = staticmethod(binary_accuracy)
+    default_name = "binary_accuracy"
 
-class CategoricalAccuracy(_wrapper(categorical_accuracy, "categorical_accuracy")):
+
+class CategoricalAccuracy(_FunctionMetric):
     """Share of samples whose predicted class is the one-hot target's."""
 
+    function = staticmethod(categorical_accuracy)
+    default_name = "categorical_accuracy"
 
-class SparseCategoricalAccuracy(
-    _wrapper(sparse_categorical_accuracy, "sparse_categorical_accuracy")
-):
+
+class SparseCategoricalAccuracy(_FunctionMetric):
     """Share of samples whose predicted class is the integer label."""
+
+    function = staticmethod(sparse_categorical_accuracy)
+    default_name = "sparse_categorical_accuracy"
 
 
 _BY_NAME: dict[str, Callable[[], Metric]] = _registry.name_table(
@@ -187,8 +200,15 @@ _BY_NAME: dict[str, Callable[[], Metric]] = _registry.name_table(
         (SparseCategoricalAccuracy, ()),
     ]
 )
+
+
+def _loss_metric(name: str) -> Callable[[], Metric]:
+    """A metric that averages the loss ``name`` (Keras's metric of the same name)."""
+    return lambda: MeanMetricWrapper(losses.get(name).call, name)
+
+
 for _loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"):
-    _BY_NAME[_loss] = lambda _loss=_loss: MeanMetricWrapper(losses.get(_loss).call, _loss)
+    _BY_NAME[_loss] = _loss_metric(_loss)
 
 
 def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -> type[Metric]:

@@ -85,7 +85,7 @@ def _totals(model: Any) -> list[tuple[str, int, int]]:
         label: (sum(int(w.size) for w in ws), sum(int(w.nbytes) for w in ws))
         for label, ws in (("Trainable", trainable), ("Non-trainable", frozen))
     }
-    total = tuple(map(sum, zip(*counts.values(), strict=True)))
+    total = (sum(n for n, _ in counts.values()), sum(b for _, b in counts.values()))
     return [("Total", *total), *((label, *c) for label, c in counts.items())]
 
 

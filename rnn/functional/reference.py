@@ -652,7 +652,7 @@ def _incoming(
         last, grad_outputs = grad_outputs, np.zeros(outputs.shape)
         grad_outputs[:, -1] = last
     zeros = np.zeros((batch, units))
-    incoming = [
+    incoming: list[tuple[np.ndarray, ...]] = [
         (grad_outputs[:, t], zeros) if pair else (grad_outputs[:, t],) for t in range(steps)
     ]
     if final is not None:

@@ -264,6 +264,7 @@ def simple_rnn_backward(
             derivative(hs[1:], dz)  # act'(z_t), read from h_t
         g = None
         if g_buf is not None:
+            assert g_seq is not None  # a buffer for them exists only when they do
             g = g_buf[: hi - lo]
             g[...] = g_seq[:, lo:hi].swapaxes(0, 1)  # dL/dh_t from the outputs
         if window is None:

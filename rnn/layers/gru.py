@@ -92,15 +92,17 @@ class GRU(RNN):
         )
 
     def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        seq = functional.gru_forward(
-            x,
-            self.kernel,
-            self.recurrent_kernel,
-            self.bias,
-            activation=self.activation,
-            recurrent_activation=self.recurrent_activation,
-            reset_after=self.reset_after,
-            return_sequences=True,
+        seq = np.asarray(
+            functional.gru_forward(
+                x,
+                self.kernel,
+                self.recurrent_kernel,
+                self.bias,
+                activation=self.activation,
+                recurrent_activation=self.recurrent_activation,
+                reset_after=self.reset_after,
+                return_sequences=True,
+            )
         )
         return seq, [seq[:, -1]]
 

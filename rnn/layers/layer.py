@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -41,6 +41,7 @@ from rnn.config import FLOAT_DTYPES, floatx, set_floatx
 from rnn.layers.dtypes import standardize_dtype
 
 Shape = tuple[int | None, ...]
+_L = TypeVar("_L", bound="Layer")  # a layer's own class, for copies
 
 __all__ = [
     "FLOAT_DTYPES",
@@ -188,7 +189,7 @@ class Layer:
             if getattr(self, key, None) is weight:
                 setattr(self, key, cast)
 
-    def unbuilt_copy(self, name: str, **changes: Any) -> Layer:
+    def unbuilt_copy(self: _L, name: str, **changes: Any) -> _L:
         """A copy of the layer's settings under another ``name``, without weights.
 
         ``changes`` set attributes of the copy (``go_backwards=True``...). No name is

@@ -112,11 +112,10 @@ class RNN(Layer):
     def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
         xs = x[:, ::-1] if self.go_backwards else x
         sequence, states = self._sequence(xs)
-        out = sequence if self.return_sequences else sequence[:, -1]
-        out = np.asarray(out, dtype=self.dtype)
+        main = np.asarray(sequence if self.return_sequences else sequence[:, -1], self.dtype)
         if self.return_state:  # a tuple (output, *states), as Keras 3 returns
-            out = (out, *(np.asarray(s, dtype=self.dtype) for s in states))
-        return out, (xs, sequence)
+            return (main, *(np.asarray(s, dtype=self.dtype) for s in states)), (xs, sequence)
+        return main, (xs, sequence)
 
     # ------------------------------------------------------------------ gradients
     def backward_with_cache(

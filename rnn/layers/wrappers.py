@@ -125,7 +125,7 @@ class Bidirectional(Layer):
         out: Shape = shapes[0] if self.return_state else shapes
         states: list[Shape] = shapes[1:] if self.return_state else []
         if self.merge_mode == "concat":
-            merged: Any = (*out[:-1], 2 * out[-1])
+            merged: Any = (*out[:-1], None if out[-1] is None else 2 * out[-1])
         elif self.merge_mode is None:
             merged = [out, out]
         else:
@@ -203,7 +203,7 @@ class Bidirectional(Layer):
         if self.return_sequences and g_bwd is not None:
             g_bwd = np.asarray(g_bwd)[:, ::-1]  # back to the backward layer's time order
         states = parts[heads:]
-        grad_x = 0
+        grad_x: Any = 0
         for sub, g_main, g_states in (
             (self.forward_layer, g_fwd, states[:n]),
             (self.backward_layer, g_bwd, states[n:]),
