@@ -3954,9 +3954,10 @@ bool(np.max(np.abs(np.array(again) / history - 1)) < 1e-9)
 # ## Writing your own layer
 
 # %%
-# A fresh start for this page, as in the tests: layer names counted from zero again
-# (simple_rnn, simple_rnn_1, ...) and NumPy's default print options.
-rnn.clear_session()
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
 np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 
 # %% [markdown]
