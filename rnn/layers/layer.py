@@ -92,9 +92,10 @@ class Layer:
     seed : int, optional
         Seed for this layer's weight initializers. Without it, the generator
         of :func:`rnn.set_random_seed` is used.
-    dtype : {"float32", "float64"}, optional
-        The dtype of the weights, inputs and outputs; by default `floatx` (float32
-        unless changed with `set_floatx`). Anything else raises ``ValueError``.
+    dtype : str or numpy.dtype, optional
+        The dtype of the weights, inputs and outputs: ``"float32"`` or ``"float64"``;
+        by default `floatx` (float32 unless changed with `set_floatx`). Anything else
+        raises ``ValueError``.
     trainable : bool
         Accepted for compatibility with Keras configs.
 
