@@ -89,7 +89,7 @@ robust: $(STAMP) $(OLDEST_STAMP)
 	$(BIN)/python tools/robustness.py --oldest-python $(OLDEST_VENV)/bin/python
 
 notebook: $(STAMP)
-	$(BIN)/python tools/course_notebook.py
+	$(BIN)/python -m tools.course_notebook
 
 parity:
 	test -x $(PARITY_VENV)/bin/python || $(PYTHON) -m venv $(PARITY_VENV)

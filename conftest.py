@@ -1,6 +1,7 @@
 """Every example is a test.
 
-sybil collects, in a fresh namespace per document:
+sybil collects, in a fresh namespace per document, with the pages' readers of
+``hooks/pages.py`` (which the site build runs its figure pages with, too):
 
 - every ```` ```python ```` and ```` ```pycon ```` block in ``docs/**/*.md`` and ``README.md``
   (a block that starts with ``>>>`` is a doctest, checked line by line; any other
@@ -33,13 +34,10 @@ from sybil.parsers.markdown import SkipParser
 from sybil.parsers.rest import DocTestParser
 from sybil.sybil import SybilCollection
 
+from hooks.pages import MARKDOWN_PARSERS, OPTIONFLAGS, fresh_document
+
 sys.path.insert(0, str(Path(__file__).parent / "tests"))
-from _harness import (
-    MARKDOWN_PARSERS,
-    OPTIONFLAGS,
-    fresh_document,
-    nudge_initial_weights,
-)
+from _harness import nudge_initial_weights
 
 
 def _restore(namespace: dict) -> None:

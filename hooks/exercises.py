@@ -14,8 +14,13 @@ back to them. The statements are written once, on their pages; the index reads t
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import Any, NamedTuple
+
+if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from hooks import pages
 
 INDEX_PAGE = "exercises.md"
 MARKER = "<!-- exercises: index -->"
@@ -73,23 +78,12 @@ def parts(nav: list[Any]) -> list[tuple[str, list[str]]]:
     """The nav's sections, each with its Markdown pages, in order (nested sections are
     read into their part)."""
 
-    def pages_in(entries: Any) -> list[str]:
-        found: list[str] = []
-        for entry in entries if isinstance(entries, list) else [entries]:
-            values = entry.values() if isinstance(entry, dict) else [entry]
-            for value in values:
-                if isinstance(value, str) and value.endswith(".md"):
-                    found.append(value)
-                elif isinstance(value, (list, dict)):
-                    found += pages_in(value)
-        return found
-
     found = []
     for entry in nav:
         if isinstance(entry, dict):
             for title, value in entry.items():
                 if isinstance(value, list):
-                    found.append((title, pages_in(value)))
+                    found.append((title, [p for p in pages.nav_files(value) if p.endswith(".md")]))
     return found
 
 

@@ -1,15 +1,13 @@
 """MkDocs hook: figures drawn from the code of the pages themselves, when the site is built.
 
-For each page listed in `FIGURES`, the hook runs the page's ```` ```python ```` blocks in
-order, up to its ``## Exercises`` heading, in one fresh namespace: a doctest block
-example by example, any other block as a whole; what they print is discarded, and a
-block announced by ``<!-- skip: next ... -->`` is left out, as in the tests. A drawing
-function then turns that namespace (the page's own variables: its training history,
-its measurements) into an SVG, added to the site as a generated file.
+For each page listed in `FIGURES`, the page's code runs once in the build, as the tests
+run it (``hooks/pages.py``: `pages.run`, its examples up to ``## Exercises`` in one fresh
+session, outputs checked). A drawing function then turns that namespace (the page's own
+variables: its training history, its measurements) into an SVG, added to the site as a
+generated file.
 
 So a figure shows exactly the run that the page's code does and its tests check:
 nothing is committed as a result, and nothing is computed twice in two different ways.
-Each page's run is logged with the time it took.
 
 A drawing function's parameters are named after the page's variables it draws from
 (``forecast_curves(history, scale, persistence_val_mae, climatology_val_mae)``); it
@@ -24,99 +22,33 @@ import annotations``, would evaluate them).
 
 from __future__ import annotations
 
-import contextlib
-import doctest
-import importlib.util
 import inspect
 import io
 import logging
 import re
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 
+if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from hooks import figure_style, pages
+
 log = logging.getLogger("mkdocs.hooks.figures")
 
-
-def _figure_style() -> ModuleType:
-    """``hooks/figure_style.py``, loaded from beside this file, however this one is loaded.
-
-    MkDocs puts the hooks' folder on ``sys.path`` only while it loads a hook, and the tests
-    load a hook from its path alone, where ``import figure_style`` would fail.
-    """
-    path = Path(__file__).with_name("figure_style.py")
-    spec = importlib.util.spec_from_file_location("figure_style", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_style = _figure_style()
-INK, BLUE, GREY, ORANGE, RED = _style.INK, _style.BLUE, _style.GREY, _style.ORANGE, _style.RED
-INK_ON_LIGHT, INK_ON_DARK = _style.INK_ON_LIGHT, _style.INK_ON_DARK
-STYLE = {**_style.STYLE, "svg.hashsalt": "rnn-figures"}
-
-FENCE = re.compile(
-    r"^(?P<indent>[ \t]*)(?P<fence>`{3,})python[ \t]*\n(?P<body>.*?)^(?P=indent)(?P=fence)[ \t]*$",
-    re.M | re.S,
+INK, BLUE, GREY, ORANGE, RED = (
+    figure_style.INK,
+    figure_style.BLUE,
+    figure_style.GREY,
+    figure_style.ORANGE,
+    figure_style.RED,
 )
-SKIP_NEXT = re.compile(r"<!--\s*skip:\s*next\b[^>]*-->\s*$")
-
-
-# ------------------------------------------------------------------ running a page
-
-
-def code_blocks(markdown: str) -> list[str]:
-    """The page's ```` ```python ```` blocks before ``## Exercises``, dedented, in order."""
-    markdown = re.split(r"^## Exercises\b", markdown, maxsplit=1, flags=re.M)[0]
-    blocks = []
-    for match in FENCE.finditer(markdown):
-        before = markdown[: match.start()].rstrip()
-        if SKIP_NEXT.search(before.splitlines()[-1] if before else ""):
-            continue
-        indent = len(match["indent"])
-        blocks.append("".join(line[indent:] for line in match["body"].splitlines(True)))
-    return blocks
-
-
-def run_page(path: Path) -> dict[str, Any]:
-    """Run a page's code (see `code_blocks`) in a fresh namespace and a fresh rnn session
-    (`rnn.config.reset_session`), and return the namespace."""
-    import rnn
-
-    np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
-    rnn.config.reset_session()
-    namespace: dict[str, Any] = {"__name__": f"page:{path.name}"}
-    parser = doctest.DocTestParser()
-    for block in code_blocks(path.read_text(encoding="utf-8")):
-        if block.lstrip().startswith(">>>"):
-            examples = [(e.source, e.exc_msg is not None) for e in parser.get_examples(block)]
-        else:
-            examples = [(block, False)]
-        for source, raises in examples:
-            # An example that shows a traceback is meant to raise: the tests check that it
-            # does, with that message; here it only must not stop the run.
-            with contextlib.redirect_stdout(io.StringIO()), _raising(raises):
-                exec(compile(source, str(path), "exec"), namespace)
-    np.set_printoptions(**_DEFAULT_PRINT_OPTIONS)
-    return namespace
-
-
-_DEFAULT_PRINT_OPTIONS = np.get_printoptions()
-
-
-@contextlib.contextmanager
-def _raising(expected: bool) -> Iterator[None]:
-    """Let an exception through, unless the example is expected to raise one."""
-    try:
-        yield
-    except Exception:
-        if not expected:
-            raise
+INK_ON_LIGHT, INK_ON_DARK = figure_style.INK_ON_LIGHT, figure_style.INK_ON_DARK
+STYLE = {**figure_style.STYLE, "svg.hashsalt": "rnn-figures"}
 
 
 # ------------------------------------------------------------------ drawing
@@ -289,6 +221,11 @@ FIGURES: dict[str, list[tuple[str, Callable[..., Any]]]] = {
 }
 
 
+def on_config(config: Any) -> Any:
+    pages.new_build()
+    return config
+
+
 def on_files(files: Any, config: Any) -> Any:
     from mkdocs.structure.files import File
 
@@ -296,19 +233,16 @@ def on_files(files: Any, config: Any) -> Any:
     for page, figures in FIGURES.items():
         if not (docs / page).is_file():
             continue
+        namespace = pages.run(docs / page)
         started = time.perf_counter()
-        namespace = run_page(docs / page)
-        ran = time.perf_counter() - started
         for image, draw in figures:
             light, dark = svg(draw, namespace, INK_ON_LIGHT), svg(draw, namespace, INK_ON_DARK)
             files.append(File.generated(config, image, content=light))
             files.append(File.generated(config, dark_variant(image), content=dark))
         log.info(
-            "Ran the code of %s in %.1f s and drew %s in %.1f s",
-            page,
-            ran,
+            "Drew %s in %.1f s",
             ", ".join(image for image, _ in figures),
-            time.perf_counter() - started - ran,
+            time.perf_counter() - started,
         )
     return files
 

@@ -8,8 +8,8 @@ Two pages hold a container that ``docs/javascripts/interactive.js`` turns into a
 - ``what-is-an-rnn.md``, ``<div class="interactive" data-interactive="rnn-steps">``: the
   page's three-step hand example, one step at a time.
 
-For each, the hook runs the page's code as ``hooks/figures.py`` does (its ```` ```python ````
-blocks before ``## Exercises``, in one fresh namespace: see `run_page` there), computes the
+For each, the hook takes the page's run of this build (``hooks/pages.py``: `pages.run`,
+shared with ``hooks/figures.py``, so a page with both kinds of figure runs once), computes the
 figure's numbers with the page's own functions and variables, and embeds them as JSON in a
 ``<script type="application/json">`` at the start of the container. The browser only looks
 values up and draws; it computes nothing that the page's code does not. The container's
@@ -19,17 +19,20 @@ notebook, which copies the container as it is).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
+
+if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from hooks import pages
 
 log = logging.getLogger("mkdocs.hooks.interactive")
 
@@ -45,18 +48,6 @@ DEFAULT = {"radius": 1.1, "activation": "tanh", "strength": "1.0"}
 READOUT = (1, 10, 50, 100)
 #: log10 of the norms is embedded to this many decimals (a step of 2 %, well under a pixel).
 DECIMALS = 2
-
-
-def _figures() -> ModuleType:
-    """``hooks/figures.py``, loaded from beside this file (for its `run_page`)."""
-    path = Path(__file__).with_name("figures.py")
-    spec = importlib.util.spec_from_file_location("interactive_figures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-run_page: Callable[[Path], dict[str, Any]] = _figures().run_page
 
 
 # ------------------------------------------------------------------ the figures' data
@@ -203,7 +194,12 @@ def embed(html: str, name: str, data: dict[str, Any]) -> str:
 def page_data(path: Path) -> tuple[str, dict[str, Any]]:
     """The container name of a page listed in `INTERACTIVE` and its data, from its code."""
     name, compute = INTERACTIVE[path.name]
-    return name, compute(run_page(path))
+    return name, compute(pages.run(path))
+
+
+def on_config(config: Any) -> Any:
+    pages.new_build()
+    return config
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import posixpath
 import re
@@ -23,12 +22,14 @@ import shutil
 import sys
 from importlib import resources
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from tools import course_notebook
 
 log = logging.getLogger("mkdocs.hooks.offline")
 
-NOTEBOOK_TOOL = Path(__file__).resolve().parents[1] / "tools" / "course_notebook.py"
 DOWNLOAD_LABEL = "Download this page as a notebook"
 # The lesson pages' notebooks of the current build: the page's path in docs/ -> the
 # notebook's path in the site.
@@ -81,16 +82,6 @@ def strip_notebook_cdn(html: str) -> str:
     return _NB_MERMAID.sub("", html)
 
 
-def course_notebook() -> ModuleType:
-    """``tools/course_notebook.py``, loaded from its path (``tools/`` is not a package)."""
-    name = "_course_notebook_for_hooks"
-    spec = importlib.util.spec_from_file_location(name, NOTEBOOK_TOOL)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def notebook_path(page_dest: str, page_src: str) -> str:
     """Where a page's notebook goes in the site: beside the page, named after its source
     (``numpy-rnn/index.html`` from ``numpy-rnn.md`` -> ``numpy-rnn/numpy-rnn.ipynb``)."""
@@ -121,14 +112,13 @@ def on_files(files: Any, config: Any) -> Any:
     """Add each lesson page's notebook to the site's files, beside the page."""
     from mkdocs.structure.files import File
 
-    tool = course_notebook()
     config_path = Path(config.config_file_path)
     _page_notebooks.clear()
-    for path in tool.lesson_pages(config_path):
+    for path in course_notebook.lesson_pages(config_path):
         page = files.get_file_from_path(path)
         if page is None:
             continue
-        cells = tool.page_notebook(
+        cells = course_notebook.page_notebook(
             path,
             config_path,
             Path(config["docs_dir"]),
@@ -136,7 +126,7 @@ def on_files(files: Any, config: Any) -> Any:
             directory_urls=config["use_directory_urls"],
         )
         uri = notebook_path(page.dest_uri, path)
-        files.append(File.generated(config, uri, content=tool.render_ipynb(cells)))
+        files.append(File.generated(config, uri, content=course_notebook.render_ipynb(cells)))
         _page_notebooks[path] = uri
     log.info("Generated a notebook for each of %d lesson pages", len(_page_notebooks))
     return files

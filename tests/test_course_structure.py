@@ -9,30 +9,19 @@ a learner come back to them.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from hooks import exercises, pages
+from tools import course_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-sys.path.insert(0, str(ROOT / "tools"))
-
-import course_notebook  # noqa: E402
 
 
-def load_hook(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"hook_{name}", ROOT / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-exercises = load_hook("exercises")
-NAV = course_notebook._config(course_notebook.MKDOCS_YML)["nav"]
+NAV = pages.read_config()["nav"]
 # The parts of the course: the nav's sections of lessons (not the notebooks, not the
 # reference).
 PARTS = [

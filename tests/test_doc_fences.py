@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import _harness
 import pytest
 from sybil import Document
+
+from hooks import pages
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [*sorted((ROOT / "docs").rglob("*.md")), ROOT / "README.md"]
@@ -49,7 +50,7 @@ def python_fences(text: str) -> list[tuple[int, str]]:
 
 def collected_lines(path: Path) -> set[int]:
     """Line numbers (1-based) on which sybil starts an example, with the test-run parsers."""
-    document = Document.parse(str(path), *_harness.MARKDOWN_PARSERS)
+    document = Document.parse(str(path), *pages.MARKDOWN_PARSERS)
     return {example.line for example in document.examples()}
 
 

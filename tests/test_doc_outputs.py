@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import _harness
 import pytest
 from sybil import Document
 from sybil.example import SybilFailure
+
+from hooks import pages
 
 
 def run(tmp_path: Path, text: str) -> int:
     page = tmp_path / "page.md"
     page.write_text(text, encoding="utf-8")
-    document = Document.parse(str(page), *_harness.MARKDOWN_PARSERS)
+    document = Document.parse(str(page), *pages.MARKDOWN_PARSERS)
     examples = list(document.examples())
     for example in examples:
         example.evaluate()
@@ -59,7 +60,7 @@ def test_output_without_code_before_it_fails(tmp_path: Path) -> None:
 def test_a_wrong_doctest_output_names_the_file_and_line(tmp_path: Path) -> None:
     page = tmp_path / "page.md"
     page.write_text("Text.\n\n```python\n>>> 1 + 1\n3\n\n```\n", encoding="utf-8")
-    document = Document.parse(str(page), *_harness.MARKDOWN_PARSERS)
+    document = Document.parse(str(page), *pages.MARKDOWN_PARSERS)
     (example,) = document.examples()
     with pytest.raises(SybilFailure) as failure:
         example.evaluate()

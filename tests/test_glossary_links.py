@@ -7,29 +7,20 @@ is built), and check where the links land with the standard library's HTML parse
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from html.parser import HTMLParser
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 
 import markdown
 import pytest
 from mkdocs.structure.files import File, Files
 
+from hooks import glossary
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
-
-def load(name: str) -> ModuleType:
-    path = ROOT / "hooks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"hooks_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-glossary = load("glossary")
 
 SMALL_GLOSSARY = r"""# Glossary
 

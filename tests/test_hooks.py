@@ -4,25 +4,17 @@ style in one place."""
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import re
 import sys
 from pathlib import Path
-from types import ModuleType
+
+from hooks import downloads, figure_style, figures, measure, offline, pages, search, sessions
 
 HOOKS = Path(__file__).resolve().parents[1] / "hooks"
 
 
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"hooks_{name}", HOOKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_doctest_blocks_are_highlighted_as_sessions() -> None:
-    sessions = load("sessions")
     page = (
         "```python\n>>> 1 + 1\n2\n```\n\n"
         "```python\nx = 1\n```\n\n"
@@ -38,7 +30,6 @@ def test_doctest_blocks_are_highlighted_as_sessions() -> None:
 
 
 def test_notebook_cdn_loaders_are_removed() -> None:
-    offline = load("offline")
     html = (
         "<p>before</p><!-- Load mathjax -->\n"
         '<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js"></script>\n'
@@ -50,7 +41,6 @@ def test_notebook_cdn_loaders_are_removed() -> None:
 
 
 def test_only_the_mathjax_the_site_loads_is_copied(tmp_path: Path) -> None:
-    offline = load("offline")
     size = offline.copy_mathjax(tmp_path / "mathjax")
     copied = {p.relative_to(tmp_path / "mathjax").as_posix() for p in tmp_path.rglob("*.js")}
     # the component the pages load, a TeX extension autoload fetches, the menu's explorer
@@ -62,7 +52,6 @@ def test_only_the_mathjax_the_site_loads_is_copied(tmp_path: Path) -> None:
 
 
 def test_mathjax_comes_from_an_installed_package() -> None:
-    offline = load("offline")
     assert (offline.mathjax_source() / "tex-svg.js").is_file()
 
 
@@ -70,7 +59,6 @@ def test_mathjax_comes_from_an_installed_package() -> None:
 
 
 def test_figures_are_numbered_in_order_with_an_id_and_a_caption() -> None:
-    figures = load("figures")
     html = (
         '<p>Text</p><figure class="rnn-figure"><svg></svg><figcaption>Folded.</figcaption></figure>'
         '<figure id="own" class="rnn-figure">\n<p><img src="a.svg"></p>\n'
@@ -89,11 +77,24 @@ def test_figures_are_numbered_in_order_with_an_id_and_a_caption() -> None:
 # -- the figures' style, in one place -----------------------------------------------------
 
 
+def test_mkdocs_loads_every_hook_from_its_path_and_leaves_sys_path_alone() -> None:
+    """MkDocs loads each hook of mkdocs.yml from its path, with only hooks/ on sys.path:
+    the hooks that import the package ``hooks`` (or ``tools``) still find it."""
+    from mkdocs.config import load_config
+
+    before = list(sys.path)
+    config = load_config(str(HOOKS.parent / "mkdocs.yml"))
+    assert sys.path == before
+    loaded = config["hooks"]
+    shared = {"__init__.py", "pages.py", "figure_style.py"}  # imported, not hooks themselves
+    assert set(loaded) == {f"hooks/{p.name}" for p in HOOKS.glob("*.py") if p.name not in shared}
+    # the hooks loaded by path share the pages' runs with the package's modules
+    assert loaded["hooks/figures.py"].pages is pages
+    assert loaded["hooks/interactive.py"].pages is pages
+
+
 def test_the_figure_hook_takes_its_style_from_figure_style() -> None:
-    # loaded from its path alone, as here, the hook still finds figure_style.py (MkDocs
-    # puts its folder on sys.path only while it loads it)
-    style, figures = load("figure_style"), load("figures")
-    assert str(HOOKS) not in sys.path
+    style = figure_style
     assert figures.STYLE == {**style.STYLE, "svg.hashsalt": "rnn-figures"}
     assert figures.INK == style.INK == style.STYLE["text.color"]
     assert (figures.BLUE, figures.GREY, figures.ORANGE, figures.RED) == (
@@ -113,7 +114,6 @@ def test_the_measure_hook_measures_and_draws_nothing() -> None:
     """Its gradient-norms figure showed what the vanishing-gradients page's own figure shows
     (norms of products of recurrent Jacobians against the number of steps, per radius):
     that one, drawn by hooks/figures.py from the page's code, is the only one left."""
-    measure, figures = load("measure"), load("figures")
     assert not hasattr(measure, "on_files")  # adds no generated file to the site
     assert not hasattr(measure, "STYLE") and not hasattr(measure, "GRADIENT_FIGURE")
     assert callable(measure.on_page_markdown) and measure.SPEEDUP_MARKER.startswith("<!--")
@@ -138,13 +138,11 @@ def test_figure_style_holds_plain_assignments_of_literals() -> None:
         assert not calls, ast.dump(node)
         assigned |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} - used
     assert {"INK", "BLUE", "GREY", "ORANGE", "RED", "STYLE"} <= assigned
-    assert "svg.hashsalt" not in load("figure_style").STYLE  # each hook adds its own
+    assert "svg.hashsalt" not in figure_style.STYLE  # each hook adds its own
 
 
 def test_figures_are_drawn_from_the_variables_their_parameters_name() -> None:
     import matplotlib as mpl
-
-    figures = load("figures")
 
     def dots(values, colour):
         import matplotlib.pyplot as plt
@@ -177,7 +175,6 @@ def test_the_code_is_offered_as_a_package_and_as_the_whole_course(tmp_path: Path
     import tarfile
     import zipfile
 
-    downloads = load("downloads")
     version = downloads.project_version()
     assert re.fullmatch(r"\d+\.\d+\.\d+", version)
     tracked = downloads.tracked_files()
@@ -220,7 +217,6 @@ def test_the_code_is_offered_as_a_package_and_as_the_whole_course(tmp_path: Path
 
 
 def test_the_course_notebook_is_left_out_of_search_and_its_permalinks_are_material_ones() -> None:
-    search = load("search")
 
     class Page:
         def __init__(self, src_uri: str) -> None:
@@ -238,7 +234,6 @@ def test_the_course_notebook_is_left_out_of_search_and_its_permalinks_are_materi
 
 
 def test_output_lines_that_draw_a_table_are_marked_to_keep_them_whole() -> None:
-    sessions = load("sessions")
     html = (
         '<span class="gp">&gt;&gt;&gt; </span><span class="n">x</span>\n'
         '<span class="go">┏━━━━┳━━┓</span>\n'
@@ -253,8 +248,7 @@ def test_output_lines_that_draw_a_table_are_marked_to_keep_them_whole() -> None:
 
 
 def test_each_figure_is_drawn_for_both_palettes_and_shown_in_the_readers() -> None:
-    figures = load("figures")
-    style = load("figure_style")
+    style = figure_style
     markdown = "Text.\n\n![A curve\nfalling](images/hidden-state.svg)\n\n![Other](images/x.svg)\n"
     shown = figures.both_palettes(markdown, ["images/hidden-state.svg"])
     assert shown == (

@@ -8,7 +8,6 @@ computation with ``rnn`` and NumPy, and against what the pages' doctests print.
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import json
 import re
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from hooks import interactive, pages
 from rnn.functional import simple_rnn_forward
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,16 +25,9 @@ HOOKS = ROOT / "hooks"
 DOCS = ROOT / "docs"
 
 
-def load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"hooks_{name}", HOOKS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def hook() -> ModuleType:
-    return load("interactive")
+    return interactive
 
 
 @pytest.fixture(scope="module")
@@ -164,8 +157,7 @@ def test_explorer_stores_a_curve_once_when_the_strength_changes_nothing(
 
 
 def test_steps_are_the_states_the_page_computes(steps: dict[str, Any]) -> None:
-    run_page = load("figures").run_page
-    page = run_page(DOCS / "what-is-an-rnn.md")
+    page = pages.run(DOCS / "what-is-an-rnn.md")
     U, W, V, xs = page["U"], page["W"], page["V"], page["xs"]
     # independently: the package's forward pass, with its weights in Keras's layout
     states = simple_rnn_forward(xs[None], kernel=U.T, recurrent_kernel=W.T)[0]

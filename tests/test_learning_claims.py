@@ -20,7 +20,6 @@ Training runs in float64, as on the pages, and the tests check verdicts, not dig
 from __future__ import annotations
 
 import functools
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -352,10 +351,10 @@ def test_clipnorm_keeps_the_direction_and_clipvalue_does_not() -> None:
 
 
 def test_figures_run_the_page_code_the_tests_run(tmp_path: Path) -> None:
-    """hooks/figures.py runs a page's python blocks, as sybil does, up to its exercises."""
-    spec = importlib.util.spec_from_file_location("hooks_figures", ROOT / "hooks" / "figures.py")
-    figures = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(figures)
+    """The figures are drawn from a page's run with the tests' own readers, up to its
+    exercises (hooks/pages.py)."""
+    from hooks import figures, pages
+
     page = tmp_path / "page.md"
     page.write_text(
         "# Page\n\n```python\n>>> a = 1\n>>> print(a)\n1\n\n```\n\n"
@@ -365,11 +364,10 @@ def test_figures_run_the_page_code_the_tests_run(tmp_path: Path) -> None:
         "## Exercises\n\n```python\nraise RuntimeError\n```\n",
         encoding="utf-8",
     )
-    assert figures.code_blocks(page.read_text(encoding="utf-8")) == [
-        ">>> a = 1\n>>> print(a)\n1\n\n",
-        "b = a + 1\n",
-    ]
-    namespace = figures.run_page(page)
+    run = [pages.source(example) for example in pages.examples(page)]
+    # the skip directive, then the block it skips; the exercises are not read
+    assert run == ["a = 1\n", "print(a)\n", None, "raise RuntimeError\n", "b = a + 1\n"]
+    namespace = pages.run(page)
     assert (namespace["a"], namespace["b"]) == (1, 2)
     # every figure belongs to a page of the site, and every page shows its figure
     for name, drawn in figures.FIGURES.items():

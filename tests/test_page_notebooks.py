@@ -25,27 +25,20 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import _harness
 import jupytext
 import nbformat
 import pytest
 
+from hooks import downloads, offline, pages
+from tools import course_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-import course_notebook  # noqa: E402
 
 LESSONS = course_notebook.lesson_pages()
 SITE_URL = "https://example.org/rnn/"
 RAISES = "raises-exception"
-
-
-def load_hook(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"hooks_{name}", ROOT / "hooks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +83,7 @@ def links(cells: list[object]) -> list[str]:
 
 
 def test_every_lesson_page_of_the_nav_and_no_other() -> None:
-    config = course_notebook._config(course_notebook.MKDOCS_YML)
+    config = pages.read_config()
     sections = {
         title: pages
         for entry in config["nav"]
@@ -160,7 +153,7 @@ def test_the_files_code_is_the_course_files_code(path: str, course_file: object)
 def test_the_course_notebook_has_no_download_button() -> None:
     """The button is added to the pages' Markdown when the site is built; the notebooks
     are made from the pages' files, which do not have it."""
-    label = load_hook("offline").DOWNLOAD_LABEL
+    label = offline.DOWNLOAD_LABEL
     assert label not in course_notebook.generate()
     for path in LESSONS:
         assert label not in (ROOT / "docs" / path).read_text(encoding="utf-8")
@@ -259,7 +252,6 @@ def test_the_extras_name_what_reads_vega_datasets_and_the_sites_archive() -> Non
         and "_vega_data_file" in ast.unparse(node)
     }
     assert readers == course_notebook.EXTRAS["vega_datasets"]
-    downloads = load_hook("downloads")
     assert course_notebook.package_archive() == (
         f"{downloads.DOWNLOADS}/rnn-{downloads.project_version()}.tar.gz"
     )
@@ -273,7 +265,6 @@ def test_the_extras_name_what_reads_vega_datasets_and_the_sites_archive() -> Non
 
 
 def test_the_button_goes_under_the_title() -> None:
-    offline = load_hook("offline")
     uri = offline.notebook_path("numpy-rnn/index.html", "numpy-rnn.md")
     assert uri == "numpy-rnn/numpy-rnn.ipynb"
     assert offline.notebook_path("numpy-rnn.html", "numpy-rnn.md") == "numpy-rnn.ipynb"
@@ -328,7 +319,7 @@ def test_a_strict_build_writes_each_notebook_and_its_button(
         text=True,
     )
     assert result.returncode == 0, result.stderr
-    label = load_hook("offline").DOWNLOAD_LABEL
+    label = offline.DOWNLOAD_LABEL
     pages = (
         ["one/index.html", "sub/two/index.html"] if directory_urls else ["one.html", "sub/two.html"]
     )

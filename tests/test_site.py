@@ -99,10 +99,10 @@ def pages(site: Path) -> list[str]:
 
 def nav_pages() -> list[str]:
     """URL paths of the pages listed in mkdocs.yml's nav."""
-    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    nav = text.split("\nnav:\n", 1)[1].split("\n\n", 1)[0]
+    from hooks import pages as course_pages
+
     paths = []
-    for source in re.findall(r":\s*(\S+\.(?:md|py))\s*$", nav, re.M):
+    for source in course_pages.nav_files(course_pages.read_config()["nav"]):
         stem = source.rsplit(".", 1)[0]
         stem = stem[: -len("index")] if stem.endswith("index") else stem + "/"
         paths.append("/" + stem.lstrip("/"))
@@ -418,7 +418,9 @@ def test_figures_fit_the_palette_and_stay_legible(visit: object, width: int, sch
     """Each figure drawn from a page's code shows in the version for the reader's palette
     (its text in a grey that reads on that background), and at no less than 60 % of its
     size, so that its 11-point labels stay legible on a phone."""
-    figures = load_hook_figures().FIGURES
+    from hooks import figures as hook
+
+    figures = hook.FIGURES
     for page, drawn in figures.items():
         v = visit("/" + page.removesuffix(".md") + "/", width=width, scheme=scheme)
         for image, _ in drawn:
@@ -435,15 +437,6 @@ def test_figures_fit_the_palette_and_stay_legible(visit: object, width: int, sch
             wanted = "-dark.svg#only-dark" if scheme == "dark" else ".svg#only-light"
             assert src.endswith(wanted), (page, src)
             assert scale >= 0.6, f"{src} shown at {scale:.0%} of its size at {width} px"
-
-
-def load_hook_figures() -> object:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("hook_figures", ROOT / "hooks" / "figures.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.browser
@@ -802,8 +795,7 @@ def test_the_index_of_exercises_leads_to_each_exercise(site: Path) -> None:
 def test_lessons_link_glossary_terms_to_entries_that_exist(site: Path) -> None:
     """hooks/glossary.py links terms at their first use in each lesson; every link leads to
     an entry of the built glossary, and carries its definition for a reader to hover."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import course_notebook
+    from tools import course_notebook
 
     glossary = (site / "glossary" / "index.html").read_text(encoding="utf-8")
     entries = set(re.findall(r'<h2 id="([^"]+)"', glossary))
@@ -820,8 +812,7 @@ def test_lessons_link_glossary_terms_to_entries_that_exist(site: Path) -> None:
 def test_every_lesson_page_offers_its_own_notebook(site: Path) -> None:
     """Each lesson page has a notebook of its own beside it, which a button at the top of
     the page downloads; the home page, the glossary and the further reading do not."""
-    sys.path.insert(0, str(ROOT / "tools"))
-    import course_notebook
+    from tools import course_notebook
 
     lessons = course_notebook.lesson_pages()
     assert len(lessons) >= 16

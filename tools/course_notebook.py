@@ -1,6 +1,6 @@
 """Write the whole course as one notebook: ``docs/notebooks/course.py``.
 
-Run ``python tools/course_notebook.py`` after editing a page, or the figures of
+Run ``python -m tools.course_notebook`` (``make notebook``) after editing a page, or the figures of
 ``hooks/figures.py`` or ``hooks/figure_style.py`` (``--check`` exits with 1, writing
 nothing, when the committed notebook is stale). The pages of the nav are read in
 order (the API reference, made of mkdocstrings directives, is left out; the notebook
@@ -51,6 +51,7 @@ import difflib
 import doctest
 import functools
 import html
+import inspect
 import posixpath
 import re
 import subprocess
@@ -59,12 +60,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+if __package__ != "tools":  # run as a script, from its path: the root is not on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from hooks import figure_style, figures, pages
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-HOOKS = ROOT / "hooks"
 MKDOCS_YML = ROOT / "mkdocs.yml"
 OUTPUT = DOCS / "notebooks" / "course.py"
-COMMAND = "python tools/course_notebook.py"
+COMMAND = "python -m tools.course_notebook"
 
 # Pages of the nav that are not part of the notebook: mkdocstrings directives, no prose;
 # the index of the exercises, which the notebook has in place, each after its page. The
@@ -158,39 +162,36 @@ class Drawn:
 DRAWN: dict[str, Drawn] = {}
 
 
-def hook_figures(hooks: Path = HOOKS) -> dict[str, Drawn]:
+def hook_figures() -> dict[str, Drawn]:
     """The figures ``hooks/figures.py`` draws, each as the cell that draws it in the notebook.
 
     The hook's ``FIGURES`` names, for each image, a drawing function whose parameters are
     the page's variables it draws from, and which returns a matplotlib figure. The cell
     holds that function as the hook's file has it, after the assignments of
     ``hooks/figure_style.py`` that it (and ``STYLE``) needs, then calls it on the page's
-    variables in the site's style. Both files are read, not imported: the notebook needs
-    only ``numpy``, ``matplotlib`` and ``rnn``, so a function may use nothing else than its
-    parameters, its own names, builtins, ``np`` and the style's names (checked here).
+    variables in the site's style. The notebook needs only ``numpy``, ``matplotlib`` and
+    ``rnn``, so a function may use nothing else than its parameters, its own names,
+    builtins, ``np`` and the style's names (checked here).
     """
-    source = (hooks / "figures.py").read_text(encoding="utf-8")
-    tree = ast.parse(source)
-    functions = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    style = _style_statements((hooks / "figure_style.py").read_text(encoding="utf-8"))
+    style = _style_statements(inspect.getsource(figure_style))
     drawn = {}
-    for image, name in _figure_table(tree):
-        function = functions[name]
+    for image, draw in (entry for entries in figures.FIGURES.values() for entry in entries):
+        name = draw.__name__
         where = f"hooks/figures.py: {name}"
-        arguments = function.args
+        signature = inspect.signature(draw)
         if (
-            function.decorator_list
-            or function.returns
-            or arguments.posonlyargs
-            or arguments.vararg
-            or arguments.kwonlyargs
-            or arguments.kwarg
-            or arguments.defaults
-            or any(argument.annotation for argument in arguments.args)
+            hasattr(draw, "__wrapped__")
+            or any(
+                parameter.kind is not parameter.POSITIONAL_OR_KEYWORD
+                or parameter.default is not parameter.empty
+                or parameter.annotation is not parameter.empty
+                for parameter in signature.parameters.values()
+            )
+            or signature.return_annotation is not signature.empty
         ):
             raise ValueError(f"{where}: plain parameters only, no annotations or decorators")
-        parameters = [argument.arg for argument in arguments.args]
-        code = ast.get_source_segment(source, function)
+        parameters = list(signature.parameters)
+        code = inspect.getsource(draw).rstrip("\n")
         free = _loaded(code) - _assigned(code) - set(parameters) - set(dir(builtins)) - {"np"}
         needed = free | {"STYLE"}
         chosen = []
@@ -219,21 +220,6 @@ def hook_figures(hooks: Path = HOOKS) -> dict[str, Drawn]:
         )
         drawn[image] = Drawn(needs=frozenset(parameters), code=cell)
     return drawn
-
-
-def _figure_table(tree: ast.Module) -> list[tuple[str, str]]:
-    """``(image, function name)`` of each entry of the ``FIGURES`` of hooks/figures.py."""
-    for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target = node.targets[0]
-        if isinstance(target, ast.Name) and target.id == "FIGURES":
-            return [
-                (image.value, function.id)
-                for figures in node.value.values
-                for image, function in (entry.elts for entry in figures.elts)
-            ]
-    raise ValueError("hooks/figures.py has no FIGURES table")
 
 
 def _style_statements(source: str) -> list[tuple[str, set[str], set[str]]]:
@@ -315,39 +301,12 @@ class Page:
 # ------------------------------------------------------------------------- the nav
 
 
-def _yaml_loader() -> type:
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        """A safe loader that reads ``!!python/...`` tags (MkDocs configs use them) as None."""
-
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda *args: None)
-    Loader.add_multi_constructor("!", lambda *args: None)
-    return Loader
-
-
 def nav_pages(config_path: Path = MKDOCS_YML) -> list[str]:
     """The Markdown pages of the nav, in order, without the left-out ones."""
-    config = _config(config_path)
-    found: list[str] = []
-
-    def walk(entries: object) -> None:
-        for entry in entries if isinstance(entries, list) else [entries]:
-            values = entry.values() if isinstance(entry, dict) else [entry]
-            for value in values:
-                if isinstance(value, (list, dict)):
-                    walk(value)
-                elif isinstance(value, str):
-                    found.append(value)
-
-    walk(config.get("nav", []))
     return [
         page
-        for page in found
-        if page.endswith(".md")
-        and "://" not in page
-        and page not in LEFT_OUT
-        and not page.endswith("/index.md")
+        for page in pages.nav_pages(config_path)
+        if page not in LEFT_OUT and not page.endswith("/index.md")
     ]
 
 
@@ -976,7 +935,7 @@ def page_notebook(
     ((page, text),) = read_pages([path], docs).values()
     prose = PageProse(page, docs, site_url, directory_urls)
     title, body = converted(page, text, prose)
-    site_name = _config(config_path).get("site_name") or "the course"
+    site_name = pages.read_config(config_path).get("site_name") or "the course"
     intro = Cell("markdown", page_intro(title, page, prose, body, site_name))
     if not any(cell.kind == "code" for cell in body):
         return [intro, *body]
@@ -1056,12 +1015,6 @@ def _words(code: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             words |= set((node.module or "").split(".")) | {a.name for a in node.names}
     return words
-
-
-def _config(config_path: Path) -> dict:
-    import yaml
-
-    return yaml.load(config_path.read_text(encoding="utf-8"), Loader=_yaml_loader()) or {}
 
 
 def render(cells: list[Cell]) -> str:
