@@ -177,8 +177,11 @@ def check_layer(
 def _check_config(
     layer: Layer, layer_cls: type[Layer], x: np.ndarray, outputs: list[np.ndarray], where: str
 ) -> None:
-    """from_config(get_config()) rebuilds the layer: the same config and, with the same
-    weights, the same output, on its own and inside a Sequential."""
+    """Check that ``from_config(get_config())`` rebuilds the layer.
+
+    The same config and, with the same weights, the same output, on its own and inside a
+    Sequential.
+    """
     from rnn.models import Sequential
 
     config = layer.get_config()
@@ -221,7 +224,7 @@ def _as_list(out: Any) -> list[np.ndarray]:
 
 
 def _as_shape_list(shape: Any) -> list[tuple[Any, ...]]:
-    """A shape, or a list of shapes, as a list of tuples."""
+    """Return a shape, or a list of shapes, as a list of tuples."""
     if isinstance(shape, list) or (
         isinstance(shape, tuple) and shape and isinstance(shape[0], (tuple, list))
     ):

@@ -10,7 +10,7 @@ __all__ = ["TORCH_HINT", "format_report"]
 
 
 def format_report(report: dict[str, Any], threads: str) -> str:
-    """The report as text, one line per comparison."""
+    """Format the report as text, one line per comparison."""
     blas = report["blas"]
     lines = [
         "rnn.bench: simple_rnn_forward vs the notebook's loop and torch.nn.RNN (float64)",
