@@ -119,7 +119,7 @@ def split_validation(
 def batches(
     samples: int, batch_size: int, order: np.ndarray | None = None
 ) -> Iterator[slice | np.ndarray]:
-    """The index of each mini-batch: consecutive slices, or slices of ``order`` if given.
+    """Return the index of each mini-batch: consecutive slices, or slices of ``order`` if given.
 
     There are ``ceil(samples / batch_size)`` of them; the last may be smaller.
     """

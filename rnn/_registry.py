@@ -67,7 +67,7 @@ def lookup(identifier: Any, table: Mapping[str, T], kind: str, quote: bool = Fal
 
 
 def name_of(obj: Any, table: Mapping[str, Any]) -> str:
-    """The first name of ``obj`` in ``table``, else its ``__name__`` (or its ``repr``)."""
+    """Return the first name of ``obj`` in ``table``, else its ``__name__`` (or its ``repr``)."""
     for name, entry in table.items():
         if entry is obj:
             return name

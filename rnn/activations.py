@@ -39,7 +39,7 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def linear(x: np.ndarray) -> np.ndarray:
-    """The identity: what Keras calls ``"linear"`` (and uses for ``activation=None``)."""
+    """Return ``x`` unchanged: what Keras calls ``"linear"`` (and uses for ``activation=None``)."""
     return x
 
 
@@ -167,7 +167,7 @@ def _known(fn: Activation) -> Known | None:
 
 
 def in_place(identifier: str | Activation | None) -> InPlace:
-    """The activation as ``fn(x, out)``, which writes ``act(x)`` into ``out``.
+    """Return the activation as ``fn(x, out)``, which writes ``act(x)`` into ``out``.
 
     A ufunc where possible (``np.tanh``), so that no Python wrapper runs at every step
     of a loop; a callable of your own is called and its result copied.
@@ -227,8 +227,10 @@ def derivative(
 
 
 def slope(d: Derivative | None, y: np.ndarray) -> np.ndarray | float:
-    """``act'(z)`` as a new array (1.0 for linear, whose `derivative` is None), read from
-    the output ``y = act(z)``."""
+    """Return ``act'(z)`` as a new array, read from the output ``y = act(z)``.
+
+    It is 1.0 for linear, whose `derivative` is None.
+    """
     if d is None:
         return 1.0
     out = np.empty_like(y)

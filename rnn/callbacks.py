@@ -200,9 +200,11 @@ class Callback:
         self.params: dict[str, Any] = {}
 
     def set_model(self, model: Any) -> None:
+        """Keep ``model``, the model being trained (``fit`` calls this before training)."""
         self.model = model
 
     def set_params(self, params: dict[str, Any]) -> None:
+        """Keep ``params``: ``{"verbose": ..., "epochs": ..., "steps": ...}``."""
         self.params = params
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
@@ -250,9 +252,11 @@ class History(Callback):
         self.epoch: list[int] = []
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        """Start the list of epochs afresh (``history`` keeps its lists, as in Keras)."""
         self.epoch = []
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        """Record ``epoch``, and append each value of ``logs`` to its key's list."""
         self.epoch.append(epoch)
         for key, value in (logs or {}).items():
             self.history.setdefault(key, []).append(value)
@@ -270,15 +274,18 @@ class ProgbarLogger(Callback):
         self._bar: Progbar | None = None
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        """Print ``Epoch i/n`` (when there are several) and start the epoch's `Progbar`."""
         if self.params.get("epochs", 1) > 1:
             sys.stdout.write(f"Epoch {epoch + 1}/{self.params['epochs']}\n")
         self._bar = Progbar(self.params["steps"], verbose=self.verbose)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        """Move the bar to ``batch + 1`` steps with the running means (but for the last)."""
         if self._bar is not None and batch + 1 < self._bar.target:
             self._bar.update(batch + 1, logs, finalize=False)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        """Finish the bar with the epoch's ``logs``, validation values included."""
         if self._bar is not None:
             self._bar.update(self._bar.target, logs, finalize=True)
 
@@ -296,26 +303,32 @@ class CallbackList(Callback):
             callback.set_params(dict(params or {}))
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
+        """Call every callback's ``on_train_begin``, in order."""
         for callback in self.callbacks:
             callback.on_train_begin(logs)
 
     def on_train_end(self, logs: dict[str, float] | None = None) -> None:
+        """Call every callback's ``on_train_end``, in order."""
         for callback in self.callbacks:
             callback.on_train_end(logs)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        """Call every callback's ``on_epoch_begin``, in order."""
         for callback in self.callbacks:
             callback.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float] | None = None) -> None:
+        """Call every callback's ``on_epoch_end``, in order."""
         for callback in self.callbacks:
             callback.on_epoch_end(epoch, logs)
 
     def on_train_batch_begin(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        """Call every callback's ``on_train_batch_begin``, in order."""
         for callback in self.callbacks:
             callback.on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, float] | None = None) -> None:
+        """Call every callback's ``on_train_batch_end``, in order."""
         for callback in self.callbacks:
             callback.on_train_batch_end(batch, logs)
 

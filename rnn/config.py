@@ -49,7 +49,7 @@ _name_counters: defaultdict[str, int] = defaultdict(int)
 
 
 def floatx() -> str:
-    """The default dtype of new layers, ``"float32"`` unless `set_floatx` changed it.
+    """Return the default dtype of new layers, ``"float32"`` unless `set_floatx` changed it.
 
     Examples
     --------

@@ -349,7 +349,7 @@ def windows(
 
 
 def load_zen_of_python() -> str:
-    """The Zen of Python (PEP 20), as the standard-library module ``this`` stores it.
+    """Return the Zen of Python (PEP 20), as the standard-library module ``this`` stores it.
 
     ``import this`` prints the text; to get it without printing, this function reads
     the module's source, takes the string ``s`` and decodes it with ROT13, the
@@ -385,7 +385,7 @@ def load_zen_of_python() -> str:
 
 
 def char_vocabulary(text: str) -> list[str]:
-    """The distinct characters of ``text``, sorted: character ``vocab[i]`` has id ``i``.
+    """Return the distinct characters of ``text``, sorted: ``vocab[i]`` has id ``i``.
 
     Sorting makes the ids the same on every run and every machine (a ``set`` has no
     fixed order).
@@ -436,7 +436,7 @@ def char_sequences(ids: Sequence[int], length: int, step: int = 1) -> tuple[np.n
 def adding_problem(
     samples: int, timesteps: int, seed: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The adding problem (Hochreiter and Schmidhuber, 1997): a test of long memory.
+    """Make the adding problem (Hochreiter and Schmidhuber, 1997): a test of long memory.
 
     Each sequence has two features per step: a random number in [0, 1), and a marker
     that is 1 at exactly two steps and 0 elsewhere. The target is the sum of the two

@@ -248,7 +248,7 @@ def _sublayers(layer: Layer, seen: set[int] | None = None) -> Iterator[Layer]:
 
 
 def _float64_copy(layer: Layer) -> Any:
-    """A deep copy of ``layer`` computing in float64, weights included."""
+    """Return a deep copy of ``layer`` computing in float64, weights included."""
     twin = copy.deepcopy(layer)
     for sub in _sublayers(twin):
         sub.set_dtype("float64")

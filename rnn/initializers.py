@@ -61,7 +61,7 @@ def glorot_uniform(shape: Sequence[int], rng: np.random.Generator | None = None)
 
 
 def orthogonal(shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
-    """A (semi-)orthogonal matrix from the QR decomposition of a Gaussian one.
+    """Draw a (semi-)orthogonal matrix from the QR decomposition of a Gaussian one.
 
     The signs of ``diag(R)`` are folded into ``Q`` so the result is uniformly
     distributed over orthogonal matrices. For a non-square ``(rows, cols)``

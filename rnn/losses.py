@@ -147,21 +147,21 @@ class Loss:
         raise NotImplementedError
 
     def call(self, y_true: Any, y_pred: Any) -> np.ndarray:
-        """The per-sample values, shape ``y_pred.shape[:-1]`` (no reduction)."""
+        """Return the per-sample values, shape ``y_pred.shape[:-1]`` (no reduction)."""
         return self.values_and_grads(y_true, _float_array(y_pred))[0]
 
     def _scale(self, values: np.ndarray) -> float:
         return 1.0 / max(values.size, 1) if self.reduction == "sum_over_batch_size" else 1.0
 
     def __call__(self, y_true: Any, y_pred: Any) -> Any:
-        """The reduced loss: a float (an array for ``reduction="none"``)."""
+        """Return the reduced loss: a float (an array for ``reduction="none"``)."""
         values = self.call(y_true, y_pred)
         if self.reduction in ("none", None):
             return values
         return float(np.sum(values, dtype=np.float64) * self._scale(values))
 
     def value_and_gradient(self, y_true: Any, y_pred: Any) -> tuple[float, np.ndarray]:
-        """The reduced loss and its gradient w.r.t. ``y_pred`` (same shape and dtype).
+        """Return the reduced loss and its gradient w.r.t. ``y_pred`` (same shape and dtype).
 
         Examples
         --------
@@ -180,7 +180,7 @@ class Loss:
         return value, (grads * scale).astype(p.dtype, copy=False)
 
     def gradient(self, y_true: Any, y_pred: Any) -> np.ndarray:
-        """The gradient of the reduced loss w.r.t. ``y_pred``, shape ``y_pred.shape``."""
+        """Return the gradient of the reduced loss w.r.t. ``y_pred``, shape ``y_pred.shape``."""
         return self.value_and_gradient(y_true, y_pred)[1]
 
     def get_config(self) -> dict[str, Any]:
@@ -217,6 +217,7 @@ class MeanSquaredError(_Elementwise):
     default_name = "mean_squared_error"
 
     def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(p - t) ** 2`` and its derivative ``2 (p - t)``, element by element."""
         diff = p.astype(np.float64) - t
         return diff**2, 2.0 * diff
 
@@ -230,6 +231,7 @@ class MeanAbsoluteError(_Elementwise):
     default_name = "mean_absolute_error"
 
     def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``abs(p - t)`` and its derivative ``sign(p - t)``, element by element."""
         diff = p.astype(np.float64) - t
         return np.abs(diff), np.sign(diff)
 
@@ -282,6 +284,7 @@ class BinaryCrossentropy(_CrossentropyOptions, _Elementwise):
     default_name = "binary_crossentropy"
 
     def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the cross-entropy of each target and prediction, and its derivative in ``p``."""
         t = self.smooth(t.astype(np.float64), classes=2)  # two classes: t and 1 - t
         if self.from_logits:
             x = p.astype(np.float64)
@@ -341,6 +344,7 @@ class CategoricalCrossentropy(_CrossentropyOptions):
     default_name = "categorical_crossentropy"
 
     def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return each sample's cross-entropy and its derivative w.r.t. ``y_pred``."""
         t = np.asarray(y_true, dtype=np.float64)
         check_same_shape(t, y_pred)
         t = self.smooth(t, classes=y_pred.shape[-1])
@@ -380,11 +384,16 @@ dimension: target.shape=(2, 3), output.shape=(2, 3)
         self.from_logits = from_logits
 
     def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return each sample's cross-entropy and its derivative w.r.t. ``y_pred``.
+
+        The labels are taken as one-hot targets.
+        """
         labels = sparse_labels(y_true, y_pred)
         t = np.eye(y_pred.shape[-1], dtype=np.float64)[labels]
         return _crossentropy(t, y_pred, self.from_logits)
 
     def get_config(self) -> dict[str, Any]:
+        """Return the name, the reduction and ``from_logits``."""
         return {**super().get_config(), "from_logits": self.from_logits}
 
 

@@ -98,7 +98,7 @@ class Metric:
         self.count += values.size
 
     def result(self) -> float:
-        """The mean of every value since the last reset (0.0 before any)."""
+        """Return the mean of every value since the last reset (0.0 before any)."""
         return self.total / self.count if self.count else 0.0
 
     def reset_state(self) -> None:
@@ -143,6 +143,7 @@ class MeanMetricWrapper(Metric):
         self.fn = fn
 
     def values(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        """Return ``fn(y_true, y_pred)``: the per-sample values."""
         return self.fn(y_true, y_pred)
 
 
@@ -203,7 +204,7 @@ _BY_NAME: dict[str, Callable[[], Metric]] = _registry.name_table(
 
 
 def _loss_metric(name: str) -> Callable[[], Metric]:
-    """A metric that averages the loss ``name`` (Keras's metric of the same name)."""
+    """Return a metric that averages the loss ``name`` (Keras's metric of that name)."""
     return lambda: MeanMetricWrapper(losses.get(name).call, name)
 
 
@@ -212,7 +213,7 @@ for _loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categor
 
 
 def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -> type[Metric]:
-    """The accuracy Keras 3 picks for ``"accuracy"`` from the target and output shapes.
+    """Pick the accuracy Keras 3 uses for ``"accuracy"``, from the target and output shapes.
 
     Binary if the output has one unit; sparse categorical if the targets have
     one axis fewer (or a last axis of 1 against several classes); otherwise
@@ -313,6 +314,7 @@ class MetricsTracker:
             metric.reset_state()
 
     def update(self, loss: float, y: np.ndarray, y_pred: np.ndarray) -> None:
+        """Add one batch: its ``loss``, weighted by its size, and its metrics."""
         self.loss.update_state(loss, sample_weight=len(y_pred))
         for metric in self.metrics:
             metric.update_state(y, y_pred)

@@ -190,7 +190,7 @@ class Sequential(TrainingMixin, Layer):
         return x
 
     def call(self, inputs: np.ndarray) -> Any:
-        """Same as calling the model."""
+        """Run the model on ``inputs``: the same as calling it."""
         return self(inputs)
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
@@ -209,8 +209,9 @@ class Sequential(TrainingMixin, Layer):
 
     # ------------------------------------------------------------------ gradients
     def forward(self, inputs: Any) -> Any:
-        """Run every layer's `forward`: the same values as calling the model, with what
-        `backward` needs kept. Builds the model on first use.
+        """Run every layer's `forward`, keeping what `backward` needs.
+
+        The values are those of calling the model. Builds the model on first use.
 
         Examples
         --------

@@ -169,7 +169,7 @@ class Optimizer:
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:
-        """Constructor arguments with Keras's names."""
+        """Return the constructor arguments with Keras's names."""
         return {
             "name": self.name,
             "learning_rate": self.learning_rate,
@@ -220,11 +220,13 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def slot_names(self) -> tuple[str, ...]:
+        """Return ``("momentum",)`` when there is momentum; plain SGD keeps no state."""
         return ("momentum",) if self.momentum != 0 else ()
 
     def update_step(
         self, grad: np.ndarray, variable: np.ndarray, lr: Any, slots: dict[str, np.ndarray]
     ) -> None:
+        """Apply ``w -= lr * g``, or the (Nesterov) momentum rule, to ``variable`` in place."""
         if self.momentum == 0:
             variable -= grad * lr
             return
@@ -237,6 +239,7 @@ class SGD(Optimizer):
             variable += m
 
     def get_config(self) -> dict[str, Any]:
+        """Return the base class's config with ``momentum`` and ``nesterov``."""
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
 
@@ -281,6 +284,7 @@ class RMSprop(Optimizer):
         self.centered = centered
 
     def slot_names(self) -> tuple[str, ...]:
+        """Return ``"velocity"``, and ``"momentum"`` and ``"average_gradient"`` when used."""
         names = ["velocity"]
         if self.momentum > 0:
             names.append("momentum")
@@ -291,6 +295,7 @@ class RMSprop(Optimizer):
     def update_step(
         self, grad: np.ndarray, variable: np.ndarray, lr: Any, slots: dict[str, np.ndarray]
     ) -> None:
+        """Apply RMSprop's rule (see the class) to ``variable`` in place."""
         f = variable.dtype.type
         rho, eps = f(self.rho), f(self.epsilon)
         velocity = slots["velocity"]
@@ -310,6 +315,7 @@ class RMSprop(Optimizer):
             variable -= increment
 
     def get_config(self) -> dict[str, Any]:
+        """Return the base class's config with ``rho``, ``momentum``, ``epsilon``, ``centered``."""
         return {
             **super().get_config(),
             "rho": self.rho,
@@ -373,6 +379,7 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     def slot_names(self) -> tuple[str, ...]:
+        """Return ``("momentum", "velocity")``, and ``"velocity_hat"`` with ``amsgrad``."""
         return (
             ("momentum", "velocity", "velocity_hat") if self.amsgrad else ("momentum", "velocity")
         )
@@ -380,6 +387,7 @@ class Adam(Optimizer):
     def update_step(
         self, grad: np.ndarray, variable: np.ndarray, lr: Any, slots: dict[str, np.ndarray]
     ) -> None:
+        """Apply Adam's rule (see the class) to ``variable`` in place, as step ``iterations+1``."""
         f = variable.dtype.type
         step = f(self.iterations + 1)
         beta_1, beta_2 = f(self.beta_1), f(self.beta_2)
@@ -394,6 +402,7 @@ class Adam(Optimizer):
         variable -= m * alpha / (np.sqrt(v) + f(self.epsilon))
 
     def get_config(self) -> dict[str, Any]:
+        """Return the base class's config with ``beta_1``, ``beta_2``, ``epsilon``, ``amsgrad``."""
         return {
             **super().get_config(),
             "beta_1": self.beta_1,

@@ -183,7 +183,7 @@ def column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
 def table_row(
     cells: Sequence[str], widths: list[int], justify: Sequence[str], bar: str, header: bool
 ) -> list[str]:
-    """The lines of one table row: each cell wrapped to its column, between ``bar`` borders."""
+    """Lay out one table row: each cell wrapped to its column, between ``bar`` borders."""
     wrapped = [wrap(c, w - 2, j) for c, w, j in zip(cells, widths, justify, strict=True)]
     height = max(len(w) for w in wrapped)
     for col, lines in enumerate(wrapped):

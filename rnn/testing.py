@@ -90,8 +90,38 @@ def check_layer(
     ...     expected_num_params=4 * (4 * 4 + 3 * 4 + 4),
     ... )
     """
+    name = layer_cls.__name__
+    _check_exported(layer_cls)
+    _expect(
+        input_shape is not None or input_data is not None,
+        "check_layer needs input_shape= or input_data=",
+    )
+    kwargs = dict(init_kwargs or {})
+    _expect("dtype" not in kwargs, "pass init_kwargs without dtype: both are checked")
+    x = _input_batch(input_shape, input_data, seed)
+
+    for dtype in FLOAT_DTYPES:
+        layer = layer_cls(**copy.deepcopy(kwargs), dtype=dtype)
+        where = f"{name} ({dtype})"
+        out = layer.forward(x)
+        outputs = _as_list(out)
+        _check_output_shape(layer, x, outputs, expected_output_shape, where)
+        _check_dtypes(layer, outputs, dtype, where)
+        _check_num_params(layer, expected_num_params, where)
+        _check_config(layer, layer_cls, x, outputs, where)
+        _check_backward(layer, x, out, dtype, where)
+
+    if check_gradients:
+        _check_gradients(layer_cls, kwargs, x, seed, tolerance)
+
+
+def _check_exported(layer_cls: type[Layer]) -> None:
+    """Check that a layer of the package is exported from `rnn.layers` under its name.
+
+    `Sequential.from_config` looks for it there; layers of other packages are passed to
+    it in ``custom_objects`` instead, and are not checked.
+    """
     from rnn import layers
-    from rnn.gradcheck import check_gradients as gradient_check
 
     name = layer_cls.__name__
     if layer_cls.__module__.split(".")[0] == "rnn":  # the package's own layers
@@ -100,85 +130,124 @@ def check_layer(
             f"{name} is not exported from rnn.layers under its own name, where "
             f"Sequential.from_config looks for it: add it to rnn/layers/__init__.py",
         )
-    _expect(
-        input_shape is not None or input_data is not None,
-        "check_layer needs input_shape= or input_data=",
-    )
-    kwargs = dict(init_kwargs or {})
-    _expect("dtype" not in kwargs, "pass init_kwargs without dtype: both are checked")
+
+
+def _input_batch(input_shape: Sequence[int] | None, input_data: Any, seed: int) -> np.ndarray:
+    """Return ``input_data`` as an array, or a standard normal batch of ``input_shape``."""
     if input_data is None:
         assert input_shape is not None
-        x = np.random.default_rng(seed).standard_normal(tuple(input_shape))
-    else:
-        x = np.asarray(input_data)
-    ids = x.dtype.kind in "biu"
+        return np.random.default_rng(seed).standard_normal(tuple(input_shape))
+    return np.asarray(input_data)
 
-    for dtype in FLOAT_DTYPES:
-        layer = layer_cls(**copy.deepcopy(kwargs), dtype=dtype)
-        where = f"{name} ({dtype})"
-        out = layer.forward(x)
-        outputs = _as_list(out)
-        shapes = [tuple(o.shape) for o in outputs]
 
-        computed = layer.compute_output_shape(x.shape)
+def _check_output_shape(
+    layer: Layer, x: np.ndarray, outputs: list[np.ndarray], expected: Any, where: str
+) -> None:
+    """Check the outputs' shapes against `compute_output_shape` and ``expected``.
+
+    Parameters
+    ----------
+    layer : Layer
+        The layer, called on ``x``.
+    x : ndarray
+        The batch it was called on.
+    outputs : list of ndarray
+        Its output, as a list (of one array unless the layer returns several).
+    expected : tuple, list of tuples, or None
+        ``expected_output_shape`` of `check_layer`; None: not checked.
+    where : str
+        The layer's name and dtype, for the messages.
+    """
+    shapes = [tuple(o.shape) for o in outputs]
+    computed = layer.compute_output_shape(x.shape)
+    _expect(
+        shapes == _as_shape_list(computed),
+        f"{where}: the output's shape is {_shown(shapes)}, but compute_output_shape "
+        f"says {_shown(_as_shape_list(computed))}",
+    )
+    if expected is not None:
         _expect(
-            shapes == _as_shape_list(computed),
-            f"{where}: the output's shape is {_shown(shapes)}, but compute_output_shape "
-            f"says {_shown(_as_shape_list(computed))}",
+            shapes == _as_shape_list(expected),
+            f"{where}: expected an output of shape "
+            f"{_shown(_as_shape_list(expected))}, got {_shown(shapes)}",
         )
-        if expected_output_shape is not None:
-            _expect(
-                shapes == _as_shape_list(expected_output_shape),
-                f"{where}: expected an output of shape "
-                f"{_shown(_as_shape_list(expected_output_shape))}, got {_shown(shapes)}",
-            )
 
-        wrong = [str(o.dtype) for o in outputs if o.dtype != np.dtype(dtype)]
-        wrong += [str(w.dtype) for w in layer.weights if w.dtype != np.dtype(dtype)]
-        _expect(not wrong, f"{where}: outputs and weights must be {dtype}, got {wrong}")
 
-        sizes = sum(int(w.size) for w in layer.weights)
+def _check_dtypes(layer: Layer, outputs: list[np.ndarray], dtype: str, where: str) -> None:
+    """Check that the outputs and the weights are in the layer's ``dtype``."""
+    wrong = [str(o.dtype) for o in outputs if o.dtype != np.dtype(dtype)]
+    wrong += [str(w.dtype) for w in layer.weights if w.dtype != np.dtype(dtype)]
+    _expect(not wrong, f"{where}: outputs and weights must be {dtype}, got {wrong}")
+
+
+def _check_num_params(layer: Layer, expected: int | None, where: str) -> None:
+    """Check `count_params` against the weights' sizes, and those against ``expected``."""
+    sizes = sum(int(w.size) for w in layer.weights)
+    _expect(
+        layer.count_params() == sizes,
+        f"{where}: count_params() is {layer.count_params()}, but the weights hold {sizes} numbers",
+    )
+    if expected is not None:
+        _expect(sizes == expected, f"{where}: expected {expected} parameters, got {sizes}")
+
+
+def _check_backward(layer: Layer, x: np.ndarray, out: Any, dtype: str, where: str) -> None:
+    """Check what `backward` returns for a gradient of ones on the last forward's output.
+
+    One gradient per weight, of its weight's shape and of the layer's ``dtype``, and a
+    gradient of the input's shape, unless the input holds integer ids (which have none).
+
+    Parameters
+    ----------
+    layer : Layer
+        The layer, after ``layer.forward(x)``.
+    x : ndarray
+        The batch of that forward pass.
+    out : ndarray or list of ndarray
+        What that forward pass returned.
+    dtype : str
+        The layer's dtype.
+    where : str
+        The layer's name and dtype, for the messages.
+    """
+    ones = [np.ones_like(o) for o in _as_list(out)]
+    grad_x = layer.backward(ones if isinstance(out, (list, tuple)) else ones[0])
+    grads = layer.grads
+    _expect(
+        [g.shape for g in grads] == [w.shape for w in layer.weights],
+        f"{where}: backward gave gradients of shapes {[g.shape for g in grads]} for "
+        f"weights of shapes {[w.shape for w in layer.weights]}",
+    )
+    wrong = [str(g.dtype) for g in grads if g.dtype != np.dtype(dtype)]
+    _expect(not wrong, f"{where}: gradients must be {dtype}, got {wrong}")
+    if x.dtype.kind not in "biu":  # integer ids have no gradient
         _expect(
-            layer.count_params() == sizes,
-            f"{where}: count_params() is {layer.count_params()}, but the weights hold "
-            f"{sizes} numbers",
+            np.shape(grad_x) == x.shape,
+            f"{where}: the input's gradient has shape {np.shape(grad_x)}, the input {x.shape}",
         )
-        if expected_num_params is not None:
-            _expect(
-                sizes == expected_num_params,
-                f"{where}: expected {expected_num_params} parameters, got {sizes}",
-            )
 
-        _check_config(layer, layer_cls, x, outputs, where)
 
-        ones = [np.ones_like(o) for o in outputs]
-        grad_x = layer.backward(ones if isinstance(out, (list, tuple)) else ones[0])
-        grads = layer.grads
-        _expect(
-            [g.shape for g in grads] == [w.shape for w in layer.weights],
-            f"{where}: backward gave gradients of shapes {[g.shape for g in grads]} for "
-            f"weights of shapes {[w.shape for w in layer.weights]}",
-        )
-        wrong = [str(g.dtype) for g in grads if g.dtype != np.dtype(dtype)]
-        _expect(not wrong, f"{where}: gradients must be {dtype}, got {wrong}")
-        if not ids:
-            _expect(
-                np.shape(grad_x) == x.shape,
-                f"{where}: the input's gradient has shape {np.shape(grad_x)}, the input {x.shape}",
-            )
+def _check_gradients(
+    layer_cls: type[Layer], kwargs: dict[str, Any], x: np.ndarray, seed: int, tolerance: float
+) -> None:
+    """Check `backward` against central differences (`rnn.gradcheck.check_gradients`)."""
+    from rnn.gradcheck import check_gradients as gradient_check
 
-    if check_gradients:
-        report = gradient_check(
-            layer_cls(**copy.deepcopy(kwargs)), x, seed=seed, tolerance=tolerance
-        )
-        _expect(report.ok, f"{name}: backward disagrees with central differences\n{report}")
+    report = gradient_check(layer_cls(**copy.deepcopy(kwargs)), x, seed=seed, tolerance=tolerance)
+    _expect(
+        report.ok,
+        f"{layer_cls.__name__}: backward disagrees with central differences\n{report}",
+    )
 
 
 def _check_config(
     layer: Layer, layer_cls: type[Layer], x: np.ndarray, outputs: list[np.ndarray], where: str
 ) -> None:
-    """from_config(get_config()) rebuilds the layer: the same config and, with the same
-    weights, the same output, on its own and inside a Sequential."""
+    """Check that ``from_config(get_config())`` rebuilds the layer.
+
+    The same config and, with the same weights, the same output, on its own and inside a
+    Sequential.
+    """
     from rnn.models import Sequential
 
     config = layer.get_config()
@@ -221,7 +290,7 @@ def _as_list(out: Any) -> list[np.ndarray]:
 
 
 def _as_shape_list(shape: Any) -> list[tuple[Any, ...]]:
-    """A shape, or a list of shapes, as a list of tuples."""
+    """Return a shape, or a list of shapes, as a list of tuples."""
     if isinstance(shape, list) or (
         isinstance(shape, tuple) and shape and isinstance(shape[0], (tuple, list))
     ):

@@ -237,7 +237,7 @@ class TrainingMixin:
         verbose: Any = "auto",
         return_dict: bool = False,
     ) -> Any:
-        """The loss (and metrics) on ``(x, y)``, in batches of ``batch_size`` (default 32).
+        """Return the loss (and metrics) on ``(x, y)``, in batches of ``batch_size`` (default 32).
 
         Parameters
         ----------

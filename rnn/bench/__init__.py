@@ -1,5 +1,7 @@
-"""Time `simple_rnn_forward` against the notebook's loop and, if installed, torch.nn.RNN;
-and the forward plus backward pass (`simple_rnn_backward`) against torch's autograd.
+"""Time `simple_rnn_forward` and `simple_rnn_backward` against their baselines.
+
+The forward pass runs against the notebook's loop and, if installed, torch.nn.RNN; the
+forward plus backward pass (`simple_rnn_backward`) against torch's autograd.
 
 Run it as ``python -m rnn.bench`` (``--quick`` for a smoke run, ``--json`` for a
 machine-readable report). Everything runs on **one** BLAS thread, in float64, in one

@@ -39,6 +39,7 @@ class Case:
 
     @property
     def label(self) -> str:
+        """The case's sizes in words, as the report's first column shows them."""
         return (
             f"batch {self.batch}, T={self.timesteps:,}, "
             f"{self.features} features, {self.units} units"
@@ -64,7 +65,7 @@ BASELINE_NAMES = {
 
 
 def notebook_loop(inputs: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The notebook's loop for one sequence ``inputs (timesteps, input_features)``."""
+    """Run the notebook's loop over one sequence ``inputs (timesteps, input_features)``."""
     state_t = np.zeros((W.shape[0],))
     successive_outputs = []
     for input_t in inputs:
@@ -75,7 +76,7 @@ def notebook_loop(inputs: np.ndarray, W: np.ndarray, U: np.ndarray, b: np.ndarra
 
 
 def problem(case: Case, seed: int = 0) -> tuple[np.ndarray, ...]:
-    """Inputs and Keras-layout weights that keep tanh out of saturation."""
+    """Draw inputs and Keras-layout weights that keep tanh out of saturation."""
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((case.batch, case.timesteps, case.features))
     limit = np.sqrt(6 / (case.features + case.units))
@@ -88,7 +89,7 @@ def problem(case: Case, seed: int = 0) -> tuple[np.ndarray, ...]:
 def baseline_fn(
     case: Case, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> Callable[[], Any]:
-    """A no-argument function computing the baseline's states, shape (batch, T, units)."""
+    """Return a no-argument function computing the baseline's states (batch, T, units)."""
     if case.baseline == "notebook":
         W = np.ascontiguousarray(kernel.T)
         U = np.ascontiguousarray(recurrent_kernel.T)
@@ -113,7 +114,7 @@ def baseline_fn(
 
 
 def _grad_states(case: Case) -> np.ndarray:
-    """The gradient of a loss with respect to every state, (batch, timesteps, units)."""
+    """Draw the gradient of a loss with respect to every state, (batch, timesteps, units)."""
     rng = np.random.default_rng(1)
     return rng.standard_normal((case.batch, case.timesteps, case.units))
 
@@ -140,7 +141,7 @@ def _torch_backward(torch: Any, module: Any, xt: Any, grad: np.ndarray) -> Calla
 def rnn_fn(
     case: Case, x: np.ndarray, kernel: np.ndarray, recurrent_kernel: np.ndarray, bias: np.ndarray
 ) -> Callable[[], Any]:
-    """A no-argument function computing what ``rnn`` computes for this case."""
+    """Return a no-argument function computing what ``rnn`` computes for this case."""
     if case.baseline != "torch_backward":
         return lambda: simple_rnn_forward(x, kernel, recurrent_kernel, bias)
     grad = _grad_states(case)
@@ -154,7 +155,7 @@ def rnn_fn(
 
 
 def shrink(case: Case) -> Case:
-    """A small version of a case, for ``--quick``."""
+    """Return a small version of a case, for ``--quick``."""
     return Case(
         min(case.batch, 4),
         min(case.timesteps, 50),

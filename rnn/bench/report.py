@@ -10,16 +10,43 @@ __all__ = ["TORCH_HINT", "format_report"]
 
 
 def format_report(report: dict[str, Any], threads: str) -> str:
-    """The report as text, one line per comparison."""
-    blas = report["blas"]
+    """Format the report as text, one line per comparison.
+
+    Parameters
+    ----------
+    report : dict
+        The benchmark's report, as ``python -m rnn.bench --json`` prints it: the
+        versions, ``"blas"``, the settings, ``"results"`` and ``"torch_skipped"``.
+    threads : str
+        How BLAS was held to one thread.
+
+    Returns
+    -------
+    str
+        The versions and the BLAS, the settings, then a table with one row per case.
+    """
     lines = [
         "rnn.bench: simple_rnn_forward vs the notebook's loop and torch.nn.RNN (float64)",
         "torch fwd+bwd rows: simple_rnn_forward + simple_rnn_backward vs torch.nn.RNN + "
         "autograd, every gradient checked equal first",
         f"python {report['python']}, numpy {report['numpy']}, "
         f"torch {report['torch'] or 'not installed'}",
-        f"NumPy BLAS: {blas['numpy_blas']}",
     ]
+    lines += _blas_lines(report["blas"])
+    lines += _settings_lines(report, threads)
+    lines += _table_lines(report)
+    if report["torch_skipped"]:
+        lines.append("")
+        lines.append(
+            f"torch is not installed: skipped {len(report['torch_skipped'])} torch.nn.RNN "
+            f"comparisons (forward, and forward + backward). To enable them: {TORCH_HINT}"
+        )
+    return "\n".join(lines)
+
+
+def _blas_lines(blas: dict[str, Any]) -> list[str]:
+    """Describe NumPy's BLAS: its thread pools, OpenBLAS's kernel, the environment."""
+    lines = [f"NumPy BLAS: {blas['numpy_blas']}"]
     for pool in blas.get("threadpools", []):
         kernel = f", kernel {pool['architecture']}" if pool.get("architecture") else ""
         lines.append(
@@ -39,16 +66,25 @@ def format_report(report: dict[str, Any], threads: str) -> str:
             f"  note: OPENBLAS_CORETYPE={blas['env']['OPENBLAS_CORETYPE']} makes OpenBLAS use "
             "that CPU's kernels instead of the ones it would detect (torch is not affected)"
         )
-    lines.append(f"one thread via: {threads}; torch threads: {report['torch_threads']}")
-    lines.append(
+    return lines
+
+
+def _settings_lines(report: dict[str, Any], threads: str) -> list[str]:
+    """Describe the threads, the repeats and what the ratio means."""
+    lines = [
+        f"one thread via: {threads}; torch threads: {report['torch_threads']}",
         f"{report['repeats']} interleaved repeats; ratio = min(rnn) / min(baseline), "
-        "median ratio in brackets; below 1 means rnn is faster"
-    )
+        "median ratio in brackets; below 1 means rnn is faster",
+    ]
     if report["quick"]:
         lines.append("--quick: sizes reduced and few repeats, so the ratios mean little")
-    lines.append("")
+    return lines
+
+
+def _table_lines(report: dict[str, Any]) -> list[str]:
+    """Lay out the results: a blank line, a header, then one row per case."""
     header = f"{'configuration':<42} {'baseline':<14} {'rnn':>10} {'baseline':>10}"
-    lines.append(f"{header} {'ratio':>6} {'(median)':>8} {'target':>7}")
+    lines = ["", f"{header} {'ratio':>6} {'(median)':>8} {'target':>7}"]
     for r in report["results"]:
         verdict = "met" if r["ratio"] <= r["target"] else "MISSED"
         if report["quick"]:
@@ -58,10 +94,4 @@ def format_report(report: dict[str, Any], threads: str) -> str:
             f"{r['baseline_s'] * 1e3:>8.3f}ms {r['ratio']:>6.3f} ({r['median_ratio']:>6.3f}) "
             f"{'<=' + format(r['target'], '.2f'):>7} {verdict}"
         )
-    if report["torch_skipped"]:
-        lines.append("")
-        lines.append(
-            f"torch is not installed: skipped {len(report['torch_skipped'])} torch.nn.RNN "
-            f"comparisons (forward, and forward + backward). To enable them: {TORCH_HINT}"
-        )
-    return "\n".join(lines)
+    return lines

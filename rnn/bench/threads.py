@@ -90,7 +90,7 @@ def _openblas_info() -> dict[str, Any]:
 
 
 def blas_report() -> dict[str, Any]:
-    """What BLAS NumPy uses, with which kernel and how many threads."""
+    """Report which BLAS NumPy uses, with which kernel and how many threads."""
     report: dict[str, Any] = {}
     try:
         deps = np.show_config(mode="dicts")["Build Dependencies"]["blas"]

@@ -81,7 +81,7 @@ def _state(name: str, state: Any, x: np.ndarray, units: int, batched: bool) -> n
 
 
 def _dtype(*arrays: np.ndarray | None) -> np.dtype:
-    """The dtype to compute in: the arrays' result type, with ints and bools as float64."""
+    """Return the dtype to compute in: the arrays' result type, with ints and bools as float64."""
     dtype = np.result_type(*(a for a in arrays if a is not None))
     return dtype if dtype.kind == "f" else np.dtype(np.float64)
 

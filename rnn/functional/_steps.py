@@ -1,6 +1,8 @@
-"""What the forward and backward passes share: activations in place, the input
-product, time-major chunks, gate-major recurrent products; and, for the backward
-pass, the activations' derivatives read from their outputs.
+"""The machinery the forward and backward passes share.
+
+For the forward passes: activations in place, the input product, time-major chunks,
+gate-major recurrent products; and, for the backward passes, the states' history, flat
+and batch-major views.
 """
 
 from __future__ import annotations
@@ -95,7 +97,7 @@ def _gate_product(
 
 
 def _start(state: np.ndarray | None, batch: int, units: int, dtype: np.dtype) -> np.ndarray:
-    """A fresh copy of the initial state in the step layout (1-D when batch is 1)."""
+    """Return a fresh copy of the initial state in the step layout (1-D when batch is 1)."""
     h = np.zeros((batch, units), dtype) if state is None else state.astype(dtype)
     return h[0] if batch == 1 else h
 
@@ -107,7 +109,7 @@ def _finish(seq: np.ndarray, batched: bool, return_sequences: bool) -> np.ndarra
 
 
 def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
-    """A final state, (batch, units) or (units,) when unbatched."""
+    """Return a final state, (batch, units) or (units,) when unbatched."""
     h = h.reshape(batch, h.shape[-1]).copy()
     return h if batched else h[0]
 
@@ -134,6 +136,6 @@ def _flat(a: np.ndarray) -> np.ndarray:
 
 
 def _batch_major(a: np.ndarray, batched: bool) -> np.ndarray:
-    """A time-major (timesteps, batch, n) array as (batch, timesteps, n), or unbatched."""
+    """Return a time-major (timesteps, batch, n) array as (batch, timesteps, n), or unbatched."""
     out = np.ascontiguousarray(a.swapaxes(0, 1))
     return out if batched else out[0]

@@ -1,5 +1,8 @@
-"""The GRU (Keras gate order ``z, r, h``, both ``reset_after`` variants), forward and
-backward."""
+"""The GRU (Keras gate order ``z, r, h``), forward and backward.
+
+Both ``reset_after`` variants: the reset gate after the recurrent product (Keras 3,
+cuDNN) or before it (Keras 2).
+"""
 
 from __future__ import annotations
 

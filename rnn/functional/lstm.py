@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -241,13 +241,15 @@ def lstm_backward(
     h0, c0 = _pair("initial_state", initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     gh_end, gc_end = _pair("grad_final_state", grad_final_state, x, units, batched)
-    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
-    d_act = activations.derivative(activation, "activation")
-    d_gate = activations.derivative(recurrent_activation, "recurrent_activation")
+    acts = _Acts(
+        activations.in_place(activation),
+        activations.in_place(recurrent_activation),
+        activations.derivative(activation, "activation"),
+        activations.derivative(recurrent_activation, "recurrent_activation"),
+    )
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, b, h, h0, c0, g_seq, g_last, gh_end, gc_end)
     batch, steps, features = x.shape
-    u = units
 
     # the forward pass again, without its loop: every gate of every step at once
     hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
@@ -256,61 +258,16 @@ def lstm_backward(
     z = _flat(xs) @ k + _flat(hs[:-1]) @ rk  # x_t K + h_{t-1} R
     if b is not None:
         z += b  # + b
-    z = z.reshape(steps, batch, 4, u)
-    i, f, cand, o = (z[:, :, n] for n in range(4))  # views: each (timesteps, batch, units)
-    for gate in (i, f, o):
-        gate_act(gate, gate)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
-    act(cand, cand)  # the candidate act(z_c)
-    cs = np.empty((steps + 1, batch, u), dtype)  # c_0 ... c_T
-    cs[0] = 0 if c0 is None else c0
-    ic = i * cand
-    for t in range(steps):
-        np.multiply(f[t], cs[t], cs[t + 1])  # f c_{t-1}
-        cs[t + 1] += ic[t]  # c_t = f c_{t-1} + i act(z_c)
-    tc = np.empty_like(cs[1:])
-    act(cs[1:], tc)  # act(c_t)
+    z = z.reshape(steps, batch, 4, units)
+    _activate_gates(z, acts)  # z becomes i, f, act(z_c), o
+    cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
+    coef, to_cell = _coefficients(z, cs, tc, acts)
 
-    # what each step's gradients get multiplied by, for every step at once
-    coef = np.empty_like(z)
-    coef[:, :, 0] = cand * activations.slope(d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
-    coef[:, :, 1] = cs[:-1] * activations.slope(d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
-    coef[:, :, 2] = i * activations.slope(d_act, cand)  # dz_c = dc i act'(z_c)
-    coef[:, :, 3] = tc * activations.slope(d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
-    to_cell = o * activations.slope(d_act, tc)  # dc += dh o act'(c_t)
-
-    # back through time: per step, element-wise maths and one product with R^T
-    slots = 1 if window is None else window  # each output's gradient in its own slot
-    dh = np.zeros((slots, batch, u), dtype)  # dL/dh_t
-    dc = np.zeros_like(dh)  # dL/dc_t
-    tmp = np.empty_like(dh)
-    dz = np.empty((steps, batch, 4, u), dtype)  # dL/dz_t
-    dz_slots = dz[:1] if window is None else np.empty((slots, batch, 4, u), dtype)
     g = None if g_seq is None else g_seq.swapaxes(0, 1)
-    rk_t = np.ascontiguousarray(rk.T)
-    mul, add = np.multiply, np.add
-    for t in reversed(range(steps)):
-        s = 0 if window is None else t % window
-        if window is not None:
-            dh[s], dc[s] = 0, 0  # output t takes the slot of one `window` steps older
-        if g is not None:
-            dh[s] += g[t]  # dL/dh_t from output t
-        if t == steps - 1:
-            for grad, into in ((g_last, dh), (gh_end, dh), (gc_end, dc)):
-                if grad is not None:
-                    into[s] += grad  # the last output and the final states
-        if window is None:
-            dz_slots = dz[t : t + 1]  # one slot: write straight into dz
-        mul(dh, to_cell[t], tmp)
-        add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
-        mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
-        mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
-        mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
-        np.dot(dz_slots.reshape(-1, 4 * u), rk_t, _flat(dh))  # dL/dh_{t-1} = dz_t R^T
-        if window is not None:
-            dz_slots.sum(axis=0, out=dz[t])
+    arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
+    dz, dh0, dc0 = _back_through_time(coef, to_cell, z[:, :, 1], rk, arrive)
 
-    dz_rows = dz.reshape(steps * batch, 4 * u)
-    dh0, dc0 = dh.sum(axis=0), dc.sum(axis=0)
+    dz_rows = dz.reshape(steps * batch, 4 * units)
     grads = {
         "kernel": _flat(xs).T @ dz_rows,  # sum_t x_t^T dz_t
         "recurrent_kernel": _flat(hs[:-1]).T @ dz_rows,  # sum_t h_{t-1}^T dz_t
@@ -319,3 +276,186 @@ def lstm_backward(
     }
     grad_x = (dz_rows @ k.T).reshape(steps, batch, features)  # dz_t K^T
     return _batch_major(grad_x, batched), grads
+
+
+class _Acts(NamedTuple):
+    """The activations in place, and their derivatives read from their outputs."""
+
+    act: Any
+    gate_act: Any
+    d_act: Any
+    d_gate: Any
+
+
+class _Arrivals(NamedTuple):
+    """The gradients arriving from outside, and how each enters the walk back in time.
+
+    ``g`` (timesteps, batch, units) or None holds every output's ``dL/dh_t``; ``g_last``,
+    ``gh_end`` and ``gc_end`` (batch, units) or None those of the last output and of the
+    final states ``h_T`` and ``c_T``. Without truncation one slot carries every gradient;
+    with ``window`` steps, output ``t`` takes slot ``t % window`` from output
+    ``t + window``, whose gradient has then gone back ``window`` steps and stops, along
+    both ``h`` and ``c``: the one place where truncation happens.
+    """
+
+    g: np.ndarray | None
+    g_last: np.ndarray | None
+    gh_end: np.ndarray | None
+    gc_end: np.ndarray | None
+    window: int | None
+
+    @property
+    def slots(self) -> int:
+        """Return how many gradients travel back side by side: 1, or ``window``."""
+        return 1 if self.window is None else self.window
+
+    def enter(self, dh: np.ndarray, dc: np.ndarray, t: int, steps: int) -> None:
+        """Add what arrives at step ``t`` to its slot of ``dh`` and ``dc``.
+
+        Parameters
+        ----------
+        dh, dc : ndarray of shape (slots, batch, units)
+            ``dL/dh_t`` and ``dL/dc_t``, one row per slot, updated in place.
+        t : int
+            The step, counted from 0.
+        steps : int
+            The number of timesteps: the final states' gradients enter at the last.
+        """
+        s = 0 if self.window is None else t % self.window
+        if self.window is not None:
+            dh[s], dc[s] = 0, 0  # output t takes the slot of one `window` steps older
+        if self.g is not None:
+            dh[s] += self.g[t]  # dL/dh_t from output t
+        if t == steps - 1:
+            for grad, into in ((self.g_last, dh), (self.gh_end, dh), (self.gc_end, dc)):
+                if grad is not None:
+                    into[s] += grad  # the last output and the final states
+
+
+def _activate_gates(z: np.ndarray, acts: _Acts) -> None:
+    """Apply the activations to the pre-activations ``z`` of every step, in place.
+
+    Parameters
+    ----------
+    z : ndarray of shape (timesteps, batch, 4, units)
+        ``x_t K + h_{t-1} R + b`` per gate ``i, f, c, o``; becomes ``i, f, act(z_c), o``.
+    acts : _Acts
+        The activation (for the candidate) and the recurrent activation (for the gates).
+    """
+    i, f, cand, o = (z[:, :, n] for n in range(4))  # views: each (timesteps, batch, units)
+    for gate in (i, f, o):
+        acts.gate_act(gate, gate)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
+    acts.act(cand, cand)  # the candidate act(z_c)
+
+
+def _cells(gates: np.ndarray, c0: np.ndarray | None, acts: _Acts) -> tuple[np.ndarray, np.ndarray]:
+    """Recompute the cells from the gates: the one short loop of the backward pass.
+
+    Parameters
+    ----------
+    gates : ndarray of shape (timesteps, batch, 4, units)
+        ``i, f, act(z_c), o`` of every step (see `_activate_gates`).
+    c0 : ndarray of shape (batch, units) or None
+        The initial cell; zeros when None.
+    acts : _Acts
+        The activation applied to the cells.
+
+    Returns
+    -------
+    cs : ndarray of shape (timesteps + 1, batch, units)
+        ``c_0 ... c_T``.
+    tc : ndarray of shape (timesteps, batch, units)
+        ``act(c_1) ... act(c_T)``.
+    """
+    steps, batch, _, u = gates.shape
+    i, f, cand = gates[:, :, 0], gates[:, :, 1], gates[:, :, 2]
+    cs = np.empty((steps + 1, batch, u), gates.dtype)  # c_0 ... c_T
+    cs[0] = 0 if c0 is None else c0
+    ic = i * cand
+    for t in range(steps):
+        np.multiply(f[t], cs[t], cs[t + 1])  # f c_{t-1}
+        cs[t + 1] += ic[t]  # c_t = f c_{t-1} + i act(z_c)
+    tc = np.empty_like(cs[1:])
+    acts.act(cs[1:], tc)  # act(c_t)
+    return cs, tc
+
+
+def _coefficients(
+    gates: np.ndarray, cs: np.ndarray, tc: np.ndarray, acts: _Acts
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return what each step's gradients get multiplied by, for every step at once.
+
+    Parameters
+    ----------
+    gates : ndarray of shape (timesteps, batch, 4, units)
+        ``i, f, act(z_c), o`` of every step.
+    cs : ndarray of shape (timesteps + 1, batch, units)
+        ``c_0 ... c_T``.
+    tc : ndarray of shape (timesteps, batch, units)
+        ``act(c_1) ... act(c_T)``.
+    acts : _Acts
+        The derivatives of the two activations, read from their outputs.
+
+    Returns
+    -------
+    coef : ndarray of shape (timesteps, batch, 4, units)
+        ``dz_i, dz_f, dz_c`` per unit of ``dL/dc_t``, and ``dz_o`` per unit of ``dL/dh_t``.
+    to_cell : ndarray of shape (timesteps, batch, units)
+        ``dL/dc_t`` per unit of ``dL/dh_t``: ``o act'(c_t)``.
+    """
+    i, f, cand, o = (gates[:, :, n] for n in range(4))
+    coef = np.empty_like(gates)
+    coef[:, :, 0] = cand * activations.slope(acts.d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
+    coef[:, :, 1] = cs[:-1] * activations.slope(acts.d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
+    coef[:, :, 2] = i * activations.slope(acts.d_act, cand)  # dz_c = dc i act'(z_c)
+    coef[:, :, 3] = tc * activations.slope(acts.d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
+    to_cell = o * activations.slope(acts.d_act, tc)  # dc += dh o act'(c_t)
+    return coef, to_cell
+
+
+def _back_through_time(
+    coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, rk: np.ndarray, arrive: _Arrivals
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through an LSTM: per step, element-wise maths and one product with ``R^T``.
+
+    Parameters
+    ----------
+    coef, to_cell : ndarray
+        As returned by `_coefficients`.
+    f : ndarray of shape (timesteps, batch, units)
+        The forget gate of every step.
+    rk : ndarray of shape (units, 4 * units)
+        The recurrent kernel.
+    arrive : _Arrivals
+        The gradients arriving from outside.
+
+    Returns
+    -------
+    dz : ndarray of shape (timesteps, batch, 4, units)
+        ``dL/dz_t`` per gate ``i, f, c, o``.
+    dh0, dc0 : ndarray of shape (batch, units)
+        ``dL/dh_0`` and ``dL/dc_0``.
+    """
+    steps, batch, _, u = coef.shape
+    dh = np.zeros((arrive.slots, batch, u), coef.dtype)  # dL/dh_t, each output in its slot
+    dc = np.zeros_like(dh)  # dL/dc_t
+    tmp = np.empty_like(dh)
+    dz = np.empty((steps, batch, 4, u), coef.dtype)  # dL/dz_t
+    truncated = arrive.window is not None
+    dz_slots = np.empty((arrive.slots, batch, 4, u), coef.dtype) if truncated else dz[:1]
+    rk_t = np.ascontiguousarray(rk.T)
+    mul, add = np.multiply, np.add
+    enter = arrive.enter
+    for t in reversed(range(steps)):
+        enter(dh, dc, t, steps)
+        if not truncated:
+            dz_slots = dz[t : t + 1]  # one slot: write straight into dz
+        mul(dh, to_cell[t], tmp)
+        add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
+        mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
+        mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
+        mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
+        np.dot(dz_slots.reshape(-1, 4 * u), rk_t, _flat(dh))  # dL/dh_{t-1} = dz_t R^T
+        if truncated:
+            dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
+    return dz, dh.sum(axis=0), dc.sum(axis=0)

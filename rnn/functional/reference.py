@@ -102,7 +102,7 @@ def simple_rnn_forward(
     activation: ActivationLike = "tanh",
     initial_state: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A simple RNN over whole sequences, step by step: every state ``h_1 ... h_T``.
+    """Run a simple RNN over whole sequences, step by step: every state ``h_1 ... h_T``.
 
     Parameters
     ----------
@@ -270,7 +270,7 @@ def lstm_forward(
     recurrent_activation: ActivationLike = "sigmoid",
     initial_state: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A Keras LSTM over whole sequences, step by step: every ``h_t`` and every ``c_t``.
+    """Run a Keras LSTM over whole sequences, step by step: every ``h_t`` and ``c_t``.
 
     Parameters
     ----------
@@ -476,7 +476,7 @@ def gru_forward(
     reset_after: bool = True,
     initial_state: np.ndarray | None = None,
 ) -> np.ndarray:
-    """A Keras GRU over whole sequences, step by step: every state ``h_1 ... h_T``.
+    """Run a Keras GRU over whole sequences, step by step: every state ``h_1 ... h_T``.
 
     Parameters
     ----------
@@ -645,8 +645,11 @@ def _incoming(
     final: Any = None,
     pair: bool = False,
 ) -> list[tuple[np.ndarray, ...]]:
-    """The gradient arriving at each step from outside: ``(dL/dh_t,)`` or, for an LSTM
-    (``pair``), ``(dL/dh_t, dL/dc_t)``; ``final`` adds ``(dL/dh_T, dL/dc_T)``."""
+    """Return the gradient arriving at each step from outside.
+
+    That is ``(dL/dh_t,)`` or, for an LSTM (``pair``), ``(dL/dh_t, dL/dc_t)``; ``final``
+    adds ``(dL/dh_T, dL/dc_T)``.
+    """
     batch, steps, units = outputs.shape
     if grad_outputs.ndim == 2:  # only the last output's gradient (return_sequences=False)
         last, grad_outputs = grad_outputs, np.zeros(outputs.shape)
@@ -668,13 +671,13 @@ def _slope(activation: ActivationLike, argument: str) -> Callable[[np.ndarray], 
 
 
 def _bias(params: Params) -> Any:
-    """The bias, or 0 when ``params`` has none."""
+    """Return the bias, or 0 when ``params`` has none."""
     bias = params.get("bias")
     return 0.0 if bias is None else bias
 
 
 def _gru_biases(params: Params, reset_after: bool) -> tuple[np.ndarray, np.ndarray]:
-    """A GRU's input and recurrent biases, each (3 * units,) (zeros when absent)."""
+    """Return a GRU's input and recurrent biases, each (3 * units,) (zeros when absent)."""
     width = params["recurrent_kernel"].shape[1]
     bias = params.get("bias")
     if bias is None:

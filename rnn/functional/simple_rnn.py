@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -251,40 +251,124 @@ def simple_rnn_backward(
 
     # back through time in chunks of n steps, in small time-major buffers reused by all
     n = _chunk_steps(steps, batch, max(units, features) * (window or 1))
-    h_buf = np.empty((n + 1, batch, units), dtype)
-    dz_buf = np.empty((n, batch, units), dtype)
-    x_buf = np.empty((n, batch, features), dtype)
-    g_buf = None if g_seq is None else np.empty((n, batch, units), dtype)
+    chunk = _Chunk.empty(n, batch, units, features, dtype, g_seq is not None)
     for lo in reversed(range(0, steps, n)):
         hi = min(lo + n, steps)
-        hs, dz, xs = h_buf[: hi - lo + 1], dz_buf[: hi - lo], x_buf[: hi - lo]
-        hs[1:] = h[:, lo:hi].swapaxes(0, 1)  # h_t for the chunk's steps
-        hs[0] = h[:, lo - 1] if lo else (0 if h0 is None else h0)  # and the state before
-        if derivative is not None:
-            derivative(hs[1:], dz)  # act'(z_t), read from h_t
-        g = None
-        if g_buf is not None:
-            assert g_seq is not None  # a buffer for them exists only when they do
-            g = g_buf[: hi - lo]
-            g[...] = g_seq[:, lo:hi].swapaxes(0, 1)  # dL/dh_t from the outputs
+        hs, dz, xs, g = chunk.load(lo, hi, x, h, h0, g_seq, derivative)
         if window is None:
             _through_time(dz, g, derivative is None, rk_t, carry)
         else:
             last = g_last if hi == steps else None
             _through_time_truncated(dz, g, last, derivative is None, rk_t, carry, lo)
-
-        # this chunk's share of the weight gradients, as matrix products
-        dz_rows = _flat(dz)
-        xs[...] = x[:, lo:hi].swapaxes(0, 1)
-        grads["kernel"] += _flat(xs).T @ dz_rows  # dL/dK = sum_t x_t^T dz_t
-        grads["recurrent_kernel"] += _flat(hs[:-1]).T @ dz_rows  # dL/dR = sum h_{t-1}^T dz_t
-        grads["bias"] += dz_rows.sum(axis=0)  # dL/db = sum_t dz_t
-        np.dot(dz_rows, k_t, _flat(xs))  # dL/dx_t = dz_t K^T, over the x rows
+        _add_weight_grads(grads, dz, hs, xs)  # this chunk's share, as matrix products
+        np.dot(_flat(dz), k_t, _flat(xs))  # dL/dx_t = dz_t K^T, over the x rows
         grad_x[:, lo:hi] = xs.swapaxes(0, 1)
 
     dh0 = carry if window is None else carry.sum(axis=0)
     grads["initial_state"] = dh0 if batched else dh0[0]  # dL/dh_0
     return (grad_x if batched else grad_x[0]), grads
+
+
+class _Chunk(NamedTuple):
+    """Small time-major buffers for a chunk of ``n`` steps, reused by every chunk.
+
+    ``h`` (n + 1, batch, units) holds the state before the chunk and its states, ``dz``
+    (n, batch, units) first ``act'(z_t)`` then ``dL/dz_t``, ``x`` (n, batch, features)
+    first the inputs then their gradients, and ``g`` (n, batch, units) the outputs'
+    gradients (None when only the last state has one).
+    """
+
+    h: np.ndarray
+    dz: np.ndarray
+    x: np.ndarray
+    g: np.ndarray | None
+
+    @classmethod
+    def empty(
+        cls, n: int, batch: int, units: int, features: int, dtype: np.dtype, outputs: bool
+    ) -> _Chunk:
+        """Allocate the buffers; ``outputs``: whether every output has a gradient."""
+        return cls(
+            np.empty((n + 1, batch, units), dtype),
+            np.empty((n, batch, units), dtype),
+            np.empty((n, batch, features), dtype),
+            np.empty((n, batch, units), dtype) if outputs else None,
+        )
+
+    def load(
+        self,
+        lo: int,
+        hi: int,
+        x: np.ndarray,
+        h: np.ndarray,
+        h0: np.ndarray | None,
+        g_seq: np.ndarray | None,
+        derivative: Any,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """Fill the buffers with steps ``lo`` to ``hi - 1``, time-major.
+
+        Parameters
+        ----------
+        lo, hi : int
+            The chunk's first step and one past its last.
+        x : ndarray of shape (batch, timesteps, features)
+            The inputs.
+        h : ndarray of shape (batch, timesteps, units)
+            Every state ``h_1 ... h_T``.
+        h0 : ndarray of shape (batch, units) or None
+            The initial state; zeros when None.
+        g_seq : ndarray of shape (batch, timesteps, units) or None
+            ``dL/dh_t`` from every output.
+        derivative : callable or None
+            ``act'`` read from the outputs, writing into its second argument; None for
+            linear.
+
+        Returns
+        -------
+        hs : ndarray of shape (hi - lo + 1, batch, units)
+            ``h_{lo-1}`` (``h_0`` for the first chunk) and the chunk's states.
+        dz : ndarray of shape (hi - lo, batch, units)
+            ``act'(z_t)`` (left as it is for linear), to become ``dL/dz_t``.
+        xs : ndarray of shape (hi - lo, batch, features)
+            The chunk's inputs.
+        g : ndarray of shape (hi - lo, batch, units) or None
+            The chunk's ``dL/dh_t`` from the outputs.
+        """
+        hs, dz, xs = self.h[: hi - lo + 1], self.dz[: hi - lo], self.x[: hi - lo]
+        hs[1:] = h[:, lo:hi].swapaxes(0, 1)  # h_t for the chunk's steps
+        hs[0] = h[:, lo - 1] if lo else (0 if h0 is None else h0)  # and the state before
+        if derivative is not None:
+            derivative(hs[1:], dz)  # act'(z_t), read from h_t
+        xs[...] = x[:, lo:hi].swapaxes(0, 1)  # x_t
+        if self.g is None:
+            return hs, dz, xs, None
+        assert g_seq is not None  # a buffer for them exists only when they do
+        g = self.g[: hi - lo]
+        g[...] = g_seq[:, lo:hi].swapaxes(0, 1)  # dL/dh_t from the outputs
+        return hs, dz, xs, g
+
+
+def _add_weight_grads(
+    grads: dict[str, np.ndarray], dz: np.ndarray, hs: np.ndarray, xs: np.ndarray
+) -> None:
+    """Add one chunk's share of the weight gradients to ``grads``, in place.
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+        ``"kernel"`` (features, units), ``"recurrent_kernel"`` (units, units) and
+        ``"bias"`` (units,), summed over the chunks so far.
+    dz : ndarray of shape (steps, batch, units)
+        The chunk's ``dL/dz_t``.
+    hs : ndarray of shape (steps + 1, batch, units)
+        The state before the chunk, and its states.
+    xs : ndarray of shape (steps, batch, features)
+        The chunk's inputs.
+    """
+    dz_rows = _flat(dz)
+    grads["kernel"] += _flat(xs).T @ dz_rows  # dL/dK = sum_t x_t^T dz_t
+    grads["recurrent_kernel"] += _flat(hs[:-1]).T @ dz_rows  # dL/dR = sum h_{t-1}^T dz_t
+    grads["bias"] += dz_rows.sum(axis=0)  # dL/db = sum_t dz_t
 
 
 def _through_time(

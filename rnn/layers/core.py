@@ -200,6 +200,7 @@ class Dense(Layer):
         return np.asarray(self.activation(y), dtype=self.dtype)
 
     def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Return ``call(x)`` and the cache ``(x, y)`` that `backward_with_cache` reads."""
         y = self.call(x)
         return y, (x, y)
 

@@ -109,6 +109,7 @@ class Embedding(Layer):
         return self.embeddings[inputs]
 
     def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Return ``call(x)`` and the cache: the ids ``x``, whose rows get the gradient."""
         y = self.call(x)
         return y, x
 

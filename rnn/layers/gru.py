@@ -1,6 +1,7 @@
-"""`GRU`, Keras-compatible: the configuration and weights (in Keras's gate order) of
-:func:`rnn.functional.gru_forward`, forward and backward (the shared plumbing is in
-:mod:`rnn.layers.rnn`).
+"""`GRU`, Keras-compatible: :func:`rnn.functional.gru_forward` as a layer.
+
+The configuration and weights (in Keras's gate order), forward and backward; the shared
+plumbing is in :mod:`rnn.layers.rnn`.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ class Layer:
                 setattr(self, key, cast)
 
     def unbuilt_copy(self: _L, name: str, **changes: Any) -> _L:
-        """A copy of the layer's settings under another ``name``, without weights.
+        """Return a copy of the layer's settings under another ``name``, without weights.
 
         ``changes`` set attributes of the copy (``go_backwards=True``...). No name is
         taken from the session's counters. `Bidirectional` makes its two directions so.
@@ -382,9 +382,9 @@ class Layer:
         return self.call(x), None
 
     def backward_with_cache(self, grad_output: Any, cache: Any) -> tuple[Any, list[np.ndarray]]:
-        """Return ``(dL/d inputs, [dL/d weight for each weight])`` for the forward pass
-        that returned ``cache``.
+        """Return ``(dL/d inputs, [dL/d weight for each weight])`` for one forward pass.
 
+        ``cache`` is what that pass's `forward_with_cache` returned beside the output, and
         ``grad_output`` is shaped like the output. The weights' gradients come in the
         order of ``weights``; the inputs' gradient is None for integer ids. The default
         is the identity, for layers without weights that do not change their input.

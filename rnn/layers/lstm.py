@@ -1,6 +1,7 @@
-"""`LSTM`, Keras-compatible: the configuration and weights (in Keras's gate order) of
-:func:`rnn.functional.lstm_forward`, forward and backward (the shared plumbing is in
-:mod:`rnn.layers.rnn`).
+"""`LSTM`, Keras-compatible: :func:`rnn.functional.lstm_forward` as a layer.
+
+The configuration and weights (in Keras's gate order), forward and backward; the shared
+plumbing is in :mod:`rnn.layers.rnn`.
 """
 
 from __future__ import annotations
@@ -72,11 +73,11 @@ class LSTM(RNN):
 
     @property
     def state_count(self) -> int:
-        """h and c."""
+        """Return 2: an LSTM carries two states, ``h`` and ``c``."""
         return 2
 
     def init_bias(self, shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
-        """The bias initializer, with ones for the forget gate if ``unit_forget_bias``."""
+        """Draw the initial bias, with ones for the forget gate if ``unit_forget_bias``."""
         if not self.unit_forget_bias:
             return self.bias_initializer(shape, rng)
         u = self.units

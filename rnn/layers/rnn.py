@@ -1,6 +1,8 @@
-"""`RNN`, the base of the recurrent layers: configuration, weights, shapes, and the
-plumbing of ``return_sequences``, ``return_state`` and ``go_backwards``, forward and
-backward. The cells' maths lives in :mod:`rnn.functional`.
+"""`RNN`, the base of the recurrent layers.
+
+Configuration, weights, shapes, and the plumbing of ``return_sequences``,
+``return_state`` and ``go_backwards``, forward and backward. The cells' maths lives in
+:mod:`rnn.functional`.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class RNN(Layer):
         return (self.gates * self.units,)
 
     def init_bias(self, shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
-        """Initial bias (the bias initializer; LSTM overrides for the forget gate)."""
+        """Draw the initial bias (the bias initializer; LSTM overrides for the forget gate)."""
         return self.bias_initializer(shape, rng)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
@@ -110,6 +112,11 @@ class RNN(Layer):
         return self.forward_with_cache(inputs)[0]
 
     def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+        """Return the output (with the final states for ``return_state``) and the cache.
+
+        The cache is the inputs in the order the recurrence read them (reversed for
+        ``go_backwards``) and every state ``h_t``: what BPTT needs.
+        """
         xs = x[:, ::-1] if self.go_backwards else x
         sequence, states = self._sequence(xs)
         main = np.asarray(sequence if self.return_sequences else sequence[:, -1], self.dtype)
@@ -159,7 +166,7 @@ class RNN(Layer):
     def _backward_cell(
         self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """The functional backward of the cell; ``more``: gradients of extra states (c)."""
+        """Run the cell's functional backward; ``more``: gradients of extra states (c)."""
         raise NotImplementedError
 
     def get_config(self) -> dict[str, Any]:

@@ -1,6 +1,7 @@
-"""`SimpleRNN`, Keras-compatible: the configuration and weights of
-:func:`rnn.functional.simple_rnn_forward`, forward and backward (the shared plumbing of
-``return_sequences``, ``return_state`` and ``go_backwards`` is in :mod:`rnn.layers.rnn`).
+"""`SimpleRNN`, Keras-compatible: :func:`rnn.functional.simple_rnn_forward` as a layer.
+
+The configuration and weights, forward and backward; the shared plumbing of
+``return_sequences``, ``return_state`` and ``go_backwards`` is in :mod:`rnn.layers.rnn`.
 """
 
 from __future__ import annotations

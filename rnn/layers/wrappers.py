@@ -89,7 +89,7 @@ class Bidirectional(Layer):
         return 3
 
     def expected_last_dim(self) -> int | None:
-        """The wrapped layer's feature size once built."""
+        """Return the wrapped layer's feature size once built."""
         return self.forward_layer.expected_last_dim()
 
     def build(self, input_shape: Sequence[int | None]) -> None:
@@ -120,7 +120,7 @@ class Bidirectional(Layer):
         self.backward_layer.set_weights(weights[n:])
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
-        """The wrapped layer's shape with the last axis doubled for ``"concat"``."""
+        """Return the wrapped layer's shape with the last axis doubled for ``"concat"``."""
         shapes = self.forward_layer.compute_output_shape(input_shape)
         out: Shape = shapes[0] if self.return_state else shapes
         states: list[Shape] = shapes[1:] if self.return_state else []
@@ -151,7 +151,7 @@ class Bidirectional(Layer):
         return self._combine(self.forward_layer.call(inputs), self.backward_layer.call(inputs))
 
     def _combine(self, fwd: Any, bwd: Any) -> Any:
-        """The layer's output from the outputs of its two directions."""
+        """Merge the outputs of the two directions into the layer's output."""
         fwd_states: list[np.ndarray] = []
         bwd_states: list[np.ndarray] = []
         if self.return_state:
@@ -166,6 +166,7 @@ class Bidirectional(Layer):
         return head + fwd_states + bwd_states
 
     def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+        """Run both directions and merge them; the cache is their two main outputs."""
         fwd, bwd = self.forward_layer.forward(x), self.backward_layer.forward(x)
         mains = (fwd[0], bwd[0]) if self.return_state else (fwd, bwd)
         return self._combine(fwd, bwd), mains
@@ -212,7 +213,7 @@ class Bidirectional(Layer):
         return grad_x, self.forward_layer.grads + self.backward_layer.grads
 
     def _merged_shape(self, fwd: np.ndarray) -> tuple[int, ...]:
-        """The merged output's shape, given the forward direction's output."""
+        """Return the merged output's shape, given the forward direction's output."""
         if self.merge_mode == "concat":
             return (*fwd.shape[:-1], 2 * fwd.shape[-1])
         return fwd.shape
@@ -220,7 +221,7 @@ class Bidirectional(Layer):
     def _unmerge(
         self, g: np.ndarray, fwd: np.ndarray, bwd: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
-        """The gradients of the two merged outputs from the gradient of their merge."""
+        """Split the gradient of the merge into the gradients of the two merged outputs."""
         if self.merge_mode == "concat":
             units = fwd.shape[-1]
             return g[..., :units], g[..., units:]  # each half to its own direction
@@ -231,7 +232,7 @@ class Bidirectional(Layer):
         return g * bwd, g * fwd  # mul: d(y y')/dy = y'
 
     def get_config(self) -> dict[str, Any]:
-        """The wrapped layer's class and config, and ``merge_mode``."""
+        """Return the wrapped layer's class and config, and ``merge_mode``."""
         return {
             **super().get_config(),
             "layer": {"class_name": type(self.layer).__name__, "config": self.layer.get_config()},
