@@ -143,10 +143,19 @@ class PageRunError(RuntimeError):
     """A page's code failed, or printed something else than the page shows."""
 
 
+def read(text: str, path: str = "<page>") -> Document:
+    """A page's text as the tests read it: a sybil document parsed by `MARKDOWN_PARSERS`."""
+    document = Document(text, path)
+    for parser in MARKDOWN_PARSERS:
+        for region in parser(document):
+            document.add(region)
+    return document
+
+
 def examples(path: Path, until: re.Pattern[str] | None = EXERCISES) -> list[Example]:
     """The examples sybil reads in a page, in order, up to the first match of ``until``
     (``## Exercises``; ``None``: the whole page)."""
-    document = Document.parse(str(path), *MARKDOWN_PARSERS)
+    document = read(path.read_text(encoding="utf-8"), str(path))
     match = until.search(document.text) if until is not None else None
     end = match.start() if match else len(document.text)
     return [example for example in document.examples() if example.start < end]

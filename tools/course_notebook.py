@@ -461,31 +461,36 @@ class Item:
 
 @dataclass
 class Block:
-    """A ```python block as the tests see it: code, or a doctest of examples."""
+    """A ```python block as the tests read it: sybil, with the parsers of hooks/pages.py."""
 
-    text: str  # the block's content, dedented
+    text: str  # the block's content, dedented, as the page shows it
     line: int  # line number of its opening fence in the page (1-based)
-    doctest: bool  # a ```pycon block, or a ```python block that starts with >>>
+    read: list[object]  # what sybil reads in it: doctest examples, or the block's code
 
     @property
     def is_doctest(self) -> bool:
-        return self.doctest
+        return any(isinstance(part, doctest.Example) for part in self.read)
 
     def examples(self) -> list[doctest.Example]:
-        return doctest.DocTestParser().get_examples(self.text)
+        return [part for part in self.read if isinstance(part, doctest.Example)]
 
     def code(self) -> str:
         """All the block's code, prompts and outputs removed."""
         if self.is_doctest:
             return "".join(example.source for example in self.examples())
-        return self.text
+        return "".join(str(part) for part in self.read).strip("\n")
 
 
 class PageConverter:
     """Turns one page into notebook items."""
 
-    def __init__(self, page: Page, prose: Prose, root: Path = ROOT) -> None:
+    def __init__(self, page: Page, prose: Prose, text: str, root: Path = ROOT) -> None:
         self.page, self.prose, self.root = page, prose, root
+        # what the tests run of the page, by line: the code cells are made of it
+        self.read: dict[int, list[object]] = {}
+        for example in pages.read(text, page.path).examples():
+            if pages.source(example) is not None:
+                self.read.setdefault(example.line, []).append(example.parsed)
         self.defined: set[str] = set()  # names assigned by code that runs, on this page
         self.unavailable: dict[str, str] = {}  # names only a shown-not-run block assigns
         self.pending_skip: str | None = None
@@ -644,7 +649,10 @@ class PageConverter:
         self.pending_output = False
         if info not in RUNNABLE:
             return [Item("markdown", f"```{info}\n{text}\n```")]
-        block = Block(text, line, doctest=info == "pycon" or text.lstrip().startswith(">>>"))
+        read = [part for at in range(line, line + len(body) + 2) for part in self.read.get(at, [])]
+        if not read:
+            raise ValueError(f"{self.page.path}, line {line}: the tests read no code in this block")
+        block = Block(text, line, read)
         reason = self.pending_skip or self.skipping_range
         self.pending_skip = None
         if reason is None:
@@ -684,7 +692,7 @@ def code_cells(block: Block) -> Iterator[tuple[str, tuple[str, ...]]]:
     """A block's code cells: a doctest is cut after each example that shows output, and an
     example that shows a traceback gets a cell of its own, tagged ``raises-exception``."""
     if not block.is_doctest:
-        yield block.text, ()
+        yield block.code(), ()
         return
     current: list[str] = []
     for example in block.examples():
@@ -778,7 +786,7 @@ def converted(page: Page, text: str, prose: Prose) -> tuple[str, list[Cell]]:
     notebook of a single page (`page_notebook`) share; ``prose`` says how headings and
     links to other pages are written.
     """
-    converter = PageConverter(page, prose)
+    converter = PageConverter(page, prose, text)
     items = _draw_figures(converter.convert(text.split("\n")))
     cells: list[Cell] = []
     for kind, group in _runs(items):
