@@ -135,7 +135,7 @@ def _explain_layer(layer: Layer) -> LayerParams:
     else:
         shapes = [w.shape for w in layer.weights]
         numbers = " + ".join("*".join(map(str, s)) or "1" for s in shapes) or "0"
-        words = "sum of the weight sizes"
+        words = "sum of the weight sizes" if shapes else "no weights"
     return LayerParams(name, cls, numbers, words, count, torch)
 
 

@@ -150,18 +150,64 @@ class Loss:
         """Return the per-sample values, shape ``y_pred.shape[:-1]`` (no reduction)."""
         return self.values_and_grads(y_true, _float_array(y_pred))[0]
 
+    def _weights(self, values: np.ndarray, sample_weight: Any, mask: Any) -> np.ndarray | None:
+        """Each value's weight: ``sample_weight`` times the mask's, as Keras 3 weighs them.
+
+        For the mean (``sum_over_batch_size``) a kept value weighs ``total / kept``, so
+        the mean is over the kept values alone (and 0 if none is kept).
+        """
+        weights = None
+        if mask is not None:
+            kept = np.asarray(mask, dtype=bool)
+            if kept.shape != values.shape:
+                raise ValueError(
+                    f"The mask has shape {kept.shape}, but the loss has one value per step "
+                    f"of shape {values.shape}: the mask must have that shape."
+                )
+            count = int(kept.sum())
+            share = (
+                values.size / count if count and self.reduction == "sum_over_batch_size" else 1.0
+            )
+            weights = np.where(kept, share if count else 0.0, 0.0)
+        if sample_weight is not None:
+            given = np.asarray(sample_weight, dtype=np.float64)
+            given = given.reshape(given.shape + (1,) * (values.ndim - given.ndim))
+            try:
+                given = np.broadcast_to(given, values.shape)
+            except ValueError:
+                raise ValueError(
+                    f"`sample_weight` of shape {np.shape(sample_weight)} does not fit the "
+                    f"loss's values of shape {values.shape}."
+                ) from None
+            weights = given if weights is None else weights * given
+        return weights
+
     def _scale(self, values: np.ndarray) -> float:
         return 1.0 / max(values.size, 1) if self.reduction == "sum_over_batch_size" else 1.0
 
-    def __call__(self, y_true: Any, y_pred: Any) -> Any:
-        """Return the reduced loss: a float (an array for ``reduction="none"``)."""
+    def __call__(
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None
+    ) -> Any:
+        """Return the reduced loss: a float (an array for ``reduction="none"``).
+
+        ``sample_weight`` weighs each value (shape ``(batch,)`` or the values' shape);
+        ``mask`` (the values' shape, True where a step is real) leaves padding out, as
+        Keras does with the mask of a model's output.
+        """
         values = self.call(y_true, y_pred)
+        weights = self._weights(values, sample_weight, mask)
+        if weights is not None:
+            values = values * weights
         if self.reduction in ("none", None):
             return values
         return float(np.sum(values, dtype=np.float64) * self._scale(values))
 
-    def value_and_gradient(self, y_true: Any, y_pred: Any) -> tuple[float, np.ndarray]:
+    def value_and_gradient(
+        self, y_true: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None
+    ) -> tuple[float, np.ndarray]:
         """Return the reduced loss and its gradient w.r.t. ``y_pred`` (same shape and dtype).
+
+        ``sample_weight`` and ``mask`` as in `__call__`: a masked step's gradient is zero.
 
         Examples
         --------
@@ -170,12 +216,20 @@ class Loss:
         >>> value, grad = MeanAbsoluteError().value_and_gradient(np.ones(2), np.zeros((2, 1)))
         >>> value, grad.tolist()
         (1.0, [[-0.5], [-0.5]])
+        >>> value, grad = MeanAbsoluteError().value_and_gradient(
+        ...     np.ones((1, 2, 1)), np.zeros((1, 2, 1)), mask=np.array([[True, False]]))
+        >>> value, grad.tolist()
+        (1.0, [[[-1.0], [0.0]]])
         """
         if self.reduction in ("none", None):
             raise ValueError("A loss with reduction='none' has no single value to differentiate.")
         p = _float_array(y_pred)
         values, grads = self.values_and_grads(y_true, p)
         scale = self._scale(values)
+        weights = self._weights(values, sample_weight, mask)
+        if weights is not None:
+            values = values * weights
+            grads = np.where(weights[..., None] != 0, grads * weights[..., None], 0.0)
         value = float(np.sum(values, dtype=np.float64) * scale)
         return value, (grads * scale).astype(p.dtype, copy=False)
 

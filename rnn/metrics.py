@@ -91,11 +91,23 @@ class Metric:
         """Per-sample values; subclasses implement this."""
         raise NotImplementedError
 
-    def update_state(self, y_true: Any, y_pred: Any) -> None:
-        """Add the values of one batch to the running total."""
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add the values of one batch to the running total.
+
+        ``sample_weight`` (one weight per value, or per sample) weighs them; a mask of
+        the output's steps (False at padding) leaves the padding out, as in Keras.
+        """
         values = np.asarray(self.values(y_true, y_pred), dtype=np.float64)
-        self.total += float(values.sum())
-        self.count += values.size
+        if sample_weight is None:
+            self.total += float(values.sum())
+            self.count += values.size
+            return
+        weight = np.asarray(sample_weight, dtype=np.float64)
+        weight = np.broadcast_to(
+            weight.reshape(weight.shape + (1,) * (values.ndim - weight.ndim)), values.shape
+        )
+        self.total += float((values * weight).sum())
+        self.count += float(weight.sum())
 
     def result(self) -> float:
         """Return the mean of every value since the last reset (0.0 before any)."""
@@ -125,7 +137,8 @@ class Mean(Metric):
 
     default_name = "mean"
 
-    def update_state(self, values: Any, sample_weight: Any = None) -> None:
+    # Keras's Mean takes the values themselves, not targets and predictions
+    def update_state(self, values: Any, sample_weight: Any = None) -> None:  # type: ignore[override]
         """Add ``values`` (a number or array), each weighted by ``sample_weight``."""
         values = np.asarray(values, dtype=np.float64)
         weight = np.broadcast_to(
@@ -313,11 +326,16 @@ class MetricsTracker:
         for metric in self.metrics:
             metric.reset_state()
 
-    def update(self, loss: float, y: np.ndarray, y_pred: np.ndarray) -> None:
-        """Add one batch: its ``loss``, weighted by its size, and its metrics."""
+    def update(
+        self, loss: float, y: np.ndarray, y_pred: np.ndarray, mask: np.ndarray | None = None
+    ) -> None:
+        """Add one batch: its ``loss``, weighted by its size, and its metrics.
+
+        With a ``mask`` of the output's steps, the metrics leave the padding out.
+        """
         self.loss.update_state(loss, sample_weight=len(y_pred))
         for metric in self.metrics:
-            metric.update_state(y, y_pred)
+            metric.update_state(y, y_pred, sample_weight=mask)
 
     def logs(self) -> dict[str, float]:
         """Keras 3's logs: the keys in sorted order."""

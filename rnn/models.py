@@ -60,6 +60,8 @@ class Sequential(TrainingMixin, Layer):
         super().__init__(name=name, **kwargs)
         self._layers: list[Layer] = []
         self._input: InputLayer | None = None
+        #: the mask of the output of the last call or `forward` (None without masking)
+        self.output_mask: np.ndarray | None = None
         for layer in layers or []:
             self.add(layer)
 
@@ -180,18 +182,44 @@ class Sequential(TrainingMixin, Layer):
             start += n
 
     # ------------------------------------------------------------------ running
-    def __call__(self, inputs: Any) -> Any:
-        """Run the layers on a NumPy array, building the model on first use."""
+    def __call__(
+        self, inputs: Any, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Any:
+        """Run the layers on a NumPy array, building the model on first use.
+
+        Each layer gets the mask the layer before it made (`Layer.compute_mask`): an
+        ``Embedding(mask_zero=True)`` or a `Masking` layer marks the padding, and the
+        recurrent layers skip it. The mask of the output is then `output_mask`.
+        """
+        self._no_more(kwargs, "__call__")
+        return self._run(inputs, "__call__", training, mask)
+
+    def _no_more(self, kwargs: dict[str, Any], method: str) -> None:
+        if kwargs:
+            raise TypeError(
+                f"Sequential.{method}() got an unexpected keyword argument '{next(iter(kwargs))}'"
+            )
+
+    def call(self, inputs: np.ndarray, training: bool | None = None, mask: Any = None) -> Any:
+        """Run the model on ``inputs``: the same as calling it."""
+        return self(inputs, training=training, mask=mask)
+
+    def _run(self, inputs: Any, method: str, training: bool | None, mask: Any) -> Any:
+        """Run each layer's ``method`` (``__call__`` or ``forward``), passing masks on."""
         x = np.asarray(inputs)
         if not self.built:
             self.build(x.shape)
         for layer in self._layers:
-            x = layer(x)
+            y = getattr(layer, method)(x, training=training, mask=mask)
+            mask = layer.compute_mask(x, mask)
+            x = y
+        self.output_mask = mask
         return x
 
-    def call(self, inputs: np.ndarray) -> Any:
-        """Run the model on ``inputs``: the same as calling it."""
-        return self(inputs)
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """Return the mask of the model's output for ``inputs`` (None without masking)."""
+        self._run(inputs, "__call__", False, previous_mask)
+        return self.output_mask
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
         """Run the model on ``x`` in batches of ``batch_size`` (default 32).
@@ -208,7 +236,9 @@ class Sequential(TrainingMixin, Layer):
         return np.concatenate(parts, axis=0)
 
     # ------------------------------------------------------------------ gradients
-    def forward(self, inputs: Any) -> Any:
+    def forward(
+        self, inputs: Any, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Any:
         """Run every layer's `forward`, keeping what `backward` needs.
 
         The values are those of calling the model. Builds the model on first use.
@@ -229,12 +259,8 @@ class Sequential(TrainingMixin, Layer):
         >>> grad_x.shape, [g.shape for g in model.grads] == [w.shape for w in model.weights]
         ((2, 3, 1), True)
         """
-        x = np.asarray(inputs)
-        if not self.built:
-            self.build(x.shape)
-        for layer in self._layers:
-            x = layer.forward(x)
-        return x
+        self._no_more(kwargs, "forward")
+        return self._run(inputs, "forward", training, mask)
 
     def backward(self, grad_output: Any) -> Any:
         """Run every layer's `backward`, last layer first, after `forward`.

@@ -147,7 +147,7 @@ class TrainingMixin:
         """Forward, loss, backward, update; return the loss and the outputs before the update."""
         loss = self._require_loss()
         y_pred = self.forward(x)  # type: ignore[attr-defined]
-        value, grad_output = loss.value_and_gradient(y, y_pred)
+        value, grad_output = loss.value_and_gradient(y, y_pred, mask=self._output_mask())
         self.backward(grad_output)  # type: ignore[attr-defined]
         pairs = [
             (g, w)
@@ -161,7 +161,11 @@ class TrainingMixin:
     def _test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         loss = self._require_loss()
         y_pred = self(x)  # type: ignore[operator]
-        return loss(y, y_pred), y_pred
+        return loss(y, y_pred, mask=self._output_mask()), y_pred
+
+    def _output_mask(self) -> np.ndarray | None:
+        """Return the mask of the last outputs (a model without masking has none)."""
+        return getattr(self, "output_mask", None)
 
     def _batch_results(self, tracker: MetricsTracker, return_dict: bool) -> Any:
         if return_dict:
@@ -174,7 +178,7 @@ class TrainingMixin:
         x, y = check_xy(x, y)
         value, y_pred = step(x, y)
         tracker = MetricsTracker(self._metric_ids, y, y_pred)
-        tracker.update(value, y, y_pred)
+        tracker.update(value, y, y_pred, self._output_mask())
         return self._batch_results(tracker, return_dict)
 
     def train_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
@@ -215,7 +219,7 @@ class TrainingMixin:
                 before(step)
             value, y_pred = step_fn(xb, yb)
             tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
-            tracker.update(value, yb, y_pred)
+            tracker.update(value, yb, y_pred, self._output_mask())
             if after is not None:
                 after(step, tracker.logs())
         if tracker is None:

@@ -7,8 +7,8 @@
   ``layer_cases`` is the whole list: a layer exported but not listed here fails
   ``test_every_layer_rnn_exports_is_in_the_one_list``.
 
-The helpers that the root ``conftest.py`` shares with the tests (the sybil parsers, the
-weight nudge) are in ``tests/_harness.py``.
+The pages' readers (sybil's parsers, a fresh start) are in ``hooks/pages.py``, which the
+site build uses too; the weight nudge of ``make robust`` is in ``tests/_harness.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import rnn
-from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
+from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Masking, SimpleRNN
 
 # Each entry: the arguments of rnn.testing.check_layer. Parameter counts as Keras prints
 # them in model.summary(), for the inputs given.
@@ -37,6 +37,22 @@ LAYER_CASES: list[dict[str, Any]] = [
         "input_data": np.array([[1, 2, 3], [4, 5, 9]]),
         "expected_output_shape": (2, 3, 4),
         "expected_num_params": 10 * 4,
+    },
+    {
+        "layer_cls": Embedding,
+        "init_kwargs": {"input_dim": 10, "output_dim": 4, "mask_zero": True},
+        "input_data": np.array([[1, 2, 0], [4, 0, 0]]),
+        "expected_output_shape": (2, 3, 4),
+        "expected_num_params": 10 * 4,
+    },
+    {
+        # no step all at mask_value: the finite differences of the gradient check would
+        # move it off the mask (tests/test_masking.py checks the masked steps)
+        "layer_cls": Masking,
+        "init_kwargs": {"mask_value": 0.0},
+        "input_data": np.array([[[1.0, 2.0], [0.5, 0.0]], [[0.0, 3.0], [4.0, 0.0]]]),
+        "expected_output_shape": (2, 2, 2),
+        "expected_num_params": 0,
     },
     {
         "layer_cls": SimpleRNN,

@@ -1,11 +1,11 @@
 """Keras-compatible layers in NumPy.
 
->>> from rnn.layers import Embedding, Dense, SimpleRNN, LSTM, GRU, Bidirectional, Input
+>>> from rnn.layers import Embedding, Dense, SimpleRNN, LSTM, GRU, Bidirectional, Input, Masking
 """
 
 from __future__ import annotations
 
-from rnn.layers.core import Dense, Input, InputLayer
+from rnn.layers.core import Dense, Input, InputLayer, Masking
 from rnn.layers.embedding import Embedding
 from rnn.layers.gru import GRU
 from rnn.layers.layer import Layer
@@ -24,5 +24,6 @@ __all__ = [
     "Input",
     "InputLayer",
     "Layer",
+    "Masking",
     "SimpleRNN",
 ]

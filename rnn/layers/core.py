@@ -1,4 +1,4 @@
-"""`Dense` and the input placeholder `Input` / `InputLayer`."""
+"""`Dense`, `Masking` and the input placeholder `Input` / `InputLayer`."""
 
 from __future__ import annotations
 
@@ -50,6 +50,9 @@ class InputLayer(Layer):
         Fixed batch size, ``None`` (the default) for any.
     name : str, optional
         Default ``input_layer``, ``input_layer_1``, ...
+    batch_shape : tuple of int or None, optional
+        The batch size and the shape of one sample at once, instead of ``shape`` and
+        ``batch_size``: ``(32, 3, 1)``.
     """
 
     def __init__(
@@ -57,10 +60,20 @@ class InputLayer(Layer):
         shape: Sequence[int | None] | None = None,
         batch_size: int | None = None,
         name: str | None = None,
+        batch_shape: Sequence[int | None] | None = None,
         **kwargs: Any,
     ) -> None:
         if shape is None:
             shape = kwargs.pop("input_shape", None)
+        if batch_shape is not None:
+            if shape is not None:
+                raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
+            if batch_size is not None:
+                raise ValueError(
+                    "You cannot pass both `batch_size` and `batch_shape` at the same time."
+                )
+            batch_size, *rest = tuple(batch_shape)
+            shape = tuple(rest)
         if shape is None:
             raise ValueError("You must pass a `shape` argument.")
         super().__init__(name=name, **kwargs)
@@ -74,9 +87,10 @@ class InputLayer(Layer):
 
 
 def Input(
-    shape: Sequence[int | None],
+    shape: Sequence[int | None] | None = None,
     batch_size: int | None = None,
     name: str | None = None,
+    batch_shape: Sequence[int | None] | None = None,
 ) -> InputLayer:
     """Declare the input of a `Sequential` model, like ``keras.Input``.
 
@@ -89,6 +103,8 @@ def Input(
         Fixed batch size; ``None`` for any.
     name : str, optional
         Name of the input layer.
+    batch_shape : tuple of int or None, optional
+        ``(batch_size, *shape)`` in one tuple, as a stateful RNN needs a fixed batch size.
 
     Returns
     -------
@@ -105,7 +121,7 @@ def Input(
     >>> model.input_shape, model.output_shape
     ((None, 3, 1), (None, 10))
     """
-    return InputLayer(shape=shape, batch_size=batch_size, name=name)
+    return InputLayer(shape=shape, batch_size=batch_size, name=name, batch_shape=batch_shape)
 
 
 class Dense(Layer):
@@ -149,6 +165,7 @@ class Dense(Layer):
     """
 
     min_ndim = 2
+    supports_masking = True  # applied at every step, it passes a sequence's mask on
 
     def __init__(
         self,
@@ -226,3 +243,64 @@ class Dense(Layer):
             "kernel_initializer": initializers.name_of(self.kernel_initializer),
             "bias_initializer": initializers.name_of(self.bias_initializer),
         }
+
+
+class Masking(Layer):
+    """Mark the steps whose features all equal ``mask_value`` as padding.
+
+    The output is the input with those steps set to zero; the next layers get a mask
+    (`compute_mask`), False at those steps, and the recurrent layers skip them.
+
+    Parameters
+    ----------
+    mask_value : float
+        The value of every feature of a padding step (default 0.0).
+    **kwargs
+        ``name``, ``input_shape``... see `Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.layers import Masking
+    >>> x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]])   # (batch, timesteps, features)
+    >>> layer = Masking(mask_value=0.0)
+    >>> layer.compute_mask(x).tolist()
+    [[True, False, True]]
+    >>> layer(x).tolist()
+    [[[1.0, 2.0], [0.0, 0.0], [3.0, 0.0]]]
+    """
+
+    min_ndim = 2
+    supports_masking = True
+
+    def __init__(self, mask_value: float = 0.0, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        try:
+            self.mask_value = float(mask_value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"Masking expects a number for `mask_value`, got {mask_value!r}"
+            ) from None
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> np.ndarray:
+        """Return True where a feature differs from ``mask_value``: ``inputs.shape[:-1]``."""
+        return np.any(np.not_equal(np.asarray(inputs), self.mask_value), axis=-1)
+
+    def call(self, inputs: np.ndarray) -> np.ndarray:
+        """Return the inputs, zero at the padding steps."""
+        return self.forward_with_cache(inputs)[0]
+
+    def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
+        """Return the masked inputs and the cache: which steps are kept, ``(..., 1)``."""
+        keep = self.compute_mask(x)[..., None]
+        return np.asarray(x * keep, dtype=self.dtype), keep
+
+    def backward_with_cache(self, grad_output: Any, cache: Any) -> tuple[np.ndarray, list[Any]]:
+        """Pass the gradient where a step is kept; zero at the padding."""
+        keep = cache
+        g = self.grad_output_array(grad_output, (*keep.shape[:-1], np.shape(grad_output)[-1]))
+        return np.asarray(g * keep, dtype=self.dtype), []
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras's config keys for Masking."""
+        return {**super().get_config(), "mask_value": self.mask_value}

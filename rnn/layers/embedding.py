@@ -32,8 +32,9 @@ class Embedding(Layer):
     embeddings_initializer : str or callable
         Default ``"uniform"``: uniform on ``[-0.05, 0.05]`` as in Keras.
     mask_zero : bool
-        Accepted for Keras compatibility; masking is not implemented, so it must
-        be ``False``.
+        Whether id 0 is padding: the layer then gives the next layers a mask (see
+        `compute_mask`), False where the id is 0, and the recurrent layers skip those
+        steps. The vocabulary keeps its size: id 0 still has a row, which padding reads.
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
@@ -60,6 +61,12 @@ class Embedding(Layer):
     None
     >>> layer.grads[0].tolist()
     [[0.0, 0.0], [2.0, 2.0], [0.0, 0.0], [1.0, 1.0], [0.0, 0.0]]
+
+    With ``mask_zero=True``, id 0 marks padding:
+
+    >>> padded = np.array([[4, 2, 0, 0], [7, 1, 3, 0]])
+    >>> Embedding(10, 2, mask_zero=True).compute_mask(padded).tolist()
+    [[True, True, False, False], [True, True, True, False]]
     """
 
     def __init__(
@@ -73,10 +80,9 @@ class Embedding(Layer):
         kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
         self.input_dim = _check_dim(input_dim, "input_dim")
         self.output_dim = _check_dim(output_dim, "output_dim")
-        if mask_zero:
-            raise NotImplementedError("rnn's Embedding does not implement mask_zero=True.")
         super().__init__(**kwargs)
-        self.mask_zero = False
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings_initializer = initializers.get(embeddings_initializer)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
@@ -98,6 +104,12 @@ class Embedding(Layer):
                 raise ValueError(f"Embedding {self.name!r} expects integer token ids.")
             x = x.astype(np.int64)
         return x
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> np.ndarray | None:
+        """With ``mask_zero``, ``inputs != 0``: False at the padding; else None."""
+        if not self.mask_zero:
+            return None
+        return np.not_equal(self.convert_input(inputs), 0)
 
     def call(self, inputs: np.ndarray) -> np.ndarray:
         """Gather rows of ``embeddings``; ids must lie in ``[0, input_dim)``."""

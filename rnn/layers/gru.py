@@ -77,7 +77,12 @@ class GRU(RNN):
         return (2, width) if self.reset_after else (width,)
 
     def _backward_cell(
-        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+        self,
+        grad: np.ndarray,
+        xs: np.ndarray,
+        sequence: np.ndarray,
+        more: list[Any],
+        initial: list[np.ndarray] | None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
         return functional.gru_backward(
             grad,
@@ -89,10 +94,13 @@ class GRU(RNN):
             activation=self.activation,
             recurrent_activation=self.recurrent_activation,
             reset_after=self.reset_after,
+            initial_state=None if initial is None else initial[0],
             truncate=self.bptt_truncate,
         )
 
-    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         seq = np.asarray(
             functional.gru_forward(
                 x,
@@ -102,6 +110,7 @@ class GRU(RNN):
                 activation=self.activation,
                 recurrent_activation=self.recurrent_activation,
                 reset_after=self.reset_after,
+                initial_state=None if initial is None else initial[0],
                 return_sequences=True,
             )
         )

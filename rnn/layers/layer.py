@@ -11,6 +11,12 @@ A layer follows the Keras contract:
 * ``get_config()`` returns the settings that ``from_config`` makes the layer again from;
 * ``__call__`` checks the input, builds the layer on first use and calls it.
 
+``call`` (and ``forward_with_cache``) may take keyword arguments of Keras's: ``mask``
+(which steps of a sequence are real, shape ``(batch, timesteps)``), ``training``, or
+``initial_state``. A layer receives those its ``call`` names. Masks flow as in Keras: a
+layer that sets ``supports_masking`` passes the mask on (`compute_mask`), and one that
+does not drops it, with a warning.
+
 For training, a layer also fills in
 
 * ``forward_with_cache(inputs)``: the output of ``call(inputs)``, and what the backward
@@ -29,7 +35,9 @@ the default with `set_floatx`.
 from __future__ import annotations
 
 import copy
+import inspect
 import math
+import warnings
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -113,6 +121,8 @@ class Layer:
     #: rank the input must have (``None``: any rank of at least ``min_ndim``)
     input_ndim: int | None = None
     min_ndim: int = 1
+    #: whether the layer passes a mask on to the next one (Keras's ``supports_masking``)
+    supports_masking: bool = False
 
     def __init__(
         self,
@@ -311,25 +321,77 @@ class Layer:
         """Turn ``inputs`` into the array ``call`` expects, of the layer's dtype."""
         return np.asarray(inputs, dtype=self.dtype)
 
-    def __call__(self, inputs: Any) -> Any:
-        """Check, build if needed, and run the layer on a NumPy array."""
+    def __call__(self, inputs: Any, **kwargs: Any) -> Any:
+        """Check, build if needed, and run the layer on a NumPy array.
+
+        Keyword arguments (``mask``, ``training``, ``initial_state``...) go to `call` if it
+        names them; ``mask`` and ``training`` may be given to any layer, as in Keras.
+        """
         x = self.convert_input(inputs)
         self.maybe_build(x.shape)
-        return self.call(x)
+        return self.call(x, **self.call_arguments("call", kwargs))
 
     def call(self, inputs: np.ndarray) -> Any:
         """Compute the output; subclasses override this."""
         return inputs
 
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """Return the mask of the output, for ``inputs`` whose mask is ``previous_mask``.
+
+        Parameters
+        ----------
+        inputs : ndarray
+            The layer's input.
+        previous_mask : ndarray of shape (batch, timesteps) or None
+            The input's mask: True where a step is real, False where it is padding.
+
+        Returns
+        -------
+        ndarray or None
+            ``previous_mask`` if the layer `supports_masking`, else None (Keras's rule).
+        """
+        return previous_mask if self.supports_masking else None
+
+    def call_arguments(self, method: str, given: dict[str, Any]) -> dict[str, Any]:
+        """Of the keyword arguments ``given`` to a call, those ``method`` takes.
+
+        ``mask`` and ``training`` are dropped when ``method`` does not name them (a mask
+        given to a layer that does not support masking is dropped with Keras's warning);
+        any other unknown argument raises ``TypeError``.
+        """
+        names = _keywords(type(self), method)
+        taken = {}
+        for key, value in given.items():
+            if key in names:
+                taken[key] = value
+            elif key == "mask":
+                if value is not None and not self.supports_masking:
+                    warnings.warn(
+                        f"Layer '{self.name}' (of type {type(self).__name__}) was passed an "
+                        "input with a mask attached to it. However, this layer does not "
+                        "support masking and will therefore destroy the mask information. "
+                        "Downstream layers will not see the mask.",
+                        stacklevel=3,
+                    )
+            elif key != "training":
+                raise TypeError(
+                    f"{type(self).__name__}.{method}() got an unexpected keyword argument '{key}'"
+                )
+        return taken
+
     # ------------------------------------------------------------------ gradients
-    def forward(self, inputs: Any) -> Any:
+    def forward(self, inputs: Any, **kwargs: Any) -> Any:
         """Compute the output, as calling the layer does, and keep what `backward` needs.
 
-        Builds the layer on first use. The values are exactly those of ``layer(inputs)``.
+        Builds the layer on first use. The values are exactly those of
+        ``layer(inputs, **kwargs)``; the keyword arguments go to `forward_with_cache`
+        as they go to `call`.
         """
         x = self.convert_input(inputs)
         self.maybe_build(x.shape)
-        out, self._cache = self.forward_with_cache(x)
+        out, self._cache = self.forward_with_cache(
+            x, **self.call_arguments("forward_with_cache", kwargs)
+        )
         return out
 
     def backward(self, grad_output: Any) -> Any:
@@ -417,3 +479,16 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_KEYWORDS: dict[tuple[type, str], frozenset[str]] = {}
+
+
+def _keywords(cls: type, method: str) -> frozenset[str]:
+    """Return the keyword arguments a layer class's ``method`` names (after the inputs)."""
+    if (cls, method) not in _KEYWORDS:
+        parameters = list(inspect.signature(getattr(cls, method)).parameters.values())[2:]
+        _KEYWORDS[cls, method] = frozenset(
+            p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        )
+    return _KEYWORDS[cls, method]

@@ -90,7 +90,12 @@ class LSTM(RNN):
         )
 
     def _backward_cell(
-        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+        self,
+        grad: np.ndarray,
+        xs: np.ndarray,
+        sequence: np.ndarray,
+        more: list[Any],
+        initial: list[np.ndarray] | None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
         return functional.lstm_backward(
             grad,
@@ -101,11 +106,14 @@ class LSTM(RNN):
             self.bias,
             activation=self.activation,
             recurrent_activation=self.recurrent_activation,
+            initial_state=initial,
             grad_final_state=None if not more or more[0] is None else (None, more[0]),
             truncate=self.bptt_truncate,
         )
 
-    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         seq, h, c = functional.lstm_forward(
             x,
             self.kernel,
@@ -113,6 +121,7 @@ class LSTM(RNN):
             self.bias,
             activation=self.activation,
             recurrent_activation=self.recurrent_activation,
+            initial_state=initial,
             return_sequences=True,
             return_state=True,
         )

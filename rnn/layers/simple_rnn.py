@@ -78,19 +78,27 @@ class SimpleRNN(RNN):
 
     gates = 1
 
-    def _sequence(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    def _sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         seq = functional.simple_rnn_forward(
             x,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
+            initial_state=None if initial is None else initial[0],
             return_sequences=True,
         )
         return seq, [seq[:, -1]]
 
     def _backward_cell(
-        self, grad: np.ndarray, xs: np.ndarray, sequence: np.ndarray, more: list[Any]
+        self,
+        grad: np.ndarray,
+        xs: np.ndarray,
+        sequence: np.ndarray,
+        more: list[Any],
+        initial: list[np.ndarray] | None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
         return functional.simple_rnn_backward(
             grad,
@@ -100,5 +108,6 @@ class SimpleRNN(RNN):
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
+            initial_state=None if initial is None else initial[0],
             truncate=self.bptt_truncate,
         )

@@ -146,9 +146,31 @@ class Bidirectional(Layer):
             return y * y_rev
         return [y, y_rev]
 
-    def call(self, inputs: np.ndarray) -> Any:
-        """Run both directions and merge their outputs."""
-        return self._combine(self.forward_layer.call(inputs), self.backward_layer.call(inputs))
+    def call(self, inputs: np.ndarray, initial_state: Any = None) -> Any:
+        """Run both directions and merge their outputs.
+
+        ``initial_state``: the forward direction's states, then the backward one's
+        (``[h_fwd, h_bwd]``; for an LSTM ``[h_fwd, c_fwd, h_bwd, c_bwd]``).
+        """
+        fwd_start, bwd_start = self._split_states(initial_state)
+        return self._combine(
+            self.forward_layer.call(inputs, initial_state=fwd_start),
+            self.backward_layer.call(inputs, initial_state=bwd_start),
+        )
+
+    def _split_states(self, initial_state: Any) -> tuple[Any, Any]:
+        """Split ``initial_state`` into the forward direction's states and the backward one's."""
+        if initial_state is None:
+            return None, None
+        given = list(initial_state) if isinstance(initial_state, (list, tuple)) else []
+        n = self.forward_layer.state_count
+        if len(given) != 2 * n:
+            raise ValueError(
+                f"Layer '{self.name}' expects `initial_state` to be a list of {2 * n} "
+                f"arrays: {n} for the forward direction, then {n} for the backward one. "
+                f"Received: {len(given) if given else type(initial_state).__name__}"
+            )
+        return given[:n], given[n:]
 
     def _combine(self, fwd: Any, bwd: Any) -> Any:
         """Merge the outputs of the two directions into the layer's output."""
@@ -165,22 +187,24 @@ class Bidirectional(Layer):
         head = merged if self.merge_mode is None else [merged]
         return head + fwd_states + bwd_states
 
-    def forward_with_cache(self, x: np.ndarray) -> tuple[Any, Any]:
+    def forward_with_cache(self, x: np.ndarray, initial_state: Any = None) -> tuple[Any, Any]:
         """Run both directions and merge them; the cache is their two main outputs."""
-        fwd, bwd = self.forward_layer.forward(x), self.backward_layer.forward(x)
+        fwd_start, bwd_start = self._split_states(initial_state)
+        fwd = self.forward_layer.forward(x, initial_state=fwd_start)
+        bwd = self.backward_layer.forward(x, initial_state=bwd_start)
         mains = (fwd[0], bwd[0]) if self.return_state else (fwd, bwd)
-        return self._combine(fwd, bwd), mains
+        return self._combine(fwd, bwd), (*mains, initial_state is not None)
 
-    def backward_with_cache(
-        self, grad_output: Any, cache: Any
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
+    def backward_with_cache(self, grad_output: Any, cache: Any) -> tuple[Any, list[np.ndarray]]:
         """Split the gradient between the directions, backpropagate both, add them up.
 
         ``grad_output`` is shaped like the output: an array, or for ``merge_mode=None``
         the pair ``[d forward, d backward]``. With ``return_state``, the states'
         gradients may follow, in the output's order (any of them None), or be left out.
+        After a forward pass given an ``initial_state``, the first value returned is
+        ``[dL/d inputs, *dL/d initial states]``, in the order of ``initial_state``.
         """
-        fwd, bwd = cache  # the two directions' main outputs, each in its own time order
+        fwd, bwd, given = cache  # the directions' main outputs, each in its own time order
         heads = 2 if self.merge_mode is None else 1
         parts = list(grad_output) if isinstance(grad_output, (list, tuple)) else [grad_output]
         if self.merge_mode is None and len(parts) < 2:
@@ -205,12 +229,18 @@ class Bidirectional(Layer):
             g_bwd = np.asarray(g_bwd)[:, ::-1]  # back to the backward layer's time order
         states = parts[heads:]
         grad_x: Any = 0
+        grad_starts: list[np.ndarray] = []
         for sub, g_main, g_states in (
             (self.forward_layer, g_fwd, states[:n]),
             (self.backward_layer, g_bwd, states[n:]),
         ):
-            grad_x = grad_x + sub.backward([g_main, *g_states] if n else g_main)
-        return grad_x, self.forward_layer.grads + self.backward_layer.grads
+            grad = sub.backward([g_main, *g_states] if n else g_main)
+            if given:  # [dL/dx, *dL/d initial states] of this direction
+                grad, *starts = grad
+                grad_starts += starts
+            grad_x = grad_x + grad
+        weights = self.forward_layer.grads + self.backward_layer.grads
+        return ([grad_x, *grad_starts] if given else grad_x), weights
 
     def _merged_shape(self, fwd: np.ndarray) -> tuple[int, ...]:
         """Return the merged output's shape, given the forward direction's output."""
