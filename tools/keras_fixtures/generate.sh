@@ -34,6 +34,9 @@ env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_keras3.py "$@"
 # tests, tests/fixtures/keras/training/*.json. Only when no ids are given.
 if [ "$#" -eq 0 ]; then
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training.py
+    # Step 4: masks, states, cells, wrappers, errors and dropout semantics,
+    # tests/fixtures/keras/sequences/*.json.
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_sequences.py
 fi
 # Step 2: tf_keras: tf_keras summary, Keras 2.12 / 2.6 summaries, forward cross-check.
 env TF_CPP_MIN_LOG_LEVEL=3 "$VENVS/tfkeras/bin/python" gen_tf_keras.py --wheels "$WHEELS" "$@" \
