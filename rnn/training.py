@@ -47,6 +47,7 @@ The smallest model that trains, ``y = a * x + b``, written against that contract
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -146,7 +147,8 @@ class TrainingMixin:
     def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """Forward, loss, backward, update; return the loss and the outputs before the update."""
         loss = self._require_loss()
-        y_pred = self.forward(x)  # type: ignore[attr-defined]
+        forward = self.forward  # type: ignore[attr-defined]
+        y_pred = forward(x, training=True) if _names(forward, "training") else forward(x)
         value, grad_output = loss.value_and_gradient(y, y_pred, mask=self._output_mask())
         self.backward(grad_output)  # type: ignore[attr-defined]
         pairs = [
@@ -160,7 +162,8 @@ class TrainingMixin:
 
     def _test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         loss = self._require_loss()
-        y_pred = self(x)  # type: ignore[operator]
+        call = self.__call__  # type: ignore[operator]
+        y_pred = call(x, training=False) if _names(call, "training") else call(x)
         return loss(y, y_pred, mask=self._output_mask()), y_pred
 
     def _output_mask(self) -> np.ndarray | None:
@@ -383,3 +386,8 @@ class TrainingMixin:
 
 
 __all__ = ["TrainingMixin", "check_cardinality"]
+
+
+def _names(method: Callable[..., Any], argument: str) -> bool:
+    """Whether ``method`` takes the keyword ``argument`` (a model's ``training``)."""
+    return argument in inspect.signature(method).parameters

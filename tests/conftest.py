@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import rnn
-from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Masking, SimpleRNN
+from rnn.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding, Masking, SimpleRNN
 
 # Each entry: the arguments of rnn.testing.check_layer. Parameter counts as Keras prints
 # them in model.summary(), for the inputs given.
@@ -52,6 +52,13 @@ LAYER_CASES: list[dict[str, Any]] = [
         "init_kwargs": {"mask_value": 0.0},
         "input_data": np.array([[[1.0, 2.0], [0.5, 0.0]], [[0.0, 3.0], [4.0, 0.0]]]),
         "expected_output_shape": (2, 2, 2),
+        "expected_num_params": 0,
+    },
+    {
+        "layer_cls": Dropout,
+        "init_kwargs": {"rate": 0.5, "seed": 1},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 5),
         "expected_num_params": 0,
     },
     {

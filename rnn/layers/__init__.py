@@ -1,6 +1,7 @@
 """Keras-compatible layers in NumPy.
 
->>> from rnn.layers import Embedding, Dense, SimpleRNN, LSTM, GRU, Bidirectional, Input, Masking
+>>> from rnn.layers import Embedding, Dense, SimpleRNN, LSTM, GRU, Bidirectional, Input
+>>> from rnn.layers import Masking, Dropout
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from rnn.layers.embedding import Embedding
 from rnn.layers.gru import GRU
 from rnn.layers.layer import Layer
 from rnn.layers.lstm import LSTM
+from rnn.layers.regularization import Dropout
 from rnn.layers.rnn import RNN
 from rnn.layers.simple_rnn import SimpleRNN
 from rnn.layers.wrappers import Bidirectional
@@ -20,6 +22,7 @@ __all__ = [
     "RNN",
     "Bidirectional",
     "Dense",
+    "Dropout",
     "Embedding",
     "Input",
     "InputLayer",
