@@ -23,6 +23,7 @@ from rnn.functional._checks import (
 )
 from rnn.functional._steps import (
     ActivationLike,
+    _Arrivals,
     _batch_major,
     _chunks,
     _finish,
@@ -298,34 +299,6 @@ class _Acts(NamedTuple):
     gate_act: Any
     d_act: Any
     d_gate: Any
-
-
-class _Arrivals(NamedTuple):
-    """The output gradients, and how each enters the walk back through time.
-
-    ``g`` (timesteps, batch, units) or None, ``g_last`` (batch, units) or None. Without
-    truncation one slot carries every output's gradient; with ``window`` steps, output
-    ``t`` takes slot ``t % window`` from output ``t + window``, whose gradient has then
-    gone back ``window`` steps and stops: the one place where truncation happens.
-    """
-
-    g: np.ndarray | None
-    g_last: np.ndarray | None
-    window: int | None
-
-    @property
-    def slots(self) -> int:
-        return 1 if self.window is None else self.window
-
-    def enter(self, dh: np.ndarray, t: int, steps: int) -> None:
-        """Add output ``t``'s gradient ``dL/dh_t`` to its slot of ``dh`` (slots, batch, units)."""
-        s = 0 if self.window is None else t % self.window
-        if self.window is not None:
-            dh[s] = 0  # output t takes the slot of one `window` steps older
-        if self.g is not None:
-            dh[s] += self.g[t]  # dL/dh_t from output t
-        if self.g_last is not None and t == steps - 1:
-            dh[s] += self.g_last  # the last state's gradient
 
 
 def _back_reset_after(
