@@ -12,6 +12,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rnn import activations
+
 ActivationLike = str | Callable[[np.ndarray], np.ndarray] | None
 
 
@@ -115,6 +117,25 @@ def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
 
 
 # ----------------------------------------------------------------- backward helpers
+
+
+class _Acts(NamedTuple):
+    """The activations in place, and their derivatives read from their outputs."""
+
+    act: Any
+    gate_act: Any
+    d_act: Any
+    d_gate: Any
+
+    @classmethod
+    def of(cls, activation: ActivationLike, recurrent_activation: ActivationLike) -> _Acts:
+        """Look up both activations and their derivatives (`rnn.activations`)."""
+        return cls(
+            activations.in_place(activation),
+            activations.in_place(recurrent_activation),
+            activations.derivative(activation, "activation"),
+            activations.derivative(recurrent_activation, "recurrent_activation"),
+        )
 
 
 class _Arrivals(NamedTuple):
@@ -304,3 +325,17 @@ def _gate_back(d: np.ndarray, w: np.ndarray, mask: np.ndarray | None) -> np.ndar
         for g, (dg, wg) in enumerate(blocks)
     )
     return np.asarray(back)
+
+
+def _back_product(rk: np.ndarray, mask: np.ndarray | None) -> Callable[[np.ndarray, Any], Any]:
+    """Return ``(d, out) -> d R^T`` into ``out`` (slots, batch, n), for the walk back.
+
+    ``d`` is (slots, batch, gates, units) or (slots, batch, gates * units).
+
+    With a recurrent dropout ``mask`` (batch, g, n), each gate's part is multiplied by
+    its mask: ``sum_g (d_g R_g^T) m_g`` (see `_gate_back`).
+    """
+    if mask is None:
+        rk_t, n = np.ascontiguousarray(rk.T), rk.shape[1]
+        return lambda d, out: np.dot(d.reshape(-1, n), rk_t, _flat(out))
+    return lambda d, out: np.copyto(out, _gate_back(d.reshape(*out.shape[:2], -1), rk, mask))
