@@ -278,6 +278,7 @@ def gru_backward(
     recurrent_activation: ActivationLike = "sigmoid",
     reset_after: bool = True,
     initial_state: np.ndarray | None = None,
+    grad_final_state: np.ndarray | None = None,
     truncate: int | None = None,
     mask: np.ndarray | None = None,
     dropout_mask: np.ndarray | None = None,
@@ -316,6 +317,10 @@ def gru_backward(
         As in the forward pass (``True``).
     initial_state : ndarray of shape (batch, units) or (units,), optional
         The forward pass's ``h_0``; zeros by default.
+    grad_final_state : ndarray of shape (batch, units) or (units,), optional
+        ``dL/dh_T`` for the final state of ``return_state=True``. Without a mask it is
+        the last output, so this adds to its gradient; with a mask the final state is
+        the carried one (``h_0`` for a fully masked sequence, whose last output is 0).
     truncate : int, optional
         The gradient arriving at step ``t`` flows back through at most ``truncate``
         steps (see `simple_rnn_backward`); ``None``: all the way.
@@ -366,9 +371,10 @@ def gru_backward(
     h = _sequence("outputs", outputs, x, units, batched)
     h0 = _initial_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
+    g_end = _state("grad_final_state", grad_final_state, x, units, batched)
     acts = _Acts.of(activation, recurrent_activation)
     window = _truncation(truncate)
-    dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last)
+    dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last, g_end)
     masks = _masks(x, units, 3, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     if masks.recurrent is not None:  # one per gate, so that each gate can take its own
         masks = masks._replace(recurrent=np.broadcast_to(masks.recurrent, (x.shape[0], 3, units)))
@@ -384,6 +390,8 @@ def gru_backward(
         xw += b_in  # + b_in
     xw = xw.reshape(steps, batch, 3, units)
     g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
+    if g_end is not None:  # the final state's enters at the last step, as the last output's
+        g_last = g_end if g_last is None else g_last + g_end
     arrive = _Arrivals(None if g_seq is None else g_seq.swapaxes(0, 1), g_last, window)
     if reset_after:
         b_rec = None if b is None else b[1]
