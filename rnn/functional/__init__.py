@@ -23,6 +23,13 @@ respect to the inputs and a dict of gradients keyed like the weights (``kernel``
 3. get the weight gradients as matrix products over all steps after the loop
    (``dL/dK = X^T dZ``, ``dL/dR = H_prev^T dZ``).
 
+**Masks** (keyword arguments of all six, Keras 3's semantics): ``mask`` (batch,
+timesteps) makes a masked step carry the states over and repeat the previous output
+(zeros before a sequence's first unmasked step), and pass the gradient straight back;
+``dropout_mask`` and ``recurrent_dropout_mask``, drawn once per call, multiply ``x_t``
+and ``h_{t-1}`` before their products (one per gate for an LSTM or a GRU). Without them
+the functions run exactly as before.
+
 The backward functions know the derivatives of ``tanh``, ``sigmoid``, ``relu`` and
 ``linear``; a custom callable activation works forward but raises ``ValueError`` in
 backward.

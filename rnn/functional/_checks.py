@@ -5,7 +5,7 @@ Each check says what was expected and what came, so a wrong shape is easy to fix
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -135,3 +135,89 @@ def _truncation(truncate: Any) -> int | None:
             f"number of steps, got {truncate!r}"
         )
     return int(truncate)
+
+
+# ------------------------------------------------------------------ masks
+
+
+class _Masks(NamedTuple):
+    """The masks of one call, checked and batched (any may be None).
+
+    ``keep`` (batch, timesteps) bool: True where a step updates the state (the mask).
+    ``inputs`` (batch, g, features) and ``recurrent`` (batch, g, units): the dropout
+    masks multiplying ``x_t`` and ``h_{t-1}``, with ``g`` 1 (one mask shared by every
+    gate) or the number of gates (one mask per gate, in Keras's gate order).
+    """
+
+    keep: np.ndarray | None
+    inputs: np.ndarray | None
+    recurrent: np.ndarray | None
+
+    @property
+    def steps(self) -> bool:
+        """Return whether the loop over time must change: a mask or a recurrent dropout."""
+        return self.keep is not None or self.recurrent is not None
+
+    def cast(self, dtype: np.dtype) -> _Masks:
+        """Return the masks with the dropout masks in ``dtype``, the dtype computed in."""
+        inputs, recurrent = (None if m is None else m.astype(dtype, copy=False) for m in self[1:])
+        return _Masks(self.keep, inputs, recurrent)
+
+
+def _masks(
+    x: np.ndarray,
+    units: int,
+    gates: int,
+    batched: bool,
+    mask: Any,
+    dropout_mask: Any,
+    recurrent_dropout_mask: Any,
+) -> _Masks:
+    """Check ``mask``, ``dropout_mask`` and ``recurrent_dropout_mask`` (any may be None).
+
+    ``x`` (batch, timesteps, features) are the inputs, batched; ``units`` and ``gates``
+    the cell's size and number of gates (1 for a simple RNN); ``batched`` whether the
+    caller's inputs had a batch axis (the masks must have it too).
+    """
+    features = x.shape[2]
+    return _Masks(
+        _keep(mask, x, batched),
+        _dropout("dropout_mask", dropout_mask, x, "features", features, gates, batched),
+        _dropout(
+            "recurrent_dropout_mask", recurrent_dropout_mask, x, "units", units, gates, batched
+        ),
+    )
+
+
+def _keep(mask: Any, x: np.ndarray, batched: bool) -> np.ndarray | None:
+    """Check a mask: (batch, timesteps), or (timesteps,) unbatched; bool or 0/1."""
+    if mask is None:
+        return None
+    m = _array("mask", mask)
+    batch, steps = x.shape[:2]
+    shape, axes = ((batch, steps), "(batch, timesteps)") if batched else ((steps,), "(timesteps,)")
+    if m.shape != shape:
+        raise ValueError(
+            f"mask must have shape {shape} {axes} to match inputs of shape "
+            f"{x.shape if batched else x.shape[1:]}, got {m.shape}"
+        )
+    if m.dtype != bool and not np.isin(m, (0, 1)).all():
+        raise ValueError(f"mask must be boolean or hold only 0 and 1, got dtype {m.dtype} values")
+    return m.reshape(batch, steps).astype(bool)
+
+
+def _dropout(
+    name: str, value: Any, x: np.ndarray, axis: str, width: int, gates: int, batched: bool
+) -> np.ndarray | None:
+    """Check a dropout mask: (batch, width) shared by the gates, or (batch, gates, width)."""
+    if value is None:
+        return None
+    m = _array(name, value)
+    lead, axes = ((x.shape[0],), "batch, ") if batched else ((), "")
+    shapes = [(*lead, width)] + ([(*lead, gates, width)] if gates > 1 else [])
+    if m.shape not in shapes:
+        expected = f"{shapes[0]} ({axes}{axis})"
+        if gates > 1:
+            expected += f", shared by the gates, or {shapes[1]} ({axes}{gates} gates, {axis})"
+        raise ValueError(f"{name} must have shape {expected}, got {m.shape}")
+    return m.reshape(x.shape[0], -1, width)

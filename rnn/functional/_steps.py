@@ -8,9 +8,11 @@ and batch-major views.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+
+from rnn import activations
 
 ActivationLike = str | Callable[[np.ndarray], np.ndarray] | None
 
@@ -117,6 +119,54 @@ def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
 # ----------------------------------------------------------------- backward helpers
 
 
+class _Acts(NamedTuple):
+    """The activations in place, and their derivatives read from their outputs."""
+
+    act: Any
+    gate_act: Any
+    d_act: Any
+    d_gate: Any
+
+    @classmethod
+    def of(cls, activation: ActivationLike, recurrent_activation: ActivationLike) -> _Acts:
+        """Look up both activations and their derivatives (`rnn.activations`)."""
+        return cls(
+            activations.in_place(activation),
+            activations.in_place(recurrent_activation),
+            activations.derivative(activation, "activation"),
+            activations.derivative(recurrent_activation, "recurrent_activation"),
+        )
+
+
+class _Arrivals(NamedTuple):
+    """The output gradients, and how each enters the walk back through time.
+
+    ``g`` (timesteps, batch, units) or None, ``g_last`` (batch, units) or None. Without
+    truncation one slot carries every output's gradient; with ``window`` steps, output
+    ``t`` takes slot ``t % window`` from output ``t + window``, whose gradient has then
+    gone back ``window`` steps and stops: the one place where truncation happens.
+    """
+
+    g: np.ndarray | None
+    g_last: np.ndarray | None
+    window: int | None
+
+    @property
+    def slots(self) -> int:
+        """Return how many gradients travel back side by side: 1, or ``window``."""
+        return 1 if self.window is None else self.window
+
+    def enter(self, dh: np.ndarray, t: int, steps: int) -> None:
+        """Add output ``t``'s gradient ``dL/dh_t`` to its slot of ``dh`` (slots, batch, units)."""
+        s = 0 if self.window is None else t % self.window
+        if self.window is not None:
+            dh[s] = 0  # output t takes the slot of one `window` steps older
+        if self.g is not None:
+            dh[s] += self.g[t]  # dL/dh_t from output t
+        if self.g_last is not None and t == steps - 1:
+            dh[s] += self.g_last  # the last state's gradient
+
+
 def _history(states: np.ndarray, h0: np.ndarray | None, dtype: np.dtype) -> np.ndarray:
     """Every state, time-major, after the initial one: (timesteps + 1, batch, units).
 
@@ -139,3 +189,153 @@ def _batch_major(a: np.ndarray, batched: bool) -> np.ndarray:
     """Return a time-major (timesteps, batch, n) array as (batch, timesteps, n), or unbatched."""
     out = np.ascontiguousarray(a.swapaxes(0, 1))
     return out if batched else out[0]
+
+
+# ------------------------------------------------------------------ masks
+
+
+def _project_dropped(
+    x: np.ndarray, kernel: np.ndarray, bias: np.ndarray | None, dtype: np.dtype, mask: np.ndarray
+) -> np.ndarray:
+    """`_project` of the inputs times a dropout mask (batch, g, features), g 1 or per gate.
+
+    With one mask per gate, each gate's block of the kernel meets its own masked inputs.
+    """
+    gates = mask.shape[1]
+    if gates == 1:
+        return _project(x * mask[:, :1], kernel, bias, dtype)  # the mask of every step
+    n = kernel.shape[1] // gates
+    blocks = [slice(g * n, (g + 1) * n) for g in range(gates)]
+    parts = [
+        _project(x * mask[:, np.newaxis, g], kernel[:, s], None if bias is None else bias[s], dtype)
+        for g, s in enumerate(blocks)
+    ]
+    return np.concatenate(parts, axis=2)
+
+
+def _dropped_product(
+    rk: np.ndarray, gates: int, lead: tuple[int, ...], mask: np.ndarray
+) -> tuple[Callable[[np.ndarray], Any], np.ndarray]:
+    """`_gate_product` of ``h`` times a recurrent dropout mask, one per gate.
+
+    ``mask`` (gates, batch, units) is gate-major: gate ``g``'s product is
+    ``(h m_g) R_g``. Returns the product as a function of ``h``, and ``z``.
+    """
+    units = rk.shape[0]
+    z = np.empty((gates, *lead, units), rk.dtype)
+    rows = z.reshape(gates, -1, units)  # a view: (gates, batch, units) even for batch 1
+    by_gate = np.ascontiguousarray(rk.reshape(units, gates, units).transpose(1, 0, 2))
+    dropped = np.empty(rows.shape, rk.dtype)
+
+    def product(h: np.ndarray) -> Any:
+        np.multiply(mask, h.reshape(-1, units), dropped)  # h_{t-1} m_g for every gate
+        return np.matmul(dropped, by_gate, rows)  # (h m_g) R_g
+
+    return product, z
+
+
+def _drops(keep: np.ndarray | None, batch: int, steps: int) -> list[np.ndarray]:
+    """Per step, where the state is carried over: (batch, 1), or (1,) when the batch is 1."""
+    lead = () if batch == 1 else (batch,)
+    drop = np.zeros((steps, batch), bool) if keep is None else ~keep.T
+    return list(drop.reshape(steps, *lead, 1))
+
+
+def _started(keep: np.ndarray) -> np.ndarray:
+    """Return (batch, timesteps) True from each sequence's first unmasked step on."""
+    return np.logical_or.accumulate(keep, axis=1)
+
+
+def _outputs(
+    states: np.ndarray, keep: np.ndarray | None, batched: bool, return_sequences: bool
+) -> np.ndarray:
+    """`_finish` the outputs from the carried states (batch, timesteps, units), in place.
+
+    A masked step's output is the previous output: the carried state, except before
+    a sequence's first unmasked step, where it is zeros (not the initial state).
+    """
+    if keep is not None:
+        states[~_started(keep)] = 0  # no output yet: zeros
+    return _finish(states, batched, return_sequences)
+
+
+def _carried(
+    outputs: np.ndarray, keep: np.ndarray | None, h0: np.ndarray | None, dtype: np.dtype
+) -> np.ndarray:
+    """Return the states (batch, timesteps, units) from a masked forward pass's outputs.
+
+    They are the outputs, except before a sequence's first unmasked step, where the
+    state is ``h_0`` carried over and the output zeros.
+    """
+    if keep is None:
+        return outputs
+    before = ~_started(keep)[..., np.newaxis]
+    return np.where(before, 0 if h0 is None else h0[:, np.newaxis].astype(dtype), outputs)
+
+
+def _arriving(
+    g_seq: np.ndarray | None, g_last: np.ndarray | None, keep: np.ndarray | None
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Drop the gradients of the outputs that are constant zeros (before the first step)."""
+    if keep is None:
+        return g_seq, g_last
+    started = _started(keep)
+    if g_seq is not None:
+        g_seq = np.where(started[..., np.newaxis], g_seq, 0)
+    if g_last is not None:
+        g_last = np.where(started[:, -1:], g_last, 0)
+    return g_seq, g_last
+
+
+def _gate_dot(a: np.ndarray, w: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Return ``a w`` (n, batch, gates * units), each gate's block of ``w`` met by ``a m_g``.
+
+    ``a`` (n, batch, width) is time-major, ``w`` (width, gates * units), ``mask`` (batch,
+    g, width) a dropout mask shared by the gates (g = 1) or one per gate; None: none.
+    """
+    steps, batch, _ = a.shape
+    if mask is None or mask.shape[1] == 1:
+        rows = _flat(a if mask is None else a * mask[:, 0])
+        return (rows @ w).reshape(steps, batch, w.shape[1])
+    blocks = np.split(w, mask.shape[1], axis=1)
+    parts = [_flat(a * mask[:, g]) @ block for g, block in enumerate(blocks)]  # (a m_g) w_g
+    return np.concatenate(parts, axis=1).reshape(steps, batch, w.shape[1])
+
+
+def _gate_grad(a: np.ndarray, d: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """``dL/dw`` (width, gates * units) of `_gate_dot`, given ``d = dL/d(a w)``."""
+    rows = _flat(d)
+    if mask is None or mask.shape[1] == 1:
+        return _flat(a if mask is None else a * mask[:, 0]).T @ rows  # sum (a m)^T d
+    blocks = np.split(rows, mask.shape[1], axis=1)
+    parts = [_flat(a * mask[:, g]).T @ block for g, block in enumerate(blocks)]
+    return np.concatenate(parts, axis=1)  # per gate: sum (a m_g)^T d_g
+
+
+def _gate_back(d: np.ndarray, w: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """``dL/da`` (n, batch, width) of `_gate_dot`, given ``d = dL/d(a w)`` (n, batch, g u)."""
+    steps, batch, _ = d.shape
+    if mask is None or mask.shape[1] == 1:
+        back = (_flat(d) @ w.T).reshape(steps, batch, w.shape[0])  # d w^T
+        return back if mask is None else back * mask[:, 0]  # times the shared mask
+    gates = mask.shape[1]
+    blocks = zip(np.split(_flat(d), gates, axis=1), np.split(w, gates, axis=1), strict=True)
+    back = sum(  # per gate: (d_g w_g^T) m_g
+        (dg @ wg.T).reshape(steps, batch, w.shape[0]) * mask[:, g]
+        for g, (dg, wg) in enumerate(blocks)
+    )
+    return np.asarray(back)
+
+
+def _back_product(rk: np.ndarray, mask: np.ndarray | None) -> Callable[[np.ndarray, Any], Any]:
+    """Return ``(d, out) -> d R^T`` into ``out`` (slots, batch, n), for the walk back.
+
+    ``d`` is (slots, batch, gates, units) or (slots, batch, gates * units).
+
+    With a recurrent dropout ``mask`` (batch, g, n), each gate's part is multiplied by
+    its mask: ``sum_g (d_g R_g^T) m_g`` (see `_gate_back`).
+    """
+    if mask is None:
+        rk_t, n = np.ascontiguousarray(rk.T), rk.shape[1]
+        return lambda d, out: np.dot(d.reshape(-1, n), rk_t, _flat(out))
+    return lambda d, out: np.copyto(out, _gate_back(d.reshape(*out.shape[:2], -1), rk, mask))

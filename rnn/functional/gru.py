@@ -6,7 +6,7 @@ cuDNN) or before it (Keras 2).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -16,6 +16,8 @@ from rnn.functional._checks import (
     _dtype,
     _grad_outputs,
     _inputs,
+    _Masks,
+    _masks,
     _sequence,
     _state,
     _truncation,
@@ -23,14 +25,25 @@ from rnn.functional._checks import (
 )
 from rnn.functional._steps import (
     ActivationLike,
+    _Acts,
+    _Arrivals,
+    _arriving,
+    _back_product,
     _batch_major,
+    _carried,
     _chunks,
-    _finish,
+    _dropped_product,
+    _drops,
     _flat,
+    _gate_back,
+    _gate_dot,
+    _gate_grad,
     _gate_product,
     _history,
     _last,
+    _outputs,
     _project,
+    _project_dropped,
     _start,
 )
 
@@ -49,6 +62,9 @@ def gru_forward(
     initial_state: np.ndarray | None = None,
     return_sequences: bool = True,
     return_state: bool = False,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Run a Keras-style GRU over whole sequences (gate order ``z, r, h``).
 
@@ -80,6 +96,18 @@ def gru_forward(
         Return every ``h_t`` (default) or only the last one.
     return_state : bool
         Also return the final ``h_T``, (batch, units) or (units,).
+    mask : ndarray of shape (batch, timesteps) or (timesteps,), optional
+        Bool or 0/1 (see `simple_rnn_forward`): a masked step carries ``h`` over and
+        repeats the previous output (zeros before the first unmasked step); the final
+        state is the carried one.
+    dropout_mask : ndarray of shape (batch, features) or (batch, 3, features), optional
+        Multiplies ``x_t`` before the input product at every step: one mask for every
+        gate, or one per gate ``z, r, h`` (Keras's ``implementation=1``). Unbatched:
+        without the batch axis. Cast to the dtype computed in.
+    recurrent_dropout_mask : ndarray of shape (batch, 3, units) or (batch, units), optional
+        Multiplies ``h_{t-1}`` before each gate's block of the recurrent kernel, one per
+        gate ``z, r, h`` (Keras's ``implementation=1``) or one for all. The candidate
+        gets ``r ((h m_h) R_h + b_rec_h)`` with ``reset_after``, else ``(r (h m_h)) R_h``.
 
     Returns
     -------
@@ -113,18 +141,47 @@ def gru_forward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
     b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
     h0 = _initial_state(initial_state, x, units, batched)
-    act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
+    acts = activations.in_place(activation), activations.in_place(recurrent_activation)
     dtype = _dtype(x, k, rk, b, h0)
+    masks = _masks(x, units, 3, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     batch, u = x.shape[0], units
 
     b_in, b_hh = (b, None) if b is None or not reset_after else (b[0], b[1, 2 * u :])
     if b is not None and reset_after:
         # the recurrent biases of z and r are plain sums: fold them into the input bias
         b_in = b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u, b.dtype)])
-    xw = _project(x, k, b_in, dtype)
+    if masks.inputs is None:
+        xw = _project(x, k, b_in, dtype)
+    else:
+        xw = _project_dropped(x, k, b_in, dtype, masks.inputs)  # (x_t m_g) K_g + b_g
     rk = rk.astype(dtype, copy=False)
     seq = np.empty((batch, x.shape[1], u), dtype)
     h = _start(h0, batch, u, dtype)
+    b_hh = None if b_hh is None else b_hh.astype(dtype)
+    if masks.steps:  # a mask or a recurrent dropout: the loop with them
+        h = _steps_masked(xw, seq, h, (rk, b_hh), acts, reset_after, masks)
+    else:
+        h = _steps(xw, seq, h, (rk, b_hh), acts, reset_after)
+    final = _last(h, batch, batched)
+    out = _outputs(seq, masks.keep, batched, return_sequences)
+    return (out, final) if return_state else out
+
+
+def _steps(
+    xw: np.ndarray,
+    seq: np.ndarray,
+    h: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray | None],
+    acts: tuple[Any, Any],
+    reset_after: bool,
+) -> np.ndarray:
+    """Run the forward loop, writing each ``h_t`` into ``seq``; return the last state.
+
+    ``xw`` (batch, timesteps, 3 units) holds ``x_t K + b``, ``h`` is ``h_0`` in the step
+    layout (see `_start`), ``weights`` is ``(recurrent_kernel, b_rec_h or None)`` and
+    ``acts`` the activation and the recurrent activation in place.
+    """
+    (rk, b_hh), (act, gate_act), u = weights, acts, seq.shape[2]
     if reset_after:  # h R for all three gates at once
         recurrent, m = _gate_product(rk, 3, h.shape[:-1])
         zr, hh = m[:2], m[2]
@@ -132,7 +189,6 @@ def gru_forward(
         recurrent, zr = _gate_product(rk[:, : 2 * u], 2, h.shape[:-1])
         rk_h, rh, hh = np.ascontiguousarray(rk[:, 2 * u :]), np.empty_like(h), np.empty_like(h)
     z, r = zr
-    b_hh = None if b_hh is None else b_hh.astype(dtype)
     dot, add, mul = np.ndarray.dot, np.add, np.multiply
     for xs, hs in _chunks(xw, seq, gates=3):
         for x_zr, x_h, h_t in zip(list(xs[:, :2]), list(xs[:, 2]), list(hs), strict=True):
@@ -152,8 +208,55 @@ def gru_forward(
             mul(h_t, z, h_t)  # z (h_{t-1} - hh)
             add(h_t, hh, h_t)  # h_t = z h_{t-1} + (1 - z) hh
             h = h_t
-    out = _finish(seq, batched, return_sequences)
-    return (out, _last(h, batch, batched)) if return_state else out
+    return h
+
+
+def _steps_masked(
+    xw: np.ndarray,
+    seq: np.ndarray,
+    h: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray | None],
+    acts: tuple[Any, Any],
+    reset_after: bool,
+    masks: _Masks,
+) -> np.ndarray:
+    """Run `_steps` with a mask and a recurrent dropout mask (either may be None).
+
+    A masked step carries ``h_{t-1}`` over; each gate's product is ``(h_{t-1} m_g) R_g``.
+    """
+    (rk, b_hh), (act, gate_act), (batch, steps, u) = weights, acts, seq.shape
+    m = masks.recurrent
+    m = None if m is None else np.broadcast_to(m, (batch, 3, u)).transpose(1, 0, 2)
+    n = 3 if reset_after else 2  # the gates multiplied at once: all, or z and r
+    if m is None:
+        recurrent, prod = _gate_product(rk[:, : n * u], n, h.shape[:-1])
+    else:
+        recurrent, prod = _dropped_product(rk[:, : n * u], n, h.shape[:-1], m[:n])
+    (z, r), zr = prod[:2], prod[:2]
+    hh = prod[2] if reset_after else np.empty_like(h)
+    rk_h, rh, hm = np.ascontiguousarray(rk[:, 2 * u :]), np.empty_like(h), np.empty_like(h)
+    m_h = None if m is None else m[2].reshape(h.shape)  # the candidate's mask
+    drops = iter(_drops(masks.keep, batch, steps))  # per step: where the state is carried
+    for xs, hs in _chunks(xw, seq, gates=3):
+        for x_zr, x_h, h_t in zip(list(xs[:, :2]), list(xs[:, 2]), list(hs), strict=True):
+            recurrent(h)  # (h_{t-1} m) R (all gates, or z and r)
+            np.add(zr, x_zr, zr)  # x K + b + h R for z and r
+            gate_act(zr, zr)  # z, r = σ(...)
+            if reset_after:
+                if b_hh is not None:
+                    np.add(hh, b_hh, hh)  # (h m_h) R_h + b_rec_h
+                np.multiply(hh, r, hh)  # reset after the product
+            else:
+                np.multiply(r, h if m_h is None else np.multiply(h, m_h, hm), rh)  # r (h m_h)
+                np.dot(rh, rk_h, hh)  # (r (h m_h)) R_h
+            np.add(hh, x_h, hh)  # plus x_h
+            act(hh, hh)  # candidate hh = act(...)
+            np.subtract(h, hh, h_t)  # h_{t-1} - hh
+            np.multiply(h_t, z, h_t)  # z (h_{t-1} - hh)
+            np.add(h_t, hh, h_t)  # h_t = z h_{t-1} + (1 - z) hh
+            np.copyto(h_t, h, where=next(drops))  # a masked step keeps h_{t-1}
+            h = h_t
+    return h
 
 
 def _initial_state(state: Any, x: np.ndarray, units: int, batched: bool) -> np.ndarray | None:
@@ -175,7 +278,11 @@ def gru_backward(
     recurrent_activation: ActivationLike = "sigmoid",
     reset_after: bool = True,
     initial_state: np.ndarray | None = None,
+    grad_final_state: np.ndarray | None = None,
     truncate: int | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Backpropagate through time in a GRU: the gradients of the loss ``L``.
 
@@ -192,7 +299,9 @@ def gru_backward(
         ``dL/dh_t`` for every output, or for the last one (``return_sequences=False``).
     inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
     outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
-        Every ``h_t`` of the forward pass (`gru_forward`, ``return_sequences=True``).
+        Every output of the forward pass (`gru_forward`, ``return_sequences=True``, with
+        the same ``mask``): its ``h_t``, rebuilt from the outputs, ``mask`` and
+        ``initial_state`` when there is a mask.
     kernel : ndarray of shape (features, 3 * units)
         As in `gru_forward`.
     recurrent_kernel : ndarray of shape (units, 3 * units)
@@ -208,9 +317,17 @@ def gru_backward(
         As in the forward pass (``True``).
     initial_state : ndarray of shape (batch, units) or (units,), optional
         The forward pass's ``h_0``; zeros by default.
+    grad_final_state : ndarray of shape (batch, units) or (units,), optional
+        ``dL/dh_T`` for the final state of ``return_state=True``. Without a mask it is
+        the last output, so this adds to its gradient; with a mask the final state is
+        the carried one (``h_0`` for a fully masked sequence, whose last output is 0).
     truncate : int, optional
         The gradient arriving at step ``t`` flows back through at most ``truncate``
         steps (see `simple_rnn_backward`); ``None``: all the way.
+    mask, dropout_mask, recurrent_dropout_mask : ndarray, optional
+        The forward pass's, held fixed (see `gru_forward`). A masked step passes
+        ``dL/dh_t`` straight back to ``h_{t-1}`` and to nothing else; an output before
+        the first unmasked step (a constant zero) passes nothing back.
 
     Returns
     -------
@@ -254,96 +371,76 @@ def gru_backward(
     h = _sequence("outputs", outputs, x, units, batched)
     h0 = _initial_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
-    acts = _Acts(
-        activations.in_place(activation),
-        activations.in_place(recurrent_activation),
-        activations.derivative(activation, "activation"),
-        activations.derivative(recurrent_activation, "recurrent_activation"),
-    )
+    g_end = _state("grad_final_state", grad_final_state, x, units, batched)
+    acts = _Acts.of(activation, recurrent_activation)
     window = _truncation(truncate)
-    dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last)
-    batch, steps, features = x.shape
+    dtype = _dtype(x, k, rk, b, h, h0, g_seq, g_last, g_end)
+    masks = _masks(x, units, 3, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
+    if masks.recurrent is not None:  # one per gate, so that each gate can take its own
+        masks = masks._replace(recurrent=np.broadcast_to(masks.recurrent, (x.shape[0], 3, units)))
+    steps, batch = x.shape[1], x.shape[0]
 
     # the forward pass again, without its loop: every step's inputs and h_{t-1} at once
-    h_prev = _history(h, h0, dtype)[:-1]  # h_0 ... h_{T-1}, time-major
+    h_prev = _history(_carried(h, masks.keep, h0, dtype), h0, dtype)[:-1]  # h_0 ... h_{T-1}
     xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     b_in = None if b is None else (b[0] if reset_after else b)
-    xw = _flat(xs) @ k  # x_t K
+    xw = _gate_dot(xs, k, masks.inputs)  # x_t K (each gate's x_t m_g)
     if b_in is not None:
         xw += b_in  # + b_in
     xw = xw.reshape(steps, batch, 3, units)
+    g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
+    if g_end is not None:  # the final state's enters at the last step, as the last output's
+        g_last = g_end if g_last is None else g_last + g_end
     arrive = _Arrivals(None if g_seq is None else g_seq.swapaxes(0, 1), g_last, window)
     if reset_after:
         b_rec = None if b is None else b[1]
-        dx, grad_rk, grad_b, dh0 = _back_reset_after(xw, h_prev, rk, b_rec, acts, arrive)
+        dx, grad_rk, grad_b, dh0 = _back_reset_after(xw, h_prev, (rk, b_rec), acts, arrive, masks)
     else:
-        dx, grad_rk, grad_b, dh0 = _back_reset_before(xw, h_prev, rk, acts, arrive)
+        dx, grad_rk, grad_b, dh0 = _back_reset_before(xw, h_prev, rk, acts, arrive, masks)
 
-    dx_rows = dx.reshape(steps * batch, 3 * units)
+    dx = dx.reshape(steps, batch, 3 * units)
     grads = {
-        "kernel": _flat(xs).T @ dx_rows,  # sum_t x_t^T dz_t
+        "kernel": _gate_grad(xs, dx, masks.inputs),  # sum_t (x_t m)^T dz_t
         "recurrent_kernel": grad_rk,
         "bias": grad_b,
         "initial_state": dh0 if batched else dh0[0],
     }
-    grad_x = (dx_rows @ k.T).reshape(steps, batch, features)  # dz_t K^T
+    grad_x = _gate_back(dx, k, masks.inputs)  # (dz_t K^T) m
     return _batch_major(grad_x, batched), grads
 
 
-class _Acts(NamedTuple):
-    """The activations in place, and their derivatives read from their outputs."""
+def _held(z: np.ndarray, keep: np.ndarray | None, *coefs: np.ndarray) -> np.ndarray:
+    """Return the update gate for the walk back, 1 at masked steps; zero their ``coefs``.
 
-    act: Any
-    gate_act: Any
-    d_act: Any
-    d_gate: Any
-
-
-class _Arrivals(NamedTuple):
-    """The output gradients, and how each enters the walk back through time.
-
-    ``g`` (timesteps, batch, units) or None, ``g_last`` (batch, units) or None. Without
-    truncation one slot carries every output's gradient; with ``window`` steps, output
-    ``t`` takes slot ``t % window`` from output ``t + window``, whose gradient has then
-    gone back ``window`` steps and stops: the one place where truncation happens.
+    ``z`` (timesteps, batch, units), each of ``coefs`` (timesteps, batch, 3, units), and
+    ``keep`` (batch, timesteps) the mask (None: nothing masked). With no ``dL/dz_t`` and
+    ``z = 1``, a masked step passes ``dL/dh_t`` straight back: ``dL/dh_{t-1} = dh z``.
     """
-
-    g: np.ndarray | None
-    g_last: np.ndarray | None
-    window: int | None
-
-    @property
-    def slots(self) -> int:
-        return 1 if self.window is None else self.window
-
-    def enter(self, dh: np.ndarray, t: int, steps: int) -> None:
-        """Add output ``t``'s gradient ``dL/dh_t`` to its slot of ``dh`` (slots, batch, units)."""
-        s = 0 if self.window is None else t % self.window
-        if self.window is not None:
-            dh[s] = 0  # output t takes the slot of one `window` steps older
-        if self.g is not None:
-            dh[s] += self.g[t]  # dL/dh_t from output t
-        if self.g_last is not None and t == steps - 1:
-            dh[s] += self.g_last  # the last state's gradient
+    if keep is None:
+        return z
+    kept = keep.T[..., np.newaxis]  # (timesteps, batch, 1)
+    for coef in coefs:
+        coef *= kept[..., np.newaxis]  # no dL/dz_t at a masked step
+    return np.where(kept, z, 1)
 
 
 def _back_reset_after(
     xw: np.ndarray,
     h_prev: np.ndarray,
-    rk: np.ndarray,
-    b_rec: np.ndarray | None,
+    weights: tuple[np.ndarray, np.ndarray | None],
     acts: _Acts,
     arrive: _Arrivals,
+    masks: _Masks,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """BPTT through a GRU with the reset gate after the product (Keras 3, cuDNN).
 
-    ``xw`` (timesteps, batch, 3, units) is ``x_t K + b_in``, ``h_prev`` every ``h_{t-1}``.
-    Returns ``dL/d(x_t K)`` per gate (like ``xw``), ``dL/dR``, ``dL/dbias`` (2, 3 units)
-    and ``dL/dh_0`` (batch, units).
+    ``xw`` (timesteps, batch, 3, units) is ``x_t K + b_in``, ``h_prev`` every ``h_{t-1}``,
+    ``weights`` the recurrent kernel and bias. Returns ``dL/d(x_t K)`` per gate (like
+    ``xw``), ``dL/dR``, ``dL/dbias`` (2, 3 units) and ``dL/dh_0`` (batch, units).
     """
-    steps, batch, _, u = xw.shape
-    m = _flat(h_prev) @ rk  # h_{t-1} R
+    (rk, b_rec), (steps, batch, _, u) = weights, xw.shape
+    m = _gate_dot(h_prev, rk, masks.recurrent)  # h_{t-1} R (each gate's h_{t-1} m_g)
     if b_rec is not None:
         m += b_rec  # + b_rec
     m = m.reshape(steps, batch, 3, u)
@@ -360,59 +457,108 @@ def _back_reset_after(
     coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * activations.slope(acts.d_gate, r)  # dz_r / dh
     rec = coef.copy()
     rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
+    z = _held(z, masks.keep, coef, rec)  # masked steps: no dz, and z = 1
 
-    # back through time: per step, element-wise maths and one product with R^T
-    dh = np.zeros((arrive.slots, batch, u), xw.dtype)  # dL/dh_t
+    dh_all, dh0 = _walk_reset_after(rec, z, _back_product(rk, masks.recurrent), arrive)
+    dx = dh_all[:, :, None] * coef  # dz_z, dz_r, dz_h for every step
+    dm = (dh_all[:, :, None] * rec).reshape(steps, batch, 3 * u)
+    grad_rk = _gate_grad(h_prev, dm, masks.recurrent)  # sum_t (h_{t-1} m)^T dm_t
+    grad_b = np.stack([dx.reshape(-1, 3 * u).sum(axis=0), _flat(dm).sum(axis=0)])  # (2, 3u)
+    return dx, grad_rk, grad_b, dh0
+
+
+def _walk_reset_after(
+    rec: np.ndarray, z: np.ndarray, back_product: Any, arrive: _Arrivals
+) -> tuple[np.ndarray, np.ndarray]:
+    """Walk back for `_back_reset_after`: per step, element-wise maths and one product.
+
+    ``rec`` (timesteps, batch, 3, units) is ``dL/d(h_{t-1} R + b_rec)`` per unit of
+    ``dL/dh_t``, ``z`` the update gate, ``back_product`` `_back_product`'s function.
+    Returns ``dL/dh_t`` of every step (timesteps, batch, units) and ``dL/dh_0``.
+    """
+    steps, batch, _, u = rec.shape
+    dh = np.zeros((arrive.slots, batch, u), rec.dtype)  # dL/dh_t
     back = np.empty_like(dh)  # what flows back through R
-    dm = np.empty((arrive.slots, batch, 3, u), xw.dtype)
-    dh_all = np.empty((steps, batch, u), xw.dtype)  # dL/dh_t, every output together
-    rk_t = np.ascontiguousarray(rk.T)
+    dm = np.empty((arrive.slots, batch, 3, u), rec.dtype)
+    dh_all = np.empty((steps, batch, u), rec.dtype)  # dL/dh_t, every output together
     enter = arrive.enter
     for t in reversed(range(steps)):
         enter(dh, t, steps)
         dh.sum(axis=0, out=dh_all[t])
         np.multiply(dh[:, :, None], rec[t], dm)  # dz_z, dz_r, dm_h per output
-        np.dot(dm.reshape(-1, 3 * u), rk_t, _flat(back))  # (dz_z, dz_r, dm_h) R^T
+        back_product(dm, back)  # (dz_z, dz_r, dm_h) R^T
         np.multiply(dh, z[t], dh)
         np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
-
-    dx = dh_all[:, :, None] * coef  # dz_z, dz_r, dz_h for every step
-    dm_rows = (dh_all[:, :, None] * rec).reshape(steps * batch, 3 * u)
-    grad_rk = _flat(h_prev).T @ dm_rows  # sum_t h_{t-1}^T dm_t
-    grad_b = np.stack([dx.reshape(-1, 3 * u).sum(axis=0), dm_rows.sum(axis=0)])  # (2, 3 units)
-    return dx, grad_rk, grad_b, dh.sum(axis=0)
+    return dh_all, dh.sum(axis=0)
 
 
 def _back_reset_before(
-    xw: np.ndarray, h_prev: np.ndarray, rk: np.ndarray, acts: _Acts, arrive: _Arrivals
+    xw: np.ndarray,
+    h_prev: np.ndarray,
+    rk: np.ndarray,
+    acts: _Acts,
+    arrive: _Arrivals,
+    masks: _Masks,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """BPTT through a GRU with the reset gate before the product (Keras 2's default).
 
-    As `_back_reset_after`, with one input bias: ``dL/dbias`` is (3 units,).
+    As `_back_reset_after`, with one input bias: ``dL/dbias`` is (3 units,). With a
+    recurrent dropout the candidate's product is ``(r (h_{t-1} m_h)) R_h``.
     """
     steps, batch, _, u = xw.shape
-    m_zr = (_flat(h_prev) @ rk[:, : 2 * u]).reshape(steps, batch, 2, u)  # h_{t-1} R_zr
-    zr = xw[:, :, :2] + m_zr
+    m = masks.recurrent  # None, or one per gate (batch, 3, units)
+    m_zr = _gate_dot(h_prev, rk[:, : 2 * u], None if m is None else m[:, :2])  # h_{t-1} R_zr
+    zr = xw[:, :, :2] + m_zr.reshape(steps, batch, 2, u)
     acts.gate_act(zr, zr)
     z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
-    rh = r * h_prev  # r h_{t-1}
+    hm = h_prev if m is None else h_prev * m[:, 2]  # h_{t-1} m_h
+    rh = r * hm  # r h_{t-1}
     cand = xw[:, :, 2] + (_flat(rh) @ rk[:, 2 * u :]).reshape(steps, batch, u)
     acts.act(cand, cand)  # hh = act(x_h + (r h_{t-1}) R_h)
 
     # what each step's gradients get multiplied by, for every step at once
     coef = np.empty((steps, batch, 3, u), xw.dtype)
     coef[:, :, 0] = (h_prev - cand) * activations.slope(acts.d_gate, z)  # dz_z / dh
-    coef[:, :, 1] = h_prev * activations.slope(acts.d_gate, r)  # dz_r / d(r h)
+    coef[:, :, 1] = hm * activations.slope(acts.d_gate, r)  # dz_r / d(r h)
     coef[:, :, 2] = (1 - z) * activations.slope(acts.d_act, cand)  # dz_h / dh
+    z = _held(z, masks.keep, coef)  # masked steps: no dz, and z = 1
 
-    # back through time: per step, element-wise maths and the products with R^T
-    dh = np.zeros((arrive.slots, batch, u), xw.dtype)  # dL/dh_t
+    back_zr = _back_product(rk[:, : 2 * u], None if m is None else m[:, :2])
+    r_back = r if m is None else r * m[:, 2]  # d(r h m_h)/dh = r m_h
+    dx, dh0 = _walk_reset_before(coef, z, r_back, (back_zr, rk[:, 2 * u :]), arrive)
+    dx3 = dx.reshape(steps, batch, 3 * u)
+    dx_rows = _flat(dx3)
+    grad_rk = np.concatenate(
+        [
+            _gate_grad(h_prev, dx3[:, :, : 2 * u], None if m is None else m[:, :2]),  # dz_z, dz_r
+            _flat(rh).T @ dx_rows[:, 2 * u :],  # sum_t (r h_{t-1})^T dz_h
+        ],
+        axis=1,
+    )
+    return dx, grad_rk, dx_rows.sum(axis=0), dh0
+
+
+def _walk_reset_before(
+    coef: np.ndarray,
+    z: np.ndarray,
+    r: np.ndarray,
+    products: tuple[Any, np.ndarray],
+    arrive: _Arrivals,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Walk back for `_back_reset_before`: per step, element-wise maths and products.
+
+    ``coef`` (timesteps, batch, 3, units) as computed there, ``z`` the update gate,
+    ``r`` the reset gate (times ``m_h`` with a recurrent dropout), ``products`` the
+    function ``(dz_z, dz_r) -> (dz_z, dz_r) R_zr^T`` and ``R_h``. Returns ``dL/dz_t``
+    (timesteps, batch, 3, units) and ``dL/dh_0``.
+    """
+    (back_zr, rk_h), (steps, batch, _, u) = products, coef.shape
+    dh = np.zeros((arrive.slots, batch, u), coef.dtype)  # dL/dh_t
     back = np.empty_like(dh)  # what flows back through R
     drh = np.empty_like(dh)  # dL/d(r h_{t-1})
-    dx = np.empty((steps, batch, 3, u), xw.dtype)  # dL/d(x_t K), per gate
-    slots = None if arrive.window is None else np.empty((arrive.slots, batch, 3, u), xw.dtype)
-    rk_zr_t = np.ascontiguousarray(rk[:, : 2 * u].T)
-    rk_h_t = np.ascontiguousarray(rk[:, 2 * u :].T)
+    dx = np.empty((steps, batch, 3, u), coef.dtype)  # dL/d(x_t K), per gate
+    slots = None if arrive.window is None else np.empty((arrive.slots, batch, 3, u), coef.dtype)
+    rk_h_t = np.ascontiguousarray(rk_h.T)
     mul, dot = np.multiply, np.dot
     enter = arrive.enter
     for t in reversed(range(steps)):
@@ -422,20 +568,11 @@ def _back_reset_before(
         dot(d[:, :, 2].reshape(-1, u), rk_h_t, _flat(drh))  # d(r h) = dz_h R_h^T
         mul(drh, coef[t, :, 1], d[:, :, 1])  # dz_r = d(r h) h_{t-1} σ'
         mul(dh, coef[t, :, 0], d[:, :, 0])  # dz_z
-        dot(d[:, :, :2].reshape(-1, 2 * u), rk_zr_t, _flat(back))  # (dz_z, dz_r) R^T
+        back_zr(d[:, :, :2], back)  # (dz_z, dz_r) R^T
         mul(drh, r[t], drh)
         np.add(back, drh, back)  # + d(r h) r
         if slots is not None:
             d.sum(axis=0, out=dx[t])  # every output's dz_t together
         mul(dh, z[t], dh)
         np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
-
-    dx_rows = dx.reshape(steps * batch, 3 * u)
-    grad_rk = np.concatenate(
-        [
-            _flat(h_prev).T @ dx_rows[:, : 2 * u],  # sum_t h_{t-1}^T (dz_z, dz_r)
-            _flat(rh).T @ dx_rows[:, 2 * u :],  # sum_t (r h_{t-1})^T dz_h
-        ],
-        axis=1,
-    )
-    return dx, grad_rk, dx_rows.sum(axis=0), dh.sum(axis=0)
+    return dx, dh.sum(axis=0)

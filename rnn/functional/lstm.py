@@ -13,6 +13,8 @@ from rnn.functional._checks import (
     _dtype,
     _grad_outputs,
     _inputs,
+    _Masks,
+    _masks,
     _sequence,
     _state,
     _truncation,
@@ -20,14 +22,23 @@ from rnn.functional._checks import (
 )
 from rnn.functional._steps import (
     ActivationLike,
+    _Acts,
+    _arriving,
     _batch_major,
+    _carried,
     _chunks,
-    _finish,
+    _dropped_product,
+    _drops,
     _flat,
+    _gate_back,
+    _gate_dot,
+    _gate_grad,
     _gate_product,
     _history,
     _last,
+    _outputs,
     _project,
+    _project_dropped,
     _start,
 )
 
@@ -45,6 +56,9 @@ def lstm_forward(
     initial_state: Sequence[np.ndarray] | None = None,
     return_sequences: bool = True,
     return_state: bool = False,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run a Keras-style LSTM over whole sequences (gate order ``i, f, c, o``).
 
@@ -72,6 +86,17 @@ def lstm_forward(
         Return every ``h_t`` (default) or only the last one.
     return_state : bool
         Also return the final ``h_T`` and ``c_T``, each (batch, units) or (units,).
+    mask : ndarray of shape (batch, timesteps) or (timesteps,), optional
+        Bool or 0/1 (see `simple_rnn_forward`): a masked step carries ``h`` and ``c``
+        over and repeats the previous output (zeros before the first unmasked step);
+        the final states are the carried ones.
+    dropout_mask : ndarray of shape (batch, features) or (batch, 4, features), optional
+        Multiplies ``x_t`` before the input product at every step: one mask for every
+        gate, or one per gate ``i, f, c, o`` (Keras's ``implementation=1``). Unbatched:
+        without the batch axis. Cast to the dtype computed in.
+    recurrent_dropout_mask : ndarray of shape (batch, 4, units) or (batch, units), optional
+        Multiplies ``h_{t-1}`` before each gate's block of the recurrent kernel, one mask
+        per gate (Keras's ``implementation=1``) or one for all.
 
     Returns
     -------
@@ -105,34 +130,91 @@ def lstm_forward(
     h0, c0 = _pair("initial_state", initial_state, x, units, batched)
     act, gate_act = activations.in_place(activation), activations.in_place(recurrent_activation)
     dtype = _dtype(x, k, rk, b, h0, c0)
+    masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     batch, u = x.shape[0], units
 
     # reorder the gates to i, f, o, c so that the three sigmoid gates sit side by side
     order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
-    xz = _project(x, k[:, order], None if b is None else b[order], dtype)
+    k, b = k[:, order], None if b is None else b[order]
+    if masks.inputs is None:
+        xz = _project(x, k, b, dtype)
+    else:
+        xz = _project_dropped(x, k, b, dtype, _in_step_order(masks.inputs))
     rk = rk[:, order].astype(dtype)
     seq = np.empty((batch, x.shape[1], u), dtype)
     h, c = _start(h0, batch, u, dtype), _start(c0, batch, u, dtype)
-    recurrent, z = _gate_product(rk, 4, h.shape[:-1])  # z: the four gates of one step
+    if masks.steps:  # a mask or a recurrent dropout: the loop below, with them
+        h, c = _steps_masked(xz, seq, (h, c), rk, (act, gate_act), masks)
+    else:
+        recurrent, z = _gate_product(rk, 4, h.shape[:-1])  # z: the four gates of one step
+        i, f, o, g = z
+        gates, ig = z[:3], np.empty_like(c)
+        add, mul = np.add, np.multiply
+        for xs, hs in _chunks(xz, seq, gates=4):
+            for x_t, h_t in zip(list(xs), list(hs), strict=True):
+                recurrent(h)  # z = h_{t-1} R
+                add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
+                gate_act(gates, gates)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
+                act(g, g)  # candidate cell act(z_c)
+                mul(f, c, c)  # keep part of the old cell: f c
+                mul(i, g, ig)  # let in part of the candidate: i act(z_c)
+                add(c, ig, c)  # c_t = f c + i act(z_c)
+                act(c, h_t)  # act(c_t)
+                mul(h_t, o, h_t)  # h_t = o act(c_t)
+                h = h_t
+    final = (_last(h, batch, batched), _last(c, batch, batched))
+    out = _outputs(seq, masks.keep, batched, return_sequences)
+    return (out, *final) if return_state else out
+
+
+def _in_step_order(mask: np.ndarray) -> np.ndarray:
+    """Return a per-gate mask (batch, 4, n) in the forward loop's gate order ``i, f, o, c``."""
+    return mask if mask.shape[1] == 1 else mask[:, [0, 1, 3, 2]]
+
+
+def _steps_masked(
+    xz: np.ndarray,
+    seq: np.ndarray,
+    state: tuple[np.ndarray, np.ndarray],
+    rk: np.ndarray,
+    acts: tuple[Any, Any],
+    masks: _Masks,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the forward loop with a mask and a recurrent dropout mask (either may be None).
+
+    ``xz`` (batch, timesteps, 4 units) holds ``x_t K + b`` and ``rk`` the recurrent
+    kernel, both in the gate order ``i, f, o, c``; each ``h_t`` is written into ``seq``.
+    ``state`` is ``(h_0, c_0)`` in the step layout (see `_start`), ``acts`` the
+    activation and the recurrent activation in place. A masked step carries ``h`` and
+    ``c`` over. Returns the final ``(h, c)``.
+    """
+    (h, c), (act, gate_act) = state, acts
+    batch, steps, u = seq.shape
+    if masks.recurrent is None:
+        recurrent, z = _gate_product(rk, 4, h.shape[:-1])
+    else:  # (h_{t-1} m_g) R_g, gate-major masks in the order i, f, o, c
+        m = np.broadcast_to(_in_step_order(masks.recurrent), (batch, 4, u)).transpose(1, 0, 2)
+        recurrent, z = _dropped_product(rk, 4, h.shape[:-1], m)
     i, f, o, g = z
-    gates, ig = z[:3], np.empty_like(c)
-    add, mul = np.add, np.multiply
+    gates, ig, c_prev = z[:3], np.empty_like(c), np.empty_like(c)
+    drops = iter(_drops(masks.keep, batch, steps))  # per step: where the state is carried
     for xs, hs in _chunks(xz, seq, gates=4):
         for x_t, h_t in zip(list(xs), list(hs), strict=True):
-            recurrent(h)  # z = h_{t-1} R
-            add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
+            recurrent(h)  # z = h_{t-1} R (each gate's h_{t-1} dropped by its mask)
+            np.add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
             gate_act(gates, gates)  # i, f, o = σ(z_i), σ(z_f), σ(z_o)
             act(g, g)  # candidate cell act(z_c)
-            mul(f, c, c)  # keep part of the old cell: f c
-            mul(i, g, ig)  # let in part of the candidate: i act(z_c)
-            add(c, ig, c)  # c_t = f c + i act(z_c)
+            np.copyto(c_prev, c)  # c_{t-1}, for a masked step
+            np.multiply(f, c, c)  # f c
+            np.multiply(i, g, ig)  # i act(z_c)
+            np.add(c, ig, c)  # c_t = f c + i act(z_c)
             act(c, h_t)  # act(c_t)
-            mul(h_t, o, h_t)  # h_t = o act(c_t)
+            np.multiply(h_t, o, h_t)  # h_t = o act(c_t)
+            drop = next(drops)
+            np.copyto(c, c_prev, where=drop)  # a masked step keeps c_{t-1}
+            np.copyto(h_t, h, where=drop)  # and h_{t-1}
             h = h_t
-    out = _finish(seq, batched, return_sequences)
-    if return_state:
-        return out, _last(h, batch, batched), _last(c, batch, batched)
-    return out
+    return h, c
 
 
 def _pair(
@@ -162,6 +244,9 @@ def lstm_backward(
     initial_state: Sequence[np.ndarray] | None = None,
     grad_final_state: Sequence[np.ndarray | None] | None = None,
     truncate: int | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Backpropagate through time in an LSTM: the gradients of the loss ``L``.
 
@@ -178,7 +263,9 @@ def lstm_backward(
         ``dL/dh_t`` for every output, or for the last one (``return_sequences=False``).
     inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
     outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
-        Every ``h_t`` of the forward pass (`lstm_forward`, ``return_sequences=True``).
+        Every output of the forward pass (`lstm_forward`, ``return_sequences=True``, with
+        the same ``mask``): its ``h_t``, rebuilt from the outputs, ``mask`` and
+        ``initial_state`` when there is a mask; the cells are recomputed.
     kernel : ndarray of shape (features, 4 * units)
         As in `lstm_forward`.
     recurrent_kernel : ndarray of shape (units, 4 * units)
@@ -198,6 +285,11 @@ def lstm_backward(
     truncate : int, optional
         The gradient arriving at step ``t`` flows back through at most ``truncate``
         steps, along both ``h`` and ``c`` (see `simple_rnn_backward`); ``None``: all.
+    mask, dropout_mask, recurrent_dropout_mask : ndarray, optional
+        The forward pass's, held fixed (see `lstm_forward`). A masked step passes
+        ``dL/dh_t`` and ``dL/dc_t`` straight back to ``h_{t-1}`` and ``c_{t-1}`` and to
+        nothing else; an output before the first unmasked step (a constant zero) passes
+        nothing back; ``grad_final_state`` reaches the carried states.
 
     Returns
     -------
@@ -241,50 +333,44 @@ def lstm_backward(
     h0, c0 = _pair("initial_state", initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     gh_end, gc_end = _pair("grad_final_state", grad_final_state, x, units, batched)
-    acts = _Acts(
-        activations.in_place(activation),
-        activations.in_place(recurrent_activation),
-        activations.derivative(activation, "activation"),
-        activations.derivative(recurrent_activation, "recurrent_activation"),
-    )
+    acts = _Acts.of(activation, recurrent_activation)
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, b, h, h0, c0, g_seq, g_last, gh_end, gc_end)
-    batch, steps, features = x.shape
+
+    masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
+    steps, batch = x.shape[1], x.shape[0]
 
     # the forward pass again, without its loop: every gate of every step at once
-    hs = _history(h, h0, dtype)  # h_0 ... h_T, time-major
+    hs = _history(_carried(h, masks.keep, h0, dtype), h0, dtype)  # h_0 ... h_T, time-major
     xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
-    z = _flat(xs) @ k + _flat(hs[:-1]) @ rk  # x_t K + h_{t-1} R
+    z = _gate_dot(xs, k, masks.inputs) + _gate_dot(hs[:-1], rk, masks.recurrent)  # x K + h R
     if b is not None:
         z += b  # + b
     z = z.reshape(steps, batch, 4, units)
     _activate_gates(z, acts)  # z becomes i, f, act(z_c), o
+    if masks.keep is not None:
+        _hold(z, masks.keep)  # masked steps: i = 0, f = 1, o = 0
     cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
     coef, to_cell = _coefficients(z, cs, tc, acts)
 
+    g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
     g = None if g_seq is None else g_seq.swapaxes(0, 1)
     arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
-    dz, dh0, dc0 = _back_through_time(coef, to_cell, z[:, :, 1], rk, arrive)
+    if masks.steps:
+        dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
+    else:
+        dz, dh0, dc0 = _back_through_time(coef, to_cell, z[:, :, 1], rk, arrive)
 
-    dz_rows = dz.reshape(steps * batch, 4 * units)
+    dz = dz.reshape(steps, batch, 4 * units)
     grads = {
-        "kernel": _flat(xs).T @ dz_rows,  # sum_t x_t^T dz_t
-        "recurrent_kernel": _flat(hs[:-1]).T @ dz_rows,  # sum_t h_{t-1}^T dz_t
-        "bias": dz_rows.sum(axis=0),  # sum_t dz_t
+        "kernel": _gate_grad(xs, dz, masks.inputs),  # sum_t (x_t m)^T dz_t
+        "recurrent_kernel": _gate_grad(hs[:-1], dz, masks.recurrent),  # sum h_{t-1}^T dz_t
+        "bias": _flat(dz).sum(axis=0),  # sum_t dz_t
         "initial_state": (dh0, dc0) if batched else (dh0[0], dc0[0]),
     }
-    grad_x = (dz_rows @ k.T).reshape(steps, batch, features)  # dz_t K^T
+    grad_x = _gate_back(dz, k, masks.inputs)  # (dz_t K^T) m
     return _batch_major(grad_x, batched), grads
-
-
-class _Acts(NamedTuple):
-    """The activations in place, and their derivatives read from their outputs."""
-
-    act: Any
-    gate_act: Any
-    d_act: Any
-    d_gate: Any
 
 
 class _Arrivals(NamedTuple):
@@ -458,4 +544,53 @@ def _back_through_time(
         np.dot(dz_slots.reshape(-1, 4 * u), rk_t, _flat(dh))  # dL/dh_{t-1} = dz_t R^T
         if truncated:
             dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
+    return dz, dh.sum(axis=0), dc.sum(axis=0)
+
+
+def _hold(gates: np.ndarray, keep: np.ndarray) -> None:
+    """Make every masked step carry its cell over: ``i = 0``, ``f = 1``, ``o = 0``.
+
+    ``gates`` (timesteps, batch, 4, units) are ``i, f, act(z_c), o`` (see
+    `_activate_gates`), ``keep`` (batch, timesteps) the mask. Then ``c_t = 1 c_{t-1} + 0``
+    exactly, and ``dL/dc_{t-1} = dL/dc_t f`` passes straight back.
+    """
+    drop = ~keep.T  # (timesteps, batch)
+    gates[drop, 0] = 0  # i
+    gates[drop, 1] = 1  # f
+    gates[drop, 3] = 0  # o
+
+
+def _back_masked(
+    coef: np.ndarray,
+    to_cell: np.ndarray,
+    f: np.ndarray,
+    rk: np.ndarray,
+    arrive: _Arrivals,
+    masks: _Masks,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_back_through_time` with a mask and a recurrent dropout mask (either may be None).
+
+    A masked step (its ``f`` is 1, see `_hold`) computes no ``dL/dz_t`` and passes
+    ``dL/dh_t`` and ``dL/dc_t`` straight back; ``dL/dh_{t-1}`` of the others is
+    ``sum_g (dz_g R_g^T) m_g``. Returns ``dL/dz_t`` (timesteps, batch, 4, units),
+    ``dL/dh_0`` and ``dL/dc_0``.
+    """
+    steps, batch, _, u = coef.shape
+    keep = np.ones((steps, batch), bool) if masks.keep is None else masks.keep.T
+    coef = coef * keep[..., np.newaxis, np.newaxis]  # masked steps: no dL/dz_t
+    to_cell = to_cell * keep[..., np.newaxis]  # nor dL/dc_t from dL/dh_t
+    carry = (~keep[..., np.newaxis]).astype(coef.dtype)  # 1 where dL/dh_t passes back
+    dh = np.zeros((arrive.slots, batch, u), coef.dtype)  # dL/dh_t, each output in its slot
+    dc = np.zeros_like(dh)  # dL/dc_t
+    dz = np.empty((steps, batch, 4, u), coef.dtype)  # dL/dz_t
+    dz_slots = np.empty((arrive.slots, batch, 4, u), coef.dtype)
+    for t in reversed(range(steps)):
+        arrive.enter(dh, dc, t, steps)
+        dc += dh * to_cell[t]  # dc_t += dh_t o act'(c_t)
+        np.multiply(dc[:, :, np.newaxis], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, _f, _c
+        np.multiply(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
+        dc *= f[t]  # dL/dc_{t-1} = dc_t f_t
+        dh *= carry[t]  # a masked step passes dL/dh_t straight back
+        dh += _gate_back(dz_slots.reshape(-1, batch, 4 * u), rk, masks.recurrent)  # dz R^T m
+        dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
     return dz, dh.sum(axis=0), dc.sum(axis=0)

@@ -27,6 +27,12 @@ Conventions, all Keras's:
 - Keras's layout: the gates side by side in the kernels' columns, LSTM ``i, f, c, o``,
   GRU ``z, r, h``; ``σ`` is the recurrent activation (sigmoid by default).
 
+Masks, as the fast functions take them (``mask``, ``dropout_mask``,
+``recurrent_dropout_mask``, keyword arguments of the forward and backward functions):
+a masked step keeps the state and repeats the previous output (zeros before the first
+unmasked step), and passes ``dL/dh_t`` straight back; a dropout mask multiplies ``x_t``
+or ``h_{t-1}`` before a product, one mask for every gate or one per gate.
+
 Activations are looked up in `rnn.activations`; their derivatives are read from their
 outputs (``tanh' = 1 - h**2``), as in the fast functions.
 """
@@ -61,7 +67,13 @@ Grads = dict[str, Any]
 
 
 def simple_rnn_step(
-    x_t: np.ndarray, h_prev: np.ndarray, params: Params, activation: ActivationLike = "tanh"
+    x_t: np.ndarray,
+    h_prev: np.ndarray,
+    params: Params,
+    activation: ActivationLike = "tanh",
+    *,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> np.ndarray:
     """One step of a simple RNN: ``h_t = act(x_t K + h_{t-1} R + b)``.
 
@@ -76,6 +88,10 @@ def simple_rnn_step(
         optionally ``bias`` (units,).
     activation : str, callable or None
         ``"tanh"`` by default.
+    dropout_mask : ndarray of shape (batch, features), optional
+        Multiplies ``x_t`` before its product.
+    recurrent_dropout_mask : ndarray of shape (batch, units), optional
+        Multiplies ``h_{t-1}`` before its product.
 
     Returns
     -------
@@ -91,7 +107,9 @@ def simple_rnn_step(
     array([[2., 2., 2.]])
     """
     K, R, b = params["kernel"], params["recurrent_kernel"], _bias(params)
-    a = x_t @ K + h_prev @ R + b  # pre-activation             (batch, units)
+    xK = _dot(x_t, K, dropout_mask)  # (x_t m) K, m the dropout mask  (batch, units)
+    hR = _dot(h_prev, R, recurrent_dropout_mask)  # (h_{t-1} m) R       (batch, units)
+    a = xK + hR + b  # pre-activation                                  (batch, units)
     return activations.get(activation)(a)  # h_t = act(a)       (batch, units)
 
 
@@ -101,8 +119,11 @@ def simple_rnn_forward(
     *,
     activation: ActivationLike = "tanh",
     initial_state: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Run a simple RNN over whole sequences, step by step: every state ``h_1 ... h_T``.
+    """Run a simple RNN over whole sequences, step by step: every output ``y_1 ... y_T``.
 
     Parameters
     ----------
@@ -113,11 +134,16 @@ def simple_rnn_forward(
         ``"tanh"`` by default.
     initial_state : ndarray of shape (batch, units), optional
         ``h_0``; zeros by default.
+    mask : ndarray of shape (batch, timesteps), optional
+        Which steps count: a masked step keeps ``h_{t-1}`` and repeats the previous
+        output ``y_{t-1}`` (``y_0`` is zeros, whatever ``h_0``).
+    dropout_mask, recurrent_dropout_mask : ndarray, optional
+        As in `simple_rnn_step`, the same at every step.
 
     Returns
     -------
     ndarray of shape (batch, timesteps, units)
-        What `rnn.functional.simple_rnn_forward` returns.
+        What `rnn.functional.simple_rnn_forward` returns: the states without a mask.
 
     Examples
     --------
@@ -132,10 +158,18 @@ def simple_rnn_forward(
     ((2, 5, 4), True)
     """
     h = _initial(initial_state, inputs, params)  # h_0                       (batch, units)
+    y = np.zeros_like(h)  # the output before the first step                (batch, units)
+    drop: dict[str, Any] = {
+        "dropout_mask": dropout_mask,
+        "recurrent_dropout_mask": recurrent_dropout_mask,
+    }
     outputs = []
     for t in range(inputs.shape[1]):
-        h = simple_rnn_step(inputs[:, t], h, params, activation)  # h_t  (batch, units)
-        outputs.append(h)
+        h_new = simple_rnn_step(inputs[:, t], h, params, activation, **drop)  # (batch, units)
+        keep = _keep(mask, inputs, t)  # does step t count?                  (batch, 1)
+        h = np.where(keep, h_new, h)  # h_t: a masked step keeps h_{t-1}     (batch, units)
+        y = np.where(keep, h_new, y)  # y_t: or repeats the last output      (batch, units)
+        outputs.append(y)
     return np.stack(outputs, axis=1)  # (batch, timesteps, units)
 
 
@@ -148,6 +182,9 @@ def simple_rnn_backward(
     activation: ActivationLike = "tanh",
     initial_state: np.ndarray | None = None,
     truncate: int | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Grads]:
     """Backpropagation through time in a simple RNN, one step at a time.
 
@@ -157,7 +194,7 @@ def simple_rnn_backward(
         ``dL/dh_t`` for every output, or for the last one only.
     inputs : ndarray of shape (batch, timesteps, features)
     outputs : ndarray of shape (batch, timesteps, units)
-        Every state of the forward pass.
+        Every output of the forward pass (with the same ``mask``).
     params : dict
         As in `simple_rnn_step`; the bias is not needed (``act'`` is read from ``h_t``).
     activation : str or None
@@ -166,6 +203,8 @@ def simple_rnn_backward(
         The forward pass's ``h_0``; zeros by default.
     truncate : int, optional
         Each output's gradient flows back ``truncate`` steps at most; None: all the way.
+    mask, dropout_mask, recurrent_dropout_mask : ndarray, optional
+        As in the forward pass: a masked step passes ``dL/dh_t`` straight back.
 
     Returns
     -------
@@ -191,20 +230,25 @@ def simple_rnn_backward(
     K, R = params["kernel"], params["recurrent_kernel"]
     slope = _slope(activation, "activation")
     h0 = _initial(initial_state, inputs, params)
+    states = _carried(outputs, mask, h0)  # h_t: the outputs, or h_0 before the first step
     grads = _zero_grads(params, bias_shape=(R.shape[1],))
     dx = np.zeros(inputs.shape)  # dL/dx_t                (batch, timesteps, features)
 
     def step_back(t: int, d_state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         (dh,) = d_state  # dL/dh_t                                       (batch, units)
-        h_prev = outputs[:, t - 1] if t else h0  # h_{t-1}               (batch, units)
-        da = dh * slope(outputs[:, t])  # dL/da_t = dh act'(a_t)          (batch, units)
-        grads["kernel"] += inputs[:, t].T @ da  # dL/dK += x_t^T da    (features, units)
-        grads["recurrent_kernel"] += h_prev.T @ da  # dL/dR += h_{t-1}^T da (units, units)
+        keep = _keep(mask, inputs, t)  # does step t count?                  (batch, 1)
+        h_prev = states[:, t - 1] if t else h0  # h_{t-1}                (batch, units)
+        da = dh * keep * slope(states[:, t])  # dL/da_t = dh act'(a_t), 0 if masked (b, u)
+        dx_t, dK = _dot_grads(inputs[:, t], K, dropout_mask, da)  # of (x_t m) K
+        dh_R, dR = _dot_grads(h_prev, R, recurrent_dropout_mask, da)  # of (h_{t-1} m) R
+        grads["kernel"] += dK  # dL/dK += (x_t m)^T da                  (features, units)
+        grads["recurrent_kernel"] += dR  # dL/dR += (h_{t-1} m)^T da       (units, units)
         grads["bias"] += da.sum(axis=0)  # dL/db += sum da                        (units,)
-        dx[:, t] += da @ K.T  # dL/dx_t = da K^T                      (batch, features)
-        return (da @ R.T,)  # dL/dh_{t-1} = da R^T                       (batch, units)
+        dx[:, t] += dx_t  # dL/dx_t = (da K^T) m                      (batch, features)
+        return (np.where(keep, dh_R, dh),)  # dL/dh_{t-1}: (da R^T) m, or dh if masked
 
-    (grads["initial_state"],) = _through_time(step_back, _incoming(grad_outputs, outputs), truncate)
+    incoming = _incoming(grad_outputs, outputs, mask=mask)
+    (grads["initial_state"],) = _through_time(step_back, incoming, truncate)
     return dx, grads
 
 
@@ -218,6 +262,9 @@ def lstm_step(
     params: Params,
     activation: ActivationLike = "tanh",
     recurrent_activation: ActivationLike = "sigmoid",
+    *,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """One step of a Keras LSTM (gate order ``i, f, c, o``).
 
@@ -231,6 +278,9 @@ def lstm_step(
         optionally ``bias`` (4 * units,).
     activation, recurrent_activation : str, callable or None
         ``act`` (``"tanh"``) and ``σ`` (``"sigmoid"``).
+    dropout_mask, recurrent_dropout_mask : ndarray, optional
+        Multiply ``x_t`` and ``h_{t-1}`` before their products: (batch, n) for every
+        gate, or (batch, 4, n) one per gate.
 
     Returns
     -------
@@ -251,7 +301,9 @@ def lstm_step(
     """
     act, sigma = activations.get(activation), activations.get(recurrent_activation)
     K, R, b = params["kernel"], params["recurrent_kernel"], _bias(params)
-    a = x_t @ K + h_prev @ R + b  # pre-activations of the gates      (batch, 4 * units)
+    xK = _dot(x_t, K, dropout_mask)  # (x_t m_g) K_g, per gate        (batch, 4 * units)
+    hR = _dot(h_prev, R, recurrent_dropout_mask)  # (h_{t-1} m_g) R_g  (batch, 4 * units)
+    a = xK + hR + b  # pre-activations of the gates                    (batch, 4 * units)
     a_i, a_f, a_c, a_o = np.split(a, 4, axis=1)  # each                (batch, units)
     i = sigma(a_i)  # input gate                                       (batch, units)
     f = sigma(a_f)  # forget gate                                      (batch, units)
@@ -269,6 +321,9 @@ def lstm_forward(
     activation: ActivationLike = "tanh",
     recurrent_activation: ActivationLike = "sigmoid",
     initial_state: tuple[np.ndarray, np.ndarray] | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run a Keras LSTM over whole sequences, step by step: every ``h_t`` and ``c_t``.
 
@@ -281,6 +336,10 @@ def lstm_forward(
         ``"tanh"`` and ``"sigmoid"`` by default.
     initial_state : pair of ndarrays of shape (batch, units), optional
         ``(h_0, c_0)``; zeros by default.
+    mask : ndarray of shape (batch, timesteps), optional
+        A masked step keeps ``h`` and ``c`` and repeats the previous output (zeros first).
+    dropout_mask, recurrent_dropout_mask : ndarray, optional
+        As in `lstm_step`, the same at every step.
 
     Returns
     -------
@@ -302,11 +361,21 @@ def lstm_forward(
     (True, True)
     """
     h, c = _initial_pair(initial_state, inputs, params)  # h_0, c_0      (batch, units)
+    y = np.zeros_like(h)  # the output before the first step            (batch, units)
+    acts = (activation, recurrent_activation)
+    drop: dict[str, Any] = {
+        "dropout_mask": dropout_mask,
+        "recurrent_dropout_mask": recurrent_dropout_mask,
+    }
     outputs, cells = [], []
     for t in range(inputs.shape[1]):
-        h, c, _ = lstm_step(inputs[:, t], h, c, params, activation, recurrent_activation)
-        outputs.append(h)  # h_t                                       (batch, units)
-        cells.append(c)  # c_t                                         (batch, units)
+        h_new, c_new, _ = lstm_step(inputs[:, t], h, c, params, *acts, **drop)
+        keep = _keep(mask, inputs, t)  # does step t count?              (batch, 1)
+        h = np.where(keep, h_new, h)  # h_t: a masked step keeps h_{t-1} (batch, units)
+        c = np.where(keep, c_new, c)  # c_t: and c_{t-1}                (batch, units)
+        y = np.where(keep, h_new, y)  # y_t: or repeats the last output  (batch, units)
+        outputs.append(y)
+        cells.append(c)
     return np.stack(outputs, axis=1), np.stack(cells, axis=1)  # (batch, timesteps, units)
 
 
@@ -321,6 +390,9 @@ def lstm_backward(
     initial_state: tuple[np.ndarray, np.ndarray] | None = None,
     grad_final_state: tuple[np.ndarray | None, np.ndarray | None] | None = None,
     truncate: int | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Grads]:
     """Backpropagation through time in a Keras LSTM, one step at a time.
 
@@ -336,6 +408,8 @@ def lstm_backward(
         The forward pass's ``(h_0, c_0)``; zeros by default.
     grad_final_state : pair of ndarrays of shape (batch, units) or None, optional
         ``(dL/dh_T, dL/dc_T)``; either may be None.
+    mask, dropout_mask, recurrent_dropout_mask : ndarray, optional
+        As in the forward pass: a masked step passes ``dL/dh_t``, ``dL/dc_t`` straight back.
 
     Returns
     -------
@@ -365,25 +439,31 @@ def lstm_backward(
     act_slope = _slope(activation, "activation")
     sigma_slope = _slope(recurrent_activation, "recurrent_activation")
     h0, c0 = _initial_pair(initial_state, inputs, params)
+    states = _carried(outputs, mask, h0)  # h_t: the outputs, or h_0 before the first step
     steps = inputs.shape[1]
+    acts = (activation, recurrent_activation)
+    drop: dict[str, Any] = {
+        "dropout_mask": dropout_mask,
+        "recurrent_dropout_mask": recurrent_dropout_mask,
+    }
 
     # the forward pass again from the given outputs: each step's gates and cells
     gates, cells = [], [c0]  # cells[t] is c_{t-1} for step t (0-based)
     for t in range(steps):
-        h_prev = outputs[:, t - 1] if t else h0  # h_{t-1}               (batch, units)
-        _, c, step_gates = lstm_step(
-            inputs[:, t], h_prev, cells[t], params, activation, recurrent_activation
-        )
+        h_prev = states[:, t - 1] if t else h0  # h_{t-1}                (batch, units)
+        _, c, step_gates = lstm_step(inputs[:, t], h_prev, cells[t], params, *acts, **drop)
         gates.append(step_gates)
-        cells.append(c)
+        cells.append(np.where(_keep(mask, inputs, t), c, cells[t]))  # c_t, kept if masked
 
     grads = _zero_grads(params, bias_shape=(R.shape[1],))
     dx = np.zeros(inputs.shape)  # dL/dx_t                (batch, timesteps, features)
 
     def step_back(t: int, d_state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-        dh, dc = d_state  # dL/dh_t, dL/dc_t (from later steps)           (batch, units)
+        dh_in, dc_in = d_state  # dL/dh_t, dL/dc_t (from later steps)     (batch, units)
+        keep = _keep(mask, inputs, t)  # does step t count?              (batch, 1)
+        dh, dc = dh_in * keep, dc_in * keep  # a masked step computes nothing   (b, u)
         i, f, g, o = (gates[t][n] for n in "ifgo")  # each                (batch, units)
-        h_prev = outputs[:, t - 1] if t else h0  # h_{t-1}               (batch, units)
+        h_prev = states[:, t - 1] if t else h0  # h_{t-1}                (batch, units)
         c_prev, tc = cells[t], act(cells[t + 1])  # c_{t-1}, act(c_t)   (batch, units)
         dc = dc + dh * o * act_slope(tc)  # dL/dc_t += dh o act'(c_t)   (batch, units)
         da_i = dc * g * sigma_slope(i)  # dL/da_i = dc g σ'              (batch, units)
@@ -391,13 +471,16 @@ def lstm_backward(
         da_c = dc * i * act_slope(g)  # dL/da_c = dc i act'              (batch, units)
         da_o = dh * tc * sigma_slope(o)  # dL/da_o = dh act(c_t) σ'      (batch, units)
         da = np.concatenate([da_i, da_f, da_c, da_o], axis=1)  # (batch, 4 * units)
-        grads["kernel"] += inputs[:, t].T @ da  # dL/dK += x_t^T da (features, 4 * units)
-        grads["recurrent_kernel"] += h_prev.T @ da  # dL/dR += h_{t-1}^T da (units, 4u)
+        dx_t, dK = _dot_grads(inputs[:, t], K, dropout_mask, da)  # of (x_t m_g) K_g
+        dh_R, dR = _dot_grads(h_prev, R, recurrent_dropout_mask, da)  # of (h_{t-1} m_g) R_g
+        grads["kernel"] += dK  # dL/dK += (x_t m)^T da               (features, 4 * units)
+        grads["recurrent_kernel"] += dR  # dL/dR += (h_{t-1} m)^T da    (units, 4 * units)
         grads["bias"] += da.sum(axis=0)  # dL/db += sum da                    (4 * units,)
-        dx[:, t] += da @ K.T  # dL/dx_t = da K^T                      (batch, features)
-        return da @ R.T, dc * f  # dL/dh_{t-1} = da R^T, dL/dc_{t-1} = dc f  (batch, units)
+        dx[:, t] += dx_t  # dL/dx_t = sum_g (da_g K_g^T) m_g          (batch, features)
+        # dL/dh_{t-1} = sum_g (da_g R_g^T) m_g, dL/dc_{t-1} = dc f; both passed on if masked
+        return np.where(keep, dh_R, dh_in), np.where(keep, dc * f, dc_in)
 
-    incoming = _incoming(grad_outputs, outputs, final=grad_final_state, pair=True)
+    incoming = _incoming(grad_outputs, outputs, final=grad_final_state, pair=True, mask=mask)
     grads["initial_state"] = _through_time(step_back, incoming, truncate)
     return dx, grads
 
@@ -412,6 +495,9 @@ def gru_step(
     activation: ActivationLike = "tanh",
     recurrent_activation: ActivationLike = "sigmoid",
     reset_after: bool = True,
+    *,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """One step of a Keras GRU (gate order ``z, r, h``).
 
@@ -431,6 +517,9 @@ def gru_step(
         ``act`` (``"tanh"``) and ``σ`` (``"sigmoid"``).
     reset_after : bool
         Apply the reset gate after the recurrent product (default) or before it.
+    dropout_mask, recurrent_dropout_mask : ndarray, optional
+        Multiply ``x_t`` and ``h_{t-1}`` before their products: (batch, n) for every
+        gate, or (batch, 3, n) one per gate.
 
     Returns
     -------
@@ -450,16 +539,18 @@ def gru_step(
     act, sigma = activations.get(activation), activations.get(recurrent_activation)
     K, R = params["kernel"], params["recurrent_kernel"]
     b_in, b_rec = _gru_biases(params, reset_after)  # each             (3 * units,)
-    x_z, x_r, x_h = np.split(x_t @ K + b_in, 3, axis=1)  # x_t K + b_in, each (batch, units)
+    xK = _dot(x_t, K, dropout_mask)  # (x_t m_g) K_g, per gate        (batch, 3 * units)
+    x_z, x_r, x_h = np.split(xK + b_in, 3, axis=1)  # x_t K + b_in, each (batch, units)
     R_z, R_r, R_h = np.split(R, 3, axis=1)  # each                        (units, units)
     b_z, b_r, b_h = np.split(b_rec, 3)  # each                                 (units,)
-    z = sigma(x_z + h_prev @ R_z + b_z)  # update gate                  (batch, units)
-    r = sigma(x_r + h_prev @ R_r + b_r)  # reset gate                   (batch, units)
+    h_z, h_r, h_h = _per_gate(h_prev, recurrent_dropout_mask, 3)  # h_{t-1} m_g (batch, u)
+    z = sigma(x_z + h_z @ R_z + b_z)  # update gate                     (batch, units)
+    r = sigma(x_r + h_r @ R_r + b_r)  # reset gate                      (batch, units)
     if reset_after:
-        m_h = h_prev @ R_h + b_h  # the candidate's recurrent part       (batch, units)
+        m_h = h_h @ R_h + b_h  # the candidate's recurrent part          (batch, units)
         hh = act(x_h + r * m_h)  # candidate, reset after the product   (batch, units)
     else:
-        hh = act(x_h + (r * h_prev) @ R_h)  # candidate, reset before    (batch, units)
+        hh = act(x_h + (r * h_h) @ R_h)  # candidate, reset before       (batch, units)
     h = z * h_prev + (1 - z) * hh  # h_t                                (batch, units)
     gates = {"z": z, "r": r, "hh": hh}
     if reset_after:
@@ -475,15 +566,20 @@ def gru_forward(
     recurrent_activation: ActivationLike = "sigmoid",
     reset_after: bool = True,
     initial_state: np.ndarray | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> np.ndarray:
     """Run a Keras GRU over whole sequences, step by step: every state ``h_1 ... h_T``.
 
     Parameters
     ----------
-    inputs, initial_state
+    inputs, initial_state, mask
         As in `simple_rnn_forward`.
     params : dict
         As in `gru_step`.
+    dropout_mask, recurrent_dropout_mask : ndarray, optional
+        As in `gru_step`, the same at every step.
     activation, recurrent_activation : str, callable or None
         ``"tanh"`` and ``"sigmoid"`` by default.
     reset_after : bool
@@ -508,12 +604,19 @@ def gru_forward(
     True
     """
     h = _initial(initial_state, inputs, params)  # h_0                       (batch, units)
+    y = np.zeros_like(h)  # the output before the first step                (batch, units)
+    acts = (activation, recurrent_activation)
+    drop: dict[str, Any] = {
+        "dropout_mask": dropout_mask,
+        "recurrent_dropout_mask": recurrent_dropout_mask,
+    }
     outputs = []
     for t in range(inputs.shape[1]):
-        h, _ = gru_step(
-            inputs[:, t], h, params, activation, recurrent_activation, reset_after
-        )  # h_t                                                          (batch, units)
-        outputs.append(h)
+        h_new, _ = gru_step(inputs[:, t], h, params, *acts, reset_after, **drop)  # (b, u)
+        keep = _keep(mask, inputs, t)  # does step t count?                  (batch, 1)
+        h = np.where(keep, h_new, h)  # h_t: a masked step keeps h_{t-1}     (batch, units)
+        y = np.where(keep, h_new, y)  # y_t: or repeats the last output      (batch, units)
+        outputs.append(y)
     return np.stack(outputs, axis=1)  # (batch, timesteps, units)
 
 
@@ -527,20 +630,28 @@ def gru_backward(
     recurrent_activation: ActivationLike = "sigmoid",
     reset_after: bool = True,
     initial_state: np.ndarray | None = None,
+    grad_final_state: np.ndarray | None = None,
     truncate: int | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, Grads]:
     """Backpropagation through time in a Keras GRU, one step at a time.
 
     Parameters
     ----------
-    grad_outputs, inputs, outputs, initial_state, truncate
+    grad_outputs, inputs, outputs, initial_state, truncate, mask
         As in `simple_rnn_backward`.
     params : dict
         As in `gru_step` (the bias is needed: the gates are recomputed).
+    dropout_mask, recurrent_dropout_mask : ndarray, optional
+        As in `gru_step`.
     activation, recurrent_activation : str or None
         As in `lstm_backward`.
     reset_after : bool
         As in the forward pass (``True``).
+    grad_final_state : ndarray of shape (batch, units), optional
+        ``dL/dh_T`` for the final (carried) state.
 
     Returns
     -------
@@ -566,44 +677,93 @@ def gru_backward(
     ((2, 12), True)
     """
     K, R = params["kernel"], params["recurrent_kernel"]
-    u2 = 2 * R.shape[0]  # the columns of z and r: R[:, :u2] is R_zr, R[:, u2:] is R_h
     act_slope = _slope(activation, "activation")
     sigma_slope = _slope(recurrent_activation, "recurrent_activation")
     h0 = _initial(initial_state, inputs, params)
+    states = _carried(outputs, mask, h0)  # h_t: the outputs, or h_0 before the first step
     bias_shape = (2, R.shape[1]) if reset_after else (R.shape[1],)
     grads = _zero_grads(params, bias_shape)
     dx = np.zeros(inputs.shape)  # dL/dx_t                (batch, timesteps, features)
+    acts = (activation, recurrent_activation)
+    drop: dict[str, Any] = {
+        "dropout_mask": dropout_mask,
+        "recurrent_dropout_mask": recurrent_dropout_mask,
+    }
+    rd = recurrent_dropout_mask
 
     def step_back(t: int, d_state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-        (dh,) = d_state  # dL/dh_t                                       (batch, units)
-        h_prev = outputs[:, t - 1] if t else h0  # h_{t-1}               (batch, units)
-        _, gates = gru_step(
-            inputs[:, t], h_prev, params, activation, recurrent_activation, reset_after
-        )  # the forward step again: z, r, hh (and m_h)
-        z, r, hh = gates["z"], gates["r"], gates["hh"]  # each          (batch, units)
+        (dh_in,) = d_state  # dL/dh_t                                    (batch, units)
+        keep = _keep(mask, inputs, t)  # does step t count?                  (batch, 1)
+        dh = dh_in * keep  # a masked step computes nothing                (batch, units)
+        h_prev = states[:, t - 1] if t else h0  # h_{t-1}                (batch, units)
+        _, gates = gru_step(inputs[:, t], h_prev, params, *acts, reset_after, **drop)  # again
+        z, hh = gates["z"], gates["hh"]  # each                         (batch, units)
         da_h = dh * (1 - z) * act_slope(hh)  # dL/d(candidate's input)  (batch, units)
         da_z = dh * (h_prev - hh) * sigma_slope(z)  # dL/da_z            (batch, units)
-        if reset_after:
-            da_r = da_h * gates["m_h"] * sigma_slope(r)  # dL/da_r = da_h m_h σ'  (batch, u)
-            da = np.concatenate([da_z, da_r, da_h], axis=1)  # dL/d(x_t K)  (batch, 3u)
-            dm = np.concatenate([da_z, da_r, da_h * r], axis=1)  # dL/d(h R + b_rec) (b, 3u)
-            grads["recurrent_kernel"] += h_prev.T @ dm  # dL/dR += h_{t-1}^T dm (u, 3u)
-            grads["bias"] += np.stack([da.sum(axis=0), dm.sum(axis=0)])  # (2, 3 * units)
-            dh_prev = dh * z + dm @ R.T  # dL/dh_{t-1}                   (batch, units)
-        else:
-            d_rh = da_h @ R[:, u2:].T  # dL/d(r h_{t-1}) = da_h R_h^T       (batch, units)
-            da_r = d_rh * h_prev * sigma_slope(r)  # dL/da_r              (batch, units)
-            da = np.concatenate([da_z, da_r, da_h], axis=1)  # dL/d(x_t K)  (batch, 3u)
-            grads["recurrent_kernel"][:, :u2] += h_prev.T @ da[:, :u2]  # dL/dR_zr (u, 2u)
-            grads["recurrent_kernel"][:, u2:] += (r * h_prev).T @ da_h  # dL/dR_h  (u, u)
-            grads["bias"] += da.sum(axis=0)  # dL/db += sum da               (3 * units,)
-            dh_prev = dh * z + da[:, :u2] @ R[:, :u2].T + d_rh * r  # dL/dh_{t-1} (b, u)
-        grads["kernel"] += inputs[:, t].T @ da  # dL/dK += x_t^T da (features, 3 * units)
-        dx[:, t] += da @ K.T  # dL/dx_t = da K^T                      (batch, features)
-        return (dh_prev,)
+        through = _gru_reset_after if reset_after else _gru_reset_before
+        da, dh_R = through((da_z, da_h), gates, h_prev, R, rd, grads, sigma_slope)
+        dh_prev = dh * z + dh_R  # dL/dh_{t-1}: through z, and through R (batch, units)
+        dx_t, dK = _dot_grads(inputs[:, t], K, dropout_mask, da)  # of (x_t m_g) K_g
+        grads["kernel"] += dK  # dL/dK += (x_t m)^T da              (features, 3 * units)
+        dx[:, t] += dx_t  # dL/dx_t = sum_g (da_g K_g^T) m_g          (batch, features)
+        return (np.where(keep, dh_prev, dh_in),)  # a masked step passes dL/dh_t on
 
-    (grads["initial_state"],) = _through_time(step_back, _incoming(grad_outputs, outputs), truncate)
+    incoming = _incoming(grad_outputs, outputs, mask=mask)
+    if grad_final_state is not None:  # the final state h_T's gradient
+        incoming[-1] = (incoming[-1][0] + grad_final_state,)
+    (grads["initial_state"],) = _through_time(step_back, incoming, truncate)
     return dx, grads
+
+
+def _gru_reset_after(
+    da_zh: tuple[np.ndarray, np.ndarray],
+    gates: dict[str, np.ndarray],
+    h_prev: np.ndarray,
+    R: np.ndarray,
+    rd: np.ndarray | None,
+    grads: Grads,
+    sigma_slope: Callable[[np.ndarray], Any],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Back through a GRU step's reset gate and recurrent product, reset after it.
+
+    Given ``dL/da_z`` and ``dL/da_h`` (batch, units), add to ``grads``'s recurrent
+    kernel and bias; return ``dL/d(x_t K)`` (batch, 3 units) and what reaches ``h_{t-1}``
+    through ``R`` (batch, units). ``rd`` is the recurrent dropout mask, or None.
+    """
+    (da_z, da_h), r = da_zh, gates["r"]
+    da_r = da_h * gates["m_h"] * sigma_slope(r)  # dL/da_r = da_h m_h σ'     (batch, units)
+    da = np.concatenate([da_z, da_r, da_h], axis=1)  # dL/d(x_t K)       (batch, 3 * units)
+    dm = np.concatenate([da_z, da_r, da_h * r], axis=1)  # dL/d(h R + b_rec)  (batch, 3u)
+    dh_R, dR = _dot_grads(h_prev, R, rd, dm)  # of (h_{t-1} m_g) R_g
+    grads["recurrent_kernel"] += dR  # dL/dR += (h_{t-1} m)^T dm        (units, 3 * units)
+    grads["bias"] += np.stack([da.sum(axis=0), dm.sum(axis=0)])  # dL/db      (2, 3 * units)
+    return da, dh_R
+
+
+def _gru_reset_before(
+    da_zh: tuple[np.ndarray, np.ndarray],
+    gates: dict[str, np.ndarray],
+    h_prev: np.ndarray,
+    R: np.ndarray,
+    rd: np.ndarray | None,
+    grads: Grads,
+    sigma_slope: Callable[[np.ndarray], Any],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Back through a GRU step's reset gate and recurrent products, reset before them.
+
+    As `_gru_reset_after`; the candidate's product is ``(r (h_{t-1} m_h)) R_h``.
+    """
+    (da_z, da_h), r, u2 = da_zh, gates["r"], 2 * R.shape[0]
+    _, _, m_h = _per_gate(np.ones_like(h_prev), rd, 3)  # the candidate's mask  (batch, u)
+    rd_zr = rd if rd is None or rd.ndim == 2 else rd[:, :2]  # the masks of z and r
+    d_rh = da_h @ R[:, u2:].T  # dL/d(r h_{t-1} m_h) = da_h R_h^T              (batch, units)
+    da_r = d_rh * h_prev * m_h * sigma_slope(r)  # dL/da_r                   (batch, units)
+    da = np.concatenate([da_z, da_r, da_h], axis=1)  # dL/d(x_t K)       (batch, 3 * units)
+    dh_R, dR_zr = _dot_grads(h_prev, R[:, :u2], rd_zr, da[:, :u2])  # of (h m_g) R_zr
+    grads["recurrent_kernel"][:, :u2] += dR_zr  # dL/dR_zr                (units, 2 * units)
+    grads["recurrent_kernel"][:, u2:] += (r * h_prev * m_h).T @ da_h  # dL/dR_h (units, u)
+    grads["bias"] += da.sum(axis=0)  # dL/db += sum da                         (3 * units,)
+    return da, dh_R + d_rh * r * m_h  # through R_zr, and through r h m_h  (batch, units)
 
 
 # ------------------------------------------------------------------ what all share
@@ -644,16 +804,20 @@ def _incoming(
     outputs: np.ndarray,
     final: Any = None,
     pair: bool = False,
+    mask: np.ndarray | None = None,
 ) -> list[tuple[np.ndarray, ...]]:
     """Return the gradient arriving at each step from outside.
 
     That is ``(dL/dh_t,)`` or, for an LSTM (``pair``), ``(dL/dh_t, dL/dc_t)``; ``final``
-    adds ``(dL/dh_T, dL/dc_T)``.
+    adds ``(dL/dh_T, dL/dc_T)``. With a ``mask``, an output before a sequence's first
+    unmasked step is a constant zero: its gradient goes nowhere.
     """
     batch, steps, units = outputs.shape
     if grad_outputs.ndim == 2:  # only the last output's gradient (return_sequences=False)
         last, grad_outputs = grad_outputs, np.zeros(outputs.shape)
         grad_outputs[:, -1] = last
+    if mask is not None:
+        grad_outputs = grad_outputs * _started(mask)[..., np.newaxis]  # 0 before the first
     zeros = np.zeros((batch, units))
     incoming: list[tuple[np.ndarray, ...]] = [
         (grad_outputs[:, t], zeros) if pair else (grad_outputs[:, t],) for t in range(steps)
@@ -707,3 +871,62 @@ def _zero_grads(params: Params, bias_shape: tuple[int, ...]) -> Grads:
         "recurrent_kernel": np.zeros(params["recurrent_kernel"].shape),
         "bias": np.zeros(bias_shape),
     }
+
+
+# ------------------------------------------------------------------ masks
+
+
+def _keep(mask: np.ndarray | None, inputs: np.ndarray, t: int) -> np.ndarray:
+    """Return (batch, 1): True where step ``t`` counts (all, without a mask)."""
+    if mask is None:
+        return np.ones((inputs.shape[0], 1), bool)
+    return np.asarray(mask, bool)[:, t, np.newaxis]
+
+
+def _started(mask: np.ndarray) -> np.ndarray:
+    """Return (batch, timesteps): True from each sequence's first unmasked step on."""
+    return np.logical_or.accumulate(np.asarray(mask, bool), axis=1)
+
+
+def _carried(outputs: np.ndarray, mask: np.ndarray | None, h0: np.ndarray) -> np.ndarray:
+    """Return the states from the outputs: ``h_0`` before a sequence's first unmasked step."""
+    if mask is None:
+        return outputs
+    return np.where(_started(mask)[..., np.newaxis], outputs, h0[:, np.newaxis])
+
+
+def _per_gate(v: np.ndarray, mask: np.ndarray | None, gates: int) -> list[np.ndarray]:
+    """Return ``v`` times each gate's dropout mask: ``gates`` arrays like ``v``.
+
+    ``mask`` is (batch, n), the same for every gate, or (batch, gates, n); None: no mask.
+    """
+    if mask is None:
+        return [v * 1.0] * gates
+    if mask.ndim == 2:
+        return [v * mask] * gates
+    return [v * mask[:, g] for g in range(gates)]
+
+
+def _dot(v: np.ndarray, W: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
+    """Return ``v W`` with each gate's block of columns ``W_g`` met by ``v m_g``."""
+    if mask is None:
+        return v @ W
+    gates = 1 if mask.ndim == 2 else mask.shape[1]
+    blocks = np.split(W, gates, axis=1)  # W_g, each (n, units)
+    products = [vg @ Wg for vg, Wg in zip(_per_gate(v, mask, gates), blocks, strict=True)]
+    return np.concatenate(products, axis=1)  # (v m_g) W_g, side by side
+
+
+def _dot_grads(
+    v: np.ndarray, W: np.ndarray, mask: np.ndarray | None, da: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``dL/dv`` and ``dL/dW`` of `_dot`, given ``da = dL/d(v W)``."""
+    if mask is None:
+        return da @ W.T, v.T @ da
+    gates = 1 if mask.ndim == 2 else mask.shape[1]
+    ms = _per_gate(np.ones_like(v), mask, gates)  # m_g, each like v
+    das = np.split(da, gates, axis=1)  # da_g, each (batch, units)
+    blocks = list(zip(np.split(W, gates, axis=1), das, ms, strict=True))
+    dv = sum((da_g @ W_g.T) * m_g for W_g, da_g, m_g in blocks)  # sum_g (da_g W_g^T) m_g
+    dW = np.concatenate([(v * m_g).T @ da_g for _, da_g, m_g in blocks], axis=1)  # (v m_g)^T da_g
+    return np.asarray(dv), dW

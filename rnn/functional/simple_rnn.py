@@ -12,6 +12,8 @@ from rnn.functional._checks import (
     _dtype,
     _grad_outputs,
     _inputs,
+    _Masks,
+    _masks,
     _sequence,
     _state,
     _truncation,
@@ -19,11 +21,20 @@ from rnn.functional._checks import (
 )
 from rnn.functional._steps import (
     ActivationLike,
+    _Arrivals,
+    _arriving,
+    _batch_major,
+    _carried,
     _chunk_steps,
     _chunks,
-    _finish,
+    _drops,
     _flat,
+    _gate_back,
+    _gate_grad,
+    _history,
+    _outputs,
     _project,
+    _project_dropped,
     _start,
 )
 
@@ -39,6 +50,9 @@ def simple_rnn_forward(
     activation: ActivationLike = "tanh",
     initial_state: np.ndarray | None = None,
     return_sequences: bool = True,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> np.ndarray:
     """Run a simple (Elman) RNN over whole sequences: ``h_t = act(x_t K + h_{t-1} R + b)``.
 
@@ -58,13 +72,25 @@ def simple_rnn_forward(
     initial_state : ndarray of shape (batch, units) or (units,), optional
         ``h_0``; zeros by default. ``(units,)`` when the inputs are unbatched.
     return_sequences : bool
-        Return every state (default) or only the last one.
+        Return every output (default) or only the last one.
+    mask : ndarray of shape (batch, timesteps) or (timesteps,), optional
+        Bool or 0/1: which steps count (Keras's masking). At a masked step the state is
+        carried over unchanged, ``h_t = h_{t-1}``, and the output repeats the previous
+        output, zeros before a sequence's first unmasked step (even with an
+        ``initial_state``). For ``go_backwards``, reverse the inputs and the mask together.
+    dropout_mask : ndarray of shape (batch, features) or (features,), optional
+        Multiplies ``x_t`` at every step, before the input product: one mask per call,
+        scaling by ``1 / (1 - rate)`` included. Cast to the dtype computed in.
+    recurrent_dropout_mask : ndarray of shape (batch, units) or (units,), optional
+        Multiplies ``h_{t-1}`` before the recurrent product at every step (the state
+        carried on is not dropped): ``h_t = act(x_t K + (h_{t-1} m) R + b)``.
 
     Returns
     -------
     ndarray of shape (batch, timesteps, units) or (batch, units)
-        The states ``h_1 ... h_T`` or only ``h_T``; without the batch axis if the inputs
-        had none. The dtype follows the module's rule (float32 stays float32).
+        The outputs: the states ``h_1 ... h_T`` (without a mask), or only the last;
+        without the batch axis if the inputs had none. The dtype follows the module's
+        rule (float32 stays float32).
 
     Raises
     ------
@@ -94,6 +120,21 @@ def simple_rnn_forward(
     Traceback (most recent call last):
     ...
     ValueError: inputs have 2 features but kernel expects 3 (kernel shape (3, 4))
+
+    A mask: the first sequence padded after its 3 steps, the second before its 3 steps.
+    Post-padding repeats the last output; pre-padding gives zeros, then the same outputs
+    as the 3 steps alone:
+
+    >>> mask = np.array([[1, 1, 1, 0, 0], [0, 0, 1, 1, 1]], bool)
+    >>> out = simple_rnn_forward(x, kernel, recurrent_kernel, mask=mask)
+    >>> bool(np.array_equal(out[0, 3:], out[0, [2, 2]])), out[1, :2].tolist()
+    (True, [[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])
+    >>> alone = simple_rnn_forward(x[1, 2:], kernel, recurrent_kernel)
+    >>> bool(np.allclose(out[1, 2:], alone))
+    True
+    >>> last = simple_rnn_forward(x, kernel, recurrent_kernel, mask=mask, return_sequences=False)
+    >>> bool(np.array_equal(last, out[:, -1]))
+    True
     """
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
@@ -101,11 +142,18 @@ def simple_rnn_forward(
     h0 = _state("initial_state", initial_state, x, units, batched)
     act = activations.in_place(activation)
     dtype = _dtype(x, k, rk, b, h0)
+    masks = _masks(x, units, 1, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     rk = np.ascontiguousarray(rk, dtype)  # a strided view would be copied at every step
 
     # x_t K for every step at once; each state is then written over its own row
-    seq = _project(x, k, b, dtype)
+    if masks.inputs is None:
+        seq = _project(x, k, b, dtype)
+    else:
+        seq = _project_dropped(x, k, b, dtype, masks.inputs)  # (x_t m) K + b
     h = _start(h0, x.shape[0], units, dtype)
+    if masks.steps:  # a mask or a recurrent dropout: the loop below, with them
+        _steps_masked(seq, h, rk, act, masks)
+        return _outputs(seq, masks.keep, batched, return_sequences)
     hr = np.empty_like(h)  # h_{t-1} R, reused at every step
     dot, add = np.ndarray.dot, np.add  # the method skips __array_function__ dispatch
     for xs, hs in _chunks(seq, seq):
@@ -116,7 +164,32 @@ def simple_rnn_forward(
             add(x_t, hr, h_t)  # x_t K + b + h_{t-1} R
             act(h_t, h_t)  # h_t = act(...)
             h = h_t
-    return _finish(seq, batched, return_sequences)
+    return _outputs(seq, None, batched, return_sequences)
+
+
+def _steps_masked(seq: np.ndarray, h: np.ndarray, rk: np.ndarray, act: Any, masks: _Masks) -> None:
+    """Run the forward loop with a mask and a recurrent dropout mask (either may be None).
+
+    Each step's state is written over its row of ``seq`` (batch, timesteps, units),
+    which holds ``x_t K + b``; ``h`` is ``h_0`` in the step layout (see `_start`). A
+    masked step carries ``h_{t-1}`` over: ``seq`` then holds the carried states.
+    """
+    batch, steps, _ = seq.shape
+    drops = _drops(masks.keep, batch, steps)  # per step: where the state is carried over
+    m = None if masks.recurrent is None else masks.recurrent[:, 0].reshape(h.shape)
+    hm, hr = np.empty_like(h), np.empty_like(h)
+    t = 0
+    for xs, hs in _chunks(seq, seq):
+        for x_t, h_t in zip(list(xs), list(hs), strict=True):
+            if m is None:
+                np.dot(h, rk, hr)  # h_{t-1} R
+            else:
+                np.multiply(h, m, hm)  # h_{t-1} m: the recurrent dropout
+                np.dot(hm, rk, hr)  # (h_{t-1} m) R
+            np.add(x_t, hr, h_t)  # x_t K + b + h_{t-1} R
+            act(h_t, h_t)  # h_t = act(...)
+            np.copyto(h_t, h, where=drops[t])  # a masked step keeps h_{t-1}
+            h, t = h_t, t + 1
 
 
 def simple_rnn_backward(
@@ -130,6 +203,9 @@ def simple_rnn_backward(
     activation: ActivationLike = "tanh",
     initial_state: np.ndarray | None = None,
     truncate: int | None = None,
+    mask: np.ndarray | None = None,
+    dropout_mask: np.ndarray | None = None,
+    recurrent_dropout_mask: np.ndarray | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Backpropagate through time in a simple RNN: the gradients of the loss ``L``.
 
@@ -151,8 +227,9 @@ def simple_rnn_backward(
     inputs : ndarray of shape (batch, timesteps, features) or (timesteps, features)
         The forward pass's inputs.
     outputs : ndarray of shape (batch, timesteps, units) or (timesteps, units)
-        Every state the forward pass computed (`simple_rnn_forward` with
-        ``return_sequences=True``, its default).
+        Every output of the forward pass (`simple_rnn_forward` with
+        ``return_sequences=True``, its default, and the same ``mask``): its states,
+        rebuilt from the outputs, ``mask`` and ``initial_state`` when there is a mask.
     kernel : ndarray of shape (features, units)
     recurrent_kernel : ndarray of shape (units, units)
     bias : ndarray of shape (units,) or None
@@ -168,6 +245,12 @@ def simple_rnn_backward(
         Truncated backpropagation through time: the gradient arriving at ``h_t`` flows
         back through at most ``truncate`` steps (into ``z_t ... z_{t-truncate+1}``, and
         ``h_{t-truncate}`` at the earliest). ``None`` (default): all the way to ``h_0``.
+        Masked steps count as steps.
+    mask, dropout_mask, recurrent_dropout_mask : ndarray, optional
+        The forward pass's, held fixed (see `simple_rnn_forward`). A masked step passes
+        ``dL/dh_t`` straight back to ``h_{t-1}`` and to nothing else; the gradient of an
+        output before a sequence's first unmasked step (a constant zero) goes nowhere.
+        ``dL/dx_t`` is multiplied by the dropout mask.
 
     Returns
     -------
@@ -234,6 +317,12 @@ def simple_rnn_backward(
     derivative = activations.derivative(activation)
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)
+    masks = _masks(x, units, 1, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
+    if masks.steps or masks.inputs is not None:
+        weights = (k.astype(dtype, copy=False), rk.astype(dtype, copy=False))
+        dx, grads = _backward_masked(x, h, h0, (g_seq, g_last), weights, derivative, window, masks)
+        grads["initial_state"] = grads["initial_state"] if batched else grads["initial_state"][0]
+        return _batch_major(dx, batched), grads
     batch, steps, features = x.shape
     k_t = k.T.astype(dtype, copy=False)
     rk_t = np.ascontiguousarray(rk.T, dtype)
@@ -428,3 +517,63 @@ def _through_time_truncated(
             np.multiply(carry, slope[t], dz_slots)  # dL/dz_t, per output
         dz_slots.sum(axis=0, out=dz[t])  # dL/dz_t, all outputs together
         np.dot(_flat(dz_slots), rk_t, _flat(carry))  # dL/dh_{t-1} = dz_t R^T, per output
+
+
+def _backward_masked(
+    x: np.ndarray,
+    outputs: np.ndarray,
+    h0: np.ndarray | None,
+    grad: tuple[np.ndarray | None, np.ndarray | None],
+    weights: tuple[np.ndarray, np.ndarray],
+    derivative: Any,
+    window: int | None,
+    masks: _Masks,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """BPTT with a mask or dropout masks: every step's product at once around one loop.
+
+    ``x`` (batch, timesteps, features) and ``outputs`` (batch, timesteps, units) are
+    batched, ``grad`` is ``(dL/dh_t of every output, of the last)`` (either None),
+    ``weights`` is ``(kernel, recurrent_kernel)``; they and ``masks`` are in the dtype
+    computed in. Returns ``dL/dx_t`` time-major (timesteps, batch, features) and the
+    gradients.
+    """
+    k, rk = weights
+    dtype = k.dtype
+    keep = np.ones(x.shape[:2], bool) if masks.keep is None else masks.keep
+    hs = _history(_carried(outputs, masks.keep, h0, dtype), h0, dtype)  # h_0 ... h_T
+    slope = np.ones_like(hs[1:])  # act'(z_t), 1 for linear
+    if derivative is not None:
+        derivative(hs[1:], slope)  # read from h_t (a carried state where masked)
+    slope *= keep.T[..., np.newaxis]  # a masked step computes nothing
+    g_seq, g_last = _arriving(*grad, masks.keep)
+    g = None if g_seq is None else g_seq.swapaxes(0, 1)
+    dz, dh0 = _through_time_masked(slope, _Arrivals(g, g_last, window), rk, keep, masks)
+    xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
+    grads = {
+        "kernel": _gate_grad(xs, dz, masks.inputs),  # sum_t (x_t m)^T dz_t
+        "recurrent_kernel": _gate_grad(hs[:-1], dz, masks.recurrent),  # sum (h_{t-1} m)^T dz_t
+        "bias": _flat(dz).sum(axis=0),  # sum_t dz_t
+        "initial_state": dh0,  # dL/dh_0
+    }
+    return _gate_back(dz, k, masks.inputs), grads  # dL/dx_t = (dz_t K^T) m
+
+
+def _through_time_masked(
+    slope: np.ndarray, arrive: _Arrivals, rk: np.ndarray, keep: np.ndarray, masks: _Masks
+) -> tuple[np.ndarray, np.ndarray]:
+    """Walk back for `_backward_masked`: return ``dL/dz_t`` (timesteps, batch, units), ``dL/dh_0``.
+
+    ``slope`` holds ``act'(z_t)``, zero at masked steps; ``keep`` (batch, timesteps) is
+    the mask. Each output's gradient travels in its slot (see `_Arrivals`).
+    """
+    steps, batch, units = slope.shape
+    dh = np.zeros((arrive.slots, batch, units), slope.dtype)  # dL/dh_t, per slot
+    dz = np.empty_like(slope)
+    carry = (~keep.T[..., np.newaxis]).astype(slope.dtype)  # 1 at masked steps, else 0
+    for t in reversed(range(steps)):
+        arrive.enter(dh, t, steps)
+        dz_slots = dh * slope[t]  # dL/dz_t = dL/dh_t act'(z_t), per slot
+        dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
+        dh *= carry[t]  # a masked step passes dL/dh_t straight back to h_{t-1}
+        dh += _gate_back(dz_slots, rk, masks.recurrent)  # + (dz_t R^T) m
+    return dz, dh.sum(axis=0)
