@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
-from rnn.layers.rnn import RNN
+from rnn.layers.rnn import RNN, carried_state
 
 __all__ = ["GRU"]
 
@@ -83,6 +83,7 @@ class GRU(RNN):
         sequence: np.ndarray,
         more: list[Any],
         initial: list[np.ndarray] | None,
+        masks: dict[str, Any],
     ) -> tuple[np.ndarray, dict[str, Any]]:
         return functional.gru_backward(
             grad,
@@ -96,11 +97,13 @@ class GRU(RNN):
             reset_after=self.reset_after,
             initial_state=None if initial is None else initial[0],
             truncate=self.bptt_truncate,
+            **masks,
         )
 
     def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
+        h0 = None if initial is None else initial[0]
         seq = np.asarray(
             functional.gru_forward(
                 x,
@@ -110,11 +113,12 @@ class GRU(RNN):
                 activation=self.activation,
                 recurrent_activation=self.recurrent_activation,
                 reset_after=self.reset_after,
-                initial_state=None if initial is None else initial[0],
+                initial_state=h0,
                 return_sequences=True,
+                **masks,
             )
         )
-        return seq, [seq[:, -1]]
+        return seq, [carried_state(seq, masks["mask"], h0)]
 
     def get_config(self) -> dict[str, Any]:
         """SimpleRNN's keys plus ``recurrent_activation`` and ``reset_after``."""

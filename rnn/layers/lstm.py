@@ -96,6 +96,7 @@ class LSTM(RNN):
         sequence: np.ndarray,
         more: list[Any],
         initial: list[np.ndarray] | None,
+        masks: dict[str, Any],
     ) -> tuple[np.ndarray, dict[str, Any]]:
         return functional.lstm_backward(
             grad,
@@ -109,10 +110,11 @@ class LSTM(RNN):
             initial_state=initial,
             grad_final_state=None if not more or more[0] is None else (None, more[0]),
             truncate=self.bptt_truncate,
+            **masks,
         )
 
     def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         seq, h, c = functional.lstm_forward(
             x,
@@ -124,6 +126,7 @@ class LSTM(RNN):
             initial_state=initial,
             return_sequences=True,
             return_state=True,
+            **masks,
         )
         return seq, [h, c]
 

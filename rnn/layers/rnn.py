@@ -12,18 +12,23 @@ from typing import Any
 
 import numpy as np
 
-from rnn import activations, initializers
+from rnn import activations, config, initializers
 from rnn.layers.layer import Layer, Shape, positive_int
+from rnn.layers.regularization import check_rate, dropout_mask
 
 
 class RNN(Layer):
     """Shared machinery of the recurrent layers (not used directly).
 
     Subclasses set ``gates`` (1, 4 or 3) and implement `_sequence` and `_backward_cell`.
+    The recurrent layers skip the steps a mask marks as padding (Keras's rule: the state
+    is carried over and the output repeats the previous one), and with ``dropout`` or
+    ``recurrent_dropout`` draw one mask per call while training, kept for every step.
     """
 
     input_ndim = 3
     gates = 1
+    supports_masking = True
 
     def __init__(
         self,
@@ -37,6 +42,9 @@ class RNN(Layer):
         return_state: bool = False,
         go_backwards: bool = False,
         stateful: bool = False,
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        zero_output_for_mask: bool = False,
         bptt_truncate: int | None = None,
         **kwargs: Any,
     ) -> None:
@@ -54,6 +62,11 @@ class RNN(Layer):
         self.return_state = bool(return_state)
         self.go_backwards = bool(go_backwards)
         self.stateful = bool(stateful)
+        self.dropout = check_rate(dropout, "dropout", upper_inclusive=False)
+        self.recurrent_dropout = check_rate(
+            recurrent_dropout, "recurrent_dropout", upper_inclusive=False
+        )
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         #: with ``stateful``: the states the next call starts from, one (batch, units)
         #: array per state (``h``, and ``c`` for an LSTM); None until built
         self.states: list[np.ndarray] | None = None
@@ -139,19 +152,89 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ calling
     def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Return (all hidden states, final states), starting from ``initial`` (or zeros)."""
+        """Return (every output, final states), from ``initial`` (or zeros).
+
+        ``masks`` are the functional cell's keyword arguments ``mask``, ``dropout_mask``
+        and ``recurrent_dropout_mask`` (each None when unused).
+        """
         raise NotImplementedError
 
-    def call(self, inputs: np.ndarray, initial_state: Any = None) -> Any:
+    def call(
+        self,
+        inputs: np.ndarray,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
+    ) -> Any:
         """Run the recurrence over ``inputs`` of shape (batch, timesteps, features).
 
-        ``initial_state``: the state to start from, ``h_0`` (an LSTM: ``[h_0, c_0]``),
-        each of shape (batch, units); by default zeros, or the carried states of a
-        ``stateful`` layer.
+        Parameters
+        ----------
+        inputs : ndarray of shape (batch, timesteps, features)
+        initial_state : ndarray or list of ndarrays of shape (batch, units), optional
+            The state to start from, ``h_0`` (an LSTM: ``[h_0, c_0]``); by default zeros,
+            or the carried states of a ``stateful`` layer.
+        mask : ndarray of shape (batch, timesteps), optional
+            True at the real steps, False at the padding, which the layer skips.
+        training : bool, optional
+            Whether ``dropout`` and ``recurrent_dropout`` apply (``fit`` sets it).
         """
-        return self.forward_with_cache(inputs, initial_state=initial_state)[0]
+        return self.forward_with_cache(
+            inputs, initial_state=initial_state, mask=mask, training=training
+        )[0]
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """Return the input's mask for a sequence output, else None (a list with states)."""
+        output_mask = previous_mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * self.state_count
+        return output_mask
+
+    def step_mask(self, x: np.ndarray, mask: Any) -> np.ndarray | None:
+        """Return ``mask`` as booleans of shape (batch, timesteps), checked (None: no mask).
+
+        Raises
+        ------
+        ValueError
+            If the mask does not have one entry per step of the inputs.
+        """
+        if mask is None:
+            return None
+        steps = np.asarray(mask)
+        if steps.shape != x.shape[:2]:
+            raise ValueError(
+                f"Layer '{self.name}' expects a mask of shape (batch, timesteps) = "
+                f"{x.shape[:2]} for inputs of shape {x.shape}, got a mask of shape "
+                f"{steps.shape}"
+            )
+        return steps.astype(bool)
+
+    def dropout_masks(self, x: np.ndarray, training: bool | None) -> dict[str, Any]:
+        """Draw this call's dropout masks (None outside training or at rate 0).
+
+        As Keras 3: with ``recurrent_dropout``, an LSTM or GRU draws one mask per gate
+        for the inputs and one per gate for the state (shape (batch, gates, size));
+        otherwise one input mask shared by the gates, shape (batch, features).
+        """
+        drawn: dict[str, Any] = {"dropout_mask": None, "recurrent_dropout_mask": None}
+        if not training:
+            return drawn
+        if self._rng is None and self.seed is not None:
+            self._rng = np.random.default_rng(self.seed)
+        rng = self._rng or config.global_rng()
+        per_gate = self.gates > 1 and self.recurrent_dropout > 0
+        batch, features = x.shape[0], x.shape[-1]
+        if self.dropout > 0:
+            shape = (batch, self.gates, features) if per_gate else (batch, features)
+            drawn["dropout_mask"] = dropout_mask(shape, self.dropout, rng, self.dtype)
+        if self.recurrent_dropout > 0:
+            shape = (batch, self.gates, self.units) if per_gate else (batch, self.units)
+            drawn["recurrent_dropout_mask"] = dropout_mask(
+                shape, self.recurrent_dropout, rng, self.dtype
+            )
+        return drawn
 
     def initial_states(self, x: np.ndarray, initial_state: Any) -> list[np.ndarray] | None:
         """Return the states a call on ``x`` starts from, checked (None: zeros).
@@ -183,21 +266,34 @@ class RNN(Layer):
             )
         return [np.asarray(s, dtype=self.dtype) for s in given]
 
-    def forward_with_cache(self, x: np.ndarray, initial_state: Any = None) -> tuple[Any, Any]:
+    def forward_with_cache(
+        self,
+        x: np.ndarray,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
+    ) -> tuple[Any, Any]:
         """Return the output (with the final states for ``return_state``) and the cache.
 
         The cache is the inputs in the order the recurrence read them (reversed for
-        ``go_backwards``), every state ``h_t`` and the initial states: what BPTT needs.
-        A ``stateful`` layer keeps its final states for the next call.
+        ``go_backwards``, the mask with them), every output, the initial states and the
+        masks of the call: what BPTT needs. A ``stateful`` layer keeps its final states
+        for the next call.
         """
         initial = self.initial_states(x, initial_state)
+        steps = self.step_mask(x, mask)
+        masks = self.dropout_masks(x, training)
         xs = x[:, ::-1] if self.go_backwards else x
-        sequence, states = self._sequence(xs, initial)
+        masks["mask"] = None if steps is None else (steps[:, ::-1] if self.go_backwards else steps)
+        sequence, states = self._sequence(xs, initial, masks)
         if self.stateful and self.states is not None:
             for kept, final in zip(self.states, states, strict=True):
                 kept[...] = final
-        main = np.asarray(sequence if self.return_sequences else sequence[:, -1], self.dtype)
-        cache = (xs, sequence, initial, initial_state is not None)
+        main = np.asarray(
+            self._zeroed(sequence if self.return_sequences else sequence[:, -1], masks["mask"]),
+            self.dtype,
+        )
+        cache = (xs, sequence, initial, initial_state is not None, masks)
         if self.return_state:  # a tuple (output, *states), as Keras 3 returns
             return (main, *(np.asarray(s, dtype=self.dtype) for s in states)), cache
         return main, cache
@@ -214,7 +310,7 @@ class RNN(Layer):
         of the call. The states a ``stateful`` layer carried over get none: that is
         truncated backpropagation through time at the batch's edge.
         """
-        xs, sequence, initial, given = cache
+        xs, sequence, initial, given, masks = cache
         batch, _, units = sequence.shape
         shape = sequence.shape if self.return_sequences else (batch, units)
         parts = [grad_output]
@@ -232,13 +328,19 @@ class RNN(Layer):
             None if p is None else self.grad_output_array(p, (batch, units), "final state")
             for p in parts[1:]
         ]
-        if states and states[0] is not None:  # h_T is the last output: add its gradient
+        steps = masks["mask"]
+        g = self._zeroed(g, steps)
+        # h_T is the last output, unless a row has no real step (its output is 0, h_T is h_0)
+        real = np.ones(batch, bool) if steps is None else steps.any(axis=1)
+        if states and states[0] is not None:
             g = g.copy()
-            if self.return_sequences:
-                g[:, -1] += states[0]
-            else:
-                g += states[0]
-        grad_x, grads = self._backward_cell(g, xs, sequence, states[1:], initial)
+            last = g[:, -1] if self.return_sequences else g
+            last[real] += states[0][real]
+        grad_x, grads = self._backward_cell(g, xs, sequence, states[1:], initial, masks)
+        if given and states and states[0] is not None and not real.all():
+            start = grads["initial_state"]
+            first = start[0] if isinstance(start, (list, tuple)) else start
+            first[~real] += states[0][~real]  # a row without a real step: h_T = h_0
         if self.go_backwards:
             grad_x = np.ascontiguousarray(grad_x[:, ::-1])  # back to the inputs' order
         weights = [grads["kernel"], grads["recurrent_kernel"]]
@@ -249,6 +351,16 @@ class RNN(Layer):
             return [grad_x, *(np.asarray(s, self.dtype) for s in starts)], weights
         return grad_x, weights
 
+    def _zeroed(self, outputs: np.ndarray, steps: np.ndarray | None) -> np.ndarray:
+        """With ``zero_output_for_mask``: the output (or its gradient) zero at padding.
+
+        ``outputs`` is every step's, (batch, timesteps, units), or the last step's.
+        """
+        if not self.zero_output_for_mask or steps is None:
+            return outputs
+        kept = steps[..., None] if outputs.ndim == 3 else steps[:, -1, None]
+        return np.where(kept, outputs, 0).astype(outputs.dtype)
+
     def _backward_cell(
         self,
         grad: np.ndarray,
@@ -256,6 +368,7 @@ class RNN(Layer):
         sequence: np.ndarray,
         more: list[Any],
         initial: list[np.ndarray] | None,
+        masks: dict[str, Any],
     ) -> tuple[np.ndarray, dict[str, Any]]:
         """Run the cell's functional backward; ``more``: gradients of extra states (c)."""
         raise NotImplementedError
@@ -274,6 +387,26 @@ class RNN(Layer):
             "return_state": self.return_state,
             "go_backwards": self.go_backwards,
             "stateful": self.stateful,
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
             # not a Keras argument: only in the config when set
             **({"bptt_truncate": self.bptt_truncate} if self.bptt_truncate is not None else {}),
         }
+
+
+def carried_state(
+    outputs: np.ndarray, steps: np.ndarray | None, initial: np.ndarray | None
+) -> np.ndarray:
+    """Return the state carried out of a masked sequence, from its outputs.
+
+    The last output is the state of the last real step; a row without one carries its
+    initial state (zeros by default) through, while its outputs are zero.
+    """
+    last = outputs[:, -1]
+    if steps is None:
+        return last
+    real = np.asarray(steps.any(axis=1))
+    if real.all():
+        return last
+    start = np.zeros_like(last) if initial is None else initial
+    return np.where(real[:, None], last, start)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from rnn import functional
-from rnn.layers.rnn import RNN
+from rnn.layers.rnn import RNN, carried_state
 
 __all__ = ["SimpleRNN"]
 
@@ -79,18 +79,20 @@ class SimpleRNN(RNN):
     gates = 1
 
     def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
+        h0 = None if initial is None else initial[0]
         seq = functional.simple_rnn_forward(
             x,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
-            initial_state=None if initial is None else initial[0],
+            initial_state=h0,
             return_sequences=True,
+            **masks,
         )
-        return seq, [seq[:, -1]]
+        return seq, [carried_state(seq, masks["mask"], h0)]
 
     def _backward_cell(
         self,
@@ -99,6 +101,7 @@ class SimpleRNN(RNN):
         sequence: np.ndarray,
         more: list[Any],
         initial: list[np.ndarray] | None,
+        masks: dict[str, Any],
     ) -> tuple[np.ndarray, dict[str, Any]]:
         return functional.simple_rnn_backward(
             grad,
@@ -110,4 +113,5 @@ class SimpleRNN(RNN):
             activation=self.activation,
             initial_state=None if initial is None else initial[0],
             truncate=self.bptt_truncate,
+            **masks,
         )

@@ -69,13 +69,16 @@ class Bidirectional(Layer):
         super().__init__(**kwargs)
         base = layer.name.removeprefix("forward_").removeprefix("backward_")
         seed = layer.seed
+        # as Keras: with a mask, each direction's sequence output is zero at the padding
+        zero = layer.return_sequences
         self.forward_layer = layer.unbuilt_copy(
-            f"forward_{base}", go_backwards=layer.go_backwards, seed=seed
+            f"forward_{base}", go_backwards=layer.go_backwards, seed=seed, zero_output_for_mask=zero
         )
         self.backward_layer = layer.unbuilt_copy(
             f"backward_{base}",
             go_backwards=not layer.go_backwards,
             seed=None if seed is None else seed + 1,
+            zero_output_for_mask=zero,
         )
         self.forward_layer.dtype = self.backward_layer.dtype = self.dtype
         self.layer = layer
@@ -146,17 +149,30 @@ class Bidirectional(Layer):
             return y * y_rev
         return [y, y_rev]
 
-    def call(self, inputs: np.ndarray, initial_state: Any = None) -> Any:
+    supports_masking = True
+
+    def call(
+        self,
+        inputs: np.ndarray,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
+    ) -> Any:
         """Run both directions and merge their outputs.
 
         ``initial_state``: the forward direction's states, then the backward one's
-        (``[h_fwd, h_bwd]``; for an LSTM ``[h_fwd, c_fwd, h_bwd, c_bwd]``).
+        (``[h_fwd, h_bwd]``; for an LSTM ``[h_fwd, c_fwd, h_bwd, c_bwd]``). ``mask`` and
+        ``training`` go to both directions.
         """
-        fwd_start, bwd_start = self._split_states(initial_state)
-        return self._combine(
-            self.forward_layer.call(inputs, initial_state=fwd_start),
-            self.backward_layer.call(inputs, initial_state=bwd_start),
-        )
+        return self.forward_with_cache(inputs, initial_state, mask, training)[0]
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """Return the input's mask for sequence outputs (each of them), else None."""
+        output_mask = previous_mask if self.return_sequences else None
+        heads = [output_mask, output_mask] if self.merge_mode is None else [output_mask]
+        if self.return_state:
+            return heads + [None] * (2 * self.forward_layer.state_count)
+        return heads if self.merge_mode is None else output_mask
 
     def _split_states(self, initial_state: Any) -> tuple[Any, Any]:
         """Split ``initial_state`` into the forward direction's states and the backward one's."""
@@ -187,11 +203,18 @@ class Bidirectional(Layer):
         head = merged if self.merge_mode is None else [merged]
         return head + fwd_states + bwd_states
 
-    def forward_with_cache(self, x: np.ndarray, initial_state: Any = None) -> tuple[Any, Any]:
+    def forward_with_cache(
+        self,
+        x: np.ndarray,
+        initial_state: Any = None,
+        mask: Any = None,
+        training: bool | None = None,
+    ) -> tuple[Any, Any]:
         """Run both directions and merge them; the cache is their two main outputs."""
         fwd_start, bwd_start = self._split_states(initial_state)
-        fwd = self.forward_layer.forward(x, initial_state=fwd_start)
-        bwd = self.backward_layer.forward(x, initial_state=bwd_start)
+        given = {"mask": mask, "training": training}
+        fwd = self.forward_layer.forward(x, initial_state=fwd_start, **given)
+        bwd = self.backward_layer.forward(x, initial_state=bwd_start, **given)
         mains = (fwd[0], bwd[0]) if self.return_state else (fwd, bwd)
         return self._combine(fwd, bwd), (*mains, initial_state is not None)
 
