@@ -3987,6 +3987,12 @@ np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
 # Shapes include the batch axis. The weights' gradients come back as a list in the order
 # the weights were added, which is the order of `get_weights()`.
 #
+# `call` and `forward_with_cache` may name keyword arguments of Keras's after the inputs:
+# `mask` (which steps of a padded sequence are real), `training` or `initial_state`; a
+# layer receives those it names. A layer that leaves a sequence's steps where they are
+# sets the class attribute `supports_masking = True`, and the mask passes through it to
+# the next layer (`compute_mask`); without it, a mask stops there, with a warning.
+#
 # ### A warm-up: one weight
 #
 # `Scale` multiplies every feature by a weight of its own, $y = x \odot \gamma$. Its
@@ -5044,9 +5050,9 @@ with plt.rc_context(STYLE):
 # instead of a re-reading, and the same probabilities that `predict` gives on the whole
 # text.
 #
-# `rnn`'s `SimpleRNN` cannot yet start from a given state (Keras's `initial_state` and
-# `stateful=True`), so we write the step in NumPy, with the layers' own weights, which
-# `get_weights()` returns in Keras's order (`Embedding`: the table; `SimpleRNN`: kernel,
+# The layer could carry the state itself (`initial_state=` or `stateful=True`, as in
+# Keras), but one step is two lines of maths, so we write it in NumPy, with the layers' own
+# weights, which `get_weights()` returns in Keras's order (`Embedding`: the table; `SimpleRNN`: kernel,
 # recurrent kernel, bias; `Dense`: kernel, bias):
 #
 # $$
@@ -7170,6 +7176,6 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # - Yarin Gal and Zoubin Ghahramani, [A Theoretically Grounded Application of Dropout in
 #   Recurrent Neural Networks](https://arxiv.org/abs/1512.05287) (NeurIPS 2016): how to
 #   regularise a recurrent layer with dropout, dropping the same units at every timestep,
-#   on the inputs and on the state. Keras's `dropout` and `recurrent_dropout` arguments do
-#   this; the `rnn` package has no dropout, so this is for when you train larger models in
-#   Keras.
+#   on the inputs and on the state. The `dropout` and `recurrent_dropout` arguments of
+#   Keras's recurrent layers do this, and so do `rnn`'s: one mask per sequence, drawn
+#   while training only.
