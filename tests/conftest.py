@@ -76,6 +76,15 @@ LAYER_CASES: list[dict[str, Any]] = [
         "expected_num_params": 4 * (3 * 3 + 5 * 3 + 3),
     },
     {
+        # dropout is off outside training: the checks see the plain layer, and the config
+        # round trip keeps the rates (tests/test_dropout.py checks training)
+        "layer_cls": LSTM,
+        "init_kwargs": {"units": 3, "dropout": 0.2, "recurrent_dropout": 0.1},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 3),
+        "expected_num_params": 4 * (3 * 3 + 5 * 3 + 3),
+    },
+    {
         "layer_cls": GRU,
         "init_kwargs": {"units": 3},
         "input_shape": (2, 4, 5),
