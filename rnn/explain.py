@@ -19,7 +19,7 @@ from rnn.layers.embedding import Embedding
 from rnn.layers.gru import GRU
 from rnn.layers.layer import Layer
 from rnn.layers.rnn import RNN
-from rnn.layers.wrappers import Bidirectional
+from rnn.layers.wrappers import Bidirectional, TimeDistributed
 
 _TORCH_CLASS = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 
@@ -117,6 +117,10 @@ def _explain_layer(layer: Layer) -> LayerParams:
     if not layer.built:
         layer.count_params()  # raises Keras's "isn't built" error
     name, cls = layer.name, type(layer).__name__
+    if isinstance(layer, TimeDistributed):  # the wrapped layer's weights, shared by the steps
+        wrapped = _explain_layer(layer.layer)
+        words = f"{wrapped.words} (the wrapped {wrapped.class_name}'s, shared by every step)"
+        return LayerParams(name, cls, wrapped.numbers, words, wrapped.count, wrapped.torch)
     count = layer.count_params()
     torch = None
     if isinstance(layer, Dense):
@@ -183,6 +187,14 @@ def explain_params(layer_or_model: Any) -> ParamExplanation:
     gru (GRU): 3*(32*32 + 4*32 + 2*32) = 3,648
         3*(units*units + features*units + 2*units)
         PyTorch nn.GRU(4, 32): 3*32*(32 + 4 + 2) = 3,648
+
+    A `TimeDistributed` layer counts the weights of the layer it wraps, once: every
+    step shares them.
+
+    >>> from rnn.layers import TimeDistributed
+    >>> print(rnn.explain_params(Sequential([TimeDistributed(Dense(3), input_shape=(4, 5))])))
+    time_distributed (TimeDistributed): 5*3 + 3 = 18
+        features*units + units (the wrapped Dense's, shared by every step)
     """
     if isinstance(layer_or_model, Layer) and hasattr(layer_or_model, "layers"):
         if not layer_or_model.built:

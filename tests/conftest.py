@@ -19,7 +19,17 @@ import numpy as np
 import pytest
 
 import rnn
-from rnn.layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding, Masking, SimpleRNN
+from rnn.layers import (
+    GRU,
+    LSTM,
+    Bidirectional,
+    Dense,
+    Dropout,
+    Embedding,
+    Masking,
+    SimpleRNN,
+    TimeDistributed,
+)
 
 # Each entry: the arguments of rnn.testing.check_layer. Parameter counts as Keras prints
 # them in model.summary(), for the inputs given.
@@ -104,6 +114,13 @@ LAYER_CASES: list[dict[str, Any]] = [
         "input_shape": (2, 4, 5),
         "expected_output_shape": (2, 4, 4),
         "expected_num_params": 2 * 4 * (2 * 2 + 5 * 2 + 2),
+    },
+    {
+        "layer_cls": TimeDistributed,
+        "init_kwargs": {"layer": Dense(3)},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 3),
+        "expected_num_params": 5 * 3 + 3,
     },
 ]
 

@@ -184,11 +184,42 @@ def test_summary_as_keras_prints_it(case: dict[str, Any]) -> None:
     """model.summary() of models with the new layers, byte for byte as Keras 3."""
     from rnn.summary import summary_text
 
-    if any(name in case["code"] for name in (" RNN(", "TimeDistributed")):
-        pytest.skip("RNN(cell) and TimeDistributed come with the cells (issue 12, not yet built)")
+    if " RNN(" in case["code"]:
+        pytest.skip("RNN(cell) comes with the cells (issue 12, not yet built)")
     model = eval(case["code"], dict(NAMES))
     from test_keras_fixtures import STYLE_ARGS
 
     for style, text in case["summary"].items():
         assert summary_text(model, **STYLE_ARGS[style]) == text, style
     assert model.count_params() == case["total_params"]
+
+
+TIME_DISTRIBUTED = [c for c in load("cells")["cases"] if "TimeDistributed" in c["code"]]
+
+
+@pytest.mark.parametrize("case", TIME_DISTRIBUTED, ids=[c["id"] for c in TIME_DISTRIBUTED])
+def test_time_distributed_as_keras(case: dict[str, Any]) -> None:
+    """TimeDistributed: Keras's outputs, weight names, shapes and config (the fixture has
+    no gradients: tests/test_time_distributed.py checks them by central differences)."""
+    from rnn.config import reset_session
+
+    check_case(case)
+    reset_session()  # the names count from zero again, as in the fixture's session
+    layer = built(case)
+    prefix = f"{layer.name}/"
+    assert [prefix + n for n in layer.weight_names] == case["weight_names"]
+    assert [list(w.shape) for w in layer.weights] == case["weight_shapes"]
+    config = layer.get_config()
+    assert config["layer"]["class_name"] == case["config"]["layer"]["class_name"]
+    assert {k: config[k] for k in case["config"] if k != "layer"} == {
+        k: v for k, v in case["config"].items() if k != "layer"
+    }
+    inner = config["layer"]["config"]
+    assert {k: inner[k] for k in case["config"]["layer"]["config"] if k in inner} == {
+        k: v for k, v in case["config"]["layer"]["config"].items() if k in inner
+    }
+    x = np.asarray(case["x"], dtype=np.float64)
+    (output,) = flat(layer(x))
+    steps = [layer.layer(x[:, t]) for t in range(x.shape[1])]
+    assert case["checks"]["equals_dense_on_every_step"]
+    np.testing.assert_allclose(output, np.stack(steps, axis=1), atol=1e-12)

@@ -1,7 +1,7 @@
 """Keras-compatible layers in NumPy.
 
 >>> from rnn.layers import Embedding, Dense, SimpleRNN, LSTM, GRU, Bidirectional, Input
->>> from rnn.layers import Masking, Dropout
+>>> from rnn.layers import Masking, Dropout, TimeDistributed
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from rnn.layers.lstm import LSTM
 from rnn.layers.regularization import Dropout
 from rnn.layers.rnn import RNN
 from rnn.layers.simple_rnn import SimpleRNN
-from rnn.layers.wrappers import Bidirectional
+from rnn.layers.wrappers import Bidirectional, TimeDistributed
 
 __all__ = [
     "GRU",
@@ -29,4 +29,5 @@ __all__ = [
     "Layer",
     "Masking",
     "SimpleRNN",
+    "TimeDistributed",
 ]

@@ -1,13 +1,17 @@
-"""`Bidirectional`: run a recurrent layer forwards and backwards and merge."""
+"""Wrappers of a layer: `Bidirectional` and `TimeDistributed`.
+
+`Bidirectional` runs a recurrent layer forwards and backwards and merges the two;
+`TimeDistributed` applies a layer to every timestep of a sequence.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from rnn.layers.layer import Layer, Shape
+from rnn.layers.layer import Layer, Shape, _keywords, format_shape
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -288,16 +292,235 @@ class Bidirectional(Layer):
         """Return the wrapped layer's class and config, and ``merge_mode``."""
         return {
             **super().get_config(),
-            "layer": {"class_name": type(self.layer).__name__, "config": self.layer.get_config()},
+            "layer": _layer_config(self.layer),
             "merge_mode": self.merge_mode,
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
         """Rebuild from :meth:`get_config`."""
-        from rnn import layers
-
         config = dict(config)
-        inner = config.pop("layer")
-        layer = getattr(layers, inner["class_name"]).from_config(inner["config"])
-        return cls(layer, **config)
+        layer = _layer_from_config(config.pop("layer"))
+        return cls(cast(RNN, layer), **config)  # __init__ checks it is one
+
+
+class TimeDistributed(Layer):
+    """Apply a layer to every timestep of a sequence, with the same weights.
+
+    The input is ``(batch, timesteps, ...)``: the wrapped layer sees each step
+    ``inputs[:, t]`` as a batch of its own. It is computed in one go: the batch and
+    time axes are merged, ``(batch * timesteps, ...)``, the layer is called once,
+    and its output is split back into ``(batch, timesteps, ...)``. The backward pass
+    does the same, so the wrapped layer's weight gradients are summed over every
+    step of every sequence.
+
+    Parameters
+    ----------
+    layer : Layer
+        The layer to apply at each step (the same instance, not a copy: its weights
+        are the wrapper's). It is built for one step's shape, ``(batch, *rest)``.
+    **kwargs
+        ``name``, ``input_shape``, ``dtype``... see `Layer`. The wrapped layer
+        computes in the wrapper's dtype (by default its own).
+
+    Attributes
+    ----------
+    layer : Layer
+        The wrapped layer.
+    weights : list of numpy.ndarray
+        The wrapped layer's weights, in its order.
+
+    Notes
+    -----
+    As in Keras 3, masks pass through: the output's mask is the input's, and a mask
+    goes on to the wrapped layer (each step's part of it, ``mask[:, t]``) only if the
+    layer's ``call`` takes a ``mask`` argument (a recurrent layer, on 4-D input with a
+    3-D mask). ``training`` goes on to a layer whose ``call`` takes it. The wrapped
+    layer must return one array; a stateful recurrent layer is not supported (its
+    state would need one row per sequence, not one per step).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.layers import Dense, TimeDistributed
+    >>> rnn.clear_session()
+    >>> layer = TimeDistributed(Dense(2))
+    >>> x = np.random.default_rng(0).standard_normal((3, 5, 4))
+    >>> y = layer(x)
+    >>> y.shape, layer.count_params(), layer.weight_names
+    ((3, 5, 2), 10, ['dense/kernel', 'dense/bias'])
+    >>> bool(np.allclose(y[:, 1], layer.layer(x[:, 1])))  # the Dense at step 1
+    True
+    """
+
+    supports_masking = True
+
+    def __init__(self, layer: Layer, **kwargs: Any) -> None:
+        if not isinstance(layer, Layer):
+            raise ValueError(
+                "Please initialize `TimeDistributed` layer with a "
+                f"`keras.layers.Layer` instance. Received: {layer}"
+            )
+        kwargs.setdefault("dtype", layer.dtype)
+        super().__init__(**kwargs)
+        if layer.dtype != self.dtype:
+            layer.set_dtype(self.dtype)
+        self.layer = layer
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """The wrapped layer's weights."""
+        return self.layer.weights
+
+    @property
+    def weight_names(self) -> list[str]:
+        """The wrapped layer's weight names under its name, e.g. ``dense/kernel``."""
+        return [f"{self.layer.name}/{n}" for n in self.layer.weight_names]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set the wrapped layer's weights (its order)."""
+        self._check_weight_list(weights, self.weights)
+        self.layer.set_weights(weights)
+
+    def set_dtype(self, dtype: Any) -> None:
+        """Compute in ``dtype``, the wrapped layer too (its weights cast in place)."""
+        super().set_dtype(dtype)
+        self.layer.set_dtype(dtype)
+
+    # ------------------------------------------------------------------ shapes
+    def _step_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """Return the shape of one step, ``(batch, *rest)``; the input must be 3-D or more."""
+        shape = tuple(input_shape)
+        if len(shape) < 3:
+            raise ValueError(
+                "`TimeDistributed` Layer should be passed an `input_shape` "
+                f"with at least 3 dimensions, received: {format_shape(shape)}"
+            )
+        return (shape[0], *shape[2:])
+
+    def check_input_shape(self, shape: Sequence[int | None]) -> None:
+        """Check the input is at least 3-D, and each step fits the wrapped layer."""
+        self.layer.check_input_shape(self._step_shape(shape))
+
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Build the wrapped layer for one step, ``(batch, *rest)``, if it is not built."""
+        step = self._step_shape(input_shape)
+        if not self.layer.built:
+            self.layer.build(step)
+        super().build(input_shape)
+
+    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
+        """Return ``(batch, timesteps, *step_output[1:])``."""
+        shape = tuple(input_shape)
+        out = self.layer.compute_output_shape(self._step_shape(shape))
+        if isinstance(out, list):
+            raise ValueError(
+                f"`TimeDistributed` wraps layers with one output; layer '{self.layer.name}' "
+                f"returns {len(out)}."
+            )
+        return (out[0], shape[1], *out[1:])
+
+    # ------------------------------------------------------------------ calling
+    def convert_input(self, inputs: Any) -> np.ndarray:
+        """Convert as the wrapped layer does (integer ids for an `Embedding`)."""
+        return self.layer.convert_input(inputs)
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """Return the input's mask: the output has the input's timesteps (Keras's rule)."""
+        return previous_mask
+
+    def _step_arguments(
+        self, method: str, x: np.ndarray, mask: Any, training: bool | None
+    ) -> dict[str, Any]:
+        """Return the ``mask`` (steps merged into the batch) and ``training`` for the layer.
+
+        As Keras: each goes on only if the wrapped layer's ``call`` names it.
+        """
+        names = _keywords(type(self.layer), "call") & _keywords(type(self.layer), method)
+        given: dict[str, Any] = {}
+        if "mask" in names and mask is not None:
+            m = self._checked_mask(x, mask)
+            given["mask"] = m.reshape(m.shape[0] * m.shape[1], *m.shape[2:])
+        if "training" in names:
+            given["training"] = training
+        return given
+
+    def _checked_mask(self, x: np.ndarray, mask: Any) -> np.ndarray:
+        """Return ``mask`` as an array whose first two axes are the input's (Keras's errors)."""
+        m = np.asarray(mask)
+        if m.ndim < 2:
+            raise ValueError(
+                "The `mask` passed to the `TimeDistributed` layer must be at least 2D "
+                "(e.g., `(batch_size, timesteps)`), but it has "
+                f"{m.ndim} dimension(s) with shape {m.shape}."
+            )
+        if m.shape[:2] != x.shape[:2]:
+            raise ValueError(
+                "The `mask` passed to the `TimeDistributed` layer has a shape "
+                f"{m.shape} that is incompatible with the input shape {x.shape}. The "
+                "first two dimensions of the mask (batch size and timesteps) must match "
+                "the input's first two dimensions. Expected mask shape prefix: "
+                f"({x.shape[0]}, {x.shape[1]})."
+            )
+        return m
+
+    def call(
+        self, inputs: np.ndarray, mask: Any = None, training: bool | None = None
+    ) -> np.ndarray:
+        """Apply the wrapped layer to every step; ``mask`` of shape (batch, timesteps, ...)."""
+        if mask is not None:
+            self._checked_mask(inputs, mask)
+        batch, steps = inputs.shape[:2]
+        given = self._step_arguments("call", inputs, mask, training)
+        out = self.layer.call(inputs.reshape(batch * steps, *inputs.shape[2:]), **given)
+        return np.reshape(out, (batch, steps, *np.shape(out)[1:]))
+
+    def forward_with_cache(
+        self, x: np.ndarray, mask: Any = None, training: bool | None = None
+    ) -> tuple[np.ndarray, Any]:
+        """Run the wrapped layer's forward pass on every step at once; keep its cache."""
+        if mask is not None:
+            self._checked_mask(x, mask)
+        batch, steps = x.shape[:2]
+        given = self._step_arguments("forward_with_cache", x, mask, training)
+        out, cache = self.layer.forward_with_cache(x.reshape(batch * steps, *x.shape[2:]), **given)
+        y = np.reshape(out, (batch, steps, *np.shape(out)[1:]))
+        return y, (cache, y.shape)
+
+    def backward_with_cache(self, grad_output: Any, cache: Any) -> tuple[Any, list[np.ndarray]]:
+        """Backpropagate every step at once: the weights' gradients add up over the steps.
+
+        Returns None for the inputs' gradient when the wrapped layer does (integer ids).
+        """
+        inner, shape = cache
+        batch, steps = shape[:2]
+        g = self.grad_output_array(grad_output, shape)
+        grad_x, grads = self.layer.backward_with_cache(g.reshape(batch * steps, *shape[2:]), inner)
+        if grad_x is not None:
+            grad_x = np.reshape(grad_x, (batch, steps, *np.shape(grad_x)[1:]))
+        return grad_x, list(grads)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict[str, Any]:
+        """Return the wrapped layer's class and config under ``layer``."""
+        return {**super().get_config(), "layer": _layer_config(self.layer)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
+        """Rebuild from :meth:`get_config`."""
+        config = dict(config)
+        return cls(_layer_from_config(config.pop("layer")), **config)
+
+
+def _layer_config(layer: Layer) -> dict[str, Any]:
+    """Return a wrapped layer's entry in its wrapper's config: its class name and config."""
+    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+
+
+def _layer_from_config(entry: dict[str, Any]) -> Layer:
+    """Make a wrapped layer again from its entry in the wrapper's config."""
+    from rnn import layers
+
+    return getattr(layers, entry["class_name"]).from_config(entry["config"])
