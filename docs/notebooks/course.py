@@ -7404,6 +7404,14 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # easy to read. Keras's `"mae"`, as a loss or as a metric; see [Training a forecaster on
 # real weather](#page-forecasting).
 #
+# ### Mask
+#
+# An array of booleans of shape `(batch, timesteps)`, True at the real steps of padded
+# sequences and False at the padding, which the recurrent layers then skip: they carry
+# their state over and repeat their previous output. `Embedding(..., mask_zero=True)` and
+# `Masking` make one, and `Sequential` passes it from layer to layer; see [Variable-length
+# sequences and masking](#page-masking).
+#
 # ### MSE (mean squared error)
 #
 # The mean of $(y - \hat y)^2$: like the MAE, but in squared units, and an error twice
@@ -7438,6 +7446,13 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # A square matrix $Q$ with $Q^\top Q = I$: it rotates or reflects vectors without
 # changing their length. Keras's default for recurrent weights; see [Your first RNN in
 # NumPy](#page-numpy-rnn).
+#
+# ### Padding
+#
+# Steps added to the short sequences of a batch, usually zeros, so that all of them have
+# the same length and stack into one array: after the sequence (post-padding) or before it
+# (pre-padding). A recurrent layer reads padding as real steps unless a mask tells it
+# otherwise; see [Variable-length sequences and masking](#page-masking).
 #
 # ### Recurrent kernel
 #
