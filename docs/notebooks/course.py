@@ -115,7 +115,8 @@ states.shape  # one 64-number state per step
 #    packages the forward and backward passes as a layer that `fit` trains.
 # 5. **On real data.** [Training a forecaster on real
 #    weather](#page-forecasting) and [A character-level RNN](#page-char-rnn) train models on
-#    weather data and on text.
+#    weather data and on text, and [Variable-length sequences and masking](#page-masking)
+#    batches sequences of different lengths with padding and a mask.
 # 6. **Long memories.** [Vanishing and exploding
 #    gradients](#page-vanishing-gradients) measures how a simple RNN's gradient fades or
 #    blows up over many steps, [LSTM and GRU](#page-lstm-gru) builds the gated layers that
@@ -5340,6 +5341,452 @@ drift = {0.002: twice(0.002, 40), 0.005: twice(0.005, 30)}
 bool(drift[0.002] < 1e-6), bool(drift[0.005] > 1e-8)
 
 # %% [markdown]
+# <a id="page-masking"></a>
+#
+# ## Variable-length sequences and masking
+
+# %%
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# Every sequence so far had the same length: the weather windows were cut to a fixed
+# number of days, the character-level model read runs of exactly 30 characters. Real
+# sequences rarely agree: sentences have as many words as they have, and one sensor
+# recording stops after 3 seconds, another after 40. A batch, though, is one rectangular
+# array, `(batch, timesteps, features)`. The usual way out is to **pad** the short
+# sequences to a common length, and to tell the recurrent layers which steps are padding
+# with a **mask**. This page shows what padding does to a network that is not told, how
+# masks are made, what a layer does at a masked step, and, measured on a small task, what
+# masking is worth in training.
+#
+# ### What padding does to an RNN
+#
+# Take one sequence of 3 steps with 2 features each, and a small `SimpleRNN` with fixed
+# weights (a seed, and float64 so that the comparisons below are exact). Its final state
+# after reading the sequence alone:
+
+# %%
+import numpy as np
+import rnn
+from rnn.layers import SimpleRNN
+
+rnn.set_random_seed(0)
+layer = SimpleRNN(3, dtype="float64")
+x = np.random.default_rng(0).standard_normal((1, 3, 2))  # (batch, timesteps, features)
+alone = layer(x)
+alone.round(3)
+
+# %% [markdown]
+# In a batch with longer sequences, this one gets zeros after its end, say two steps of
+# them to reach 5. The layer does not know they are padding: it reads them as two more
+# steps, and its state keeps moving.
+
+# %%
+padded = np.concatenate([x, np.zeros((1, 2, 2))], axis=1)
+padded.shape
+
+# %%
+layer(padded).round(3)
+
+# %%
+bool(np.allclose(layer(padded), alone))
+
+# %% [markdown]
+# The state it ends with is not the state of the sequence: two steps of nothing have
+# changed every unit. Now tell the layer which steps are real, with a **mask** of shape
+# `(batch, timesteps)`, True at the real steps and False at the padding:
+
+# %%
+mask = np.array([[True, True, True, False, False]])
+bool(np.allclose(layer(padded, mask=mask), alone))
+
+
+# %% [markdown]
+# With the mask, the padded sequence gives the state of the sequence alone. That is the
+# whole idea; the rest of this page is how to make the padding and the mask, what
+# happens inside, and what it changes in training.
+#
+# ### Padding a batch
+#
+# NumPy cannot stack sequences of different lengths into one array. A small function pads
+# each one with a value, 0 here, after its end (**post**-padding) or before its start
+# (**pre**-padding), and cuts those that are too long:
+
+
+# %%
+def pad(sequences, length, padding="post", value=0):
+    """Stack sequences of different lengths into one array of `length` steps."""
+    first = np.asarray(sequences[0])
+    batch = np.full((len(sequences), length, *first.shape[1:]), value, dtype=first.dtype)
+    for i, sequence in enumerate(sequences):
+        sequence = np.asarray(sequence)[:length]
+        if padding == "post":
+            batch[i, : len(sequence)] = sequence
+        else:
+            batch[i, length - len(sequence) :] = sequence
+    return batch
+
+
+sentences = [[5, 2, 7], [3, 1], [8, 6, 4, 9, 2]]  # three sentences as word ids
+pad(sentences, 5)
+
+# %%
+pad(sentences, 5, padding="pre")
+
+# %% [markdown]
+# Keras has the same function, `keras.utils.pad_sequences`; note that its default is
+# `padding="pre"`. The sentences are lists of ids, so the batch is `(batch, timesteps)`;
+# for sequences of feature vectors it is `(batch, timesteps, features)`:
+
+# %%
+readings = [np.ones((3, 2)), np.ones((1, 2)), np.ones((4, 2))]  # 3 recordings
+pad(readings, 4, value=0.0).shape
+
+# %% [markdown]
+# ### Making the mask
+#
+# The mask follows from the lengths, or from the padding value itself:
+
+# %%
+lengths = np.array([len(s) for s in sentences])
+ids = pad(sentences, 5)
+mask = np.arange(5) < lengths[:, None]  # step t is real if t < length
+mask.astype(int)
+
+# %%
+bool(np.array_equal(mask, ids != 0))
+
+# %% [markdown]
+# In a model, a layer makes it. For ids, the `Embedding` does, with `mask_zero=True`: id
+# 0 is then reserved for padding, and the real tokens are numbered from 1 (the table
+# keeps a row for id 0, which padding reads and nothing uses). The embedding's output
+# keeps the steps; the mask it gives the next layers is False where the id is 0:
+
+# %%
+from rnn.layers import Embedding
+
+embedding = Embedding(10, 4, mask_zero=True)  # ids 0 to 9, 0 being padding
+embedding(ids).shape  # (batch, timesteps, output_dim)
+
+# %%
+bool(np.array_equal(embedding.compute_mask(ids), mask))
+
+# %% [markdown]
+# For feature vectors, the `Masking` layer does: a step whose features all equal
+# `mask_value` is padding. Choose a value that a real step cannot take (a real reading of
+# exactly `[0.0, 0.0]` would be taken for padding too):
+
+# %%
+from rnn.layers import Masking
+
+floats = pad(readings, 4, value=0.0)
+Masking(mask_value=0.0).compute_mask(floats).astype(int)
+
+# %% [markdown]
+# `Sequential` hands the mask from layer to layer. Each row of the padded batch now
+# gives the state of its sentence read alone, whatever its length:
+
+# %%
+from rnn.models import Sequential
+from rnn.layers import Input
+
+rnn.set_random_seed(0)
+reader = Sequential([Input(shape=(None,)), Embedding(10, 4, mask_zero=True), SimpleRNN(3)])
+states = reader(ids)
+states.shape  # (batch, units)
+
+# %%
+[bool(np.allclose(states[i], reader(np.array([s]))[0])) for i, s in enumerate(sentences)]
+
+# %% [markdown]
+# ### What the layer does at a masked step
+#
+# A recurrent layer that meets a masked step does not compute it: it **carries its
+# state over** unchanged, and its output at that step **repeats its previous output**
+# (Keras's rule, which `rnn` follows). With `return_sequences=True` we see every step.
+# The same seed gives the same weights as `layer` above, so the output at the last real
+# step is the final state of the sequence alone, and post-padded, it repeats through the
+# padding:
+
+# %%
+rnn.set_random_seed(0)
+steps = SimpleRNN(3, return_sequences=True, dtype="float64")
+steps(padded, mask=np.array([[True, True, True, False, False]])).round(3)
+
+# %% [markdown]
+# Pre-padded, there is no previous output at the first steps: the output there is
+# zeros, the initial state, and the real steps give the same outputs as above:
+
+# %%
+pre = np.concatenate([np.zeros((1, 2, 2)), x], axis=1)
+steps(pre, mask=np.array([[False, False, True, True, True]])).round(3)
+
+# %% [markdown]
+# A masked step's input is not read at all: padding with any value gives the same
+# outputs.
+
+# %%
+junk = padded.copy()
+junk[:, 3:] = 99.0
+m = np.array([[True, True, True, False, False]])
+bool(np.allclose(steps(junk, mask=m), steps(padded, mask=m)))
+
+
+# %% [markdown]
+# Backwards, the same rule gives the gradient: a masked step passes the gradient of the
+# state straight through to the step before and adds nothing to the weights' gradients,
+# so training learns from the real steps only.
+#
+# ### A task where padding hurts
+#
+# How much does this matter when a model learns? A small task makes it visible. Each
+# sequence holds between 2 and 10 random digits, 1 to 9 (0 is the padding), post-padded
+# to 10 steps; the target is the **last real digit**. A masked model reads it at its last
+# real step, and the mask carries it to the end. An unmasked model reads the padding
+# after it, up to 8 steps of it, and must learn to hold the digit through them.
+
+
+# %%
+def last_digit(n, seed):
+    """n post-padded sequences of 2 to 10 digits (1 to 9), and each one's last digit."""
+    draw = np.random.default_rng(seed)
+    lengths = draw.integers(2, 11, size=n)
+    x = np.zeros((n, 10), dtype=int)
+    for i, length in enumerate(lengths):
+        x[i, :length] = draw.integers(1, 10, size=length)
+    return x, x[np.arange(n), lengths - 1]
+
+
+x_train, y_train = last_digit(1000, seed=0)
+x_val, y_val = last_digit(500, seed=1)
+x_train.shape, y_train.shape
+
+# %%
+x_train[0], int(y_train[0])
+
+# %% [markdown]
+# There are 9 possible answers, so guessing gets 1 in 9 right. Two models, the same in
+# every way but `mask_zero`: the same seed, and so the same starting weights, the same
+# data, optimizer and 5 epochs.
+
+# %%
+from rnn.layers import Dense
+
+models, histories = {}, {}
+for masked in (True, False):
+    rnn.set_random_seed(0)
+    model = Sequential(
+        [
+            Input(shape=(None,)),
+            Embedding(10, 8, mask_zero=masked, dtype="float64"),
+            SimpleRNN(16, dtype="float64"),
+            Dense(10, activation="softmax", dtype="float64"),
+        ]
+    )
+    model.compile(
+        optimizer=rnn.optimizers.Adam(learning_rate=0.01),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    histories[masked] = model.fit(
+        x_train, y_train, epochs=5, batch_size=32, validation_data=(x_val, y_val), verbose=0
+    ).history
+    models[masked] = model
+masked_acc = histories[True]["val_accuracy"][-1]
+unmasked_acc = histories[False]["val_accuracy"][-1]
+bool(masked_acc > 0.95), bool(unmasked_acc < 0.8)
+
+# %%
+bool(masked_acc - unmasked_acc > 0.2)
+
+# %% [markdown]
+# After 5 epochs, the masked model gets more than 95 % of the validation sequences right;
+# the unmasked one fewer than 4 in 5, and more than 20 points less. The masked model's
+# task is easy: its last state is the one after the last digit. The unmasked model must
+# find weights that leave its state unchanged when it reads id 0, whose embedding is a
+# learned vector like any other. It can learn that; 15 more epochs are enough here:
+
+# %%
+more = (
+    models[False]
+    .fit(x_train, y_train, epochs=15, batch_size=32, validation_data=(x_val, y_val), verbose=0)
+    .history
+)
+bool(more["val_accuracy"][-1] > 0.95)
+
+# %% [markdown]
+# So masking did not make the task possible; it took away the part of it that was about
+# padding, which the unmasked model spent 15 more epochs learning. The longer the
+# padding, the longer an unmasked model must hold its state unchanged, and holding a
+# state over many steps is what a simple RNN finds hardest ([Vanishing and exploding
+# gradients](#page-vanishing-gradients)); a mask costs nothing.
+#
+# Why verdicts against thresholds, and not the accuracies themselves? After 5 epochs the
+# unmasked model is in the middle of learning, where its accuracy moves fast from one
+# epoch to the next and depends on where it started: with seeds 0 to 7 in place of 0, it
+# ended between 0.29 and 0.76, and the masked model at 1.0 every time (the box on [the
+# forecasting page](#page-forecasting) says why one machine's run can
+# differ from another's).
+#
+# ### Masks and the loss
+#
+# When a model returns a sequence, `return_sequences=True`, the mask reaches its output:
+# `Sequential` keeps it as `model.output_mask`. The loss and the metrics then leave the
+# masked steps out, as Keras does: a model is not graded on the padding. Take a model
+# that predicts a digit at every step (untrained: the point is the arithmetic), with the
+# digits themselves as targets:
+
+# %%
+rnn.set_random_seed(0)
+tagger = Sequential(
+    [
+        Input(shape=(None,)),
+        Embedding(10, 8, mask_zero=True, dtype="float64"),
+        SimpleRNN(16, return_sequences=True, dtype="float64"),
+        Dense(10, activation="softmax", dtype="float64"),
+    ]
+)
+tagger.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+probs = tagger(x_val)
+probs.shape, tagger.output_mask.shape  # a prediction and a flag per step
+
+# %%
+bool(np.array_equal(tagger.output_mask, x_val != 0))
+
+# %% [markdown]
+# The loss of each step is minus the log of the probability given to the right digit.
+# Its mean over the real steps is what `evaluate` reports, not its mean over all steps:
+
+# %%
+per_step = -np.log(np.take_along_axis(probs, x_val[..., None], axis=-1)[..., 0])
+real = x_val != 0
+loss, accuracy = tagger.evaluate(x_val, x_val, batch_size=500, verbose=0)
+bool(np.isclose(loss, per_step[real].mean())), bool(np.isclose(loss, per_step.mean()))
+
+# %%
+right = probs.argmax(axis=-1) == x_val
+bool(np.isclose(accuracy, right[real].mean()))
+
+# %% [markdown]
+# One batch of all 500 sequences makes the loss exactly the mean over real steps. In
+# batches (`fit`, or `evaluate` with its default of 32), each batch's loss is the mean
+# over its own real steps, and the batches are averaged by their number of sequences, as
+# in Keras; the accuracy counts every real step of every batch.
+#
+# ### Summary (Variable-length sequences and masking)
+#
+# - Sequences of different lengths become one batch by **padding** them to a common
+#   length, after their end (post) or before their start (pre); `keras.utils.pad_sequences`
+#   pads before by default.
+# - A recurrent layer that is not told reads the padding as steps: the final state of a
+#   post-padded sequence is not the sequence's own. With a **mask**, True at the real
+#   steps, it is exactly the same.
+# - The mask comes from the data: `Embedding(..., mask_zero=True)` (id 0 reserved for
+#   padding) or `Masking(mask_value=...)` for feature vectors; `Sequential` passes it from
+#   layer to layer, and `layer(x, mask=m)` takes one directly.
+# - At a masked step the layer carries its state over and repeats its previous output
+#   (zeros before the first real step); the padding's values are never read.
+# - On the last-digit task, after 5 epochs, the masked model is right on more than 95 % of
+#   the validation sequences and the unmasked one on fewer than 4 in 5; the unmasked one
+#   needs 15 more epochs to learn to hold its state through the padding.
+# - With a sequence output, `model.output_mask` holds the mask, and the loss and metrics
+#   are means over the real steps only.
+#
+# ### Exercises (Variable-length sequences and masking)
+#
+# 1. Pre-pad the sequence `x` of the first section instead of post-padding it, and run
+#    `layer` on it without a mask. Is the final state still wrong? Would it stay so after
+#    training?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# Untrained, pre-padding happens to do no harm: the bias starts at zero, so a step
+# with zero input from the zero state gives $\tanh(0) = 0$, and the state is
+# still zero when the real steps begin. A trained layer's bias is no longer zero,
+# and the padding moves its state; the mask makes the result right in both cases.
+#
+# </details>
+
+# %%
+bool(np.allclose(layer(pre), alone))  # bias 0: the state stays 0
+
+# %%
+kernel, recurrent_kernel, bias = layer.get_weights()
+layer.set_weights([kernel, recurrent_kernel, bias + 0.1])  # as after training
+alone_now = layer(x)
+bool(np.allclose(layer(pre), alone_now))
+
+# %%
+pre_mask = np.array([[False, False, True, True, True]])
+bool(np.allclose(layer(pre, mask=pre_mask), alone_now))
+
+# %% [markdown]
+# 2. Three sensor recordings of 2 features, of lengths 3, 1 and 4, are padded with
+#    `-1.0` (a value the sensors never give). Build a `Sequential` with `Masking` and a
+#    `SimpleRNN`, and check that each row gives the state of its recording alone.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# `Masking(mask_value=-1.0)` marks the steps whose features are all `-1.0`;
+# the `SimpleRNN` after it skips them.
+#
+# </details>
+
+# %%
+draw = np.random.default_rng(3)
+recordings = [draw.random((n, 2)) for n in (3, 1, 4)]  # values in [0, 1)
+batch = pad(recordings, 4, value=-1.0)
+rnn.set_random_seed(0)
+sensor = Sequential(
+    [Input(shape=(None, 2)), Masking(mask_value=-1.0), SimpleRNN(3, dtype="float64")]
+)
+out = sensor(batch)
+out.shape
+
+# %%
+[bool(np.allclose(out[i], sensor(r[None])[0])) for i, r in enumerate(recordings)]
+
+# %% [markdown]
+# 3. Wrap a `SimpleRNN` in `Bidirectional` and run it on the post-padded `padded`, with
+#    and without the mask. Which direction does the padding disturb?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# `Bidirectional` passes the mask to both directions. The backward direction
+# reads the sequence from its end, so it meets the padding first; the forward
+# direction meets it last. With the mask both give the sequence's own states.
+# Without it, only the forward half (the first 2 numbers) is wrong: the backward
+# direction starts on the padding from the zero state with a zero bias, which,
+# as in exercise 1, leaves it at zero (a trained bias would not).
+#
+# </details>
+
+# %%
+from rnn.layers import Bidirectional
+
+rnn.set_random_seed(0)
+both = Bidirectional(SimpleRNN(2, dtype="float64"))
+own = both(x)  # [forward, backward], (1, 4)
+own.shape
+
+# %%
+bool(np.allclose(both(padded, mask=m), own))
+
+# %%
+unmasked = both(padded)
+bool(np.allclose(unmasked[:, :2], own[:, :2]))  # forward
+
+# %%
+bool(np.allclose(unmasked[:, 2:], own[:, 2:]))  # backward
+
+# %% [markdown]
 # <a id="page-vanishing-gradients"></a>
 #
 # ## Vanishing and exploding gradients
@@ -6957,6 +7404,14 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # easy to read. Keras's `"mae"`, as a loss or as a metric; see [Training a forecaster on
 # real weather](#page-forecasting).
 #
+# ### Mask
+#
+# An array of booleans of shape `(batch, timesteps)`, True at the real steps of padded
+# sequences and False at the padding, which the recurrent layers then skip: they carry
+# their state over and repeat their previous output. `Embedding(..., mask_zero=True)` and
+# `Masking` make one, and `Sequential` passes it from layer to layer; see [Variable-length
+# sequences and masking](#page-masking).
+#
 # ### MSE (mean squared error)
 #
 # The mean of $(y - \hat y)^2$: like the MAE, but in squared units, and an error twice
@@ -6991,6 +7446,13 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # A square matrix $Q$ with $Q^\top Q = I$: it rotates or reflects vectors without
 # changing their length. Keras's default for recurrent weights; see [Your first RNN in
 # NumPy](#page-numpy-rnn).
+#
+# ### Padding
+#
+# Steps added to the short sequences of a batch, usually zeros, so that all of them have
+# the same length and stack into one array: after the sequence (post-padding) or before it
+# (pre-padding). A recurrent layer reads padding as real steps unless a mask tells it
+# otherwise; see [Variable-length sequences and masking](#page-masking).
 #
 # ### Recurrent kernel
 #
