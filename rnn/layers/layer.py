@@ -159,13 +159,17 @@ class Layer:
     # ------------------------------------------------------------------ weights
     def add_weight(self, name: str, shape: Sequence[int], initializer: Any) -> np.ndarray:
         """Create a weight of the layer's dtype, store it under ``name`` and return it."""
-        if self._rng is None and self.seed is not None:
-            self._rng = np.random.default_rng(self.seed)
         init = initializers.get(initializer)
-        value = np.asarray(init(tuple(shape), self._rng or initializers.global_rng()))
+        value = np.asarray(init(tuple(shape), self._generator()))
         value = value.astype(self.dtype).reshape(tuple(shape))
         self._weights[name] = value
         return value
+
+    def _generator(self) -> np.random.Generator:
+        """Return the layer's own generator (made from ``seed`` on first use), or the session's."""
+        if self._rng is None and self.seed is not None:
+            self._rng = np.random.default_rng(self.seed)
+        return self._rng or initializers.global_rng()
 
     @property
     def weights(self) -> list[np.ndarray]:

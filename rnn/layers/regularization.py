@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from rnn import config
 from rnn.layers.layer import Layer
 
 
@@ -106,8 +105,6 @@ class Dropout(Layer):
 
     def _mask(self, shape: tuple[int, ...]) -> np.ndarray:
         """Draw a fresh mask for inputs of ``shape`` (``noise_shape`` broadcast over it)."""
-        if self._rng is None and self.seed is not None:
-            self._rng = np.random.default_rng(self.seed)
         drawn = shape
         if self.noise_shape is not None:
             if len(self.noise_shape) != len(shape):
@@ -118,7 +115,7 @@ class Dropout(Layer):
             drawn = tuple(
                 s if n is None else int(n) for n, s in zip(self.noise_shape, shape, strict=True)
             )
-        return dropout_mask(drawn, self.rate, self._rng or config.global_rng(), self.dtype)
+        return dropout_mask(drawn, self.rate, self._generator(), self.dtype)
 
     def call(self, inputs: np.ndarray, training: bool | None = None) -> np.ndarray:
         """Return the inputs, with dropout while ``training``."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn import activations, config, initializers
+from rnn import activations, initializers
 from rnn.layers.layer import Layer, Shape, positive_int
 from rnn.layers.regularization import check_rate, dropout_mask
 
@@ -221,9 +221,7 @@ class RNN(Layer):
         drawn: dict[str, Any] = {"dropout_mask": None, "recurrent_dropout_mask": None}
         if not training:
             return drawn
-        if self._rng is None and self.seed is not None:
-            self._rng = np.random.default_rng(self.seed)
-        rng = self._rng or config.global_rng()
+        rng = self._generator()
         per_gate = self.gates > 1 and self.recurrent_dropout > 0
         batch, features = x.shape[0], x.shape[-1]
         if self.dropout > 0:
