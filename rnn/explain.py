@@ -16,12 +16,12 @@ from typing import Any
 
 from rnn.layers.core import Dense
 from rnn.layers.embedding import Embedding
-from rnn.layers.gru import GRU
+from rnn.layers.gru import GRUCell
 from rnn.layers.layer import Layer
-from rnn.layers.rnn import RNN
+from rnn.layers.rnn import RNN, RecurrentCell, StackedRNNCells
 from rnn.layers.wrappers import Bidirectional, TimeDistributed
 
-_TORCH_CLASS = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
+_TORCH_CLASS = {"SimpleRNNCell": "RNN", "LSTMCell": "LSTM", "GRUCell": "GRU"}
 
 
 @dataclass(frozen=True)
@@ -81,13 +81,49 @@ class ParamExplanation:
         return str(self)
 
 
-def _recurrent(layer: RNN, features: int, directions: int = 1) -> tuple[str, str, str]:
+def _recurrent(layer: RNN, directions: int = 1) -> tuple[str, str, str | None]:
     """(numbers, words, torch) for a recurrent layer read ``directions`` ways."""
+    features = int(layer.input_shape[-1] or 0)  # built: the size is known
+    if isinstance(layer.cell, RecurrentCell):
+        return _built_in_cell(layer.cell, features, directions)
+    cells = layer.cell.cells if isinstance(layer.cell, StackedRNNCells) else [layer.cell]
+    numbers, words = [], []
+    for cell in cells:  # each cell reads the output of the one before
+        if isinstance(cell, RecurrentCell):
+            n, w, _ = _built_in_cell(cell, features, 1)
+            features = cell.units
+        else:
+            n, w = _weight_sizes(cell)
+            features = int(getattr(cell, "output_size", None) or _first_size(cell))
+        numbers.append(n if len(cells) == 1 else f"({n})")
+        words.append(w if len(cells) == 1 else f"{cell.name}: ({w})")
+    joined_n, joined_w = " + ".join(numbers), " + ".join(words)
+    if directions == 2:
+        joined_n, joined_w = f"2*({joined_n})", f"2 directions*({joined_w})"
+    return joined_n, joined_w, None
+
+
+def _first_size(cell: Layer) -> int:
+    size = getattr(cell, "state_size", 0)
+    return int(size[0] if isinstance(size, (list, tuple)) else size)
+
+
+def _weight_sizes(layer: Layer) -> tuple[str, str]:
+    """(numbers, words) for weights without a formula of their own: their sizes, summed."""
+    shapes = [w.shape for w in layer.weights]
+    numbers = " + ".join("*".join(map(str, s)) or "1" for s in shapes) or "0"
+    return numbers, "sum of the weight sizes" if shapes else "no weights"
+
+
+def _built_in_cell(
+    layer: RecurrentCell, features: int, directions: int = 1
+) -> tuple[str, str, str]:
+    """(numbers, words, torch) for a built-in cell read ``directions`` ways."""
     u, f, g = layer.units, features, layer.gates
     numbers = [f"{u}*{u}", f"{f}*{u}"]
     words = ["units*units", "features*units"]
     if layer.use_bias:
-        two = isinstance(layer, GRU) and layer.reset_after
+        two = isinstance(layer, GRUCell) and layer.reset_after
         numbers.append(f"2*{u}" if two else f"{u}")
         words.append("2*units" if two else "units")
     inner_n, inner_w = " + ".join(numbers), " + ".join(words)
@@ -132,14 +168,11 @@ def _explain_layer(layer: Layer) -> LayerParams:
         numbers = f"{layer.input_dim}*{layer.output_dim}"
         words = "input_dim*output_dim"
     elif isinstance(layer, Bidirectional):
-        inner = layer.forward_layer
-        numbers, words, torch = _recurrent(inner, inner.kernel.shape[0], directions=2)
+        numbers, words, torch = _recurrent(layer.forward_layer, directions=2)
     elif isinstance(layer, RNN):
-        numbers, words, torch = _recurrent(layer, layer.kernel.shape[0])
+        numbers, words, torch = _recurrent(layer)
     else:
-        shapes = [w.shape for w in layer.weights]
-        numbers = " + ".join("*".join(map(str, s)) or "1" for s in shapes) or "0"
-        words = "sum of the weight sizes" if shapes else "no weights"
+        numbers, words = _weight_sizes(layer)
     return LayerParams(name, cls, numbers, words, count, torch)
 
 

@@ -22,12 +22,16 @@ import rnn
 from rnn.layers import (
     GRU,
     LSTM,
+    RNN,
     Bidirectional,
     Dense,
     Dropout,
     Embedding,
+    GRUCell,
+    LSTMCell,
     Masking,
     SimpleRNN,
+    SimpleRNNCell,
     TimeDistributed,
 )
 
@@ -116,6 +120,35 @@ LAYER_CASES: list[dict[str, Any]] = [
         "expected_num_params": 2 * 4 * (2 * 2 + 5 * 2 + 2),
     },
     {
+        "layer_cls": RNN,
+        "init_kwargs": {"cell": SimpleRNNCell(3), "return_sequences": True},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 3),
+        "expected_num_params": 3 * 3 + 5 * 3 + 3,
+    },
+    {
+        "layer_cls": RNN,
+        "init_kwargs": {"cell": LSTMCell(3), "return_state": True, "go_backwards": True},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": [(2, 3), (2, 3), (2, 3)],
+        "expected_num_params": 4 * (3 * 3 + 5 * 3 + 3),
+    },
+    {
+        "layer_cls": RNN,
+        "init_kwargs": {"cell": GRUCell(3, dropout=0.2, recurrent_dropout=0.1)},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 3),
+        "expected_num_params": 3 * (3 * 3 + 5 * 3 + 2 * 3),
+    },
+    {
+        # a list of cells is stacked (StackedRNNCells): 3 units, then 2
+        "layer_cls": RNN,
+        "init_kwargs": {"cell": [SimpleRNNCell(3), LSTMCell(2)], "return_sequences": True},
+        "input_shape": (2, 4, 5),
+        "expected_output_shape": (2, 4, 2),
+        "expected_num_params": (3 * 3 + 5 * 3 + 3) + 4 * (2 * 2 + 3 * 2 + 2),
+    },
+    {
         "layer_cls": TimeDistributed,
         "init_kwargs": {"layer": Dense(3)},
         "input_shape": (2, 4, 5),
@@ -126,8 +159,13 @@ LAYER_CASES: list[dict[str, Any]] = [
 
 
 def _case_id(case: dict[str, Any]) -> str:
+    def shown(value: Any) -> str:
+        if isinstance(value, list):
+            return "[" + ",".join(shown(v) for v in value) + "]"
+        return type(value).__name__ if isinstance(value, rnn.layers.Layer) else str(value)
+
     arguments = ",".join(
-        f"{key}={value}" for key, value in case["init_kwargs"].items() if key != "layer"
+        f"{key}={shown(value)}" for key, value in case["init_kwargs"].items() if key != "layer"
     )
     return f"{case['layer_cls'].__name__}({arguments})"
 

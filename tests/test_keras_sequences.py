@@ -176,8 +176,7 @@ def test_dropout_outside_training_is_keras_without_dropout(case: dict[str, Any])
     np.testing.assert_allclose(layer(x), case["reference_output"], atol=1e-5)
 
 
-# the summaries of RNN(cell) models wait for the cells (issue 12)
-SUMMARIES = [c for c in load("cells")["summaries"] if " RNN(" not in c["code"]]
+SUMMARIES = load("cells")["summaries"]
 
 
 @pytest.mark.parametrize("case", SUMMARIES, ids=[c["id"] for c in SUMMARIES])
@@ -222,3 +221,47 @@ def test_time_distributed_as_keras(case: dict[str, Any]) -> None:
     steps = [layer.layer(x[:, t]) for t in range(x.shape[1])]
     assert case["checks"]["equals_dense_on_every_step"]
     np.testing.assert_allclose(output, np.stack(steps, axis=1), atol=1e-12)
+
+
+CELLS = [c for c in load("cells")["cases"] if c["code"].startswith("RNN(")]
+
+
+@pytest.mark.parametrize("case", CELLS, ids=[c["id"] for c in CELLS])
+def test_rnn_of_cells_as_keras(case: dict[str, Any]) -> None:
+    """RNN(cell) and RNN([cells]): Keras's outputs (nested states for stacked cells), weight
+    paths, shapes and config; and the plain layers Keras found equal give them too."""
+    from rnn.config import reset_session
+
+    check_case(case)
+    reset_session()
+    layer = built(case)
+    assert [f"{layer.name}/{n}" for n in layer.weight_names] == case["weight_names"]
+    assert [list(w.shape) for w in layer.weights] == case["weight_shapes"]
+    config = layer.get_config()
+    assert {k: config[k] for k in case["config"] if k != "cell"} == {
+        k: v for k, v in case["config"].items() if k != "cell"
+    }
+    assert _slim(config["cell"]) == case["config"]["cell"]
+    # the plain layers, chained, on the same weights
+    x = np.asarray(case["x"], dtype=np.float64)
+    weights = [np.asarray(w) for w in case["weights"]]
+    out = x
+    for code in case["plain_equivalent"]["code"]:
+        plain = eval(code, dict(NAMES))
+        plain.set_dtype("float64")
+        plain.build(out.shape)
+        n = len(plain.weights)
+        plain.set_weights(weights[:n])
+        weights = weights[n:]
+        out = flat(plain(out))[0]
+    np.testing.assert_allclose(out, flat(layer(x))[0], rtol=0, atol=1e-5)
+
+
+def _slim(item: dict[str, Any]) -> dict[str, Any]:
+    """A nested config without the keys the fixtures leave out (initializers, dtype)."""
+    config = {
+        k: v for k, v in item["config"].items() if not k.endswith("_initializer") and k != "dtype"
+    }
+    if "cells" in config:
+        config["cells"] = [_slim(c) for c in config["cells"]]
+    return {"class_name": item["class_name"], "config": config}

@@ -1,7 +1,8 @@
-"""`GRU`, Keras-compatible: :func:`rnn.functional.gru_forward` as a layer.
+"""`GRUCell` and `GRU`, Keras-compatible: :func:`rnn.functional.gru_forward`.
 
-The configuration and weights (in Keras's gate order), forward and backward; the shared
-plumbing is in :mod:`rnn.layers.rnn`.
+The cell computes one step (weights in Keras's gate order ``z, r, h``); the layer is an
+`RNN` of that cell that computes whole sequences at once. The shared plumbing is in
+:mod:`rnn.layers.rnn`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,110 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
-from rnn.layers.rnn import RNN, carried_state
+from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell, carried_state
 
-__all__ = ["GRU"]
+__all__ = ["GRU", "GRUCell"]
 
 
-class GRU(RNN):
+class GRUCell(RecurrentCell):
+    """One step of `GRU`, Keras gate order ``z, r, h``.
+
+    Parameters
+    ----------
+    units : int
+        Size of the state.
+    activation, recurrent_activation : str, callable or None
+        As for `GRU` (``"tanh"``, ``"sigmoid"``).
+    use_bias, reset_after : bool
+        As for `GRU`.
+    **kwargs
+        The initializers, ``dropout``, ``recurrent_dropout``, ``name``, ``seed``... as
+        for `SimpleRNNCell`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.layers import GRUCell
+    >>> cell = GRUCell(4, seed=0)
+    >>> output, [h] = cell(np.ones((2, 3)))         # one step from a zero state
+    >>> output.shape, cell.bias.shape
+    ((2, 4), (2, 12))
+    """
+
+    gates = 3
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | activations.Activation | None = "tanh",
+        recurrent_activation: str | activations.Activation | None = "sigmoid",
+        use_bias: bool = True,
+        reset_after: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.reset_after = bool(reset_after)
+
+    def bias_shape(self) -> tuple[int, ...]:
+        """``(2, 3 * units)`` when ``reset_after``, else ``(3 * units,)``."""
+        width = 3 * self.units
+        return (2, width) if self.reset_after else (width,)
+
+    def step(
+        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One step forward on ``x`` of shape (batch, 1, features): ``(h, [h])``."""
+        h = np.asarray(
+            functional.gru_forward(
+                x,
+                self.kernel,
+                self.recurrent_kernel,
+                self.bias,
+                activation=self.activation,
+                recurrent_activation=self.recurrent_activation,
+                reset_after=self.reset_after,
+                initial_state=states[0],
+                return_sequences=False,
+                **masks,
+            )
+        )
+        return h, [h]
+
+    def step_backward(
+        self,
+        grad_output: np.ndarray,
+        x: np.ndarray,
+        output: np.ndarray,
+        states: list[np.ndarray],
+        grad_states: list[np.ndarray],
+        masks: dict[str, Any],
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """One step backward: the output is the state, so their gradients add."""
+        return functional.gru_backward(
+            (grad_output + grad_states[0])[:, None],
+            x,
+            output[:, None],
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            reset_after=self.reset_after,
+            initial_state=states[0],
+            **masks,
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """SimpleRNNCell's keys plus ``recurrent_activation`` and ``reset_after``."""
+        return {
+            **super().get_config(),
+            "recurrent_activation": activations.name_of(self.recurrent_activation),
+            "reset_after": self.reset_after,
+        }
+
+
+class GRU(FusedRNN):
     """Gated recurrent unit, Keras gate order ``z, r, h``.
 
     Parameters
@@ -56,7 +155,8 @@ class GRU(RNN):
     (2, 4)
     """
 
-    gates = 3
+    recurrent_activation = FromCell()
+    reset_after = FromCell()
 
     def __init__(
         self,
@@ -65,16 +165,29 @@ class GRU(RNN):
         recurrent_activation: str | activations.Activation | None = "sigmoid",
         use_bias: bool = True,
         reset_after: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        recurrent_initializer: Any = "orthogonal",
+        bias_initializer: Any = "zeros",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
         **kwargs: Any,
     ) -> None:
-        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.reset_after = bool(reset_after)
-
-    def bias_shape(self) -> tuple[int, ...]:
-        """``(2, 3 * units)`` when ``reset_after``, else ``(3 * units,)``."""
-        width = 3 * self.units
-        return (2, width) if self.reset_after else (width,)
+        cell = GRUCell(
+            units,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            reset_after=reset_after,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=kwargs.get("seed"),
+            dtype=kwargs.get("dtype"),
+            name="gru_cell",
+        )
+        super().__init__(cell, **kwargs)
 
     def _backward_cell(
         self,
@@ -119,11 +232,3 @@ class GRU(RNN):
             )
         )
         return seq, [carried_state(seq, masks["mask"], h0)]
-
-    def get_config(self) -> dict[str, Any]:
-        """SimpleRNN's keys plus ``recurrent_activation`` and ``reset_after``."""
-        return {
-            **super().get_config(),
-            "recurrent_activation": activations.name_of(self.recurrent_activation),
-            "reset_after": self.reset_after,
-        }

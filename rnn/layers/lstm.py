@@ -1,7 +1,8 @@
-"""`LSTM`, Keras-compatible: :func:`rnn.functional.lstm_forward` as a layer.
+"""`LSTMCell` and `LSTM`, Keras-compatible: :func:`rnn.functional.lstm_forward`.
 
-The configuration and weights (in Keras's gate order), forward and backward; the shared
-plumbing is in :mod:`rnn.layers.rnn`.
+The cell computes one step (weights in Keras's gate order ``i, f, c, o``); the layer is
+an `RNN` of that cell that computes whole sequences at once. The shared plumbing is in
+:mod:`rnn.layers.rnn`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,121 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
-from rnn.layers.rnn import RNN
+from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell
 
-__all__ = ["LSTM"]
+__all__ = ["LSTM", "LSTMCell"]
 
 
-class LSTM(RNN):
+class LSTMCell(RecurrentCell):
+    """One step of `LSTM`, Keras gate order ``i, f, c, o``; two states, ``[h, c]``.
+
+    Parameters
+    ----------
+    units : int
+        Size of the hidden and cell states.
+    activation, recurrent_activation : str, callable or None
+        As for `LSTM` (``"tanh"``, ``"sigmoid"``).
+    use_bias, unit_forget_bias : bool
+        As for `LSTM`.
+    **kwargs
+        The initializers, ``dropout``, ``recurrent_dropout``, ``name``, ``seed``... as
+        for `SimpleRNNCell`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.layers import LSTMCell
+    >>> cell = LSTMCell(4, seed=0)
+    >>> output, [h, c] = cell(np.ones((2, 3)))      # one step from zero states
+    >>> output.shape, c.shape, cell.state_size
+    ((2, 4), (2, 4), [4, 4])
+    """
+
+    gates = 4
+
+    def __init__(
+        self,
+        units: int,
+        activation: str | activations.Activation | None = "tanh",
+        recurrent_activation: str | activations.Activation | None = "sigmoid",
+        use_bias: bool = True,
+        unit_forget_bias: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.unit_forget_bias = bool(unit_forget_bias)
+
+    @property
+    def state_size(self) -> Any:
+        """``[units, units]``: the hidden state ``h`` and the cell state ``c``."""
+        return [self.units, self.units]
+
+    def init_bias(self, shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
+        """Draw the initial bias, with ones for the forget gate if ``unit_forget_bias``."""
+        if not self.unit_forget_bias:
+            return self.bias_initializer(shape, rng)
+        u = self.units
+        return np.concatenate(
+            [
+                np.asarray(self.bias_initializer((u,), rng)),
+                np.ones(u, dtype=np.float32),
+                np.asarray(self.bias_initializer((2 * u,), rng)),
+            ]
+        )
+
+    def step(
+        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One step forward on ``x`` of shape (batch, 1, features): ``(h, [h, c])``."""
+        h, _, c = functional.lstm_forward(
+            x,
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            initial_state=states,
+            return_sequences=False,
+            return_state=True,
+            **masks,
+        )
+        return h, [h, c]
+
+    def step_backward(
+        self,
+        grad_output: np.ndarray,
+        x: np.ndarray,
+        output: np.ndarray,
+        states: list[np.ndarray],
+        grad_states: list[np.ndarray],
+        masks: dict[str, Any],
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """One step backward: dL/dh from the output and the state, dL/dc from the state."""
+        return functional.lstm_backward(
+            (grad_output + grad_states[0])[:, None],
+            x,
+            output[:, None],
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            recurrent_activation=self.recurrent_activation,
+            initial_state=states,
+            grad_final_state=(None, grad_states[1]),
+            **masks,
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """SimpleRNNCell's keys plus ``recurrent_activation`` and ``unit_forget_bias``."""
+        return {
+            **super().get_config(),
+            "recurrent_activation": activations.name_of(self.recurrent_activation),
+            "unit_forget_bias": self.unit_forget_bias,
+        }
+
+
+class LSTM(FusedRNN):
     """Long short-term memory, Keras gate order ``i, f, c, o``.
 
     Parameters
@@ -56,7 +166,8 @@ class LSTM(RNN):
     [1.0, 1.0, 1.0, 1.0]
     """
 
-    gates = 4
+    recurrent_activation = FromCell()
+    unit_forget_bias = FromCell()
 
     def __init__(
         self,
@@ -65,29 +176,29 @@ class LSTM(RNN):
         recurrent_activation: str | activations.Activation | None = "sigmoid",
         use_bias: bool = True,
         unit_forget_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        recurrent_initializer: Any = "orthogonal",
+        bias_initializer: Any = "zeros",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
         **kwargs: Any,
     ) -> None:
-        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.unit_forget_bias = bool(unit_forget_bias)
-
-    @property
-    def state_count(self) -> int:
-        """Return 2: an LSTM carries two states, ``h`` and ``c``."""
-        return 2
-
-    def init_bias(self, shape: Sequence[int], rng: np.random.Generator | None = None) -> np.ndarray:
-        """Draw the initial bias, with ones for the forget gate if ``unit_forget_bias``."""
-        if not self.unit_forget_bias:
-            return self.bias_initializer(shape, rng)
-        u = self.units
-        return np.concatenate(
-            [
-                np.asarray(self.bias_initializer((u,), rng)),
-                np.ones(u, dtype=np.float32),
-                np.asarray(self.bias_initializer((2 * u,), rng)),
-            ]
+        cell = LSTMCell(
+            units,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            unit_forget_bias=unit_forget_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=kwargs.get("seed"),
+            dtype=kwargs.get("dtype"),
+            name="lstm_cell",
         )
+        super().__init__(cell, **kwargs)
 
     def _backward_cell(
         self,
@@ -129,11 +240,3 @@ class LSTM(RNN):
             **masks,
         )
         return seq, [h, c]
-
-    def get_config(self) -> dict[str, Any]:
-        """SimpleRNN's keys plus ``recurrent_activation`` and ``unit_forget_bias``."""
-        return {
-            **super().get_config(),
-            "recurrent_activation": activations.name_of(self.recurrent_activation),
-            "unit_forget_bias": self.unit_forget_bias,
-        }

@@ -1,7 +1,9 @@
-"""`SimpleRNN`, Keras-compatible: :func:`rnn.functional.simple_rnn_forward` as a layer.
+"""`SimpleRNNCell` and `SimpleRNN`, Keras-compatible: :func:`rnn.functional.simple_rnn_forward`.
 
-The configuration and weights, forward and backward; the shared plumbing of
-``return_sequences``, ``return_state`` and ``go_backwards`` is in :mod:`rnn.layers.rnn`.
+The cell computes one step, ``h_t = act(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``;
+the layer is an `RNN` of that cell that computes whole sequences at once. The shared
+plumbing of ``return_sequences``, ``return_state``, masks and states is in
+:mod:`rnn.layers.rnn`.
 """
 
 from __future__ import annotations
@@ -10,13 +12,82 @@ from typing import Any
 
 import numpy as np
 
-from rnn import functional
-from rnn.layers.rnn import RNN, carried_state
+from rnn import activations, functional
+from rnn.layers.rnn import FusedRNN, RecurrentCell, carried_state
 
-__all__ = ["SimpleRNN"]
+__all__ = ["SimpleRNN", "SimpleRNNCell"]
 
 
-class SimpleRNN(RNN):
+class SimpleRNNCell(RecurrentCell):
+    """One step of `SimpleRNN`: ``h_t = act(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``.
+
+    Parameters
+    ----------
+    units : int
+        Size of the state (positive).
+    activation : str, callable or None
+        Default ``"tanh"``; ``None`` means linear.
+    use_bias : bool
+        Default ``True``.
+    kernel_initializer, recurrent_initializer, bias_initializer : str or callable
+        As for `SimpleRNN`.
+    dropout, recurrent_dropout : float
+        Rates in [0, 1) for the inputs and the state, while training.
+    **kwargs
+        ``name``, ``seed``, ``dtype``... see `Layer`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.layers import RNN, SimpleRNNCell
+    >>> cell = SimpleRNNCell(4, seed=0)
+    >>> output, [h] = cell(np.ones((2, 3)), [np.zeros((2, 4))])   # one step
+    >>> output.shape, bool(np.array_equal(output, h)), cell.state_size
+    ((2, 4), True, 4)
+    >>> RNN(cell, return_sequences=True)(np.ones((2, 5, 3))).shape   # every step
+    (2, 5, 4)
+    """
+
+    def step(
+        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """One step forward on ``x`` of shape (batch, 1, features): ``(h, [h])``."""
+        h = functional.simple_rnn_forward(
+            x,
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            initial_state=states[0],
+            return_sequences=False,
+            **masks,
+        )
+        return h, [h]
+
+    def step_backward(
+        self,
+        grad_output: np.ndarray,
+        x: np.ndarray,
+        output: np.ndarray,
+        states: list[np.ndarray],
+        grad_states: list[np.ndarray],
+        masks: dict[str, Any],
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """One step backward: the output is the state, so their gradients add."""
+        return functional.simple_rnn_backward(
+            (grad_output + grad_states[0])[:, None],
+            x,
+            output[:, None],
+            self.kernel,
+            self.recurrent_kernel,
+            self.bias,
+            activation=self.activation,
+            initial_state=states[0],
+            **masks,
+        )
+
+
+class SimpleRNN(FusedRNN):
     """Fully connected RNN: ``h_t = act(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)``.
 
     Parameters
@@ -44,6 +115,11 @@ class SimpleRNN(RNN):
         How the recurrent kernel is drawn (``"orthogonal"``).
     bias_initializer : str or callable
         How the bias is drawn (``"zeros"``).
+    dropout, recurrent_dropout : float
+        Rates in [0, 1) for the inputs and the state, while training: one mask per
+        sequence, kept at every step.
+    stateful, zero_output_for_mask, unroll : bool
+        As for `RNN`.
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
@@ -76,7 +152,32 @@ class SimpleRNN(RNN):
     ((2, 3, 1), [(1, 10), (10, 10), (10,)])
     """
 
-    gates = 1
+    def __init__(
+        self,
+        units: int,
+        activation: str | activations.Activation | None = "tanh",
+        use_bias: bool = True,
+        kernel_initializer: Any = "glorot_uniform",
+        recurrent_initializer: Any = "orthogonal",
+        bias_initializer: Any = "zeros",
+        dropout: float = 0.0,
+        recurrent_dropout: float = 0.0,
+        **kwargs: Any,
+    ) -> None:
+        cell = SimpleRNNCell(
+            units,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=kwargs.get("seed"),
+            dtype=kwargs.get("dtype"),
+            name="simple_rnn_cell",
+        )
+        super().__init__(cell, **kwargs)
 
     def _sequence(
         self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
