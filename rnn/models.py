@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -366,5 +367,9 @@ class Sequential(TrainingMixin, Layer):
                     f"Could not locate class '{name}'. Make sure custom classes are "
                     f"passed in `custom_objects`. Full object config: {item}"
                 )
-            built.append(layer_cls.from_config(item["config"]))
+            if "custom_objects" in inspect.signature(layer_cls.from_config).parameters:
+                # a layer holding others (an RNN's cell) looks them up the same way
+                built.append(layer_cls.from_config(item["config"], custom_objects=classes))
+            else:
+                built.append(layer_cls.from_config(item["config"]))
         return cls(built, name=config.get("name"))

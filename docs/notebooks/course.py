@@ -7202,6 +7202,456 @@ round(recent_only, 3), round(1 / 12, 3)
 bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 
 # %% [markdown]
+# <a id="page-your-own-cell"></a>
+#
+# ## Your own cell
+
+# %%
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# [Writing your own layer](#page-writing-a-layer) wrote a whole recurrent layer: the loop over
+# the steps, the state carried from one to the next, the output at the end, and
+# backpropagation through time walking the loop backwards. Most of that is the same for
+# every recurrent network. What differs from a simple RNN to an LSTM or a GRU is one line
+# of the [pseudocode](#page-ingredients-to-code): the step, the function that turns the input
+# at time $t$ and the state after step $t-1$ into the new state. Keras gives that step
+# a class of its own, the **RNN cell**, and one layer, `RNN`, runs any cell over a sequence.
+# This page takes the layers you know apart into a loop and a cell, writes two cells of
+# its own, a simple one and a gated one, checks their gradients, and trains the gated one
+# on a task a `SimpleRNN` cannot learn.
+#
+# ### A loop and a step
+#
+# `RNN(cell)` runs `cell` at every step. With Keras's `SimpleRNNCell` it computes what
+# `SimpleRNN` computes; given the same weights, the two agree:
+
+# %%
+import numpy as np
+import rnn
+from rnn.layers import RNN, SimpleRNN, SimpleRNNCell
+
+rnn.set_random_seed(0)
+x = np.random.default_rng(0).standard_normal((2, 5, 3))  # (batch, timesteps, features)
+looped = RNN(SimpleRNNCell(4), dtype="float64")
+looped(x).shape  # (batch, units)
+
+# %%
+plain = SimpleRNN(4, dtype="float64")
+plain.build(x.shape)
+plain.set_weights(looped.get_weights())
+bool(np.allclose(looped(x), plain(x)))
+
+# %% [markdown]
+# `SimpleRNN` is in fact an `RNN` of a `SimpleRNNCell`, as in Keras 3; it only computes
+# the whole sequence at once, with the fast functions of `rnn.functional`, instead of
+# calling its cell step by step. Its settings and weights are its cell's:
+
+# %%
+plain.cell.name, plain.units == plain.cell.units, plain.kernel is plain.cell.kernel
+
+# %% [markdown]
+# A cell alone computes one step. It takes the inputs of that step, `(batch, features)`,
+# and the list of states, and returns the output and the list of new states:
+
+# %%
+cell = looped.cell
+h0 = np.zeros((2, 4))
+output, [h1] = cell(x[:, 0], [h0])  # step 1 of every sequence in the batch
+output.shape, bool(np.array_equal(output, h1))
+
+# %% [markdown]
+# For a simple RNN the output is the new state. An LSTM cell has two states, `[h, c]`, and
+# its output is `h`; its `state_size` says so, `[units, units]`.
+#
+# ### The contract of a cell
+#
+# A cell of your own is a `Layer` (it has weights, a name and a dtype) with these
+# members. `RNN` does everything else: the loop, masks, `initial_state`, `go_backwards`,
+# `return_sequences` and `return_state`, `stateful`, and the sum over the steps that
+# backpropagation through time needs.
+#
+# | member | does |
+# |---|---|
+# | `state_size` | the size of the state, or a list of sizes, one per state |
+# | `build(input_shape)` | creates the weights; `input_shape` is one step's, `(batch, features)` |
+# | `call(inputs, states)` | one step forward: returns `(output, new_states)` |
+# | `backward_step(inputs, states, grad_output, grad_states)` | the same step backward |
+# | `get_config()` | the settings, for `from_config` |
+#
+# `backward_step` receives what the step received, and the gradients of the loss with
+# respect to what it returned: `grad_output` for the output and `grad_states` for each new
+# state. It returns the gradients with respect to the step's inputs, to each state it was
+# given, and to each weight, in the order of the weights. It computes the step's forward
+# values again from its inputs, which costs one more step and keeps the contract short.
+#
+# ### A first cell: Elman's
+#
+# The simple RNN once more, as a cell. Each line of the backward step is one line of the
+# chain rule, numbered as in [Backpropagation through time](#page-bptt):
+
+# %%
+from rnn.layers import Layer
+
+
+class ElmanCell(Layer):
+    """h_t = tanh(x_t K + h_{t-1} R + b): a simple RNN's step."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units  # one state, h
+
+    def build(self, input_shape):  # (batch, features)
+        features = input_shape[-1]
+        self.kernel = self.add_weight("kernel", (features, self.units), "glorot_uniform")
+        self.recurrent_kernel = self.add_weight(
+            "recurrent_kernel", (self.units, self.units), "orthogonal"
+        )
+        self.bias = self.add_weight("bias", (self.units,), "zeros")
+        super().build(input_shape)
+
+    def call(self, inputs, states):
+        h = np.tanh(inputs @ self.kernel + states[0] @ self.recurrent_kernel + self.bias)
+        return h, [h]  # the output is the new state
+
+    def backward_step(self, inputs, states, grad_output, grad_states):
+        h_prev = states[0]
+        h, _ = self.call(inputs, states)  # the step again
+        dh = grad_output + grad_states[0]  # (1) delta h_t: output and state
+        dz = dh * (1 - h**2)  # (2) delta z_t: tanh' = 1 - h^2
+        dK = inputs.T @ dz  # (3)
+        dR = h_prev.T @ dz  # (4)
+        db = dz.sum(axis=0)  # (5)
+        dx = dz @ self.kernel.T  # (6)
+        dh_prev = dz @ self.recurrent_kernel.T  # (7) to step t - 1
+        return dx, [dh_prev], [dK, dR, db]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+# %% [markdown]
+# Shape check, then the same numbers as `SimpleRNN`, forward and backward, with the same
+# weights:
+
+# %%
+elman = RNN(ElmanCell(4), return_sequences=True, dtype="float64")
+elman(x).shape  # (batch, timesteps, units)
+
+# %%
+[w.shape for w in elman.weights], elman.count_params()
+
+# %%
+reference = SimpleRNN(4, return_sequences=True, dtype="float64")
+reference.build(x.shape)
+reference.set_weights(elman.get_weights())
+g = np.random.default_rng(1).standard_normal((2, 5, 4))  # dL/d outputs
+same_forward = bool(np.allclose(elman.forward(x), reference.forward(x)))
+same_dx = bool(np.allclose(elman.backward(g), reference.backward(g)))
+same_dw = all(np.allclose(a, b) for a, b in zip(elman.grads, reference.grads))
+same_forward, same_dx, same_dw
+
+# %% [markdown]
+# Eight lines of maths, and the layer has masks, states and backpropagation through time:
+# `RNN` added them. A padded batch with a mask, for example, needs nothing more from the
+# cell:
+
+# %%
+mask = np.array([[True, True, True, True, True], [True, True, True, False, False]])
+bool(np.allclose(elman(x, mask=mask), reference(x, mask=mask)))
+
+
+# %% [markdown]
+# ### A gated cell
+#
+# The [LSTM and GRU](#page-lstm-gru) keep a memory by gating: a gate between 0 and 1 decides,
+# unit by unit, how much of the old state survives the step. The smallest cell that does
+# this has one gate, the **forget gate** $f_t$, and one candidate $\tilde h_t$; the new
+# state is a mix of the old state and the candidate:
+#
+# $$
+# \begin{aligned}
+# f_t &= \sigma(x_t W_f + h_{t-1} U_f + b_f) \\
+# \tilde h_t &= \tanh(x_t W_c + h_{t-1} U_c + b_c) \\
+# h_t &= f_t \odot h_{t-1} + (1 - f_t) \odot \tilde h_t
+# \end{aligned}
+# $$
+#
+# It is the GRU without its reset gate, with the update gate in the role of the forget
+# gate, and close to JANET, the forget-gate-only LSTM of van der Westhuizen and Lasenby
+# (2018). Where $f_t$ is near 1, the state passes the step unchanged, and so does its
+# gradient: $\partial h_t / \partial h_{t-1}$ holds the term $\operatorname{diag}(f_t)$,
+# which does not shrink it. As an LSTM's forget gate starts at 1 (`unit_forget_bias`), the
+# gate's bias starts at 1 here, so that the untrained cell leans towards remembering.
+#
+# Keras's layout again: both gates side by side in one kernel, `(features, 2 * units)`,
+# the forget gate's columns first.
+
+
+# %%
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class GatedCell(Layer):
+    """h_t = f * h_{t-1} + (1 - f) * tanh(x W_c + h U_c + b_c), f = sigmoid(x W_f + ...)."""
+
+    def __init__(self, units, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.state_size = units
+
+    def build(self, input_shape):
+        u, features = self.units, input_shape[-1]
+        self.kernel = self.add_weight("kernel", (features, 2 * u), "glorot_uniform")
+        self.recurrent_kernel = self.add_weight("recurrent_kernel", (u, 2 * u), "orthogonal")
+        self.bias = self.add_weight("bias", (2 * u,), "zeros")
+        self.bias[:u] = 1.0  # the forget gate starts open
+        super().build(input_shape)
+
+    def gates(self, inputs, h_prev):
+        z = inputs @ self.kernel + h_prev @ self.recurrent_kernel + self.bias
+        f = sigmoid(z[:, : self.units])  # forget gate, (batch, units)
+        candidate = np.tanh(z[:, self.units :])  # candidate state, (batch, units)
+        return f, candidate
+
+    def call(self, inputs, states):
+        f, candidate = self.gates(inputs, states[0])
+        h = f * states[0] + (1 - f) * candidate  # keep a share, take the rest new
+        return h, [h]
+
+    def backward_step(self, inputs, states, grad_output, grad_states):
+        h_prev = states[0]
+        f, candidate = self.gates(inputs, h_prev)
+        dh = grad_output + grad_states[0]  # delta h_t
+        df = dh * (h_prev - candidate) * f * (1 - f)  # through the gate's sigmoid
+        dc = dh * (1 - f) * (1 - candidate**2)  # through the candidate's tanh
+        dz = np.concatenate([df, dc], axis=1)  # both, in the kernel's layout
+        dx = dz @ self.kernel.T
+        dh_prev = dz @ self.recurrent_kernel.T + dh * f  # the products, and the kept share
+        return dx, [dh_prev], [inputs.T @ dz, h_prev.T @ dz, dz.sum(axis=0)]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+# %% [markdown]
+# The gradient of `h_prev` has two paths: through the products that make `f` and the
+# candidate, and straight through the kept share `dh * f`. That second path is the one that
+# carries a gradient across many steps. A mistake in any of these lines shows at once in a
+# gradient check against central differences:
+
+# %%
+gated = RNN(GatedCell(4), return_sequences=True)
+report = rnn.check_gradients(gated, x)
+report.ok, report.max_rel_error < 1e-7
+
+# %%
+[entry.name for entry in report.entries]
+
+
+# %% [markdown]
+# ### Training it: a value to remember
+#
+# A task that needs a memory: each sequence has 30 steps of two features, a random value
+# in $[-1, 1]$ and a marker that is 1 at a single step among the first 7 and 0
+# elsewhere. The target is the value at the marked step. The model must notice the
+# marker, keep the value for up to 29 steps, and ignore the 22 or more values that follow.
+
+
+# %%
+def remember(n, seed, steps=30):
+    draw = np.random.default_rng(seed)
+    x = np.zeros((n, steps, 2))
+    x[:, :, 0] = draw.uniform(-1, 1, (n, steps))  # the values
+    marked = draw.integers(0, 7, n)  # one step among the first 7
+    x[np.arange(n), marked, 1] = 1.0  # the marker
+    return x, x[np.arange(n), marked, 0][:, None]  # the target: the marked value
+
+
+x_train, y_train = remember(512, seed=100)
+x_test, y_test = remember(256, seed=200)
+x_train.shape, y_train.shape
+
+# %% [markdown]
+# A model that has learnt nothing predicts 0, the mean of the values; its mean squared
+# error is their variance, $1/3$ for a uniform value in $[-1, 1]$. Each model is judged
+# against that baseline. Two models with 8 units each, trained the same way, 10 epochs of
+# Adam:
+
+# %%
+from rnn.layers import Dense, Input
+from rnn.models import Sequential
+from rnn.optimizers import Adam
+
+
+def trained(recurrent, seed=0):
+    rnn.set_random_seed(seed)
+    model = Sequential([Input(shape=(30, 2)), recurrent, Dense(1, dtype="float64")])
+    model.compile(optimizer=Adam(0.01), loss="mse")
+    model.fit(x_train, y_train, epochs=10, batch_size=32, verbose=0)
+    return model.evaluate(x_test, y_test, verbose=0) / (1 / 3)  # error / baseline's
+
+
+gated_ratio = trained(RNN(GatedCell(8), dtype="float64"))
+simple_ratio = trained(SimpleRNN(8, dtype="float64"))
+bool(gated_ratio < 0.2), bool(simple_ratio > 0.8)
+
+# %% [markdown]
+# The gated cell's error falls below a fifth of the baseline's (about a twentieth on this
+# machine); the `SimpleRNN` stays at the baseline: it has learnt nothing it can use on
+# sequences it has not seen. This is [Why LSTMs](#page-why-lstm) again, with a gate of your
+# own.
+#
+# `model.summary()` counts your cell's weights as Keras would, in the `RNN` row:
+# $2 \cdot (8 \cdot 8 + 2 \cdot 8 + 8) = 176$.
+
+# %%
+rnn.clear_session()
+model = Sequential([Input(shape=(30, 2)), RNN(GatedCell(8)), Dense(1)])
+model.summary()
+
+# %% [markdown]
+# ### Stacking cells, and saving a model with yours
+#
+# A list of cells is a stack: at each step the first cell reads the input, the next one
+# reads the first one's output, and so on (Keras wraps the list in `StackedRNNCells`).
+# Your cells and Keras's mix freely. With `return_state`, each cell's states come back in
+# a list of their own:
+
+# %%
+from rnn.layers import LSTMCell
+
+stack = RNN([GatedCell(8), LSTMCell(4)], return_state=True)
+out, [h_gated], [h_lstm, c_lstm] = stack(x)
+out.shape, h_gated.shape, c_lstm.shape
+
+# %% [markdown]
+# A model's config names your cell's class. To build the model again from it, say where
+# that class is, as in Keras, with `custom_objects`:
+
+# %%
+config = model.get_config()
+config["layers"][1]["config"]["cell"]["class_name"]
+
+# %%
+again = Sequential.from_config(config, custom_objects={"GatedCell": GatedCell})
+again.set_weights(model.get_weights())
+bool(np.allclose(again(x_test[:4]), model(x_test[:4])))
+
+# %% [markdown]
+# ### Summary (Your own cell)
+#
+# - Keras splits a recurrent layer into a **loop**, `RNN`, and a **step**, the cell.
+#   `SimpleRNN`, `LSTM` and `GRU` are `RNN`s of `SimpleRNNCell`, `LSTMCell` and `GRUCell`;
+#   `rnn` computes them whole-sequence at once, with the same numbers.
+# - A cell has a `state_size`, builds its weights for one step's shape, and computes one
+#   step: `call(inputs, states)` returns the output and the new states. To be trained in
+#   `rnn` it also computes that step backward, in `backward_step`.
+# - `RNN` supplies the rest: masks, initial and carried states, `go_backwards`,
+#   `return_sequences`, `return_state`, and backpropagation through time over the cell's
+#   steps. A gradient check tests the cell's backward step.
+# - One forget gate is enough for a long memory: a gated cell learns to keep a marked value
+#   for up to 29 steps, on which a `SimpleRNN` of the same size learns nothing.
+# - A list of cells is a stack; `custom_objects` tells `from_config` where your cell's
+#   class is.
+#
+# ### Exercises (Your own cell)
+#
+# 1. Set the gated cell's forget-gate bias very low, to `-50`: then $f_t = 0$ to the last
+#    digit, and the cell is an Elman cell made of the candidate's half of the weights.
+#    Check this against `SimpleRNN` with those weights.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# With $f_t = 0$, $h_t = \tilde h_t = \tanh(x_t W_c + h_{t-1} U_c + b_c)$. The
+# candidate's half is the second half of the columns.
+#
+# </details>
+
+# %%
+closed = RNN(GatedCell(4), return_sequences=True, dtype="float64")
+closed.build(x.shape)
+kernel, recurrent_kernel, bias = closed.get_weights()
+closed.set_weights([kernel, recurrent_kernel, np.r_[np.full(4, -50.0), bias[4:]]])
+elman_twin = SimpleRNN(4, return_sequences=True, dtype="float64")
+elman_twin.build(x.shape)
+elman_twin.set_weights([kernel[:, 4:], recurrent_kernel[:, 4:], bias[4:]])
+bool(np.allclose(closed(x), elman_twin(x)))
+
+# %% [markdown]
+# 2. Now the other way: a forget-gate bias of `+50` makes $f_t = 1$. What does the layer
+#    return for any input, starting from an `initial_state`? What gradient reaches that
+#    initial state?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# With $f_t = 1$ every step keeps the state: $h_T = h_0$, whatever the inputs,
+# and $\partial h_T / \partial h_0$ is the identity, so the gradient reaches the
+# initial state unchanged, and the inputs get none.
+#
+# </details>
+
+# %%
+opened = RNN(GatedCell(4), dtype="float64")
+opened.build(x.shape)
+kernel, recurrent_kernel, bias = opened.get_weights()
+opened.set_weights([kernel, recurrent_kernel, np.r_[np.full(4, 50.0), bias[4:]]])
+start = np.random.default_rng(2).standard_normal((2, 4))
+bool(np.allclose(opened(x, initial_state=start), start))
+
+# %%
+_ = opened.forward(x, initial_state=start)
+grad_x, grad_start = opened.backward(np.ones((2, 4)))
+bool(np.allclose(grad_start, 1.0)), bool(np.allclose(grad_x, 0.0))
+
+# %% [markdown]
+# 3. Give `ElmanCell` a setting of Keras's, `activation` (`"tanh"` by default), read with
+#    `rnn.activations.get`, and use it in `call`. Which line of `backward_step` must
+#    change, and how can you find out whether you changed it correctly?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# Line (2), $\delta z_t = \delta h_t \odot f'(z_t)$: $1 - h^2$ is tanh's slope
+# only. Here the slope of `relu` is read from its output, $h > 0$. The gradient
+# check says whether the backward step is right (and fails with `1 - h**2` left in).
+#
+# </details>
+
+# %%
+from rnn import activations
+
+
+class ReluElman(ElmanCell):
+    def __init__(self, units, activation="relu", **kwargs):
+        super().__init__(units, **kwargs)
+        self.activation = activations.get(activation)
+
+    def call(self, inputs, states):
+        z = inputs @ self.kernel + states[0] @ self.recurrent_kernel + self.bias
+        h = self.activation(z)
+        return h, [h]
+
+    def backward_step(self, inputs, states, grad_output, grad_states):
+        h, _ = self.call(inputs, states)
+        dz = (grad_output + grad_states[0]) * (h > 0)  # (2) relu' from its output
+        dx = dz @ self.kernel.T
+        dh_prev = dz @ self.recurrent_kernel.T
+        return dx, [dh_prev], [inputs.T @ dz, states[0].T @ dz, dz.sum(axis=0)]
+
+
+relu_layer = RNN(ReluElman(4, seed=3), return_sequences=True)
+rnn.check_gradients(relu_layer, x).ok
+
+# %% [markdown]
 # <a id="page-glossary"></a>
 #
 # ## Glossary
@@ -7466,6 +7916,13 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 # recurrent layers need the full sequence; a classifier on top usually reads the last
 # state. See [Layers and models](#page-layers-and-models).
 #
+# ### RNN cell
+#
+# The step of a recurrent network as an object: from the inputs of one timestep and the
+# states after the step before, the output and the new states (Keras's `SimpleRNNCell`,
+# `LSTMCell`, `GRUCell`). The layer `RNN` runs a cell over every step of a sequence. See
+# [Your own cell](#page-your-own-cell).
+#
 # ### Sequence
 #
 # An ordered list of timesteps, such as the words of a sentence or the readings of a
@@ -7641,3 +8098,7 @@ bool(recent_only < histories["SimpleRNN"].history["val_loss"][-1])
 #   on the inputs and on the state. The `dropout` and `recurrent_dropout` arguments of
 #   Keras's recurrent layers do this, and so do `rnn`'s: one mask per sequence, drawn
 #   while training only.
+# - Jos van der Westhuizen and Joan Lasenby, [The Unreasonable Effectiveness of the Forget
+#   Gate](https://arxiv.org/abs/1804.04849) (arXiv, 2018): an LSTM cut down to its forget
+#   gate, JANET, matches or beats the full LSTM on several long-memory benchmarks; the
+#   gated cell of [Your own cell](#page-your-own-cell) is of this kind.
