@@ -188,6 +188,14 @@ def test_one_step_of_a_cell_is_one_step_of_its_layer() -> None:
         assert_all_close(new, finals)
 
 
+def test_zero_initial_states_as_keras_gives_them() -> None:
+    assert [s.shape for s in LSTMCell(3).get_initial_state(2)] == [(2, 3), (2, 3)]
+    layer = RNN([SimpleRNNCell(3), LSTMCell(2)], **F64)
+    states = layer.get_initial_state(4)
+    assert [s.shape for s in states] == [(4, 3), (4, 2), (4, 2)]
+    assert all(s.dtype == np.float64 and not s.any() for s in states)
+
+
 def test_a_built_in_layer_owns_its_cell_as_in_keras() -> None:
     rnn.clear_session()
     layer = LSTM(4, dropout=0.25)

@@ -229,6 +229,10 @@ class RNN(Layer):
         """Reset the states: the same as `reset_states` (Keras 3's name)."""
         self.reset_states()
 
+    def get_initial_state(self, batch_size: int) -> list[np.ndarray]:
+        """Return the zero states a call starts from, one (batch_size, size) array per state."""
+        return [np.zeros((batch_size, size), self.dtype) for size in self.state_sizes]
+
     # ------------------------------------------------------------------ shapes
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
         """Return ``(batch, size)``, or ``(batch, timesteps, size)`` with ``return_sequences``.
@@ -766,6 +770,10 @@ class RecurrentCell(Layer):
     def output_size(self) -> int:
         """``units``."""
         return self.units
+
+    def get_initial_state(self, batch_size: int) -> list[np.ndarray]:
+        """Return zero states for a batch, one (batch_size, size) array per state (Keras's)."""
+        return [np.zeros((batch_size, size), self.dtype) for size in _sizes(self.state_size)]
 
     # ------------------------------------------------------------------ weights
     def bias_shape(self) -> tuple[int, ...]:
