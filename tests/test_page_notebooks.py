@@ -99,7 +99,7 @@ def test_every_lesson_page_of_the_nav_and_no_other() -> None:
         if not page.endswith("/index.md")  # each part's overview: no code, not a lesson
     ]
     assert LESSONS == lessons
-    assert LESSONS[0] == "what-is-an-rnn.md" and LESSONS[-1] == "why-lstm.md"
+    assert LESSONS[0] == "what-is-an-rnn.md" and LESSONS[-1] == "your-own-cell.md"
     assert len(LESSONS) >= 16
     assert not {"index.md", "glossary.md", "further-reading.md"} & set(LESSONS)
 
