@@ -369,7 +369,9 @@ class Sequential(TrainingMixin, Layer):
                 )
             if "custom_objects" in inspect.signature(layer_cls.from_config).parameters:
                 # a layer holding others (an RNN's cell) looks them up the same way
-                built.append(layer_cls.from_config(item["config"], custom_objects=classes))
+                built.append(
+                    layer_cls.from_config(item["config"], custom_objects=classes)  # type: ignore[call-arg]
+                )
             else:
                 built.append(layer_cls.from_config(item["config"]))
         return cls(built, name=config.get("name"))

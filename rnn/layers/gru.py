@@ -62,11 +62,12 @@ class GRUCell(RecurrentCell):
         width = 3 * self.units
         return (2, width) if self.reset_after else (width,)
 
-    def step(
-        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    def forward_sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One step forward on ``x`` of shape (batch, 1, features): ``(h, [h])``."""
-        h = np.asarray(
+        """Every ``h_t`` over ``x``, and the final ``[h]``: `gru_forward`."""
+        h0 = None if initial is None else initial[0]
+        outputs = np.asarray(
             functional.gru_forward(
                 x,
                 self.kernel,
@@ -75,34 +76,36 @@ class GRUCell(RecurrentCell):
                 activation=self.activation,
                 recurrent_activation=self.recurrent_activation,
                 reset_after=self.reset_after,
-                initial_state=states[0],
-                return_sequences=False,
+                initial_state=h0,
+                return_sequences=True,
                 **masks,
             )
         )
-        return h, [h]
+        return outputs, [carried_state(outputs, masks.get("mask"), h0)]
 
-    def step_backward(
+    def backward_sequence(
         self,
-        grad_output: np.ndarray,
+        grad: np.ndarray,
         x: np.ndarray,
-        output: np.ndarray,
-        states: list[np.ndarray],
-        grad_states: list[np.ndarray],
+        outputs: np.ndarray,
+        initial: list[np.ndarray] | None,
+        grad_more: list[Any],
         masks: dict[str, Any],
+        truncate: int | None = None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """One step backward: the output is the state, so their gradients add."""
+        """BPTT by `gru_backward` (one state: ``grad_more`` is empty)."""
         return functional.gru_backward(
-            (grad_output + grad_states[0])[:, None],
+            grad,
             x,
-            output[:, None],
+            outputs,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
             recurrent_activation=self.recurrent_activation,
             reset_after=self.reset_after,
-            initial_state=states[0],
+            initial_state=None if initial is None else initial[0],
+            truncate=truncate,
             **masks,
         )
 
@@ -188,47 +191,3 @@ class GRU(FusedRNN):
             name="gru_cell",
         )
         super().__init__(cell, **kwargs)
-
-    def _backward_cell(
-        self,
-        grad: np.ndarray,
-        xs: np.ndarray,
-        sequence: np.ndarray,
-        more: list[Any],
-        initial: list[np.ndarray] | None,
-        masks: dict[str, Any],
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        return functional.gru_backward(
-            grad,
-            xs,
-            sequence,
-            self.kernel,
-            self.recurrent_kernel,
-            self.bias,
-            activation=self.activation,
-            recurrent_activation=self.recurrent_activation,
-            reset_after=self.reset_after,
-            initial_state=None if initial is None else initial[0],
-            truncate=self.bptt_truncate,
-            **masks,
-        )
-
-    def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        h0 = None if initial is None else initial[0]
-        seq = np.asarray(
-            functional.gru_forward(
-                x,
-                self.kernel,
-                self.recurrent_kernel,
-                self.bias,
-                activation=self.activation,
-                recurrent_activation=self.recurrent_activation,
-                reset_after=self.reset_after,
-                initial_state=h0,
-                return_sequences=True,
-                **masks,
-            )
-        )
-        return seq, [carried_state(seq, masks["mask"], h0)]

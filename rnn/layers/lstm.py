@@ -76,45 +76,48 @@ class LSTMCell(RecurrentCell):
             ]
         )
 
-    def step(
-        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    def forward_sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One step forward on ``x`` of shape (batch, 1, features): ``(h, [h, c])``."""
-        h, _, c = functional.lstm_forward(
+        """Every ``h_t`` over ``x``, and the final ``[h, c]``: `lstm_forward`."""
+        outputs, h, c = functional.lstm_forward(
             x,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
             recurrent_activation=self.recurrent_activation,
-            initial_state=states,
-            return_sequences=False,
+            initial_state=initial,
+            return_sequences=True,
             return_state=True,
             **masks,
         )
-        return h, [h, c]
+        return outputs, [h, c]
 
-    def step_backward(
+    def backward_sequence(
         self,
-        grad_output: np.ndarray,
+        grad: np.ndarray,
         x: np.ndarray,
-        output: np.ndarray,
-        states: list[np.ndarray],
-        grad_states: list[np.ndarray],
+        outputs: np.ndarray,
+        initial: list[np.ndarray] | None,
+        grad_more: list[Any],
         masks: dict[str, Any],
+        truncate: int | None = None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """One step backward: dL/dh from the output and the state, dL/dc from the state."""
+        """BPTT by `lstm_backward`; ``grad_more`` is ``[dL/dc_T]`` (or empty)."""
+        grad_c = grad_more[0] if grad_more else None
         return functional.lstm_backward(
-            (grad_output + grad_states[0])[:, None],
+            grad,
             x,
-            output[:, None],
+            outputs,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
             recurrent_activation=self.recurrent_activation,
-            initial_state=states,
-            grad_final_state=(None, grad_states[1]),
+            initial_state=initial,
+            grad_final_state=None if grad_c is None else (None, grad_c),
+            truncate=truncate,
             **masks,
         )
 
@@ -199,44 +202,3 @@ class LSTM(FusedRNN):
             name="lstm_cell",
         )
         super().__init__(cell, **kwargs)
-
-    def _backward_cell(
-        self,
-        grad: np.ndarray,
-        xs: np.ndarray,
-        sequence: np.ndarray,
-        more: list[Any],
-        initial: list[np.ndarray] | None,
-        masks: dict[str, Any],
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        return functional.lstm_backward(
-            grad,
-            xs,
-            sequence,
-            self.kernel,
-            self.recurrent_kernel,
-            self.bias,
-            activation=self.activation,
-            recurrent_activation=self.recurrent_activation,
-            initial_state=initial,
-            grad_final_state=None if not more or more[0] is None else (None, more[0]),
-            truncate=self.bptt_truncate,
-            **masks,
-        )
-
-    def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        seq, h, c = functional.lstm_forward(
-            x,
-            self.kernel,
-            self.recurrent_kernel,
-            self.bias,
-            activation=self.activation,
-            recurrent_activation=self.recurrent_activation,
-            initial_state=initial,
-            return_sequences=True,
-            return_state=True,
-            **masks,
-        )
-        return seq, [h, c]

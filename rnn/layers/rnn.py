@@ -385,6 +385,8 @@ class RNN(Layer):
         before (zeros before the first real step), as in Keras. The built-in layers
         replace this loop with :mod:`rnn.functional`.
         """
+        if self.fused:
+            return self.cell.forward_sequence(x, initial, masks)
         batch, steps = x.shape[0], x.shape[1]
         states = initial or [np.zeros((batch, size), self.dtype) for size in self.state_sizes]
         for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
@@ -506,7 +508,7 @@ class RNN(Layer):
         initial: list[np.ndarray] | None,
         masks: dict[str, Any],
     ) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-        """BPTT by the layer's function of :mod:`rnn.functional` (`_backward_cell`)."""
+        """BPTT by the cell's function of :mod:`rnn.functional`, over the whole sequence."""
         steps = masks["mask"]
         batch = xs.shape[0]
         # h_T is the last output, unless a row has no real step (its output is 0, h_T is h_0)
@@ -515,7 +517,9 @@ class RNN(Layer):
             grad = grad.copy()
             last = grad[:, -1] if self.return_sequences else grad
             last[real] += grad_states[0][real]
-        grad_x, grads = self._backward_cell(grad, xs, sequence, grad_states[1:], initial, masks)
+        grad_x, grads = self.cell.backward_sequence(
+            grad, xs, sequence, initial, grad_states[1:], masks, truncate=self.bptt_truncate
+        )
         starts: list[np.ndarray] = []
         if initial is not None:
             start = grads["initial_state"]
@@ -525,18 +529,6 @@ class RNN(Layer):
         weights = [grads["kernel"], grads["recurrent_kernel"]]
         weights += [grads["bias"]] if self.cell.use_bias else []
         return grad_x, weights, starts
-
-    def _backward_cell(
-        self,
-        grad: np.ndarray,
-        xs: np.ndarray,
-        sequence: np.ndarray,
-        more: list[Any],
-        initial: list[np.ndarray] | None,
-        masks: dict[str, Any],
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Run the cell's functional backward; ``more``: gradients of extra states (c)."""
-        raise NotImplementedError
 
     def _zeroed(self, outputs: np.ndarray, steps: np.ndarray | None) -> np.ndarray:
         """With ``zero_output_for_mask``: the output (or its gradient) zero at padding.
@@ -871,7 +863,10 @@ class RecurrentCell(Layer):
         """
         states = [np.asarray(s, self.dtype) for s in flatten_states(states)]
         masks = self._masks(inputs, training)
-        return self.step(np.asarray(inputs, self.dtype)[:, None], states, masks)
+        outputs, new_states = self.forward_sequence(
+            np.asarray(inputs, self.dtype)[:, None], states, masks
+        )
+        return outputs[:, -1], new_states
 
     def _masks(self, inputs: np.ndarray, training: bool | None) -> dict[str, Any]:
         if not training:
@@ -901,32 +896,52 @@ class RecurrentCell(Layer):
         grad_states = [np.asarray(g, self.dtype) for g in flatten_states(grad_states)]
         masks = dict(self._dropout) if self._dropout is not None else {}
         x = np.asarray(inputs, self.dtype)[:, None]
-        output, _ = self.step(x, states, masks)
-        dx, grads = self.step_backward(
-            np.asarray(grad_output, self.dtype), x, output, states, grad_states, masks
-        )
+        outputs, _ = self.forward_sequence(x, states, masks)  # the step again
+        # the output is h, the first state: their gradients add
+        grad = (np.asarray(grad_output, self.dtype) + grad_states[0])[:, None]
+        dx, grads = self.backward_sequence(grad, x, outputs, states, grad_states[1:], masks)
         start = grads["initial_state"]
         d_states = list(start) if isinstance(start, (list, tuple)) else [start]
         d_weights = [grads["kernel"], grads["recurrent_kernel"]]
         d_weights += [grads["bias"]] if self.use_bias else []
         return dx[:, 0], d_states, d_weights
 
-    def step(
-        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    def forward_sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One step forward on ``x`` of shape (batch, 1, features)."""
+        """Run the cell over a whole sequence with its function of :mod:`rnn.functional`.
+
+        Parameters
+        ----------
+        x : ndarray of shape (batch, timesteps, features)
+        initial : list of ndarrays of shape (batch, units), or None for zeros
+        masks : dict
+            The functional's ``mask``, ``dropout_mask``, ``recurrent_dropout_mask``.
+
+        Returns
+        -------
+        outputs : ndarray of shape (batch, timesteps, units)
+        states : list of ndarrays of shape (batch, units)
+            The final states (a row without a real step keeps its initial ones).
+        """
         raise NotImplementedError
 
-    def step_backward(
+    def backward_sequence(
         self,
-        grad_output: np.ndarray,
+        grad: np.ndarray,
         x: np.ndarray,
-        output: np.ndarray,
-        states: list[np.ndarray],
-        grad_states: list[np.ndarray],
+        outputs: np.ndarray,
+        initial: list[np.ndarray] | None,
+        grad_more: list[Any],
         masks: dict[str, Any],
+        truncate: int | None = None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """One step backward by :mod:`rnn.functional`: (dL/dx, grads with initial_state)."""
+        """Backpropagate through time with the cell's function of :mod:`rnn.functional`.
+
+        ``grad`` is dL/d outputs, every step's or the last one's; ``grad_more`` holds
+        the gradients of the final states after ``h`` (an LSTM's ``c``), None for zero.
+        Returns dL/dx and the functional's dict of gradients.
+        """
         raise NotImplementedError
 
     # ------------------------------------------------------------------ config

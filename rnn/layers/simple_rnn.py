@@ -48,41 +48,44 @@ class SimpleRNNCell(RecurrentCell):
     (2, 5, 4)
     """
 
-    def step(
-        self, x: np.ndarray, states: list[np.ndarray], masks: dict[str, Any]
+    def forward_sequence(
+        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """One step forward on ``x`` of shape (batch, 1, features): ``(h, [h])``."""
-        h = functional.simple_rnn_forward(
+        """Every ``h_t`` over ``x``, and the final ``[h]``: `simple_rnn_forward`."""
+        h0 = None if initial is None else initial[0]
+        outputs = functional.simple_rnn_forward(
             x,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
-            initial_state=states[0],
-            return_sequences=False,
+            initial_state=h0,
+            return_sequences=True,
             **masks,
         )
-        return h, [h]
+        return outputs, [carried_state(outputs, masks.get("mask"), h0)]
 
-    def step_backward(
+    def backward_sequence(
         self,
-        grad_output: np.ndarray,
+        grad: np.ndarray,
         x: np.ndarray,
-        output: np.ndarray,
-        states: list[np.ndarray],
-        grad_states: list[np.ndarray],
+        outputs: np.ndarray,
+        initial: list[np.ndarray] | None,
+        grad_more: list[Any],
         masks: dict[str, Any],
+        truncate: int | None = None,
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """One step backward: the output is the state, so their gradients add."""
+        """BPTT by `simple_rnn_backward` (one state: ``grad_more`` is empty)."""
         return functional.simple_rnn_backward(
-            (grad_output + grad_states[0])[:, None],
+            grad,
             x,
-            output[:, None],
+            outputs,
             self.kernel,
             self.recurrent_kernel,
             self.bias,
             activation=self.activation,
-            initial_state=states[0],
+            initial_state=None if initial is None else initial[0],
+            truncate=truncate,
             **masks,
         )
 
@@ -178,41 +181,3 @@ class SimpleRNN(FusedRNN):
             name="simple_rnn_cell",
         )
         super().__init__(cell, **kwargs)
-
-    def _sequence(
-        self, x: np.ndarray, initial: list[np.ndarray] | None, masks: dict[str, Any]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        h0 = None if initial is None else initial[0]
-        seq = functional.simple_rnn_forward(
-            x,
-            self.kernel,
-            self.recurrent_kernel,
-            self.bias,
-            activation=self.activation,
-            initial_state=h0,
-            return_sequences=True,
-            **masks,
-        )
-        return seq, [carried_state(seq, masks["mask"], h0)]
-
-    def _backward_cell(
-        self,
-        grad: np.ndarray,
-        xs: np.ndarray,
-        sequence: np.ndarray,
-        more: list[Any],
-        initial: list[np.ndarray] | None,
-        masks: dict[str, Any],
-    ) -> tuple[np.ndarray, dict[str, Any]]:
-        return functional.simple_rnn_backward(
-            grad,
-            xs,
-            sequence,
-            self.kernel,
-            self.recurrent_kernel,
-            self.bias,
-            activation=self.activation,
-            initial_state=None if initial is None else initial[0],
-            truncate=self.bptt_truncate,
-            **masks,
-        )
