@@ -165,6 +165,13 @@ class SimpleRNN(FusedRNN):
         bias_initializer: Any = "zeros",
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        zero_output_for_mask: bool = False,
+        bptt_truncate: int | None = None,
         **kwargs: Any,
     ) -> None:
         cell = SimpleRNNCell(
@@ -180,4 +187,14 @@ class SimpleRNN(FusedRNN):
             dtype=kwargs.get("dtype"),
             name="simple_rnn_cell",
         )
-        super().__init__(cell, **kwargs)
+        super().__init__(
+            cell,
+            bptt_truncate=bptt_truncate,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            zero_output_for_mask=zero_output_for_mask,
+            **kwargs,
+        )
