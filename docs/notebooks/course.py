@@ -6098,9 +6098,9 @@ def losses(model, x, y):
 
 streams_x = inputs[: batch * stream].reshape(batch, stream)
 streams_y = targets[: batch * stream].reshape(batch, stream)
-carried = losses(reader(models[True]), streams_x, streams_y)  # (8, 100)
-windows = losses(reader(models[False]), x, y)  # (80, 10)
-carried.size == windows.size
+carried = losses(reader(models[True]), streams_x, streams_y)
+windows = losses(reader(models[False]), x, y)
+carried.shape, windows.shape  # the same 800 characters
 
 # %%
 uniform = float(np.log(len(vocab)))
