@@ -5927,8 +5927,8 @@ for each in model.layers:
 # min-char-rnn does exactly this with its `hprev`, the last state of one window, fed as
 # the first state of the next.
 #
-# The layer's `forward` and `backward` (the methods that `fit` calls; [Your own training
-# loop](#page-training-loop) uses them) show it. After two windows, the backward pass
+# The layer's `forward` and `backward` (what `fit` runs on each batch; [Writing your own
+# layer](#page-writing-a-layer) describes them) show it. After two windows, the backward pass
 # returns the gradient of the second window's inputs only, and the weights' gradients
 # are those of a plain layer given the carried state as a fixed `initial_state`:
 
@@ -6175,13 +6175,13 @@ print(written_text.splitlines()[0])  # the first line it wrote
 # %% [markdown]
 # It finishes the title line as the text does, 15 characters chosen one at a time, and
 # goes on. How far it goes on reciting depends on the run, and this page shows no more
-# of it for that reason. The one from this page's run recites the whole first stream,
-# 100 characters, although it never saw more than 10 at once and no gradient ever
+# of it for that reason. In the run we made for this page, it recited the whole first
+# stream, 100 characters, although it never saw more than 10 at once and no gradient ever
 # crossed a window's edge: the carried state is what tells it which line it is on. Past
-# the 100th character it is in states it was never trained in, since no stream is
-# longer, and it garbles the next line. Over five seeds, four models recited the first
+# the 100th character it was in states it was never trained in, since no stream is
+# longer, and it garbled the next line. Over five seeds, four models recited the first
 # 100 characters and one lost its way at the 31st; and the page's seed, with every
-# starting weight changed in its twelfth digit, gave a model that wrote "Beautiful is
+# starting weight changed by one part in $10^{12}$, gave a model that wrote "Beautiful is
 # better than complex." for "... ugly.". The Zen repeats "is better than" in line
 # after line, and which line comes next after it is a close call that 150 epochs of
 # small batches can settle either way. Greedy writing makes every close call visible;
