@@ -44,6 +44,7 @@ TESTS = [
     "rnn",
     "tests/test_training.py",
     "tests/test_learning_claims.py",
+    "tests/test_dropout_claims.py",
 ]
 
 
