@@ -219,10 +219,17 @@ def dropout_curves(histories):
     fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
     for name, history in histories.items():
         epochs = np.arange(1, len(history["loss"]) + 1)
-        ax.plot(epochs, history["loss"], color=colours[name], lw=1.6, ls="--",
-                label=f"{name}, training (as fit reports it)")
-        ax.plot(epochs, history["val_loss"], color=colours[name], lw=2.2,
-                label=f"{name}, validation")
+        ax.plot(
+            epochs,
+            history["loss"],
+            color=colours[name],
+            lw=1.6,
+            ls="--",
+            label=f"{name}, training (as fit reports it)",
+        )
+        ax.plot(
+            epochs, history["val_loss"], color=colours[name], lw=2.2, label=f"{name}, validation"
+        )
     ax.set(xlabel="epoch", ylabel="loss (MSE, normalised)", xlim=(0.5, epochs[-1] + 0.5))
     ax.set_ylim(0, 0.8)
     ax.grid(True, color=INK, alpha=0.25, lw=0.6)

@@ -64,9 +64,7 @@ def trained(seed: int, dropout: float, recurrent_dropout: float) -> tuple[Sequen
     model = Sequential(
         [
             Input(shape=(7, 6)),
-            SimpleRNN(
-                32, dropout=dropout, recurrent_dropout=recurrent_dropout, dtype="float64"
-            ),
+            SimpleRNN(32, dropout=dropout, recurrent_dropout=recurrent_dropout, dtype="float64"),
             Dense(1, dtype="float64"),
         ]
     )

@@ -5888,7 +5888,7 @@ loss, val_loss = (
     np.array(histories["no dropout"]["val_loss"]),
 )
 best = int(val_loss.argmin()) + 1  # the epoch of the best validation loss
-best <= 15
+bool(best <= 15)
 
 # %%
 bool(val_loss[-1] > 1.2 * val_loss.min())  # it turned up, by more than 20 %
@@ -6065,7 +6065,7 @@ histories["dropout 0.2, recurrent_dropout 0.2"] = regularised.fit(
     x_train, y_train, epochs=60, batch_size=32, validation_data=(x_val, y_val), verbose=0
 ).history
 dropped_val = np.array(histories["dropout 0.2, recurrent_dropout 0.2"]["val_loss"])
-int(dropped_val.argmin()) + 1 > 20  # its best epoch comes much later
+bool(dropped_val.argmin() + 1 > 20)  # its best epoch comes much later
 
 # %%
 bool(dropped_val[-1] < 1.15 * dropped_val.min())  # and the curve stays near it
