@@ -5883,10 +5883,8 @@ histories["no dropout"] = plain.fit(
 # Where is the validation loss lowest, and what happens after?
 
 # %%
-loss, val_loss = (
-    np.array(histories["no dropout"]["loss"]),
-    np.array(histories["no dropout"]["val_loss"]),
-)
+loss = np.array(histories["no dropout"]["loss"])
+val_loss = np.array(histories["no dropout"]["val_loss"])
 best = int(val_loss.argmin()) + 1  # the epoch of the best validation loss
 bool(best <= 15)
 
@@ -5904,14 +5902,14 @@ bool(val_loss[-1] > 4 * plain_train)  # at the end: validation 4 times worse
 # The validation loss is at its lowest within the first 15 epochs, then rises by more
 # than 20 %, while the training loss goes on falling to less than half of what it was at
 # that epoch. At the end the model's error on the training years is less than a quarter
-# of its error on the validation year: it has learnt the two training years, not the
-# weather. (These are verdicts, not digits, for the reason the box on [the forecasting
+# of its error on the validation year: much of what it has learnt is peculiar to the two
+# training years, not the weather. (These are verdicts, not digits, for the reason the box on [the forecasting
 # page](#page-forecasting) gives; over the seeds 0 to 11, the best epoch
 # was between the 4th and the 11th, and the final validation loss between 5 and 9 times
 # the training loss.)
 #
 # One cure is to stop at the best epoch: the validation curve says when. Dropout is
-# another, which lets the model train for as long as you like.
+# another, which, as measured below, keeps the validation loss from turning up.
 #
 # ### The <code>Dropout</code> layer
 #
