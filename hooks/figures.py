@@ -211,6 +211,32 @@ def char_curves(history, vocab):
     return fig
 
 
+def dropout_curves(histories):
+    """dropout.md: training and validation loss per epoch, without and with dropout."""
+    import matplotlib.pyplot as plt
+
+    colours = dict(zip(histories, (BLUE, ORANGE), strict=True))
+    fig, ax = plt.subplots(figsize=(7, 3.8), layout="constrained")
+    for name, history in histories.items():
+        epochs = np.arange(1, len(history["loss"]) + 1)
+        ax.plot(
+            epochs,
+            history["loss"],
+            color=colours[name],
+            lw=1.6,
+            ls="--",
+            label=f"{name}, training (as fit reports it)",
+        )
+        ax.plot(
+            epochs, history["val_loss"], color=colours[name], lw=2.2, label=f"{name}, validation"
+        )
+    ax.set(xlabel="epoch", ylabel="loss (MSE, normalised)", xlim=(0.5, epochs[-1] + 0.5))
+    ax.set_ylim(0, 0.8)
+    ax.grid(True, color=INK, alpha=0.25, lw=0.6)
+    ax.legend(frameon=False, labelcolor=INK, loc="upper right", fontsize="small")
+    return fig
+
+
 #: page -> [(generated image path, drawing function)]
 FIGURES: dict[str, list[tuple[str, Callable[..., Any]]]] = {
     "numpy-rnn.md": [("images/hidden-state.svg", hidden_state)],
@@ -218,6 +244,7 @@ FIGURES: dict[str, list[tuple[str, Callable[..., Any]]]] = {
     "forecasting.md": [("images/forecast-losses.svg", forecast_curves)],
     "why-lstm.md": [("images/lstm-vs-simplernn.svg", lstm_versus_simple_rnn)],
     "char-rnn.md": [("images/char-rnn-loss.svg", char_curves)],
+    "dropout.md": [("images/dropout-curves.svg", dropout_curves)],
 }
 
 

@@ -371,6 +371,7 @@ LEARNING_FIGURES = [
     "images/hidden-state.svg",
     "images/forecast-losses.svg",
     "images/char-rnn-loss.svg",
+    "images/dropout-curves.svg",
     "images/gradient-distance.svg",
     "images/lstm-vs-simplernn.svg",
 ]

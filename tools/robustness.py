@@ -45,6 +45,8 @@ TESTS = [
     "tests/test_training.py",
     "tests/test_learning_claims.py",
     "tests/test_cells.py",
+    "tests/test_carrying_state_claims.py",
+    "tests/test_dropout_claims.py",
 ]
 
 
