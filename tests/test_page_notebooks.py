@@ -238,7 +238,9 @@ def test_the_first_cell_says_what_the_page_needs(path: str) -> None:
     assert outside <= set(extras), f"{path} imports {outside - set(extras)}, not in {extras}"
     figures = any("plt.rc_context(STYLE)" in c.source for c in cells)
     assert ("matplotlib" in extras) == figures
-    assert ("vega_datasets" in extras) == (path == "forecasting.md")
+    reads_vega = any(f"{name}(" in code for name in course_notebook.EXTRAS["vega_datasets"])
+    assert ("vega_datasets" in extras) == reads_vega
+    assert reads_vega >= (path in {"forecasting.md", "dropout.md"})  # the weather pages
     assert ("`raises-exception`" in intro) == any(RAISES in c.tags for c in cells)
 
 
