@@ -4,6 +4,7 @@ uses too).
 
 - `nudge_initial_weights`: the rounding-sized nudge of ``make robust``.
 - `CELL_TIMEOUT`: how long a notebook cell may run in the tests that execute notebooks.
+- `seattle_weather`: the weather pages' features, split by year and normalised as they do.
 """
 
 from __future__ import annotations
@@ -49,3 +50,39 @@ def nudge_initial_weights(nudge: float, seed: int = 0) -> Callable[[], None]:
         Layer.add_weight = create
 
     return undo
+
+
+def seattle_weather() -> dict[str, object]:
+    """The weather pages' data (docs/forecasting.md, docs/dropout.md), prepared as they do.
+
+    The daily record split by year (2012-2013 training, 2014 validation, 2015 test), its
+    4 measurements normalised with the training years' statistics, and the season as a
+    sine and a cosine: ``features`` of shape (days, 6). Also ``tmax`` (the column in
+    °C), its index ``tmax_column``, the training ``mean`` and ``std`` of every
+    measurement, each ``day`` of the year, the slices ``train``, ``val`` and ``test``,
+    and ``test_start``.
+    """
+    from rnn import datasets
+
+    dates, values, columns, _ = datasets.load_seattle_weather()
+    tmax_column = columns.index("temp_max")
+    years = dates.astype("datetime64[Y]")
+    start_2014, start_2015 = np.searchsorted(
+        dates, np.array(["2014-01-01", "2015-01-01"], dtype="datetime64[D]")
+    ).tolist()
+    train = slice(0, start_2014)
+    mean, std = values[train].mean(axis=0), values[train].std(axis=0)
+    day = (dates - years).astype(int)
+    angle = 2 * np.pi * day / 365.25
+    return {
+        "features": np.column_stack([(values - mean) / std, np.sin(angle), np.cos(angle)]),
+        "tmax": values[:, tmax_column],
+        "tmax_column": tmax_column,
+        "mean": mean,
+        "std": std,
+        "day": day,
+        "train": train,
+        "val": slice(start_2014, start_2015),
+        "test": slice(start_2015, None),
+        "test_start": start_2015,
+    }

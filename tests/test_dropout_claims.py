@@ -26,6 +26,7 @@ import functools
 
 import numpy as np
 import pytest
+from _harness import seattle_weather
 
 import rnn
 from rnn import datasets
@@ -38,23 +39,15 @@ SEEDS = [1, 2, 3]
 @functools.cache
 def weather() -> tuple[np.ndarray, ...]:
     """The page's data: 7-day windows of 2012-2013 (training) and 2014 (validation)."""
-    dates, values, columns, _ = datasets.load_seattle_weather()
-    tmax_column = columns.index("temp_max")
-    tmax = values[:, tmax_column]
-    years = dates.astype("datetime64[Y]")
-    start_2014, start_2015 = np.searchsorted(
-        dates, np.array(["2014-01-01", "2015-01-01"], dtype="datetime64[D]")
-    ).tolist()
-    train, val = slice(0, start_2014), slice(start_2014, start_2015)
-    mean, std = values[train].mean(axis=0), values[train].std(axis=0)
-    angle = 2 * np.pi * (dates - years).astype(int) / 365.25
-    features = np.column_stack([(values - mean) / std, np.sin(angle), np.cos(angle)])
+    data = seattle_weather()
+    features, tmax, column = data["features"], data["tmax"], data["tmax_column"]
+    mean, std = data["mean"], data["std"]
 
     def part(p: slice) -> tuple[np.ndarray, np.ndarray]:
         x, future = datasets.windows(features, 7, 2, part=p, targets=tmax)
-        return x, ((future - mean[tmax_column]) / std[tmax_column])[:, None]
+        return x, ((future - mean[column]) / std[column])[:, None]
 
-    return (*part(train), *part(val))
+    return (*part(data["train"]), *part(data["val"]))
 
 
 @functools.cache

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _harness import seattle_weather
 
 import rnn
 from rnn import datasets
@@ -44,18 +45,10 @@ def weather() -> dict[str, object]:
     """The forecasting page's data: the measured daily record, 7-day windows of 6 features
     (4 measurements normalised with 2012-2013's statistics, the season as sine and
     cosine), target the normalised temp_max 2 days after a window's last day."""
-    dates, values, columns, _ = datasets.load_seattle_weather()
-    tmax_column = columns.index("temp_max")
-    tmax = values[:, tmax_column]
-    years = dates.astype("datetime64[Y]")
-    start_2014, start_2015 = np.searchsorted(
-        dates, np.array(["2014-01-01", "2015-01-01"], dtype="datetime64[D]")
-    ).tolist()
-    train, val, test = slice(0, start_2014), slice(start_2014, start_2015), slice(start_2015, None)
-    mean, std = values[train].mean(axis=0), values[train].std(axis=0)
-    day = (dates - years).astype(int)
-    angle = 2 * np.pi * day / 365.25
-    features = np.column_stack([(values - mean) / std, np.sin(angle), np.cos(angle)])
+    data = seattle_weather()
+    features, tmax, tmax_column = data["features"], data["tmax"], data["tmax_column"]
+    mean, std, day = data["mean"], data["std"], data["day"]
+    train, val, test = data["train"], data["val"], data["test"]
     scale, offset = float(std[tmax_column]), float(mean[tmax_column])
 
     def usual(d: int) -> float:
@@ -77,7 +70,7 @@ def weather() -> dict[str, object]:
         "scale": scale,
         "offset": offset,
         "tmax": tmax,
-        "test_start": start_2015,
+        "test_start": data["test_start"],
     }
 
 
