@@ -24,10 +24,14 @@ class GRUCell(RecurrentCell):
     ----------
     units : int
         Size of the state.
-    activation, recurrent_activation : str, callable or None
-        As for `GRU` (``"tanh"``, ``"sigmoid"``).
-    use_bias, reset_after : bool
-        As for `GRU`.
+    activation : str, callable or None
+        For the candidate (and the LSTM's output), default ``"tanh"``.
+    recurrent_activation : str, callable or None
+        For the gates, default ``"sigmoid"``.
+    use_bias : bool
+        Default ``True``.
+    reset_after : bool
+        Apply the reset gate after the recurrent product (default ``True``), as `GRU`.
     **kwargs
         The initializers, ``dropout``, ``recurrent_dropout``, ``name``, ``seed``... as
         for `SimpleRNNCell`.

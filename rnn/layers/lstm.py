@@ -25,10 +25,14 @@ class LSTMCell(RecurrentCell):
     ----------
     units : int
         Size of the hidden and cell states.
-    activation, recurrent_activation : str, callable or None
-        As for `LSTM` (``"tanh"``, ``"sigmoid"``).
-    use_bias, unit_forget_bias : bool
-        As for `LSTM`.
+    activation : str, callable or None
+        For the candidate (and the LSTM's output), default ``"tanh"``.
+    recurrent_activation : str, callable or None
+        For the gates, default ``"sigmoid"``.
+    use_bias : bool
+        Default ``True``.
+    unit_forget_bias : bool
+        Start the forget gate's bias at 1 (default ``True``), as `LSTM`.
     **kwargs
         The initializers, ``dropout``, ``recurrent_dropout``, ``name``, ``seed``... as
         for `SimpleRNNCell`.

@@ -29,10 +29,16 @@ class SimpleRNNCell(RecurrentCell):
         Default ``"tanh"``; ``None`` means linear.
     use_bias : bool
         Default ``True``.
-    kernel_initializer, recurrent_initializer, bias_initializer : str or callable
-        As for `SimpleRNN`.
-    dropout, recurrent_dropout : float
-        Rates in [0, 1) for the inputs and the state, while training.
+    kernel_initializer : str or callable
+        How the kernel is drawn (``"glorot_uniform"``).
+    recurrent_initializer : str or callable
+        How the recurrent kernel is drawn (``"orthogonal"``).
+    bias_initializer : str or callable
+        How the bias is drawn (``"zeros"``).
+    dropout : float
+        Rate in [0, 1) of the inputs dropped while training (default 0).
+    recurrent_dropout : float
+        Rate in [0, 1) of the state dropped while training (default 0).
     **kwargs
         ``name``, ``seed``, ``dtype``... see `Layer`.
 
@@ -118,11 +124,17 @@ class SimpleRNN(FusedRNN):
         How the recurrent kernel is drawn (``"orthogonal"``).
     bias_initializer : str or callable
         How the bias is drawn (``"zeros"``).
-    dropout, recurrent_dropout : float
-        Rates in [0, 1) for the inputs and the state, while training: one mask per
-        sequence, kept at every step.
-    stateful, zero_output_for_mask, unroll : bool
-        As for `RNN`.
+    dropout : float
+        Rate in [0, 1) of the inputs dropped while training: one mask per sequence,
+        kept at every step (default 0).
+    recurrent_dropout : float
+        Rate in [0, 1) of the state dropped while training, the same way (default 0).
+    stateful : bool
+        Carry the final states into the next call (see `RNN`).
+    unroll : bool
+        Accepted for Keras code; changes nothing here (see `RNN`).
+    zero_output_for_mask : bool
+        Zeros, not the previous output, at masked steps (see `RNN`).
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
