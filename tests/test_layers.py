@@ -344,3 +344,19 @@ def test_an_unbuilt_copy_keeps_the_settings_and_no_weights() -> None:
     assert twin.get_config() == {**layer.get_config(), "name": "twin", "go_backwards": True}
     assert layer.built and len(layer.weights) == 3  # the original is untouched
     assert GRU(3).name == "gru_1"  # the copy took no name from the counters
+
+
+def test_dense_without_bias_has_bias_none_and_an_activation_set_later_is_read_as_keras() -> None:
+    """Keras: `Dense(2, use_bias=False).bias` is None once built, and `activation = None`
+    set after construction means linear (issue 13's "wrong today")."""
+    layer = Dense(2, use_bias=False, dtype="float64")
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    layer.build(x.shape)
+    assert layer.bias is None and layer.count_params() == 8
+    layer.activation = "tanh"
+    np.testing.assert_allclose(layer(x), np.tanh(x @ layer.kernel))
+    layer.activation = None
+    np.testing.assert_allclose(layer(x), x @ layer.kernel)
+    assert layer.get_config()["activation"] == "linear"
+    y = layer.forward(x)
+    np.testing.assert_allclose(layer.backward(np.ones_like(y)), np.ones_like(y) @ layer.kernel.T)

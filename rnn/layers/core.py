@@ -197,9 +197,19 @@ class Dense(Layer):
                 "The last dimension of the inputs to a Dense layer should be defined. Found None."
             )
         self.kernel = self.add_weight("kernel", (input_dim, self.units), self.kernel_initializer)
-        if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.bias = (  # None without a bias, as Keras's
+            self.add_weight("bias", (self.units,), self.bias_initializer) if self.use_bias else None
+        )
         super().build(input_shape)
+
+    @property
+    def activation(self) -> activations.Activation:
+        """The activation; set it to a name, a function or None (linear), as at construction."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, value: str | activations.Activation | None) -> None:
+        self._activation = activations.get(value)
 
     def expected_last_dim(self) -> int | None:
         """Once built, the input must keep the feature size it was built with."""
@@ -212,7 +222,7 @@ class Dense(Layer):
     def call(self, inputs: np.ndarray) -> np.ndarray:
         """``activation(inputs @ kernel + bias)``."""
         y = inputs @ self.kernel
-        if self.use_bias:
+        if self.bias is not None:
             y = y + self.bias
         return np.asarray(self.activation(y), dtype=self.dtype)
 
