@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -355,23 +354,7 @@ class Sequential(TrainingMixin, Layer):
         TypeError
             For a class found in neither, in Keras's wording.
         """
-        from rnn import layers
+        from rnn.layers.layer import deserialize_layer
 
-        classes = dict(custom_objects or {})
-        built = []
-        for item in config["layers"]:
-            name = item["class_name"]
-            layer_cls = classes.get(name) or getattr(layers, name, None)
-            if not (isinstance(layer_cls, type) and issubclass(layer_cls, layers.Layer)):
-                raise TypeError(
-                    f"Could not locate class '{name}'. Make sure custom classes are "
-                    f"passed in `custom_objects`. Full object config: {item}"
-                )
-            if "custom_objects" in inspect.signature(layer_cls.from_config).parameters:
-                # a layer holding others (an RNN's cell) looks them up the same way
-                built.append(
-                    layer_cls.from_config(item["config"], custom_objects=classes)  # type: ignore[call-arg]
-                )
-            else:
-                built.append(layer_cls.from_config(item["config"]))
+        built = [deserialize_layer(item, custom_objects) for item in config["layers"]]
         return cls(built, name=config.get("name"))

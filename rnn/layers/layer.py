@@ -496,3 +496,30 @@ def _keywords(cls: type, method: str) -> frozenset[str]:
             p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
         )
     return _KEYWORDS[cls, method]
+
+
+def deserialize_layer(item: Any, custom_objects: dict[str, type] | None = None) -> Layer:
+    """Make a layer (or a cell) from ``{"class_name": ..., "config": ...}``.
+
+    The class is looked up by name in ``custom_objects`` (your own, as in Keras), then in
+    `rnn.layers`; a layer that holds others (an `RNN`'s cell) gets ``custom_objects`` too.
+
+    Raises
+    ------
+    TypeError
+        For a class found in neither, in Keras's wording.
+    """
+    if isinstance(item, Layer):
+        return item
+    from rnn import layers
+
+    name = item["class_name"]
+    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise TypeError(
+            f"Could not locate class '{name}'. Make sure custom classes are passed in "
+            f"`custom_objects`. Full object config: {item}"
+        )
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(item["config"], custom_objects=custom_objects)  # type: ignore[call-arg]
+    return cls.from_config(item["config"])

@@ -32,7 +32,7 @@ import numpy as np
 
 from rnn import activations, initializers
 from rnn.layers.dtypes import standardize_dtype
-from rnn.layers.layer import Layer, Shape, positive_int
+from rnn.layers.layer import Layer, Shape, _keywords, deserialize_layer, positive_int
 from rnn.layers.regularization import check_rate, dropout_mask
 
 __all__ = ["RNN", "StackedRNNCells"]
@@ -391,7 +391,7 @@ class RNN(Layer):
         states = initial or [np.zeros((batch, size), self.dtype) for size in self.state_sizes]
         for reset in ("reset_dropout_mask", "reset_recurrent_dropout_mask"):
             getattr(self.cell, reset, lambda: None)()
-        takes_training = "training" in _call_keywords(self.cell)
+        takes_training = "training" in _keywords(type(self.cell), "call")
         extra = {"training": masks.get("training")} if takes_training else {}
         outputs = np.zeros((batch, steps, self.output_size), self.dtype)
         previous = np.zeros_like(outputs[:, 0])  # what a masked first step repeats
@@ -566,7 +566,7 @@ class RNN(Layer):
     ) -> RNN:
         """Rebuild from :meth:`get_config`; your own cell's class in ``custom_objects``."""
         config = dict(config)
-        config["cell"] = deserialize_cell(config["cell"], custom_objects)
+        config["cell"] = deserialize_layer(config["cell"], custom_objects)
         return cls(**config)
 
 
@@ -671,7 +671,7 @@ class StackedRNNCells(Layer):
         """One step of every cell in turn: the output of the last, every new state."""
         new_states: list[np.ndarray] = []
         for cell, own in zip(self.cells, self._split(flatten_states(states)), strict=True):
-            extra = {"training": training} if "training" in _call_keywords(cell) else {}
+            extra = {"training": training} if "training" in _keywords(type(cell), "call") else {}
             inputs, new = cell.call(inputs, own, **extra)
             new_states += flatten_states(new)
         return inputs, new_states
@@ -713,7 +713,7 @@ class StackedRNNCells(Layer):
     ) -> StackedRNNCells:
         """Rebuild from :meth:`get_config`."""
         config = dict(config)
-        config["cells"] = [deserialize_cell(c, custom_objects) for c in config["cells"]]
+        config["cells"] = [deserialize_layer(c, custom_objects) for c in config["cells"]]
         return cls(**config)
 
 
@@ -1058,31 +1058,6 @@ def flatten_states(states: Any, keep_none: bool = False) -> list[Any]:
     if isinstance(states, (list, tuple)):
         return [s for part in states for s in flatten_states(part, keep_none)]
     return [states]
-
-
-def deserialize_cell(item: Any, custom_objects: dict[str, type] | None = None) -> Any:
-    """Make a cell from ``{"class_name": ..., "config": ...}`` (yours: ``custom_objects``)."""
-    if isinstance(item, Layer):
-        return item
-    from rnn import layers
-
-    name = item["class_name"]
-    cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, Layer)):
-        raise TypeError(
-            f"Could not locate class '{name}'. Make sure custom classes are passed in "
-            f"`custom_objects`. Full object config: {item}"
-        )
-    if "custom_objects" in _call_keywords(cls, "from_config"):
-        return cls.from_config(item["config"], custom_objects=custom_objects)  # type: ignore[call-arg]
-    return cls.from_config(item["config"])
-
-
-def _call_keywords(obj: Any, method: str = "call") -> set[str]:
-    """Return the parameter names of ``obj.method``."""
-    import inspect
-
-    return set(inspect.signature(getattr(obj, method)).parameters)
 
 
 def carried_state(
