@@ -22,11 +22,16 @@ from rnn import (
     summary,
     training,
 )
+from rnn._graph import KerasTensor
 from rnn.config import clear_session, floatx, set_floatx, set_random_seed
 from rnn.explain import explain_params
 from rnn.gradcheck import check_gradients
+from rnn.models import Model, Sequential
 
 __all__ = [
+    "KerasTensor",
+    "Model",
+    "Sequential",
     "activations",
     "callbacks",
     "check_gradients",

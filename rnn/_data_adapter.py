@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "ArrayList",
     "batches",
     "check_batch_size",
     "check_cardinality",
@@ -59,7 +60,40 @@ of samples.'x' sizes: 10
     return next(iter(sizes.values()))
 
 
-def check_xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+class ArrayList:
+    """The arrays of a model's several inputs, sliced together as one array would be.
+
+    ``len()`` is the number of samples and ``data[index]`` takes the same samples of
+    every array, so batching and validation splits treat them as one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn._data_adapter import ArrayList
+    >>> data = ArrayList([np.zeros((10, 3, 2)), np.ones((10, 4))])
+    >>> len(data), [a.shape for a in data[2:5].arrays]
+    (10, [(3, 3, 2), (3, 4)])
+    """
+
+    ndim = 1
+
+    def __init__(self, arrays: Any) -> None:
+        self.arrays = [np.asarray(a) for a in arrays]
+        check_cardinality(**{f"x[{i}]": a for i, a in enumerate(self.arrays)})
+
+    def __len__(self) -> int:
+        return len(self.arrays[0])
+
+    @property
+    def shape(self) -> tuple[int]:
+        """``(samples,)``: what the cardinality checks read."""
+        return (len(self),)
+
+    def __getitem__(self, index: Any) -> ArrayList:
+        return ArrayList([a[index] for a in self.arrays])
+
+
+def check_xy(x: Any, y: Any) -> tuple[Any, np.ndarray]:
     """``x`` and ``y`` as arrays with the same number of samples.
 
     Raises
@@ -69,7 +103,8 @@ def check_xy(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     if x is None or y is None:
         raise ValueError("`x` and `y` must both be given: the inputs and their targets.")
-    x, y = np.asarray(x), np.asarray(y)
+    x = x if isinstance(x, ArrayList) else np.asarray(x)
+    y = np.asarray(y)
     check_cardinality(x=x, y=y)
     return x, y
 

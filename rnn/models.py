@@ -7,8 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from rnn import _graph
+from rnn._data_adapter import ArrayList
+from rnn._graph import KerasTensor, MaskOperation
+from rnn._naming import auto_name
 from rnn.layers.core import InputLayer
-from rnn.layers.layer import Layer, Shape
+from rnn.layers.layer import Layer, Shape, format_shape, shape_of
 from rnn.training import TrainingMixin
 
 
@@ -71,25 +75,46 @@ class Sequential(TrainingMixin, Layer):
         """The layers, without the input layer (as in Keras 3)."""
         return list(self._layers)
 
-    def add(self, layer: Layer) -> None:
+    @layers.setter
+    def layers(self, value: Any) -> None:
+        raise AttributeError(
+            "`Sequential.layers` attribute is reserved and should not be used. Use `add()` "
+            "and `pop()` to change the layers in this model."
+        )
+
+    def add(self, layer: Layer | KerasTensor) -> None:
         """Append a layer; build the model if the input shape is known.
+
+        Parameters
+        ----------
+        layer : Layer or KerasTensor
+            A layer, or the output of `Input` (only as the first element).
 
         Raises
         ------
         ValueError
-            If ``layer`` is not a layer, its name is taken, or it does not fit the
-            output of the previous layer (Keras's message; the layer is then not added).
+            If ``layer`` is not a layer, its name is taken, it is a second input, or it
+            does not fit the output of the previous layer (Keras's message; the layer is
+            then not added).
         """
+        if isinstance(layer, KerasTensor) and layer._keras_history is not None:
+            if isinstance(layer._keras_history.operation, InputLayer):
+                layer = layer._keras_history.operation
         if not isinstance(layer, Layer):
             raise ValueError(
                 "Only instances of `keras.Layer` can be added to a Sequential model. "
                 f"Received: {layer} (of type {type(layer)})"
             )
         if isinstance(layer, InputLayer):
-            if self._input is not None or self._layers:
+            if self._input is not None:
                 raise ValueError(
-                    f"Sequential model '{self.name}' already has layers or an input: "
-                    "an Input must come first, once."
+                    f"Sequential model '{self.name}' has already been configured to use "
+                    f"input shape {format_shape(self._input.batch_shape)}. You cannot add a "
+                    "different Input layer to it."
+                )
+            if self._layers:
+                raise ValueError(
+                    f"Sequential model '{self.name}' already has layers: an Input must come first."
                 )
             self._input = layer
             return
@@ -109,6 +134,33 @@ class Sequential(TrainingMixin, Layer):
                 self._layers.pop()
                 raise
 
+    def pop(self, rebuild: bool = True) -> Layer:
+        """Remove the last layer and return it, as Keras's ``Sequential.pop``.
+
+        Parameters
+        ----------
+        rebuild : bool
+            Accepted for Keras's signature: the remaining layers keep their weights.
+
+        Raises
+        ------
+        IndexError
+            If the model has no layer to remove.
+
+        Examples
+        --------
+        >>> import rnn
+        >>> from rnn.models import Sequential
+        >>> from rnn.layers import Dense, Input
+        >>> rnn.clear_session()
+        >>> model = Sequential([Input(shape=(2,)), Dense(4), Dense(1)])
+        >>> model.pop().name, model.output_shape
+        ('dense_1', (None, 4))
+        """
+        if not self._layers:
+            raise IndexError(f"Sequential model '{self.name}' has no layers to pop.")
+        return self._layers.pop()
+
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Build every layer for inputs of ``input_shape`` (batch axis included).
 
@@ -124,6 +176,12 @@ class Sequential(TrainingMixin, Layer):
         ((None, 8), 416)
         """
         input_shape = tuple(input_shape)
+        if self._input is not None and tuple(self._input.batch_shape) != input_shape:
+            raise ValueError(
+                f"Sequential model '{self.name}' has already been configured to use input "
+                f"shape {format_shape(self._input.batch_shape)}. You cannot build it with "
+                f"input_shape {format_shape(input_shape)}"
+            )
         if not self._layers:
             raise ValueError(
                 f"Sequential model {self.name} cannot be built because it has no layers. "
@@ -358,3 +416,675 @@ class Sequential(TrainingMixin, Layer):
 
         built = [deserialize_layer(item, custom_objects) for item in config["layers"]]
         return cls(built, name=config.get("name"))
+
+
+# ---------------------------------------------------------------------- functional
+_HELD = object()  # a node whose layer keeps its own cache (a nested model)
+
+
+def _tensors(structure: Any, what: str) -> list[KerasTensor]:
+    """Return the KerasTensors of a model's ``inputs`` or ``outputs`` (one, a list or a dict)."""
+    leaves = _graph.flatten(structure)
+    for leaf in leaves:
+        if not isinstance(leaf, KerasTensor):
+            raise ValueError(
+                f"All `{what}` values must be KerasTensors. Received: {what}={structure!r} "
+                f"including invalid value {leaf!r} of type {type(leaf)}"
+            )
+    if not leaves:
+        raise ValueError(f"A model needs at least one tensor in `{what}`. Received: {what}=[]")
+    return leaves
+
+
+class Model(TrainingMixin, Layer):
+    """A model made of layer calls: Keras's functional API.
+
+    Call layers on the `KerasTensor` an `Input` returns, then give the model its
+    inputs and outputs: ``Model(inputs, outputs)``. It may have several inputs and
+    outputs, layers whose outputs feed several layers, and states passed between
+    recurrent layers (``initial_state=``), as an encoder-decoder does. It trains,
+    predicts and prints its summary as a `Sequential` does.
+
+    Parameters
+    ----------
+    inputs : KerasTensor or list of KerasTensor
+        The model's inputs, from `Input`.
+    outputs : KerasTensor or list of KerasTensor
+        Tensors computed from ``inputs`` by layer calls.
+    name : str, optional
+        Default ``functional``, ``functional_1``, ...
+
+    Raises
+    ------
+    ValueError
+        If an input or output is not a KerasTensor, or an output depends on an
+        `Input` that is not among ``inputs`` (Keras's "Graph disconnected").
+    TypeError
+        Without ``inputs`` and ``outputs``: rnn has no subclassed models (a ``call``
+        written by you), because it cannot differentiate your code.
+
+    Examples
+    --------
+    The notebook's model, written with the functional API:
+
+    >>> import numpy as np
+    >>> import rnn
+    >>> from rnn.layers import Dense, Input, SimpleRNN
+    >>> rnn.clear_session()
+    >>> inputs = Input(shape=(3, 1))
+    >>> x = SimpleRNN(10)(inputs)
+    >>> outputs = Dense(1)(x)
+    >>> model = rnn.Model(inputs, outputs)
+    >>> [layer.name for layer in model.layers]
+    ['input_layer', 'simple_rnn', 'dense']
+    >>> model.count_params(), model.predict(np.zeros((5, 3, 1))).shape
+    (131, (5, 1))
+    """
+
+    def __init__(
+        self,
+        inputs: Any = None,
+        outputs: Any = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if inputs is None or outputs is None:
+            raise TypeError(
+                "rnn.Model makes functional models only: `Model(inputs, outputs)`, with "
+                "`inputs` from `rnn.layers.Input` and `outputs` from layer calls. Keras's "
+                "subclassed models (a `call` method of your own) are not supported: rnn "
+                "cannot differentiate your code. Write the model with the functional API "
+                "or `Sequential`, or write a layer of your own (see `rnn.layers.Layer`)."
+            )
+        trainable = kwargs.pop("trainable", True)
+        super().__init__(
+            name=name if name is not None else auto_name("Functional"),
+            trainable=trainable,
+            **kwargs,
+        )
+        self._inputs_structure = inputs
+        self._outputs_structure = outputs
+        self.inputs = _tensors(inputs, "inputs")
+        self.outputs = _tensors(outputs, "outputs")
+        graph = _graph.map_graph(self.inputs, self.outputs)
+        self._layers_in_order = graph.layers
+        self._nodes = [node for node in graph.nodes if not node.is_input]
+        self._all_nodes = graph.nodes
+        self._trace: list[tuple[_graph.Node, Any]] | None = None
+        #: the mask of the (first) output of the last call or `forward` (None without masking)
+        self.output_mask: np.ndarray | None = None
+        self.built = True
+
+    # ------------------------------------------------------------------ layers
+    @property
+    def layers(self) -> list[Layer]:
+        """Every layer, the `InputLayer`s first, in Keras 3's order."""
+        return [op for op in self._layers_in_order if not isinstance(op, MaskOperation)]
+
+    @layers.setter
+    def layers(self, value: Any) -> None:
+        raise AttributeError(
+            "`Model.layers` attribute is reserved and should not be used. Make a new "
+            "model from the layers' calls instead."
+        )
+
+    @property
+    def operations(self) -> list[Any]:
+        """The layers and the mask operations Keras 3 adds to the graph (its summary's rows).
+
+        ``Embedding(mask_zero=True)`` and `Masking` compute their masks with operations
+        of their own (``not_equal``, ``any``), which Keras 3 lists here and prints.
+        """
+        return list(self._layers_in_order)
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """Return a layer by ``name`` or by ``index`` in `layers`, as Keras does.
+
+        Raises
+        ------
+        ValueError
+            For an unknown name or an index out of range (Keras's wording).
+        """
+        layers = self.layers
+        if index is not None and name is not None:
+            raise ValueError(
+                f"Provide only a layer name or a layer index. Received: index={index}, name={name}."
+            )
+        if index is not None:
+            if not 0 <= index < len(layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(layers)} layers."
+                )
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(
+            f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}."
+        )
+
+    # ------------------------------------------------------------------ shapes
+    @property
+    def input_shape(self) -> Any:
+        """The input shape, or a list of them for several inputs (batch axis first)."""
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        """The output shape, or a list of them for several outputs."""
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Return the output shape(s) of the model (its graph fixes them)."""
+        return self.output_shape
+
+    @property
+    def input_names(self) -> list[str]:
+        """The names of the input layers, in the order of ``inputs``."""
+        names = []
+        for tensor in self.inputs:
+            history = tensor._keras_history
+            names.append(tensor.name if history is None else history.operation.name)
+        return names
+
+    # ------------------------------------------------------------------ weights
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """All weights, layer by layer in `layers` order."""
+        return [w for layer in self.layers for w in layer.weights]
+
+    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
+        """Set all weights from a list in ``get_weights`` order (e.g. a Keras model's)."""
+        self._check_weight_list(weights, self.weights)
+        start = 0
+        for layer in self.layers:
+            n = len(layer.weights)
+            layer.set_weights(list(weights[start : start + n]))
+            start += n
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """The gradients of `weights` from the last `backward`, layer by layer."""
+        return [g for layer in self.layers for g in layer.grads]
+
+    # ------------------------------------------------------------------ running
+    def _arrays(self, inputs: Any) -> list[np.ndarray]:
+        """Return the model's inputs as arrays, one per `Input`, with their shapes checked."""
+        n = len(self.inputs)
+        if isinstance(inputs, ArrayList):
+            inputs = inputs.arrays
+        if isinstance(inputs, dict):
+            missing = [name for name in self.input_names if name not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Layer '{self.name}' expects inputs with keys {self.input_names}; "
+                    f"missing: {missing}. Received keys: {list(inputs)}"
+                )
+            given = [inputs[name] for name in self.input_names]
+        elif isinstance(inputs, (list, tuple)) and (n > 1 or len(inputs) == 1):
+            given = list(inputs)
+        else:
+            given = [inputs]
+        if len(given) != n:
+            keys = ", ".join(f"'{name}': ..." for name in self.input_names)
+            raise ValueError(
+                f'Layer "{self.name}" expects {n} named input(s) with keys '
+                f"{self.input_names}, but it received {len(given)} input tensors. Pass "
+                f"inputs as a dict, e.g. `layer({{{keys}}})`."
+            )
+        arrays = []
+        for i, (tensor, value) in enumerate(zip(self.inputs, given, strict=True)):
+            array = np.asarray(value)
+            expected = tensor.shape
+            fits = array.ndim == len(expected) and all(
+                e is None or e == a for e, a in zip(expected, array.shape, strict=True)
+            )
+            if not fits:
+                raise ValueError(
+                    f"Input {i} with name '{self.input_names[i]}' of layer '{self.name}' is "
+                    f"incompatible with the layer: expected shape={format_shape(expected)}, "
+                    f"found shape={format_shape(array.shape)}"
+                )
+            arrays.append(array)
+        return arrays
+
+    def __call__(
+        self, inputs: Any, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Any:
+        """Run the model on arrays (one per input: a list, or a dict by input name).
+
+        Called on KerasTensors, it is a layer of a bigger functional model.
+        """
+        if _graph.is_symbolic(inputs, kwargs):
+            return _graph.call_symbolic(self, inputs, {"training": training, **kwargs})
+        if kwargs:
+            raise TypeError(
+                f"Model.__call__() got an unexpected keyword argument '{next(iter(kwargs))}'"
+            )
+        return self._run(inputs, training, mask, keep=False)
+
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+        """Run the model on ``inputs``: the same as calling it."""
+        return self(inputs, training=training, mask=mask)
+
+    def maybe_build(self, input_shape: Any) -> None:
+        """Check that ``input_shape`` fits the inputs (a model is built when it is made)."""
+        shapes = input_shape if len(self.inputs) > 1 else [input_shape]
+
+        def fits(shape: Any, tensor: KerasTensor) -> bool:
+            if len(shape) != len(tensor.shape):
+                return False
+            pairs = zip(tensor.shape, shape, strict=True)
+            return all(e is None or g is None or e == g for e, g in pairs)
+
+        if len(shapes) != len(self.inputs) or not all(
+            fits(s, t) for s, t in zip(shapes, self.inputs, strict=True)
+        ):
+            raise ValueError(
+                f"Model '{self.name}' expects inputs of shape {self.input_shape}, got {input_shape}"
+            )
+
+    def _run(self, inputs: Any, training: bool | None, mask: Any, keep: bool) -> Any:
+        """Replay every node on arrays, passing masks on; ``keep`` the caches for backward."""
+        arrays = self._arrays(inputs)
+        values: dict[int, Any] = {id(t): a for t, a in zip(self.inputs, arrays, strict=True)}
+        masks: dict[int, Any] = {}
+        if mask is not None:
+            given = mask if len(self.inputs) > 1 else [mask]
+            masks.update({id(t): m for t, m in zip(self.inputs, given, strict=True)})
+        trace: list[tuple[_graph.Node, Any]] = []
+        for node in self._nodes:
+            layer = node.layer
+            leaves = iter(values[id(t)] for t in _graph.flatten(node.args[0]))
+            x = _graph.pack_like(node.args[0], leaves)
+            kwargs = {key: self._resolve(value, values) for key, value in node.kwargs.items()}
+            kwargs.setdefault("training", training)
+            previous = self._resolve(node.args[0], masks, missing=None)
+            if all(m is None for m in _graph.flatten(previous)):
+                previous = None
+            if previous is not None:
+                kwargs.setdefault("mask", previous)
+            if keep:
+                out, cache = self._forward_node(layer, x, kwargs)
+                trace.append((node, cache))
+            else:
+                out = layer(x, **kwargs)
+            out_mask = layer.compute_mask(x, previous)
+            outs = list(out) if len(node.outputs) > 1 else [out]
+            out_masks = out_mask if isinstance(out_mask, list) else [out_mask]
+            out_masks += [None] * (len(outs) - len(out_masks))
+            for tensor, value, m in zip(node.outputs, outs, out_masks, strict=True):
+                values[id(tensor)] = value
+                masks[id(tensor)] = m
+        if keep:
+            self._trace = trace
+        self.output_mask = masks.get(id(self.outputs[0]))
+        results = [values[id(t)] for t in self.outputs]
+        return _graph.pack_like(self._outputs_structure, iter(results))
+
+    @staticmethod
+    def _resolve(structure: Any, values: dict[int, Any], missing: Any = KeyError) -> Any:
+        """``structure`` with each KerasTensor replaced by its entry in ``values``."""
+        leaves = _graph.flatten(structure)
+        found = (
+            (values[id(leaf)] if missing is KeyError else values.get(id(leaf), missing))
+            if isinstance(leaf, KerasTensor)
+            else leaf
+            for leaf in leaves
+        )
+        return _graph.pack_like(structure, iter(found))
+
+    def _forward_node(self, layer: Layer, x: Any, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+        """Run one node keeping its own cache, so a layer called twice trains right."""
+        if isinstance(layer, MaskOperation):
+            return layer(x), None
+        if type(layer).forward is not Layer.forward:  # a model inside the model
+            if sum(node.layer is layer for node in self._nodes) > 1:
+                raise NotImplementedError(
+                    f"Layer '{layer.name}' is called more than once in model '{self.name}' "
+                    "and keeps a single cache: rnn can run it but not train it."
+                )
+            return layer.forward(x, **kwargs), _HELD
+        array = layer.convert_input(x)
+        layer.maybe_build(shape_of(array))
+        return layer.forward_with_cache(array, **layer.call_arguments("forward_with_cache", kwargs))
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
+        """Run the model on ``x`` in batches of ``batch_size`` (default 32).
+
+        ``x`` is an array, or a list (or a dict by input name) of arrays for several
+        inputs; the result has one array per output. ``verbose`` is accepted for Keras
+        compatibility; nothing is printed.
+        """
+        arrays = self._arrays(x)
+        size = batch_size or 32
+        samples = len(arrays[0])
+        if samples <= size:
+            return self(arrays)
+        parts = [self([a[i : i + size] for a in arrays]) for i in range(0, samples, size)]
+        if len(self.outputs) == 1 and not isinstance(self._outputs_structure, (list, tuple)):
+            return np.concatenate(parts, axis=0)
+        flat = [_graph.flatten(p) for p in parts]
+        joined = [np.concatenate(column, axis=0) for column in zip(*flat, strict=True)]
+        return _graph.pack_like(self._outputs_structure, iter(joined))
+
+    # ------------------------------------------------------------------ training
+    def _data(self, x: Any) -> Any:
+        """``x`` as `fit` and `evaluate` slice it: several inputs become one `ArrayList`."""
+        if len(self.inputs) == 1 or x is None or isinstance(x, ArrayList):
+            return x
+        return ArrayList(self._arrays(x))
+
+    def compile(self, *args: Any, **kwargs: Any) -> None:
+        """Choose the optimizer, the loss and the metrics, as `Sequential.compile`.
+
+        Raises
+        ------
+        NotImplementedError
+            For a model with several outputs: rnn trains models with one output (they
+            predict and print their summary; train each output as a model of its own).
+        """
+        if len(self.outputs) > 1:
+            raise NotImplementedError(
+                f"Model '{self.name}' has {len(self.outputs)} outputs; rnn trains models "
+                "with one output only (one loss). It can predict with this model; to train, "
+                "make a model per output, `Model(inputs, output)`, which share their layers."
+            )
+        super().compile(*args, **kwargs)
+
+    def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """Train as `Sequential.fit`; ``x`` (and ``validation_data``'s) holds one array per input.
+
+        For several inputs, ``x`` is a list of arrays (or a dict by input name) with the
+        same number of samples.
+        """
+        validation = kwargs.get("validation_data")
+        if validation is not None and len(validation) >= 2:
+            kwargs["validation_data"] = (self._data(validation[0]), *validation[1:])
+        return super().fit(self._data(x), y, *args, **kwargs)
+
+    def evaluate(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
+        """Return the loss (and metrics) as `Sequential.evaluate`; one array per input."""
+        return super().evaluate(self._data(x), y, *args, **kwargs)
+
+    def train_on_batch(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+        """One optimizer step, as `Sequential.train_on_batch`; one array per input."""
+        return super().train_on_batch(self._data(x), y, *args, **kwargs)
+
+    def test_on_batch(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+        """Loss (and metrics) on one batch, as `Sequential.test_on_batch`."""
+        return super().test_on_batch(self._data(x), y, *args, **kwargs)
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """Return the mask of the model's (first) output for ``inputs``."""
+        self._run(inputs, False, previous_mask, keep=False)
+        return self.output_mask
+
+    # ------------------------------------------------------------------ gradients
+    def forward(
+        self, inputs: Any, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Any:
+        """Run every node's forward pass, keeping what `backward` needs.
+
+        The values are those of calling the model.
+        """
+        if kwargs:
+            raise TypeError(
+                f"Model.forward() got an unexpected keyword argument '{next(iter(kwargs))}'"
+            )
+        return self._run(inputs, training, mask, keep=True)
+
+    def backward(self, grad_output: Any) -> Any:
+        """Backpropagate through the last `forward`, last node first; fill `grads`.
+
+        Parameters
+        ----------
+        grad_output : ndarray, or a list with one entry per output (None: no gradient)
+            The gradient of the loss with respect to the model's output(s).
+
+        Returns
+        -------
+        ndarray, list or None
+            The gradient with respect to the input(s) (None for integer inputs).
+        """
+        if self._trace is None:
+            raise RuntimeError(
+                f"Model '{self.name}' has nothing to backpropagate: call "
+                "`model.forward(inputs)` before `model.backward(grad_output)`."
+            )
+        given = [grad_output] if len(self.outputs) == 1 else list(grad_output)
+        if len(given) != len(self.outputs):
+            raise ValueError(
+                f"Model '{self.name}' has {len(self.outputs)} outputs, but "
+                f"{len(given)} gradients were given."
+            )
+        grads: dict[int, Any] = {}
+        for tensor, g in zip(self.outputs, given, strict=True):
+            if g is not None:
+                _accumulate(grads, tensor, g)
+        weight_grads: dict[int, list[np.ndarray]] = {}
+        for node, cache in reversed(self._trace):
+            layer = node.layer
+            parts = [grads.pop(id(t), None) for t in node.outputs]
+            if all(p is None for p in parts):
+                continue
+            g = parts[0] if len(parts) == 1 else parts
+            if cache is _HELD:
+                grad_in = layer.backward(g)
+                wg = layer.grads
+            else:
+                grad_in, wg = layer.backward_with_cache(g, cache)
+            summed = weight_grads.get(id(layer))
+            wg = [np.asarray(a, dtype=w.dtype) for a, w in zip(wg, layer.weights, strict=True)]
+            if summed is not None:  # a layer called twice: its gradients add up
+                wg = [a + b for a, b in zip(summed, wg, strict=True)]
+            weight_grads[id(layer)] = wg
+            tensors = node.gradient_tensors
+            pieces = [grad_in] if len(tensors) == 1 else _graph.flatten(grad_in)
+            for tensor, piece in zip(tensors, pieces, strict=False):
+                if piece is not None:
+                    _accumulate(grads, tensor, piece)
+        for layer in self.layers:
+            found = weight_grads.get(id(layer))
+            layer._grads = found if found is not None else [np.zeros_like(w) for w in layer.weights]
+        result = [grads.get(id(t)) for t in self.inputs]
+        return result[0] if len(result) == 1 else result
+
+    # ------------------------------------------------------------------ summary
+    def summary_connections(self) -> list[str] | None:
+        """Return the "Connected to" column of Keras 3's summary (None if it has none).
+
+        Keras prints it unless the model is a plain chain: one node at each depth, each
+        reading one tensor, and no layer called twice.
+        """
+        depth_count: dict[int, int] = {}
+        graph = _graph.map_graph(self.inputs, self.outputs)
+        for node in self._all_nodes:
+            d = graph.depth[id(node)]
+            depth_count[d] = depth_count.get(d, 0) + 1
+        chain = all(count == 1 for count in depth_count.values()) and all(
+            len(node.input_tensors) <= 1 for node in self._all_nodes
+        )
+        calls = [node.layer for node in self._all_nodes]
+        if chain and all(calls.count(layer) == 1 for layer in calls):
+            return None
+        column = []
+        for layer in self._layers_in_order:
+            links = [
+                f"{t._keras_history.operation.name}[{t._keras_history.node_index}]"
+                f"[{t._keras_history.tensor_index}]"
+                for node in self._all_nodes
+                if node.layer is layer
+                for t in node.input_tensors
+                if t._keras_history is not None
+            ]
+            column.append(", ".join(links) or "-")
+        return column
+
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+        print_fn: Callable[..., Any] | None = None,
+        style: str = "keras3",
+        console_width: int | None = None,
+    ) -> None:
+        """Print Keras 3's summary of the model, with its "Connected to" column.
+
+        Parameters are those of `Sequential.summary`; only ``style="keras3"`` prints
+        functional models.
+        """
+        from rnn.summary import print_summary
+
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            style=style,
+            console_width=console_width,
+        )
+
+    # ------------------------------------------------------------------ config
+    def _node_index(self, node: _graph.Node) -> int:
+        """Return the index of ``node`` among the calls of its layer that are in this model."""
+        mine = [n for n in self._all_nodes if n.layer is node.layer]
+        return next(i for i, n in enumerate(mine) if n is node)
+
+    def _serialize(self, value: Any) -> Any:
+        if isinstance(value, KerasTensor):
+            history = value._keras_history
+            assert history is not None
+            node = _graph.inbound_nodes(history.operation)[history.node_index]
+            return {
+                "class_name": "__keras_tensor__",
+                "config": {
+                    "shape": list(value.shape),
+                    "dtype": value.dtype,
+                    "keras_history": [
+                        history.operation.name,
+                        self._node_index(node),
+                        history.tensor_index,
+                    ],
+                },
+            }
+        if isinstance(value, (list, tuple)):
+            return [self._serialize(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self._serialize(v) for k, v in value.items()}
+        return value
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the layers, each with its config and calls, and the inputs and outputs.
+
+        The structure is Keras 3's: ``layers`` (``class_name``, ``config``, ``name``,
+        ``inbound_nodes`` with ``args`` and ``kwargs``), ``input_layers``,
+        ``output_layers``, each tensor named by ``[layer name, node index, tensor index]``.
+        """
+        layers = []
+        for layer in self._layers_in_order:
+            nodes = [n for n in self._nodes if n.layer is layer]
+            layers.append(
+                {
+                    "module": "keras.src.ops.numpy"
+                    if isinstance(layer, MaskOperation)
+                    else "keras.layers",
+                    "class_name": type(layer).__name__,
+                    "config": layer.get_config(),
+                    "registered_name": None,
+                    "name": layer.name,
+                    "inbound_nodes": [
+                        {"args": self._serialize(list(n.args)), "kwargs": self._serialize(n.kwargs)}
+                        for n in nodes
+                    ],
+                }
+            )
+
+        def ends(structure: Any) -> Any:
+            if isinstance(structure, KerasTensor):
+                return self._serialize(structure)["config"]["keras_history"]
+            return [ends(item) for item in _graph.flatten(structure)]
+
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layers,
+            "input_layers": ends(self._inputs_structure),
+            "output_layers": ends(self._outputs_structure),
+        }
+
+    @classmethod
+    def from_config(
+        cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
+    ) -> Model:
+        """Rebuild a model from :meth:`get_config`: new layers, called as the config says.
+
+        Raises
+        ------
+        TypeError
+            For a layer class found neither in ``custom_objects`` nor in `rnn.layers`.
+        ValueError
+            For a config whose calls refer to layers or tensors it does not define.
+        """
+        from rnn.layers.layer import deserialize_layer
+
+        made: dict[str, Layer] = {}
+        pending: list[tuple[Layer, dict[str, Any]]] = []
+        operations = {"NotEqual", "Any"}  # remade by the calls of the layers that mask
+        for item in config["layers"]:
+            if item["class_name"] in operations:
+                continue
+            layer = deserialize_layer(item, custom_objects)
+            made[item.get("name", layer.name)] = layer
+            pending += [(layer, node) for node in item.get("inbound_nodes", [])]
+
+        def tensor(ref: Any) -> KerasTensor:
+            name, node_index, tensor_index = ref
+            nodes = _graph.inbound_nodes(made[name])
+            return nodes[node_index].outputs[tensor_index]
+
+        def rebuild(value: Any) -> Any:
+            if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+                return tensor(value["config"]["keras_history"])
+            if isinstance(value, list):
+                return [rebuild(v) for v in value]
+            if isinstance(value, dict):
+                return {k: rebuild(v) for k, v in value.items()}
+            return value
+
+        while pending:  # a call can be made once the calls it reads are made
+            left = []
+            for layer, node in pending:
+                given = dict(node.get("kwargs", {}))
+                mask = given.get("mask")
+                if isinstance(mask, dict) and mask.get("class_name") == "__keras_tensor__":
+                    given.pop("mask")  # the layer's input carries it
+                try:
+                    args, kwargs = rebuild(node["args"]), rebuild(given)
+                except (IndexError, KeyError):
+                    left.append((layer, node))
+                    continue
+                layer(*args, **kwargs)
+            if len(left) == len(pending):
+                raise ValueError(
+                    f"The config of model '{config.get('name')}' calls layers on tensors it "
+                    f"never makes: {[layer.name for layer, _ in left]}"
+                )
+            pending = left
+
+        def ends(refs: Any) -> Any:
+            if refs and not isinstance(refs[0], list):
+                return tensor(refs)
+            return [tensor(ref) for ref in refs]
+
+        inputs, outputs = ends(config["input_layers"]), ends(config["output_layers"])
+        return cls(inputs, outputs, name=config.get("name"))
+
+
+def _accumulate(grads: dict[int, Any], tensor: KerasTensor, g: Any) -> None:
+    """Add ``g`` to the gradient of ``tensor`` (a tensor read twice gets both)."""
+    found = grads.get(id(tensor))
+    grads[id(tensor)] = g if found is None else found + g

@@ -50,7 +50,7 @@ def _shape_text(shape: Any) -> str:
 
 def _rows(model: Any, style: str) -> list[tuple[str, str, str]]:
     rows = []
-    for layer in model.layers:
+    for layer in getattr(model, "operations", model.layers):
         name = f"{layer.name} ({type(layer).__name__})"
         if layer.built:
             shape = _shape_text(layer.output_shape)
@@ -206,18 +206,26 @@ def _keras3(
     if console_width is None:  # wide enough for the table (a notebook, a wide terminal)
         console_width = max(CONSOLE_WIDTH, line_length or 0)
     line_length = line_length or CONSOLE_WIDTH - 4
-    widths = column_widths(line_length, positions or (0.45, 0.80, 1.0))
-    justify = ("left", "left", "right")
+    connections = _connections(model)
+    header: tuple[str, ...] = HEADER
+    justify: tuple[str, ...] = ("left", "left", "right")
+    if connections is None:
+        widths = column_widths(line_length, positions or (0.45, 0.80, 1.0))
+    else:  # a functional model that is not a plain chain
+        widths = column_widths(line_length, positions or (0.3, 0.56, 0.74, 1.0))
+        header, justify = (*HEADER, "Connected to"), (*justify, "left")
 
     def rule(left: str, fill: str, mid: str, right: str) -> str:
         return left + mid.join(fill * w for w in widths) + right
 
-    lines = [rule("┏", "━", "┳", "┓"), *table_row(HEADER, widths, justify, "┃", header=True)]
+    lines = [rule("┏", "━", "┳", "┓"), *table_row(header, widths, justify, "┃", header=True)]
     lines.append(rule("┡", "━", "╇", "┩"))
-    for i, row in enumerate(_rows(model, "keras3")):
+    rows = _rows(model, "keras3")
+    for i, row in enumerate(rows):
         if i:
             lines.append(rule("├", "─", "┼", "┤"))
-        lines += table_row(row, widths, justify, "│", header=False)
+        cells = row if connections is None else (*row, connections[i])
+        lines += table_row(cells, widths, justify, "│", header=False)
     lines.append(rule("└", "─", "┴", "┘"))
     text = [f'Model: "{model.name}"', *[line[:console_width] for line in lines]]
     for label, n, size in _totals(model):
@@ -226,6 +234,12 @@ def _keras3(
     for line in text:
         out += wrap(line, console_width, None) if len(line) > console_width else [line]
     return "\n".join(out) + "\n"
+
+
+def _connections(model: Any) -> list[str] | None:
+    """Return the "Connected to" column of a functional model (None: Keras prints none)."""
+    connections = getattr(model, "summary_connections", None)
+    return None if connections is None else connections()
 
 
 # ---------------------------------------------------------------------- Keras 2
@@ -369,6 +383,11 @@ def summary_text(
     """
     if style == "keras3":
         return _keras3(model, line_length, positions, console_width)
+    if style in STYLES and hasattr(model, "summary_connections"):
+        raise ValueError(
+            f"style={style!r} prints Sequential models only; a functional model's summary "
+            "is printed in Keras 3's style (style='keras3')."
+        )
     if style in STYLES:
         return _keras2(model, line_length, positions, style)
     raise ValueError(f"Unknown summary style {style!r}; expected one of {', '.join(STYLES)}.")

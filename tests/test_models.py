@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -125,8 +126,15 @@ def test_duplicate_names_and_inputs() -> None:
     model = Sequential([Input(shape=(3, 1)), SimpleRNN(2, name="x")])
     with pytest.raises(ValueError, match="should have unique names"):
         model.add(Dense(1, name="x"))
-    with pytest.raises(ValueError, match="an Input must come first"):
+    # a second Input, in Keras 3's words
+    second = (
+        "Sequential model 'sequential' has already been configured to use input shape "
+        "(None, 3, 1). You cannot add a different Input layer to it."
+    )
+    with pytest.raises(ValueError, match=re.escape(second)):
         model.add(Input(shape=(3, 1)))
+    with pytest.raises(ValueError, match="already has layers: an Input must come first"):
+        Sequential([Dense(2)]).add(Input(shape=(3,)))
     with pytest.raises(ValueError, match=r"Only instances of `keras\.Layer`"):
         model.add("dense")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="cannot be built because it has no layers"):

@@ -3,6 +3,7 @@
 >>> from rnn.layers import Embedding, Dense, SimpleRNN, LSTM, GRU, Bidirectional, Input
 >>> from rnn.layers import Masking, Dropout, TimeDistributed
 >>> from rnn.layers import RNN, SimpleRNNCell, LSTMCell, GRUCell, StackedRNNCells
+>>> from rnn.layers import Add, Concatenate, add, concatenate
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rnn.layers.embedding import Embedding
 from rnn.layers.gru import GRU, GRUCell
 from rnn.layers.layer import Layer
 from rnn.layers.lstm import LSTM, LSTMCell
+from rnn.layers.merging import Add, Concatenate, add, concatenate
 from rnn.layers.regularization import Dropout
 from rnn.layers.rnn import RNN, StackedRNNCells
 from rnn.layers.simple_rnn import SimpleRNN, SimpleRNNCell
@@ -21,7 +23,9 @@ __all__ = [
     "GRU",
     "LSTM",
     "RNN",
+    "Add",
     "Bidirectional",
+    "Concatenate",
     "Dense",
     "Dropout",
     "Embedding",
@@ -35,4 +39,6 @@ __all__ = [
     "SimpleRNNCell",
     "StackedRNNCells",
     "TimeDistributed",
+    "add",
+    "concatenate",
 ]

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from rnn import activations, initializers
+from rnn import _graph, activations, initializers
+from rnn.config import floatx
 from rnn.layers.layer import Layer, Shape, positive_int
 
 
@@ -38,9 +39,11 @@ def activation_backward(
 
 
 class InputLayer(Layer):
-    """The entry point of a model: declares the shape of one sample.
+    """The entry point of a model: declares the shape and dtype of one sample.
 
-    It has no weights and is not listed in ``Sequential.layers`` (as in Keras 3).
+    It has no weights. A `Sequential` does not list it in ``layers``; a functional
+    `rnn.Model` does (both as in Keras 3). You usually make it with `Input`, which
+    returns its output, a `KerasTensor`.
 
     Parameters
     ----------
@@ -48,23 +51,44 @@ class InputLayer(Layer):
         Shape of one sample, without the batch axis; ``None`` for an unknown axis.
     batch_size : int, optional
         Fixed batch size, ``None`` (the default) for any.
-    name : str, optional
-        Default ``input_layer``, ``input_layer_1``, ...
+    dtype : str, optional
+        The dtype of the data: `floatx` by default; ``"int32"`` for token ids.
+    sparse, ragged : None or False
+        Keras's sparse and ragged inputs, which rnn does not have.
     batch_shape : tuple of int or None, optional
         The batch size and the shape of one sample at once, instead of ``shape`` and
         ``batch_size``: ``(32, 3, 1)``.
+    name : str, optional
+        Default ``input_layer``, ``input_layer_1``, ...
+    optional : False
+        Keras's optional inputs, which rnn does not have.
+
+    Attributes
+    ----------
+    output : KerasTensor
+        What `Input` returns, to call layers on.
     """
 
     def __init__(
         self,
         shape: Sequence[int | None] | None = None,
         batch_size: int | None = None,
-        name: str | None = None,
+        dtype: Any = None,
+        sparse: bool | None = None,
+        ragged: bool | None = None,
         batch_shape: Sequence[int | None] | None = None,
+        name: str | None = None,
+        optional: bool = False,
         **kwargs: Any,
     ) -> None:
         if shape is None:
             shape = kwargs.pop("input_shape", None)
+        for flag, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
+            if value:
+                raise ValueError(
+                    f"rnn has no {flag} inputs: `{flag}` must be False or None. "
+                    f"Received: {flag}={value!r}"
+                )
         if batch_shape is not None:
             if shape is not None:
                 raise ValueError("You cannot pass both `shape` and `batch_shape` at the same time.")
@@ -77,22 +101,57 @@ class InputLayer(Layer):
         if shape is None:
             raise ValueError("You must pass a `shape` argument.")
         super().__init__(name=name, **kwargs)
+        self.dtype = _data_dtype(dtype)
         self.shape: Shape = tuple(shape)
         self.batch_shape: Shape = (batch_size, *self.shape)
         self.build(self.batch_shape)
+        self.output = _graph.KerasTensor(self.batch_shape, self.dtype)
+        history = _graph.KerasHistory(self, 0, 0)
+        self.output._keras_history = history
+        _graph.inbound_nodes(self).append(_graph.Node(self, (), {}, [self.output]))
 
     def get_config(self) -> dict[str, Any]:
-        """Return the shape and name."""
-        return {"shape": self.shape, "batch_size": self.batch_shape[0], "name": self.name}
+        """Return Keras 3's keys: ``batch_shape``, ``dtype``, ``sparse``, ``ragged``, ``name``..."""
+        return {
+            "batch_shape": self.batch_shape,
+            "dtype": self.dtype,
+            "sparse": False,
+            "ragged": False,
+            "name": self.name,
+            "optional": False,
+        }
+
+
+def _data_dtype(dtype: Any) -> str:
+    """Return the dtype of an input's data: any NumPy number or bool dtype (`floatx` if None)."""
+    if dtype is None:
+        return floatx()
+    try:
+        found = np.dtype(dtype)
+    except TypeError as error:
+        raise ValueError(f"Invalid dtype: {dtype!r} of type {type(dtype)}") from error
+    if found.kind not in "biuf":
+        raise ValueError(
+            f"An input's dtype must be a number or bool dtype, such as 'float32' or "
+            f"'int32'. Received: dtype={dtype!r}"
+        )
+    return found.name
 
 
 def Input(
     shape: Sequence[int | None] | None = None,
     batch_size: int | None = None,
-    name: str | None = None,
+    dtype: Any = None,
+    sparse: bool | None = None,
+    ragged: bool | None = None,
     batch_shape: Sequence[int | None] | None = None,
-) -> InputLayer:
-    """Declare the input of a `Sequential` model, like ``keras.Input``.
+    name: str | None = None,
+    optional: bool = False,
+) -> _graph.KerasTensor:
+    """Declare the input of a model, like ``keras.Input``: returns a `KerasTensor`.
+
+    Use it as the first element of a `Sequential`, or call layers on it and make a
+    functional model with ``rnn.Model(inputs, outputs)``.
 
     Parameters
     ----------
@@ -101,15 +160,22 @@ def Input(
         1 feature; ``(None, 1)`` for sequences of any length.
     batch_size : int, optional
         Fixed batch size; ``None`` for any.
-    name : str, optional
-        Name of the input layer.
+    dtype : str, optional
+        The dtype of the data; default `floatx`. ``"int32"`` for the token ids an
+        `Embedding` reads.
+    sparse, ragged : None or False
+        Accepted for Keras's signature; rnn has neither.
     batch_shape : tuple of int or None, optional
         ``(batch_size, *shape)`` in one tuple, as a stateful RNN needs a fixed batch size.
+    name : str, optional
+        Name of the input layer (and of the input in error messages).
+    optional : False
+        Accepted for Keras's signature.
 
     Returns
     -------
-    InputLayer
-        To be used as the first element of a `Sequential`.
+    KerasTensor
+        A symbolic tensor of shape ``(batch_size, *shape)``.
 
     Examples
     --------
@@ -120,8 +186,21 @@ def Input(
     >>> model = Sequential([Input(shape=(3, 1)), SimpleRNN(10)])
     >>> model.input_shape, model.output_shape
     ((None, 3, 1), (None, 10))
+    >>> x = Input(shape=(None, 8), dtype="float64", name="sequences")
+    >>> x.shape, x.dtype
+    ((None, None, 8), 'float64')
     """
-    return InputLayer(shape=shape, batch_size=batch_size, name=name, batch_shape=batch_shape)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        ragged=ragged,
+        batch_shape=batch_shape,
+        name=name,
+        optional=optional,
+    )
+    return layer.output
 
 
 class Dense(Layer):

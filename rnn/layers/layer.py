@@ -43,7 +43,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from rnn import initializers
+from rnn import _graph, initializers
 from rnn._naming import auto_name
 from rnn.config import FLOAT_DTYPES, floatx, set_floatx
 from rnn.layers.dtypes import standardize_dtype
@@ -79,6 +79,13 @@ def positive_int(value: Any, name: str, message: str | None = None) -> int:
             f"expected a positive integer, got {value}."
         )
     return int(value)
+
+
+def shape_of(x: Any) -> Any:
+    """Return the shape of an array, or the list of shapes of a list of arrays (merging layers)."""
+    if isinstance(x, (list, tuple)):
+        return [shape_of(item) for item in x]
+    return tuple(np.shape(x))
 
 
 def format_shape(shape: Sequence[int | None]) -> str:
@@ -220,6 +227,7 @@ class Layer:
         twin._rng = None
         twin._cache = _NOTHING
         twin._grads = None
+        twin.__dict__.pop("_inbound_nodes", None)  # the copy has not been called
         return twin
 
     def get_weights(self) -> list[np.ndarray]:
@@ -330,9 +338,15 @@ class Layer:
 
         Keyword arguments (``mask``, ``training``, ``initial_state``...) go to `call` if it
         names them; ``mask`` and ``training`` may be given to any layer, as in Keras.
+
+        Called on the KerasTensors of `Input` (the functional API), the layer computes
+        nothing: it is built for their shapes and returns KerasTensors for its outputs,
+        from which `rnn.Model(inputs, outputs)` makes a model.
         """
+        if _graph.is_symbolic(inputs, kwargs):
+            return _graph.call_symbolic(self, inputs, kwargs)
         x = self.convert_input(inputs)
-        self.maybe_build(x.shape)
+        self.maybe_build(shape_of(x))
         return self.call(x, **self.call_arguments("call", kwargs))
 
     def call(self, inputs: np.ndarray) -> Any:
@@ -392,7 +406,7 @@ class Layer:
         as they go to `call`.
         """
         x = self.convert_input(inputs)
-        self.maybe_build(x.shape)
+        self.maybe_build(shape_of(x))
         out, self._cache = self.forward_with_cache(
             x, **self.call_arguments("forward_with_cache", kwargs)
         )
