@@ -46,9 +46,7 @@ def test_values_and_gradients(layer: Any, shapes: list[tuple[int, ...]]) -> None
     xs = [rng.normal(size=s) for s in shapes]
     y = layer.forward(xs)
     assert y.shape == layer.compute_output_shape(shapes)
-    expected = (
-        np.concatenate(xs, axis=layer.axis) if isinstance(layer, Concatenate) else sum(xs)
-    )
+    expected = np.concatenate(xs, axis=layer.axis) if isinstance(layer, Concatenate) else sum(xs)
     np.testing.assert_array_equal(y, expected)
     probe = rng.normal(size=y.shape)
     grads = layer.backward(probe)
