@@ -1,4 +1,10 @@
-"""`Sequential`: a plain stack of layers, with Keras 3's API and summary."""
+"""Models, with Keras 3's API and summary: `Sequential` and the functional `Model`.
+
+`Sequential` is a plain stack of layers. `Model(inputs, outputs)` is Keras's functional
+API: layers called on the `KerasTensor` of `Input` (see :mod:`rnn._graph`), for models
+with several inputs, branches, shared layers, or states passed from one recurrent layer
+to another.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from rnn._naming import auto_name
 from rnn.layers.core import InputLayer
 from rnn.layers.layer import Layer, Shape, format_shape, shape_of
 from rnn.training import TrainingMixin
+
+__all__ = ["Model", "Sequential"]
 
 
 class Sequential(TrainingMixin, Layer):

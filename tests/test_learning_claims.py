@@ -1,8 +1,8 @@
 """The claims the training pages make, checked with seeds other than the pages' own.
 
 The pages (docs/forecasting.md, docs/char-rnn.md, docs/why-lstm.md,
-docs/vanishing-gradients.md) show one seeded run each, and their doctests check its
-numbers. These tests check that the *claims* hold beyond that one run:
+docs/vanishing-gradients.md, docs/keras-way.md) show one seeded run each, and their
+doctests check its numbers. These tests check that the *claims* hold beyond that one run:
 
 - the weather forecaster beats both common-sense baselines (persistence and
   climatology) on the held-out test year, and its training is stable;
@@ -12,7 +12,9 @@ numbers. These tests check that the *claims* hold beyond that one run:
 - gradients through time shrink or grow by the spectral radius per step (linear), and
   the activation's slope only shrinks them further; how much tanh's slope shrinks them
   depends on how hard the inputs drive the units; norm clipping keeps the direction,
-  value clipping does not.
+  value clipping does not;
+- an encoder-decoder whose decoder reads nothing but the encoder's states learns to write
+  the encoder's sequence backwards, and the same decoder without the states does not.
 
 Training runs in float64, as on the pages, and the tests check verdicts, not digits.
 """
@@ -367,3 +369,28 @@ def test_figures_run_the_page_code_the_tests_run(tmp_path: Path) -> None:
         text = (ROOT / "docs" / name).read_text(encoding="utf-8")
         for image, _ in drawn:
             assert f"]({image})" in text, (name, image)
+
+
+# ------------------------------------------------------------------ encoder-decoder
+def _reverser(seed: int, with_states: bool) -> float:
+    """Test MSE over the guess-0.5 baseline of docs/keras-way.md's encoder-decoder."""
+    rnn.clear_session()
+    rnn.set_random_seed(seed)
+    numbers = np.random.default_rng(seed + 100).random((768, 5, 1))
+    target, silent = numbers[:, ::-1], np.zeros_like(numbers)
+    encoder_inputs = Input(shape=(5, 1))
+    _, h, c = LSTM(16, return_state=True, **F64)(encoder_inputs)
+    decoder_inputs = Input(shape=(5, 1))
+    states = [h, c] if with_states else None
+    decoded = LSTM(16, return_sequences=True, **F64)(decoder_inputs, initial_state=states)
+    model = rnn.Model([encoder_inputs, decoder_inputs], Dense(1, **F64)(decoded))
+    model.compile(optimizer=Adam(learning_rate=0.01), loss="mse")
+    model.fit([numbers[:512], silent[:512]], target[:512], epochs=30, batch_size=32, verbose=0)
+    mse = model.evaluate([numbers[512:], silent[512:]], target[512:], verbose=0)
+    return float(mse / np.mean((target[512:] - 0.5) ** 2))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_decoder_learns_through_the_states_only(seed: int) -> None:
+    assert _reverser(seed, with_states=True) < 0.1
+    assert _reverser(seed, with_states=False) > 0.9

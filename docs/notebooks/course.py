@@ -2047,30 +2047,102 @@ model(np.zeros((5, 20, 3), dtype="float32"))
 # connects layers like functions, which also allows branches, several inputs and several
 # outputs: you call each layer on a [symbolic tensor](#page-glossary) (a
 # placeholder that records which layers it passes through, and holds no numbers) and
-# collect the ends in a `Model`. Here is the same network as above, written that way in
-# Keras (this block runs in the project's Keras parity environment; `rnn` itself
-# implements `Sequential` only):
-#
-# *Shown, not run here: needs Keras installed.*
-#
-# ```python
-# import keras
-#
-# inputs = keras.Input(shape=(None, 8))
-# h = keras.layers.SimpleRNN(16, return_sequences=True)(inputs)
-# h = keras.layers.SimpleRNN(16)(h)
-# outputs = keras.layers.Dense(1)(h)
-# functional = keras.Model(inputs, outputs)
-# assert functional.count_params() == 945
-# ```
-#
-# For a chain of layers both give the same network and the same weights; `Sequential` is
-# simply shorter to write.
+# collect the ends in a `Model`. Here is the same network as above, written that way:
 
 # %%
-model.count_params()
+from rnn import Model
+
+inputs = Input(shape=(None, 8))
+h = SimpleRNN(16, return_sequences=True)(inputs)
+h = SimpleRNN(16)(h)
+outputs = Dense(1)(h)
+functional = Model(inputs, outputs)
+h.shape, functional.count_params()
 
 # %% [markdown]
+# `h` is not an array: it is the symbolic output of the second `SimpleRNN`, with `None` for
+# the batch, which the model will learn when it is called. For a chain of layers both styles
+# give the same network; with the same weights, the same outputs. `Sequential` is simply
+# shorter to write:
+
+# %%
+functional.set_weights(model.get_weights())
+bool(np.array_equal(functional(x), model(x)))
+
+# %% [markdown]
+# #### A network that is not a chain: an encoder-decoder
+#
+# The functional API earns its keep when the layers do not form a line. An
+# **encoder-decoder** (the [sequence-to-sequence](#page-glossary) models of
+# machine translation) has two inputs: an *encoder* LSTM reads the source sequence and
+# keeps only its final states (`return_state=True` returns them beside the output), and a
+# *decoder* LSTM starts from those states (`initial_state=`) to write the target sequence.
+# Everything the decoder knows about the source passes through the two state vectors
+# $h$ and $c$:
+
+# %%
+import rnn
+from rnn.layers import LSTM
+
+rnn.clear_session()
+rnn.set_random_seed(0)
+F64 = {"dtype": "float64"}
+encoder_inputs = Input(shape=(5, 1), name="encoder_inputs")
+_, state_h, state_c = LSTM(16, return_state=True, **F64)(encoder_inputs)
+decoder_inputs = Input(shape=(5, 1), name="decoder_inputs")
+decoded = LSTM(16, return_sequences=True, **F64)(decoder_inputs, initial_state=[state_h, state_c])
+seq2seq = Model([encoder_inputs, decoder_inputs], Dense(1, **F64)(decoded))
+seq2seq.summary()
+
+# %% [markdown]
+# The new column, *Connected to*, names what each layer reads as `layer[call][output]`:
+# the decoder `lstm_1` reads the decoder's inputs and the encoder's outputs 1 and 2, its
+# states $h$ and $c$ (Keras cuts names too long for the column with `…`). A chain
+# has no such column, since each layer reads the one before it.
+#
+# A small task shows the states at work: the decoder must write the encoder's sequence of
+# five numbers **backwards**, and its own input is all zeros, so the sequence can only
+# reach it through the states. The model takes its two inputs as a list:
+
+# %%
+rng = np.random.default_rng(100)
+numbers = rng.random((768, 5, 1))  # 5 numbers in [0, 1) per sequence
+reversed_numbers = numbers[:, ::-1]
+silent = np.zeros_like(numbers)  # the decoder's input: nothing
+train, test = slice(0, 512), slice(512, None)
+seq2seq.compile(optimizer=rnn.optimizers.Adam(learning_rate=0.01), loss="mse")
+history = seq2seq.fit(
+    [numbers[train], silent[train]], reversed_numbers[train], epochs=30, batch_size=32, verbose=0
+)
+baseline = float(np.mean((reversed_numbers[test] - 0.5) ** 2))  # always guess 0.5
+mse = seq2seq.evaluate([numbers[test], silent[test]], reversed_numbers[test], verbose=0)
+bool(mse < 0.1 * baseline)  # far better than guessing
+
+# %% [markdown]
+# Cut the link and the same decoder has nothing to go on: without `initial_state` it
+# starts from zeros, and the best it can learn is the guess of 0.5.
+
+# %%
+rnn.clear_session()
+encoder_inputs = Input(shape=(5, 1))
+_ = LSTM(16, return_state=True, **F64)(encoder_inputs)
+decoder_inputs = Input(shape=(5, 1))
+cut = Model(
+    [encoder_inputs, decoder_inputs],
+    Dense(1, **F64)(LSTM(16, return_sequences=True, **F64)(decoder_inputs)),
+)
+cut.compile(optimizer=rnn.optimizers.Adam(learning_rate=0.01), loss="mse")
+_ = cut.fit(
+    [numbers[train], silent[train]], reversed_numbers[train], epochs=30, batch_size=32, verbose=0
+)
+mse_cut = cut.evaluate([numbers[test], silent[test]], reversed_numbers[test], verbose=0)
+bool(mse_cut > 0.9 * baseline)
+
+# %% [markdown]
+# The encoder's layer is not even part of `cut`: a model holds only the layers between its
+# inputs and its outputs, and `cut.layers` lists the two inputs, the decoder and the
+# `Dense`. (`tests/test_learning_claims.py` checks both verdicts with two other seeds.)
+#
 # ### <code>compile</code> and <code>fit</code>: how Keras trains
 #
 # Building a model fixes its shape; training finds its weights. Keras splits training in two
@@ -2173,7 +2245,11 @@ toy.predict(x_toy[:3], verbose=0).shape
 # ### Summary (Building networks the Keras way)
 #
 # - A Keras network is built from layers; `Sequential` chains them, the functional API
-#   connects them freely.
+#   connects them freely: call layers on the symbolic tensors of `Input`, then
+#   `Model(inputs, outputs)`.
+# - An encoder-decoder hands the encoder's final states (`return_state=True`) to the
+#   decoder (`initial_state=`); its summary's *Connected to* column shows the link, and
+#   without it the decoder learns nothing about the source.
 # - Each layer's output shape must fit the next layer's input, and the data must fit the
 #   first: the error names the layer and the shape it received.
 # - `compile` chooses the loss, the optimizer and the metrics; `fit` runs the training loop
@@ -2226,6 +2302,25 @@ def builds(*layers):
 
 # %%
 toy.optimizer.iterations
+
+# %% [markdown]
+# 3. Write the notebook's model, `SimpleRNN(10)` on sequences of 3 steps of 1 feature and
+#    then `Dense(1)`, with the functional API. How many parameters does it have, and what
+#    does its first layer list hold?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# The same 131 parameters as the `Sequential` model; a functional model also
+# lists its `InputLayer`, which has none:
+#
+# </details>
+
+# %%
+rnn.clear_session()
+inputs = Input(shape=(3, 1))
+notebook = Model(inputs, Dense(1)(SimpleRNN(10)(inputs)))
+notebook.count_params(), [layer.name for layer in notebook.layers]
 
 # %% [markdown]
 # <a id="page-reading-summary"></a>
@@ -8776,6 +8871,15 @@ rnn.check_gradients(relu_layer, x).ok
 # what multiplying a one-hot vector by the table would give, without building the one-hot
 # vector. See [A character-level RNN](#page-char-rnn).
 #
+# ### Encoder-decoder
+#
+# Two recurrent networks in sequence: the *encoder* reads an input sequence and keeps only
+# its final states; the *decoder* starts from those states to write an output sequence,
+# possibly of another length (translation, summarising). Also called
+# sequence-to-sequence. In Keras it is a functional model with two inputs, the encoder's
+# `return_state=True` states passed as the decoder's `initial_state`. See [Building
+# networks the Keras way](#page-keras-way).
+#
 # ### Epoch
 #
 # One pass of training over the whole training set: `fit` shuffles the samples, cuts them
@@ -9151,6 +9255,11 @@ rnn.check_gradients(relu_layer, x).ok
 #   that generates a phrase from it (used there to score translations), and inside it the
 #   gated unit now called the GRU, with its reset gate applied before the recurrent
 #   product (Keras's `reset_after=False`, see [LSTM and GRU](#page-lstm-gru)).
+# - Ilya Sutskever, Oriol Vinyals and Quoc V. Le, [Sequence to Sequence Learning with
+#   Neural Networks](https://arxiv.org/abs/1409.3215) (NIPS 2014): an LSTM encoder reads
+#   the source sentence into its final states and an LSTM decoder, started from them,
+#   writes the translation; the model of the encoder-decoder in [Building networks the
+#   Keras way](#page-keras-way), which also hands the states over with `initial_state`.
 # - Junyoung Chung, Caglar Gulcehre, Kyunghyun Cho and Yoshua Bengio, [Empirical
 #   Evaluation of Gated Recurrent Neural Networks on Sequence
 #   Modeling](https://arxiv.org/abs/1412.3555) (NIPS 2014 deep learning workshop): tanh
