@@ -137,4 +137,5 @@ def test_config() -> None:
         "reduction": "sum_over_batch_size",
         "from_logits": True,
         "label_smoothing": 0.0,
+        "axis": -1,  # Keras 3's config has the axis too
     }
