@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from rnn import _registry, config
+from rnn._naming import auto_name
 from rnn.losses import (
     align_targets,
     binary_crossentropy,
@@ -211,7 +212,8 @@ class MeanMetricWrapper(Metric):
     ----------
     fn : callable
     name : str, optional
-        Default: the function's name.
+        Default: Keras's, ``"mean_metric_wrapper"`` made unique in the session
+        (``compile`` and `get` name it after the function instead).
     dtype : str, optional
         As for `Metric`.
     **kwargs
@@ -224,7 +226,7 @@ class MeanMetricWrapper(Metric):
     >>> metric = MeanMetricWrapper(losses.binary_crossentropy, from_logits=True)
     >>> metric.update_state([[1.0]], [[0.0]])
     >>> metric.name, round(metric.result(), 4)
-    ('binary_crossentropy', 0.6931)
+    ('mean_metric_wrapper', 0.6931)
     """
 
     def __init__(
@@ -234,7 +236,7 @@ class MeanMetricWrapper(Metric):
         dtype: Any = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
+        super().__init__(name=name or auto_name(type(self).__name__), dtype=dtype)
         self.fn = fn
         self.fn_kwargs = kwargs
 
@@ -376,7 +378,7 @@ def _from_dict(identifier: dict[str, Any]) -> Metric:
     """Build a metric from Keras's serialized form (a class and its config, or a function)."""
     name, config = identifier.get("class_name"), identifier.get("config")
     if name == "function" and isinstance(config, str) and config in _FUNCTIONS:
-        return MeanMetricWrapper(_FUNCTIONS[config])
+        return MeanMetricWrapper(_FUNCTIONS[config], name=config)
     if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
         return _CLASSES[name].from_config(config)
     raise ValueError(f"Could not interpret metric identifier: {identifier}")
@@ -447,7 +449,7 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier):
-        return MeanMetricWrapper(identifier)
+        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
     if _is_accuracy(identifier):
         if y_true is None or y_pred is None:
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")

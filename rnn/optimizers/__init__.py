@@ -51,7 +51,7 @@ _VARIABLE = "variable"
 
 
 def _check_learning_rate(learning_rate: Any) -> Any:
-    """A number (kept as a float), a schedule, or a callable without arguments."""
+    """Return a number as a float, a schedule or a callable as it is; else raise."""
     if isinstance(learning_rate, LearningRateSchedule) or callable(learning_rate):
         return learning_rate
     if isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool):
@@ -103,7 +103,8 @@ class Optimizer:
     Examples
     --------
     Keras 3's variables: the step counter, the learning rate, then the state
-    of each weight (named after the weight; ``"variable"`` when it has no name):
+    of each weight (named after the weight; ``"variable"``, ``"variable_1"``... when
+    `build` was given no names):
 
     >>> import numpy as np
     >>> from rnn.optimizers import Adam
@@ -111,7 +112,7 @@ class Optimizer:
     >>> optimizer.apply([np.ones((2, 3)), np.ones(3)], [np.ones((2, 3)), np.zeros(3)])
     >>> optimizer.variable_names
     ['iteration', 'learning_rate', 'variable_momentum', 'variable_velocity', \
-'variable_momentum', 'variable_velocity']
+'variable_1_momentum', 'variable_1_velocity']
     >>> [v.shape for v in optimizer.variables]
     [(), (), (2, 3), (2, 3), (3,), (3,)]
     """
@@ -229,7 +230,7 @@ the learning rate to be settable, you should instantiate the optimizer with a fl
         return tuple(name for group in self._slot_groups() for name in group)
 
     def _slot_groups(self) -> tuple[tuple[str, ...], ...]:
-        """The state's names in Keras's order of creation.
+        """Return the state's names in Keras's order of creation.
 
         Each group is created for every weight in turn (e.g. Adam's
         ``("momentum", "velocity")``: both for the first weight, then both for the
@@ -248,11 +249,12 @@ the learning rate to be settable, you should instantiate the optimizer with a fl
             Their Keras paths (``"sequential/dense/kernel"``): they name the state
             (``"sequential_dense_kernel_momentum"``) and are what
             ``exclude_from_weight_decay(var_names=...)`` matches, as in Keras. Default:
-            ``"variable"`` for each, Keras's name for a variable without a name.
+            ``"variable"``, ``"variable_1"``, ...: the names Keras gives variables
+            created without one in a fresh session.
         """
         self._variables = list(variables)
         if names is None:
-            names = [_VARIABLE] * len(self._variables)
+            names = [_VARIABLE if i == 0 else f"{_VARIABLE}_{i}" for i in range(len(variables))]
         elif len(names) != len(self._variables):
             raise ValueError(
                 f"Got {len(names)} names for {len(self._variables)} variables: they must match."
@@ -299,7 +301,7 @@ the learning rate to be settable, you should instantiate the optimizer with a fl
         return [name for name, _ in self._own_variables()]
 
     def _summary_params(self) -> tuple[int, int]:
-        """What Keras 3's ``model.summary()`` counts as "Optimizer params".
+        """Return what Keras 3's ``model.summary()`` counts as "Optimizer params".
 
         Returns ``(count, bytes)``: the number of entries of `variables` and their
         size in bytes (4 for the int32 counter, the itemsize of the rest). Keras prints
@@ -511,7 +513,7 @@ class SGD(Optimizer):
         self.nesterov = nesterov
 
     def _slot_groups(self) -> tuple[tuple[str, ...], ...]:
-        """A ``momentum`` per weight when there is momentum; plain SGD keeps no state."""
+        """Return a ``momentum`` per weight with momentum; plain SGD keeps no state."""
         return (("momentum",),) if self.momentum != 0 else ()
 
     def update_step(

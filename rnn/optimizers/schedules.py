@@ -61,8 +61,7 @@ class LearningRateSchedule:
     def __call__(self, step: Any) -> Any:
         """Return the learning rate at optimizer step ``step`` (0 for the first update)."""
         raise NotImplementedError(
-            f"Learning rate schedule '{type(self).__name__}' "
-            "must override `__call__(self, step)`."
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
         )
 
     def get_config(self) -> dict[str, Any]:
