@@ -163,9 +163,7 @@ def test_weight_decay_steps_equal_keras(name: str) -> None:
     # float64 agrees to ~1e-9 (clipping's norms are summed in another order); the
     # required agreement is 1e-6 relative (float32: a few ulps, so also 1e-7 absolute)
     tolerance = {"rtol": 1e-6, "atol": 1e-7} if dtype == np.float32 else {"rtol": 1e-8}
-    for step, (gradients, expected) in enumerate(
-        zip(API["gradients"], case["steps"], strict=True)
-    ):
+    for step, (gradients, expected) in enumerate(zip(API["gradients"], case["steps"], strict=True)):
         assert optimizer.learning_rate == pytest.approx(case["learning_rates"][step], rel=1e-6)
         optimizer.apply([np.asarray(g, dtype) for g in gradients], [kernel, bias])
         assert kernel.dtype == dtype and bias.dtype == dtype
@@ -220,7 +218,8 @@ def test_variables_equal_keras(name: str) -> None:
         for n, v in zip(optimizer.variable_names, optimizer.variables, strict=True)
     ]
     assert described == [
-        {"name": v["name"], "shape": v["shape"], "dtype": v["dtype"]} for v in case["bare_variables"]
+        {"name": v["name"], "shape": v["shape"], "dtype": v["dtype"]}
+        for v in case["bare_variables"]
     ]
     # a model's weights, named by their Keras paths
     weights = [np.zeros(shape, np.float32) for shape in case["model_weight_shapes"]]
@@ -263,8 +262,9 @@ def test_config_equals_keras(name: str) -> None:
     assert config == {k: v for k, v in expected.items() if k != "learning_rate"}
     again = type(make(case["class"], case["arguments"])).from_config(case["config"])
     assert again.get_config()["name"] == expected["name"]
-    assert type(optimizers.get({"class_name": case["class"], "config": expected})).__name__ == (
-        case["class"]
+    assert (
+        type(optimizers.get({"class_name": case["class"], "config": expected})).__name__
+        == (case["class"])
     )
 
 
@@ -309,7 +309,7 @@ def test_learning_rate_is_settable() -> None:
 )
 def test_errors_equal_keras(error: str, make_it: object) -> None:
     expected = API["errors"][error]
-    with pytest.raises(Exception) as raised:  # noqa: PT011 - the type is checked below
+    with pytest.raises(Exception) as raised:
         make_it()  # type: ignore[operator]
     assert type(raised.value).__name__ == expected["type"]
     assert str(raised.value) == expected["message"]

@@ -76,7 +76,7 @@ def test_signatures_equal_keras(cls: type) -> None:
 )
 def test_errors_equal_keras(error: str, make: object) -> None:
     expected = KERAS["errors"][error]
-    with pytest.raises(Exception) as raised:  # noqa: PT011 - the type is checked below
+    with pytest.raises(Exception) as raised:
         make()  # type: ignore[operator]
     assert type(raised.value).__name__ == expected["type"]
     assert str(raised.value) == expected["message"]

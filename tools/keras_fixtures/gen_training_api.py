@@ -48,7 +48,7 @@ def error_of(fn):
     """``{"type", "message"}`` of what ``fn()`` raises (None if it does not raise)."""
     try:
         fn()
-    except Exception as e:  # noqa: BLE001 - we record whatever Keras raises
+    except Exception as e:
         return {"type": type(e).__name__, "message": str(e)}
     return None
 
@@ -109,7 +109,12 @@ CLASS_CASES = {
     "cce_axis0": ("CategoricalCrossentropy", {"axis": 0}, ONE_HOT, P_SOFT),
     "cce_3d_axis1_logits": ("CategoricalCrossentropy", {"axis": 1, "from_logits": True}, Y3, P3),
     "scce_axis0": ("SparseCategoricalCrossentropy", {"axis": 0}, [1, 0, 1], P_SOFT),
-    "scce_ignore_class": ("SparseCategoricalCrossentropy", {"ignore_class": 1}, [[0, 1, 1], [1, 0, 1]], P3),
+    "scce_ignore_class": (
+        "SparseCategoricalCrossentropy",
+        {"ignore_class": 1},
+        [[0, 1, 1], [1, 0, 1]],
+        P3,
+    ),
     "scce_ignore_class_sum": (
         "SparseCategoricalCrossentropy",
         {"ignore_class": 0, "reduction": "sum"},
@@ -174,17 +179,24 @@ def signature(fn):
 
 
 def losses_api():
-    functions = sorted(FUNCTION_CASES[n][0] for n in FUNCTION_CASES)
+    # float64 (Keras's losses otherwise compute in floatx, float32, whatever the inputs)
+    keras.config.set_floatx("float64")
+    functions, classes = loss_functions(), loss_classes()
+    keras.config.set_floatx("float32")
+    names = sorted(FUNCTION_CASES[n][0] for n in FUNCTION_CASES)
     aliases = {}
     for name in ALIAS_CANDIDATES:
         found = error_of(lambda name=name: keras.losses.get(name))
         aliases[name] = None if found else keras.losses.get(name).__name__
     return {
-        "functions": loss_functions(),
-        "classes": loss_classes(),
-        "signatures": {f: signature(getattr(keras.losses, f)) for f in sorted(set(functions))},
+        "functions": functions,
+        "classes": classes,
+        "signatures": {f: signature(getattr(keras.losses, f)) for f in sorted(set(names))},
         "configs": {
-            cls: {"arguments": arguments, "config": getattr(keras.losses, cls)(**arguments).get_config()}
+            cls: {
+                "arguments": arguments,
+                "config": getattr(keras.losses, cls)(**arguments).get_config(),
+            }
             for cls, arguments in LOSS_CONFIGS.items()
         },
         "aliases": aliases,
@@ -195,7 +207,9 @@ def losses_api():
         "errors": {
             "unknown_name": error_of(lambda: keras.losses.get("msee")),
             "number": error_of(lambda: keras.losses.get(3)),
-            "unknown_class": error_of(lambda: keras.losses.get({"class_name": "Foo", "config": {}})),
+            "unknown_class": error_of(
+                lambda: keras.losses.get({"class_name": "Foo", "config": {}})
+            ),
         },
     }
 
@@ -283,7 +297,13 @@ DECAY_CASES = {
     "sgd_exponential_decay_wd": (
         "SGD",
         {
-            "learning_rate": {"ExponentialDecay": {"initial_learning_rate": 0.1, "decay_steps": 2, "decay_rate": 0.5}},
+            "learning_rate": {
+                "ExponentialDecay": {
+                    "initial_learning_rate": 0.1,
+                    "decay_steps": 2,
+                    "decay_rate": 0.5,
+                }
+            },
             "weight_decay": 0.1,
         },
     ),
@@ -304,13 +324,21 @@ DECAY_CASES = {
     "rmsprop_piecewise_wd": (
         "RMSprop",
         {
-            "learning_rate": {"PiecewiseConstantDecay": {"boundaries": [0, 1], "values": [0.1, 0.05, 0.01]}},
+            "learning_rate": {
+                "PiecewiseConstantDecay": {"boundaries": [0, 1], "values": [0.1, 0.05, 0.01]}
+            },
             "weight_decay": 0.1,
         },
     ),
 }
 # in float32 (Keras's default floatx), as the existing optimizer fixtures
-FLOAT32_CASES = ["sgd_momentum_wd", "rmsprop_wd", "adamw", "adamw_lr_wd", "sgd_exponential_decay_wd"]
+FLOAT32_CASES = [
+    "sgd_momentum_wd",
+    "rmsprop_wd",
+    "adamw",
+    "adamw_lr_wd",
+    "sgd_exponential_decay_wd",
+]
 
 
 def make(cls, arguments):
@@ -331,9 +359,17 @@ def run_steps(cls, arguments, dtype, exclude_bias=False):
     steps, rates = [], []
     for grads in [gradients(step) for step in range(3)]:
         rates.append(float(keras.ops.convert_to_numpy(optimizer.learning_rate)))
-        optimizer.apply([keras.ops.convert_to_tensor(np.asarray(g, dtype)) for g in grads], [kernel, bias])
+        optimizer.apply(
+            [keras.ops.convert_to_tensor(np.asarray(g, dtype)) for g in grads], [kernel, bias]
+        )
         steps.append({"kernel": as_list(kernel), "bias": as_list(bias)})
-    return {"class": cls, "arguments": arguments, "dtype": dtype, "steps": steps, "learning_rates": rates}
+    return {
+        "class": cls,
+        "arguments": arguments,
+        "dtype": dtype,
+        "steps": steps,
+        "learning_rates": rates,
+    }
 
 
 def decay_cases():
@@ -341,7 +377,9 @@ def decay_cases():
     keras.config.set_floatx("float64")
     for name, (cls, arguments) in DECAY_CASES.items():
         cases[name] = run_steps(cls, arguments, "float64")
-    cases["adamw_exclude_bias"] = run_steps("AdamW", {"learning_rate": 0.05, "weight_decay": 0.2}, "float64", True)
+    cases["adamw_exclude_bias"] = run_steps(
+        "AdamW", {"learning_rate": 0.05, "weight_decay": 0.2}, "float64", True
+    )
     keras.config.set_floatx("float32")
     for name in FLOAT32_CASES:
         cls, arguments = DECAY_CASES[name]
@@ -357,12 +395,26 @@ VARIABLE_CASES = {
     "adam": ("Adam", {}),
     "adam_amsgrad": ("Adam", {"amsgrad": True}),
     "adamw": ("AdamW", {}),
-    "adam_schedule": ("Adam", {"learning_rate": {"ExponentialDecay": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5}}}),
+    "adam_schedule": (
+        "Adam",
+        {
+            "learning_rate": {
+                "ExponentialDecay": {
+                    "initial_learning_rate": 0.1,
+                    "decay_steps": 10,
+                    "decay_rate": 0.5,
+                }
+            }
+        },
+    ),
 }
 
 
 def describe(variables):
-    return [{"name": v.name, "path": v.path, "shape": list(v.shape), "dtype": v.dtype} for v in variables]
+    return [
+        {"name": v.name, "path": v.path, "shape": list(v.shape), "dtype": v.dtype}
+        for v in variables
+    ]
 
 
 def summary_tail(model):
@@ -384,7 +436,9 @@ def variables_and_summaries():
         bare = describe(optimizer.variables)
         # a model's variables: named after their paths
         keras.utils.clear_session()
-        model = keras.Sequential([keras.Input((3, 1)), keras.layers.SimpleRNN(4), keras.layers.Dense(1)])
+        model = keras.Sequential(
+            [keras.Input((3, 1)), keras.layers.SimpleRNN(4), keras.layers.Dense(1)]
+        )
         model.compile(optimizer=make(cls, arguments), loss="mse")
         compiled = summary_tail(model)
         model.fit(np.zeros((4, 3, 1)), np.zeros((4, 1)), verbose=0)
@@ -408,7 +462,19 @@ CONFIG_CASES = {
     "rmsprop": ("RMSprop", {"momentum": 0.5, "weight_decay": 0.01}),
     "adam": ("Adam", {"learning_rate": 0.5, "clipnorm": 1.0}),
     "adamw": ("AdamW", {}),
-    "sgd_schedule": ("SGD", {"learning_rate": {"CosineDecay": {"initial_learning_rate": 0.1, "decay_steps": 100, "warmup_target": 0.2, "warmup_steps": 10}}}),
+    "sgd_schedule": (
+        "SGD",
+        {
+            "learning_rate": {
+                "CosineDecay": {
+                    "initial_learning_rate": 0.1,
+                    "decay_steps": 100,
+                    "warmup_target": 0.2,
+                    "warmup_steps": 10,
+                }
+            }
+        },
+    ),
 }
 
 
@@ -417,10 +483,25 @@ def optimizers_api():
     configs = {}
     for name, (cls, arguments) in CONFIG_CASES.items():
         keras.utils.clear_session()
-        configs[name] = {"class": cls, "arguments": arguments, "config": make(cls, arguments).get_config()}
+        configs[name] = {
+            "class": cls,
+            "arguments": arguments,
+            "config": make(cls, arguments).get_config(),
+        }
     keras.utils.clear_session()
     names = [make(c, {}).name for c in ["SGD", "RMSprop", "Adam", "AdamW", "Adam", "SGD"]]
-    scheduled = make("SGD", {"learning_rate": {"ExponentialDecay": {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5}}})
+    scheduled = make(
+        "SGD",
+        {
+            "learning_rate": {
+                "ExponentialDecay": {
+                    "initial_learning_rate": 0.1,
+                    "decay_steps": 10,
+                    "decay_rate": 0.5,
+                }
+            }
+        },
+    )
 
     def set_rate():
         scheduled.learning_rate = 0.5
@@ -428,9 +509,13 @@ def optimizers_api():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         keras.optimizers.SGD(decay=0.1)
-    signatures = {c: signature(getattr(keras.optimizers, c)) for c in ["SGD", "RMSprop", "Adam", "AdamW"]}
+    signatures = {
+        c: signature(getattr(keras.optimizers, c)) for c in ["SGD", "RMSprop", "Adam", "AdamW"]
+    }
     return {
-        "gradients": [[np.asarray(g, np.float64).tolist() for g in gradients(step)] for step in range(3)],
+        "gradients": [
+            [np.asarray(g, np.float64).tolist() for g in gradients(step)] for step in range(3)
+        ],
         "kernel": W0,
         "bias": B0,
         "cases": decay_cases(),
@@ -443,7 +528,9 @@ def optimizers_api():
             "learning_rate_string": error_of(lambda: keras.optimizers.Adam(learning_rate="fast")),
             "set_learning_rate_of_schedule": error_of(set_rate),
             "unknown_name": error_of(lambda: keras.optimizers.get("adamm")),
-            "gradient_accumulation_steps": error_of(lambda: keras.optimizers.SGD(gradient_accumulation_steps=1)),
+            "gradient_accumulation_steps": error_of(
+                lambda: keras.optimizers.SGD(gradient_accumulation_steps=1)
+            ),
         },
         "decay_warning": [str(w.message) for w in caught],
     }
@@ -452,23 +539,49 @@ def optimizers_api():
 # -------------------------------------------------------------------- schedules
 
 SCHEDULE_CASES = {
-    "exponential": ("ExponentialDecay", {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5}),
+    "exponential": (
+        "ExponentialDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5},
+    ),
     "exponential_staircase": (
         "ExponentialDecay",
-        {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.96, "staircase": True, "name": "stairs"},
+        {
+            "initial_learning_rate": 0.1,
+            "decay_steps": 10,
+            "decay_rate": 0.96,
+            "staircase": True,
+            "name": "stairs",
+        },
     ),
     "cosine": ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 100}),
-    "cosine_alpha": ("CosineDecay", {"initial_learning_rate": 0.1, "decay_steps": 100, "alpha": 0.1}),
+    "cosine_alpha": (
+        "CosineDecay",
+        {"initial_learning_rate": 0.1, "decay_steps": 100, "alpha": 0.1},
+    ),
     "cosine_warmup": (
         "CosineDecay",
-        {"initial_learning_rate": 0.0, "decay_steps": 100, "warmup_target": 0.1, "warmup_steps": 10},
+        {
+            "initial_learning_rate": 0.0,
+            "decay_steps": 100,
+            "warmup_target": 0.1,
+            "warmup_steps": 10,
+        },
     ),
     "cosine_warmup_from_nonzero": (
         "CosineDecay",
-        {"initial_learning_rate": 0.01, "decay_steps": 50, "alpha": 0.2, "warmup_target": 0.05, "warmup_steps": 20},
+        {
+            "initial_learning_rate": 0.01,
+            "decay_steps": 50,
+            "alpha": 0.2,
+            "warmup_target": 0.05,
+            "warmup_steps": 20,
+        },
     ),
     "piecewise": ("PiecewiseConstantDecay", {"boundaries": [10, 20], "values": [1.0, 0.5, 0.1]}),
-    "piecewise_one_boundary": ("PiecewiseConstantDecay", {"boundaries": [3], "values": [0.3, 0.03], "name": "pc"}),
+    "piecewise_one_boundary": (
+        "PiecewiseConstantDecay",
+        {"boundaries": [3], "values": [0.3, 0.03], "name": "pc"},
+    ),
 }
 STEPS = [0, 1, 2, 3, 4, 5, 9, 10, 11, 15, 19, 20, 21, 25, 50, 75, 99, 100, 101, 110, 120, 150, 1000]
 
@@ -489,11 +602,16 @@ def schedules_api():
     keras.config.set_floatx("float32")
     return {
         "cases": cases,
-        "signatures": {c: signature(getattr(SCHEDULES, c)) for c in ["ExponentialDecay", "CosineDecay", "PiecewiseConstantDecay"]},
+        "signatures": {
+            c: signature(getattr(SCHEDULES, c))
+            for c in ["ExponentialDecay", "CosineDecay", "PiecewiseConstantDecay"]
+        },
         "errors": {
             "exponential_decay_steps": error_of(lambda: SCHEDULES.ExponentialDecay(0.1, 0, 0.5)),
             "cosine_decay_steps": error_of(lambda: SCHEDULES.CosineDecay(0.1, -1)),
-            "piecewise_lengths": error_of(lambda: SCHEDULES.PiecewiseConstantDecay([1, 2], [1.0, 0.5])),
+            "piecewise_lengths": error_of(
+                lambda: SCHEDULES.PiecewiseConstantDecay([1, 2], [1.0, 0.5])
+            ),
             "base_call": error_of(lambda: SCHEDULES.LearningRateSchedule()(0)),
             "base_config": error_of(lambda: SCHEDULES.LearningRateSchedule().get_config()),
         },
@@ -501,7 +619,12 @@ def schedules_api():
 
 
 def write(name, body):
-    document = {"keras": keras.__version__, "backend": keras.backend.backend(), "torch": torch.__version__.split("+")[0], **body}
+    document = {
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
+        "torch": torch.__version__.split("+")[0],
+        **body,
+    }
     path = OUT / name
     path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {path.relative_to(common.REPO)}")
