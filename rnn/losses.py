@@ -644,8 +644,12 @@ def binary_crossentropy(
         Targets in ``[0, 1]``.
     y_pred : array_like, shape (batch, ..., d)
         Probabilities, or logits with ``from_logits=True``.
-    from_logits, label_smoothing, axis
+    from_logits : bool
+        ``y_pred`` are logits (default: probabilities), as for `BinaryCrossentropy`.
+    label_smoothing : float
         As for `BinaryCrossentropy`.
+    axis : int
+        The axis averaged over; default the last.
 
     Returns
     -------
@@ -677,8 +681,12 @@ def categorical_crossentropy(
         One-hot targets.
     y_pred : array_like, shape (batch, ..., classes)
         Probabilities, or logits with ``from_logits=True``.
-    from_logits, label_smoothing, axis
+    from_logits : bool
+        ``y_pred`` are logits (default: probabilities), as for `CategoricalCrossentropy`.
+    label_smoothing : float
         As for `CategoricalCrossentropy`.
+    axis : int
+        The class axis, summed over; default the last.
 
     Returns
     -------
@@ -710,8 +718,12 @@ def sparse_categorical_crossentropy(
     y_true : array_like, shape (batch, ...)
         Class indices.
     y_pred : array_like, shape (batch, ..., classes)
-    from_logits, ignore_class, axis
-        As for `SparseCategoricalCrossentropy`; an ignored label's value is 0.
+    from_logits : bool
+        ``y_pred`` are logits (default: probabilities).
+    ignore_class : int, optional
+        A label whose value is 0 (see `SparseCategoricalCrossentropy`).
+    axis : int
+        The class axis of ``y_pred``; default the last.
 
     Returns
     -------

@@ -84,9 +84,15 @@ class Optimizer:
     global_clipnorm : float, optional
         Rescale all the gradients together to at most this joint norm. At most one of
         the three clipping arguments may be given.
-    use_ema, ema_momentum, ema_overwrite_frequency, gradient_accumulation_steps
-        Keras's arguments, accepted with their defaults (so that Keras's configs
-        load); other values are not supported here and raise ``ValueError``.
+    use_ema : bool
+        Keras's moving average of the weights: only ``False`` (the default) is
+        supported; ``True`` raises ``ValueError``. Accepted so that Keras's configs load.
+    ema_momentum : float
+        Kept in the config (used by Keras only with ``use_ema=True``).
+    ema_overwrite_frequency : int, optional
+        Kept in the config (used by Keras only with ``use_ema=True``).
+    gradient_accumulation_steps : int, optional
+        Only ``None`` (the default) is supported; another value raises ``ValueError``.
     loss_scale_factor : float, optional
         Accepted and kept in the config; it changes nothing here: Keras multiplies
         the loss by it and divides the gradients by it again, for mixed precision,
@@ -718,8 +724,14 @@ class AdamW(Adam):
         Default 0.001.
     weight_decay : float
         Default 0.004.
-    beta_1, beta_2, epsilon, amsgrad
-        As for `Adam`.
+    beta_1 : float
+        As for `Adam`; default 0.9.
+    beta_2 : float
+        As for `Adam`; default 0.999.
+    epsilon : float
+        As for `Adam`; default 1e-7.
+    amsgrad : bool
+        As for `Adam`; default ``False``.
     **kwargs
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`)...
