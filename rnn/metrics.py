@@ -302,6 +302,14 @@ class BinaryAccuracy(_FunctionMetric):
     dtype : str, optional
     threshold : float
         Default 0.5.
+
+    Examples
+    --------
+    >>> from rnn.metrics import BinaryAccuracy
+    >>> metric = BinaryAccuracy(threshold=0.7)
+    >>> metric.update_state([[1], [1], [0]], [[0.6], [0.8], [0.1]])
+    >>> round(metric.result(), 4), metric.get_config()
+    (0.6667, {'name': 'binary_accuracy', 'dtype': 'float32', 'threshold': 0.7})
     """
 
     function = staticmethod(binary_accuracy)

@@ -501,6 +501,19 @@ class SGD(Optimizer):
     **kwargs
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`).
+
+    Examples
+    --------
+    With momentum the second step goes further than the first:
+
+    >>> import numpy as np
+    >>> from rnn.optimizers import SGD
+    >>> w = np.zeros(1)
+    >>> optimizer = SGD(learning_rate=0.1, momentum=0.9)
+    >>> for _ in range(2):
+    ...     optimizer.apply([np.ones(1)], [w])
+    >>> round(float(w[0]), 4), optimizer.variable_names
+    (-0.29, ['iteration', 'learning_rate', 'variable_momentum'])
     """
 
     default_learning_rate = 0.01
@@ -566,6 +579,17 @@ class RMSprop(Optimizer):
     **kwargs
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`).
+
+    Examples
+    --------
+    The first step is ``lr * g / sqrt(0.1 * g**2 + epsilon)``, about ``3.16 * lr``:
+
+    >>> import numpy as np
+    >>> from rnn.optimizers import RMSprop
+    >>> w = np.zeros(2)
+    >>> RMSprop(learning_rate=0.01).apply([np.array([1.0, -4.0])], [w])
+    >>> w.round(4).tolist()
+    [-0.0316, 0.0316]
     """
 
     def __init__(

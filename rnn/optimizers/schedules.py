@@ -315,6 +315,14 @@ def deserialize(config: dict[str, Any]) -> LearningRateSchedule:
     ------
     ValueError
         If the class is not one of this module's schedules.
+
+    Examples
+    --------
+    >>> from rnn.optimizers.schedules import deserialize
+    >>> config = {"class_name": "PiecewiseConstantDecay",
+    ...           "config": {"boundaries": [1], "values": [0.1, 0.01]}}
+    >>> [deserialize(config)(step) for step in (0, 1, 2)]
+    [0.1, 0.1, 0.01]
     """
     name = config.get("class_name") if isinstance(config, dict) else None
     if name not in _BY_NAME:
