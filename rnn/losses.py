@@ -121,11 +121,20 @@ class Loss:
     reduction : {"sum_over_batch_size", "sum", "none"}
         How the per-sample values become one number: their mean (Keras's
         default), their sum, or no reduction (then there is no gradient).
+    dtype : str, optional
+        Accepted as Keras accepts it (the dtype of Keras's loss computations). It
+        changes nothing here: values are computed from the predictions in their own
+        dtype, summed in float64, and the gradient has the predictions' dtype.
     """
 
     default_name = "loss"
 
-    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size"):
+    def __init__(
+        self,
+        name: str | None = None,
+        reduction: str | None = "sum_over_batch_size",
+        dtype: Any = None,
+    ):
         if reduction not in _REDUCTIONS:
             raise ValueError(
                 f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. "
@@ -133,6 +142,7 @@ class Loss:
             )
         self.name = name or self.default_name
         self.reduction = reduction
+        self.dtype = dtype
 
     def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per-sample values, and the derivative of each one w.r.t. ``y_pred``.
@@ -238,8 +248,24 @@ class Loss:
         return self.value_and_gradient(y_true, y_pred)[1]
 
     def get_config(self) -> dict[str, Any]:
-        """Name and reduction (plus the subclass's options)."""
+        """Name and reduction (plus the subclass's options): Keras 3's keys, in its order."""
         return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Build a loss from `get_config`'s dict (or Keras's).
+
+        Examples
+        --------
+        >>> from rnn.losses import BinaryCrossentropy
+        >>> config = BinaryCrossentropy(from_logits=True, axis=-1).get_config()
+        >>> config
+        {'name': 'binary_crossentropy', 'reduction': 'sum_over_batch_size', \
+'from_logits': True, 'label_smoothing': 0.0, 'axis': -1}
+        >>> BinaryCrossentropy.from_config(config).from_logits
+        True
+        """
+        return cls(**config)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
@@ -290,15 +316,57 @@ class MeanAbsoluteError(_Elementwise):
         return np.abs(diff), np.sign(diff)
 
 
-class _CrossentropyOptions(Loss):
+def _move_axis(y_pred: np.ndarray, axis: int) -> int | None:
+    """Return the class axis of ``y_pred`` as an index (None if it is the last)."""
+    if y_pred.ndim == 0:
+        return None
+    if not -y_pred.ndim <= axis < y_pred.ndim:
+        raise ValueError(
+            f"Argument `axis` is out of range for predictions of shape {y_pred.shape}. "
+            f"Received: axis={axis}"
+        )
+    index = axis % y_pred.ndim
+    return None if index == y_pred.ndim - 1 else index
+
+
+class _AxisLoss(Loss):
+    """A loss over the values along one axis (``axis``, the last by default)."""
+
+    axis: int = -1
+
+    def _values_and_grads_last(
+        self, y_true: Any, y_pred: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+    def _move_targets(self) -> bool:
+        """Whether the targets have the class axis too (not for integer labels)."""
+        return True
+
+    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-sample values and their derivatives, over ``axis`` (see the class)."""
+        index = _move_axis(y_pred, self.axis)
+        if index is None:
+            return self._values_and_grads_last(y_true, y_pred)
+        t = np.moveaxis(np.asarray(y_true), index, -1) if self._move_targets() else y_true
+        values, grads = self._values_and_grads_last(t, np.moveaxis(y_pred, index, -1))
+        return values, np.moveaxis(grads, -1, index)
+
+
+class _CrossentropyOptions(_AxisLoss):
     """The options of the binary and categorical cross-entropies."""
 
     def __init__(
-        self, from_logits: bool = False, label_smoothing: float = 0.0, **kwargs: Any
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
+        self.axis = axis
 
     def smooth(self, t: np.ndarray, classes: int) -> np.ndarray:
         """Targets moved towards the uniform distribution: ``t * (1 - s) + s / classes``."""
@@ -310,6 +378,7 @@ class _CrossentropyOptions(Loss):
             **super().get_config(),
             "from_logits": self.from_logits,
             "label_smoothing": self.label_smoothing,
+            "axis": self.axis,
         }
 
 
@@ -324,6 +393,10 @@ class BinaryCrossentropy(_CrossentropyOptions, _Elementwise):
         stable formula ``max(x, 0) - x * t + log(1 + exp(-|x|))`` is used.
     label_smoothing : float
         Targets become ``t * (1 - s) + 0.5 * s``.
+    axis : int
+        The axis the values are averaged over (Keras's ``axis``; default the last).
+    **kwargs
+        ``reduction``, ``name``, ``dtype`` (see `Loss`).
 
     Examples
     --------
@@ -336,6 +409,11 @@ class BinaryCrossentropy(_CrossentropyOptions, _Elementwise):
     """
 
     default_name = "binary_crossentropy"
+
+    def _values_and_grads_last(
+        self, y_true: Any, y_pred: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _Elementwise.values_and_grads(self, y_true, y_pred)
 
     def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return the cross-entropy of each target and prediction, and its derivative in ``p``."""
@@ -384,6 +462,10 @@ class CategoricalCrossentropy(_CrossentropyOptions):
         ``True``: ``y_pred`` are logits and a log-softmax is applied.
     label_smoothing : float
         Targets become ``t * (1 - s) + s / classes``.
+    axis : int
+        The class axis, summed over (Keras's ``axis``; default the last).
+    **kwargs
+        ``reduction``, ``name``, ``dtype`` (see `Loss`).
 
     Examples
     --------
@@ -397,7 +479,9 @@ class CategoricalCrossentropy(_CrossentropyOptions):
 
     default_name = "categorical_crossentropy"
 
-    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _values_and_grads_last(
+        self, y_true: Any, y_pred: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return each sample's cross-entropy and its derivative w.r.t. ``y_pred``."""
         t = np.asarray(y_true, dtype=np.float64)
         check_same_shape(t, y_pred)
@@ -405,7 +489,7 @@ class CategoricalCrossentropy(_CrossentropyOptions):
         return _crossentropy(t, y_pred, self.from_logits)
 
 
-class SparseCategoricalCrossentropy(Loss):
+class SparseCategoricalCrossentropy(_AxisLoss):
     """Cross-entropy with integer class labels; Keras's ``"sparse_categorical_crossentropy"``.
 
     Shapes: ``y_true`` is ``(batch, ...)`` (or ``(batch, ..., 1)``) of class
@@ -415,6 +499,14 @@ class SparseCategoricalCrossentropy(Loss):
     ----------
     from_logits : bool
         As for `CategoricalCrossentropy`.
+    ignore_class : int, optional
+        A label to leave out, e.g. the label of padding: its values and gradients
+        are 0, and the mean is over the other labels only (as in Keras).
+    axis : int
+        The class axis of ``y_pred`` (Keras's ``axis``; default the last). Not in
+        the config, as in Keras.
+    **kwargs
+        ``reduction``, ``name``, ``dtype`` (see `Loss`).
 
     Examples
     --------
@@ -433,37 +525,353 @@ dimension: target.shape=(2, 3), output.shape=(2, 3)
 
     default_name = "sparse_categorical_crossentropy"
 
-    def __init__(self, from_logits: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        from_logits: bool = False,
+        ignore_class: int | None = None,
+        axis: int = -1,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.from_logits = from_logits
+        self.ignore_class = ignore_class
+        self.axis = axis
+        self._kept: np.ndarray | None = None  # where the last labels were not ignored
 
-    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _move_targets(self) -> bool:
+        return False
+
+    def _values_and_grads_last(
+        self, y_true: Any, y_pred: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Return each sample's cross-entropy and its derivative w.r.t. ``y_pred``.
 
-        The labels are taken as one-hot targets.
+        The labels are taken as one-hot targets; an ignored label gives 0 and 0.
         """
-        labels = sparse_labels(y_true, y_pred)
-        t = np.eye(y_pred.shape[-1], dtype=np.float64)[labels]
-        return _crossentropy(t, y_pred, self.from_logits)
+        t = np.asarray(y_true)
+        self._kept = None
+        if self.ignore_class is not None:
+            if t.ndim == y_pred.ndim and t.ndim and t.shape[-1] == 1:
+                t = t[..., 0]
+            kept = t != self.ignore_class
+            t = np.where(kept, t, 0)
+        labels = sparse_labels(t, y_pred)
+        one_hot = np.eye(y_pred.shape[-1], dtype=np.float64)[labels]
+        values, grads = _crossentropy(one_hot, y_pred, self.from_logits)
+        if self.ignore_class is not None:
+            self._kept = kept
+            values, grads = values * kept, grads * kept[..., None]
+        return values, grads
+
+    def _weights(self, values: np.ndarray, sample_weight: Any, mask: Any) -> np.ndarray | None:
+        """As `Loss`'s, with the ignored labels masked out too."""
+        kept = self._kept
+        if kept is not None and kept.shape == values.shape:
+            mask = kept if mask is None else np.logical_and(mask, kept)
+        return super()._weights(values, sample_weight, mask)
 
     def get_config(self) -> dict[str, Any]:
-        """Return the name, the reduction and ``from_logits``."""
-        return {**super().get_config(), "from_logits": self.from_logits}
+        """Return the name, the reduction, ``from_logits`` and ``ignore_class`` (as Keras)."""
+        return {
+            **super().get_config(),
+            "from_logits": self.from_logits,
+            "ignore_class": self.ignore_class,
+        }
 
+
+# ------------------------------------------------------------ the losses as functions
+
+
+def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Keras's ``mean_squared_error``: ``mean((y_true - y_pred) ** 2, axis=-1)``, per sample.
+
+    Also `rnn.metrics.mean_squared_error` (the same function, as in Keras). Usable as
+    ``compile(loss=...)`` and in ``metrics=[...]``; the losses' classes give the gradient.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (batch, ..., d)
+        A trailing axis of size 1 may be missing.
+    y_pred : array_like, shape (batch, ..., d)
+
+    Returns
+    -------
+    numpy.ndarray, shape (batch, ...)
+        One value per sample (float64).
+
+    Examples
+    --------
+    >>> from rnn.losses import mean_squared_error
+    >>> mean_squared_error([[0.0, 1.0], [1.0, 1.0]], [[0.5, 1.0], [1.0, 0.0]]).tolist()
+    [0.125, 0.5]
+    """
+    return MeanSquaredError(reduction=None).call(y_true, y_pred)
+
+
+def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
+    """Keras's ``mean_absolute_error``: ``mean(abs(y_true - y_pred), axis=-1)``, per sample.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (batch, ..., d)
+    y_pred : array_like, shape (batch, ..., d)
+
+    Returns
+    -------
+    numpy.ndarray, shape (batch, ...)
+
+    Examples
+    --------
+    >>> from rnn.losses import mean_absolute_error
+    >>> mean_absolute_error([[0.0, 1.0], [1.0, 1.0]], [[0.5, 1.0], [1.0, 0.0]]).tolist()
+    [0.25, 0.5]
+    """
+    return MeanAbsoluteError(reduction=None).call(y_true, y_pred)
+
+
+def binary_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
+    """Keras's ``binary_crossentropy``: the mean over ``axis`` of the element-wise values.
+
+    Parameters
+    ----------
+    y_true : array_like, shape of y_pred
+        Targets in ``[0, 1]``.
+    y_pred : array_like, shape (batch, ..., d)
+        Probabilities, or logits with ``from_logits=True``.
+    from_logits : bool
+        ``y_pred`` are logits (default: probabilities), as for `BinaryCrossentropy`.
+    label_smoothing : float
+        As for `BinaryCrossentropy`.
+    axis : int
+        The axis averaged over; default the last.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``y_pred``'s shape without ``axis``.
+
+    Examples
+    --------
+    >>> from rnn.losses import binary_crossentropy
+    >>> binary_crossentropy([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]]).round(3).tolist()
+    [0.916, 0.714]
+    """
+    loss = BinaryCrossentropy(from_logits, label_smoothing, axis, reduction=None)
+    return loss.call(y_true, y_pred)
+
+
+def categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> np.ndarray:
+    """Keras's ``categorical_crossentropy``: ``-sum(y_true * log(p), axis)`` per sample.
+
+    Parameters
+    ----------
+    y_true : array_like, shape of y_pred
+        One-hot targets.
+    y_pred : array_like, shape (batch, ..., classes)
+        Probabilities, or logits with ``from_logits=True``.
+    from_logits : bool
+        ``y_pred`` are logits (default: probabilities), as for `CategoricalCrossentropy`.
+    label_smoothing : float
+        As for `CategoricalCrossentropy`.
+    axis : int
+        The class axis, summed over; default the last.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``y_pred``'s shape without ``axis``.
+
+    Examples
+    --------
+    >>> from rnn.losses import categorical_crossentropy
+    >>> y_true, y_pred = [[0, 1, 0], [0, 0, 1]], [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
+    >>> categorical_crossentropy(y_true, y_pred).round(4).tolist()
+    [0.0513, 2.3026]
+    """
+    loss = CategoricalCrossentropy(from_logits, label_smoothing, axis, reduction=None)
+    return loss.call(y_true, y_pred)
+
+
+def sparse_categorical_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    from_logits: bool = False,
+    ignore_class: int | None = None,
+    axis: int = -1,
+) -> np.ndarray:
+    """Keras's ``sparse_categorical_crossentropy``: the cross-entropy of integer labels.
+
+    Parameters
+    ----------
+    y_true : array_like, shape (batch, ...)
+        Class indices.
+    y_pred : array_like, shape (batch, ..., classes)
+    from_logits : bool
+        ``y_pred`` are logits (default: probabilities).
+    ignore_class : int, optional
+        A label whose value is 0 (see `SparseCategoricalCrossentropy`).
+    axis : int
+        The class axis of ``y_pred``; default the last.
+
+    Returns
+    -------
+    numpy.ndarray, shape of y_true
+
+    Examples
+    --------
+    >>> from rnn.losses import sparse_categorical_crossentropy
+    >>> y_pred = [[0.05, 0.95, 0], [0.1, 0.8, 0.1]]
+    >>> sparse_categorical_crossentropy([1, 2], y_pred).round(4).tolist()
+    [0.0513, 2.3026]
+    >>> sparse_categorical_crossentropy([1, 2], y_pred, ignore_class=2).round(4).tolist()
+    [0.0513, 0.0]
+    """
+    loss = SparseCategoricalCrossentropy(from_logits, ignore_class, axis, reduction=None)
+    return loss.call(y_true, y_pred)
+
+
+#: each loss function and the class that computes it (and its gradient)
+_FUNCTIONS: dict[Any, type[Loss]] = {
+    mean_squared_error: MeanSquaredError,
+    mean_absolute_error: MeanAbsoluteError,
+    binary_crossentropy: BinaryCrossentropy,
+    categorical_crossentropy: CategoricalCrossentropy,
+    sparse_categorical_crossentropy: SparseCategoricalCrossentropy,
+}
+
+
+class LossFunctionWrapper(Loss):
+    """A loss object from a function ``fn(y_true, y_pred, **kwargs)``, as Keras's.
+
+    ``compile(loss=rnn.losses.mean_squared_error)`` wraps the function in one (as
+    Keras does), named after it. For the functions of this module the gradient is
+    known; a function of your own gives values (``evaluate`` works) but no gradient,
+    so training with it raises ``NotImplementedError``: ``rnn`` has no automatic
+    differentiation.
+
+    Parameters
+    ----------
+    fn : callable
+        Per-sample values from ``(y_true, y_pred)``.
+    reduction : str
+        As for `Loss`.
+    name : str, optional
+        Default: the function's name.
+    dtype : str, optional
+        As for `Loss`.
+    **kwargs
+        Passed to ``fn`` (e.g. ``from_logits=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn import losses
+    >>> loss = losses.get(losses.mean_squared_error)
+    >>> loss
+    <LossFunctionWrapper name=mean_squared_error>
+    >>> value, grad = loss.value_and_gradient(np.zeros((2, 1)), np.ones((2, 1)))
+    >>> value, grad.tolist()
+    (1.0, [[1.0], [1.0]])
+    """
+
+    def __init__(
+        self,
+        fn: Any,
+        reduction: str | None = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction)
+        self.dtype = dtype
+        self.fn = fn
+        self.fn_kwargs = kwargs
+        cls = _FUNCTIONS.get(fn)
+        self._inner = None if cls is None else cls(reduction=reduction, **kwargs)
+
+    def call(self, y_true: Any, y_pred: Any) -> np.ndarray:
+        """Return ``fn(y_true, y_pred, **kwargs)``: the per-sample values."""
+        if self._inner is not None:
+            return self._inner.call(y_true, y_pred)
+        return np.asarray(self.fn(y_true, y_pred, **self.fn_kwargs))
+
+    def values_and_grads(self, y_true: Any, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the values and their gradient (for this module's functions only)."""
+        if self._inner is None:
+            raise NotImplementedError(
+                f"rnn cannot differentiate the loss function {self.name!r}: it has no "
+                "automatic differentiation. Train with one of rnn.losses' functions or "
+                "classes (or a Loss subclass that implements values_and_grads)."
+            )
+        return self._inner.values_and_grads(y_true, y_pred)
+
+    def _weights(self, values: np.ndarray, sample_weight: Any, mask: Any) -> np.ndarray | None:
+        if self._inner is not None:
+            return self._inner._weights(values, sample_weight, mask)
+        return super()._weights(values, sample_weight, mask)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the name, the reduction, ``fn`` (its name) and the function's arguments."""
+        return {**super().get_config(), "fn": getattr(self.fn, "__name__", None), **self.fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Loss:
+        """Build the wrapper from `get_config`'s dict (``fn`` names a function of this module)."""
+        config = dict(config)
+        fn = config.pop("fn")
+        if isinstance(fn, dict):
+            fn = fn.get("config")
+        if isinstance(fn, str):
+            fn = _FUNCTIONS_BY_NAME[fn]
+        return cls(fn, **config)
+
+
+_FUNCTIONS_BY_NAME: dict[str, Any] = {fn.__name__: fn for fn in _FUNCTIONS}
 
 _ALIASES: dict[str, type[Loss]] = _registry.name_table(
     [
         (MeanSquaredError, ("mse", "MSE")),
         (MeanAbsoluteError, ("mae", "MAE")),
-        (BinaryCrossentropy, ()),
+        (BinaryCrossentropy, ("bce", "BCE")),
         (CategoricalCrossentropy, ()),
         (SparseCategoricalCrossentropy, ()),
     ]
 )
 
+_CLASSES: dict[str, type[Loss]] = {
+    cls.__name__: cls for cls in (*_FUNCTIONS.values(), LossFunctionWrapper)
+}
 
-def get(identifier: str | Loss) -> Loss:
-    """Return a loss object for a Keras name (``"mse"``, ``"binary_crossentropy"``...).
+
+def _from_dict(identifier: dict[str, Any]) -> Loss:
+    """Build a loss from Keras's serialized form (a class and its config, or a function)."""
+    name, config = identifier.get("class_name"), identifier.get("config")
+    if name == "function" and isinstance(config, str) and config in _FUNCTIONS_BY_NAME:
+        return LossFunctionWrapper(_FUNCTIONS_BY_NAME[config])
+    if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
+        return _CLASSES[name].from_config(config)
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+
+
+def get(identifier: Any) -> Loss:
+    """Return a loss object for what Keras's ``compile(loss=...)`` accepts.
+
+    A Keras name (``"mse"``, ``"bce"``, ``"binary_crossentropy"``,
+    ``"MeanSquaredError"``...), a `Loss` (returned as it is) or class, a function of
+    this module (wrapped in a `LossFunctionWrapper`, as Keras's ``compile`` does), or
+    Keras's serialized form (``{"class_name": "MeanSquaredError", "config": {...}}``).
 
     Raises
     ------
@@ -475,6 +883,10 @@ def get(identifier: str | Loss) -> Loss:
     >>> from rnn import losses
     >>> losses.get("mae"), losses.get("SparseCategoricalCrossentropy").name
     (<MeanAbsoluteError name=mean_absolute_error>, 'sparse_categorical_crossentropy')
+    >>> losses.get(losses.binary_crossentropy).name
+    'binary_crossentropy'
+    >>> losses.get({"class_name": "MeanSquaredError", "config": {"name": "mse"}})
+    <MeanSquaredError name=mse>
     >>> losses.get("msee")
     Traceback (most recent call last):
     ...
@@ -482,6 +894,12 @@ def get(identifier: str | Loss) -> Loss:
     """
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, dict):
+        return _from_dict(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        return identifier()
+    if callable(identifier):
+        return LossFunctionWrapper(identifier)
     return _registry.lookup(identifier, _ALIASES, "loss")()
 
 
@@ -490,10 +908,16 @@ __all__ = [
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "Loss",
+    "LossFunctionWrapper",
     "MeanAbsoluteError",
     "MeanSquaredError",
     "SparseCategoricalCrossentropy",
     "align_targets",
+    "binary_crossentropy",
+    "categorical_crossentropy",
     "get",
+    "mean_absolute_error",
+    "mean_squared_error",
+    "sparse_categorical_crossentropy",
     "sparse_labels",
 ]

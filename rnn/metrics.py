@@ -26,8 +26,17 @@ from typing import Any
 
 import numpy as np
 
-from rnn import _registry, losses
-from rnn.losses import align_targets, sparse_labels
+from rnn import _registry, config
+from rnn._naming import auto_name
+from rnn.losses import (
+    align_targets,
+    binary_crossentropy,
+    categorical_crossentropy,
+    mean_absolute_error,
+    mean_squared_error,
+    sparse_categorical_crossentropy,
+    sparse_labels,
+)
 
 
 def _pred(y_pred: Any) -> np.ndarray:
@@ -35,26 +44,28 @@ def _pred(y_pred: Any) -> np.ndarray:
     return p if p.dtype.kind == "f" else p.astype(np.float32)
 
 
-def mean_absolute_error(y_true: Any, y_pred: Any) -> np.ndarray:
-    """``mean(abs(y_true - y_pred), axis=-1)``, shape ``y_pred.shape[:-1]``."""
-    p = _pred(y_pred)
-    return np.abs(p - align_targets(y_true, p)).mean(axis=-1, dtype=np.float64)
-
-
-def mean_squared_error(y_true: Any, y_pred: Any) -> np.ndarray:
-    """``mean((y_true - y_pred) ** 2, axis=-1)``, shape ``y_pred.shape[:-1]``."""
-    p = _pred(y_pred)
-    return np.square(p - align_targets(y_true, p)).mean(axis=-1, dtype=np.float64)
-
-
 def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndarray:
-    """1.0 where ``(y_pred > threshold) == y_true``, element-wise (shape of ``y_pred``)."""
+    """1.0 where ``(y_pred > threshold) == y_true``, element-wise (shape of ``y_pred``).
+
+    Examples
+    --------
+    >>> from rnn.metrics import binary_accuracy
+    >>> binary_accuracy([[1], [1], [0], [0]], [[0.98], [1], [0], [0.6]]).ravel().tolist()
+    [1.0, 1.0, 1.0, 0.0]
+    """
     p = _pred(y_pred)
     return (align_targets(y_true, p) == (p > threshold)).astype(np.float64)
 
 
 def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """1.0 where the arg-max of one-hot ``y_true`` and of ``y_pred`` agree, per sample."""
+    """1.0 where the arg-max of one-hot ``y_true`` and of ``y_pred`` agree, per sample.
+
+    Examples
+    --------
+    >>> from rnn.metrics import categorical_accuracy
+    >>> categorical_accuracy([[0, 0, 1], [0, 1, 0]], [[0.1, 0.9, 0.8], [0.05, 0.95, 0]]).tolist()
+    [0.0, 1.0]
+    """
     p = _pred(y_pred)
     t = np.asarray(y_true)
     if t.shape != p.shape:
@@ -66,7 +77,14 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
-    """1.0 where the integer label equals the arg-max of ``y_pred``, per sample."""
+    """1.0 where the integer label equals the arg-max of ``y_pred``, per sample.
+
+    Examples
+    --------
+    >>> from rnn.metrics import sparse_categorical_accuracy
+    >>> sparse_categorical_accuracy([2, 1], [[0.1, 0.6, 0.3], [0.05, 0.95, 0]]).tolist()
+    [0.0, 1.0]
+    """
     p = _pred(y_pred)
     return (sparse_labels(y_true, p) == p.argmax(axis=-1)).astype(np.float64)
 
@@ -78,14 +96,50 @@ class Metric:
     ----------
     name : str, optional
         The key in ``History.history`` and in the progress line.
+    dtype : str, optional
+        Keras's ``dtype`` (default ``floatx()``, float32): here it is the dtype of
+        `variables` and of the config; the running total and count are kept in
+        float64 whatever it is, so results do not depend on it.
+
+    Examples
+    --------
+    Keras 3's state of a mean: ``total`` and ``count``:
+
+    >>> from rnn.metrics import MeanSquaredError
+    >>> metric = MeanSquaredError()
+    >>> metric.update_state([[0.0], [1.0]], [[1.0], [1.0]])
+    >>> metric.variable_names, [float(v) for v in metric.variables], metric.variables[0].dtype
+    (['total', 'count'], [1.0, 2.0], dtype('float32'))
+    >>> metric.get_config()
+    {'name': 'mean_squared_error', 'dtype': 'float32'}
     """
 
     default_name = "metric"
 
-    def __init__(self, name: str | None = None) -> None:
+    def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or self.default_name
+        self.dtype = np.dtype(dtype or config.floatx()).name
         self.total = 0.0
         self.count = 0.0
+
+    @property
+    def variables(self) -> list[np.ndarray]:
+        """Keras 3's variables: ``total`` and ``count``, 0-d arrays of `dtype` (copies)."""
+        return [np.array(self.total, dtype=self.dtype), np.array(self.count, dtype=self.dtype)]
+
+    @property
+    def variable_names(self) -> list[str]:
+        """The Keras names of `variables` (paths ``f"{name}/total"``, ``f"{name}/count"``)."""
+        return ["total", "count"]
+
+    def get_config(self) -> dict[str, Any]:
+        """Return Keras 3's config: ``name`` and ``dtype`` (plus the subclass's options)."""
+        return {"name": self.name, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        """Build a metric from `get_config`'s dict (or Keras's)."""
+        return cls(**config)
 
     def values(self, y_true: Any, y_pred: Any) -> np.ndarray:
         """Per-sample values; subclasses implement this."""
@@ -149,25 +203,80 @@ class Mean(Metric):
 
 
 class MeanMetricWrapper(Metric):
-    """A metric from a function ``fn(y_true, y_pred) -> per-sample values``."""
+    """A metric from a function ``fn(y_true, y_pred, **kwargs) -> per-sample values``.
 
-    def __init__(self, fn: Callable[[Any, Any], np.ndarray], name: str | None = None) -> None:
-        super().__init__(name=name or getattr(fn, "__name__", None))
+    ``compile(metrics=[rnn.metrics.mean_squared_error])`` wraps the function in one,
+    named after it, as Keras does.
+
+    Parameters
+    ----------
+    fn : callable
+    name : str, optional
+        Default: Keras's, ``"mean_metric_wrapper"`` made unique in the session
+        (``compile`` and `get` name it after the function instead).
+    dtype : str, optional
+        As for `Metric`.
+    **kwargs
+        Passed to ``fn``.
+
+    Examples
+    --------
+    >>> from rnn import losses
+    >>> from rnn.metrics import MeanMetricWrapper
+    >>> metric = MeanMetricWrapper(losses.binary_crossentropy, from_logits=True)
+    >>> metric.update_state([[1.0]], [[0.0]])
+    >>> metric.name, round(metric.result(), 4)
+    ('mean_metric_wrapper', 0.6931)
+    """
+
+    def __init__(
+        self,
+        fn: Callable[..., np.ndarray],
+        name: str | None = None,
+        dtype: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(name=name or auto_name(type(self).__name__), dtype=dtype)
         self.fn = fn
+        self.fn_kwargs = kwargs
 
     def values(self, y_true: Any, y_pred: Any) -> np.ndarray:
-        """Return ``fn(y_true, y_pred)``: the per-sample values."""
-        return self.fn(y_true, y_pred)
+        """Return ``fn(y_true, y_pred, **kwargs)``: the per-sample values."""
+        return self.fn(y_true, y_pred, **self.fn_kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the name, the dtype, ``fn`` (its name) and the function's arguments."""
+        return {**super().get_config(), "fn": getattr(self.fn, "__name__", None), **self.fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        """Build the wrapper from `get_config`'s dict (``fn`` names a function here)."""
+        config = dict(config)
+        fn = config.pop("fn")
+        if isinstance(fn, dict):
+            fn = fn.get("config")
+        if isinstance(fn, str):
+            fn = _FUNCTIONS[fn]
+        return cls(fn, **config)
 
 
 class _FunctionMetric(MeanMetricWrapper):
     """A Keras metric class over one function: ``function`` and ``default_name``."""
 
-    function: Callable[[Any, Any], np.ndarray]
+    function: Callable[..., np.ndarray]
     default_name: str
 
-    def __init__(self, name: str | None = None) -> None:
-        super().__init__(type(self).function, name=name or self.default_name)
+    def __init__(self, name: str | None = None, dtype: Any = None, **kwargs: Any) -> None:
+        super().__init__(type(self).function, name=name or self.default_name, dtype=dtype, **kwargs)
+
+    def get_config(self) -> dict[str, Any]:
+        """Return Keras's config: ``name``, ``dtype`` and the options (no ``fn``)."""
+        return {"name": self.name, "dtype": self.dtype, **self.fn_kwargs}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Metric:
+        """Build the metric from `get_config`'s dict (or Keras's)."""
+        return cls(**config)
 
 
 class MeanAbsoluteError(_FunctionMetric):
@@ -185,10 +294,29 @@ class MeanSquaredError(_FunctionMetric):
 
 
 class BinaryAccuracy(_FunctionMetric):
-    """Share of ``(y_pred > 0.5) == y_true``, over every element."""
+    """Share of ``(y_pred > threshold) == y_true``, over every element.
+
+    Parameters
+    ----------
+    name : str
+    dtype : str, optional
+    threshold : float
+        Default 0.5.
+
+    Examples
+    --------
+    >>> from rnn.metrics import BinaryAccuracy
+    >>> metric = BinaryAccuracy(threshold=0.7)
+    >>> metric.update_state([[1], [1], [0]], [[0.6], [0.8], [0.1]])
+    >>> round(metric.result(), 4), metric.get_config()
+    (0.6667, {'name': 'binary_accuracy', 'dtype': 'float32', 'threshold': 0.7})
+    """
 
     function = staticmethod(binary_accuracy)
     default_name = "binary_accuracy"
+
+    def __init__(self, name: str | None = None, dtype: Any = None, threshold: float = 0.5) -> None:
+        super().__init__(name=name, dtype=dtype, threshold=threshold)
 
 
 class CategoricalAccuracy(_FunctionMetric):
@@ -205,6 +333,21 @@ class SparseCategoricalAccuracy(_FunctionMetric):
     default_name = "sparse_categorical_accuracy"
 
 
+#: the functions Keras's ``keras.metrics`` has (the losses' are the same objects)
+_FUNCTIONS: dict[str, Callable[..., np.ndarray]] = {
+    fn.__name__: fn
+    for fn in (
+        binary_accuracy,
+        categorical_accuracy,
+        sparse_categorical_accuracy,
+        mean_absolute_error,
+        mean_squared_error,
+        binary_crossentropy,
+        categorical_crossentropy,
+        sparse_categorical_crossentropy,
+    )
+}
+
 _BY_NAME: dict[str, Callable[[], Metric]] = _registry.name_table(
     [
         (MeanAbsoluteError, ("mae", "MAE")),
@@ -218,11 +361,35 @@ _BY_NAME: dict[str, Callable[[], Metric]] = _registry.name_table(
 
 def _loss_metric(name: str) -> Callable[[], Metric]:
     """Return a metric that averages the loss ``name`` (Keras's metric of that name)."""
-    return lambda: MeanMetricWrapper(losses.get(name).call, name)
+    return lambda: MeanMetricWrapper(_FUNCTIONS[name], name)
 
 
 for _loss in ("binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"):
     _BY_NAME[_loss] = _loss_metric(_loss)
+_BY_NAME["bce"] = _BY_NAME["BCE"] = _loss_metric("binary_crossentropy")
+
+_CLASSES: dict[str, type[Metric]] = {
+    cls.__name__: cls
+    for cls in (
+        Mean,
+        MeanMetricWrapper,
+        MeanAbsoluteError,
+        MeanSquaredError,
+        BinaryAccuracy,
+        CategoricalAccuracy,
+        SparseCategoricalAccuracy,
+    )
+}
+
+
+def _from_dict(identifier: dict[str, Any]) -> Metric:
+    """Build a metric from Keras's serialized form (a class and its config, or a function)."""
+    name, config = identifier.get("class_name"), identifier.get("config")
+    if name == "function" and isinstance(config, str) and config in _FUNCTIONS:
+        return MeanMetricWrapper(_FUNCTIONS[config], name=config)
+    if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
+        return _CLASSES[name].from_config(config)
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
 def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -> type[Metric]:
@@ -251,8 +418,13 @@ def _is_accuracy(identifier: Any) -> bool:
     return isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc")
 
 
-def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Metric:
+def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     """Return a fresh metric for a Keras name, named as given.
+
+    Also what else Keras's ``metrics=[...]`` takes: a `Metric` (returned as it is) or
+    class, a function (``rnn.metrics.binary_accuracy``, ``rnn.losses.mean_squared_error``,
+    wrapped in a `MeanMetricWrapper` named after it, as Keras does), or Keras's
+    serialized form ``{"class_name": ..., "config": {...}}``.
 
     ``"accuracy"`` (or ``"acc"``) needs ``y_true`` and ``y_pred`` (a batch, or
     just arrays of the right shapes) to choose among binary, categorical and
@@ -271,6 +443,8 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
     <SparseCategoricalAccuracy name=accuracy>
     >>> metrics.get("mean_absolute_error")
     <MeanAbsoluteError name=mean_absolute_error>
+    >>> metrics.get(metrics.mean_squared_error)
+    <MeanMetricWrapper name=mean_squared_error>
     >>> metrics.get("maee")
     Traceback (most recent call last):
     ...
@@ -278,6 +452,12 @@ def get(identifier: str | Metric, y_true: Any = None, y_pred: Any = None) -> Met
     """
     if isinstance(identifier, Metric):
         return identifier
+    if isinstance(identifier, dict):
+        return _from_dict(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if callable(identifier):
+        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
     if _is_accuracy(identifier):
         if y_true is None or y_pred is None:
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
@@ -301,10 +481,15 @@ def _check_ids(metrics: Sequence[str | Metric] | None) -> tuple[Any, ...]:
             "Expected `metrics` argument to be a list, tuple, or dict. "
             f"Received instead: metrics={metrics} of type {type(metrics)}"
         )
+    checked = []
     for metric in metrics or ():
-        if not _is_accuracy(metric):  # "accuracy" waits for the data's shapes
-            get(metric)
-    return tuple(metrics or ())
+        if _is_accuracy(metric):  # "accuracy" waits for the data's shapes
+            checked.append(metric)
+            continue
+        resolved = get(metric)
+        # a function or a config becomes its metric now, so that it has a name
+        checked.append(metric if isinstance(metric, str) else resolved)
+    return tuple(checked)
 
 
 class MetricsTracker:
@@ -359,9 +544,12 @@ __all__ = [
     "SparseCategoricalAccuracy",
     "accuracy_for",
     "binary_accuracy",
+    "binary_crossentropy",
     "categorical_accuracy",
+    "categorical_crossentropy",
     "get",
     "mean_absolute_error",
     "mean_squared_error",
     "sparse_categorical_accuracy",
+    "sparse_categorical_crossentropy",
 ]

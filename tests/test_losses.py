@@ -137,4 +137,148 @@ def test_config() -> None:
         "reduction": "sum_over_batch_size",
         "from_logits": True,
         "label_smoothing": 0.0,
+        "axis": -1,  # Keras 3's config has the axis too
     }
+
+
+# ------------------------------------------------------------------------------------
+# The losses as functions, axis, ignore_class, configs and errors: Keras 3's numbers from
+# tools/keras_fixtures/gen_training_api.py (float64 inputs; gradients by torch autograd).
+API = json.loads(
+    (Path(__file__).parent / "fixtures" / "keras" / "training" / "losses_api.json").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+@pytest.mark.parametrize("name", list(API["functions"]))
+def test_functions_equal_keras(name: str) -> None:
+    case = API["functions"][name]
+    function = getattr(losses, case["function"])
+    values = function(case["y_true"], np.array(case["y_pred"]), **case["kwargs"])
+    # Keras's torch backend reduces (mean, sum) in float32 even for float64 inputs, so
+    # its values carry float32 rounding: agreement to 1e-6 relative
+    np.testing.assert_allclose(values, case["values"], rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", list(API["classes"]))
+def test_axis_and_ignore_class_equal_keras(name: str) -> None:
+    case = API["classes"][name]
+    loss = getattr(losses, case["class"])(**case["arguments"])
+    y_pred = np.array(case["y_pred"])
+    value, grad = loss.value_and_gradient(case["y_true"], y_pred)
+    assert value == pytest.approx(case["value"], rel=1e-6)  # float32 reductions in Keras
+    np.testing.assert_allclose(grad, case["gradient"], rtol=1e-6, atol=1e-9)
+    # and by central differences
+    h, numeric = 1e-6, np.zeros_like(y_pred)
+    for i in np.ndindex(y_pred.shape):
+        up, down = y_pred.copy(), y_pred.copy()
+        up[i] += h
+        down[i] -= h
+        numeric[i] = (loss(case["y_true"], up) - loss(case["y_true"], down)) / (2 * h)
+    np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("function", list(API["signatures"]))
+def test_function_signatures_equal_keras(function: str) -> None:
+    import inspect
+
+    ours = [
+        [p.name, None if p.default is inspect.Parameter.empty else p.default]
+        for p in inspect.signature(getattr(losses, function)).parameters.values()
+    ]
+    assert ours == API["signatures"][function]
+
+
+@pytest.mark.parametrize("cls", list(API["configs"]))
+def test_configs_equal_keras(cls: str) -> None:
+    case = API["configs"][cls]
+    config = getattr(losses, cls)(**case["arguments"]).get_config()
+    assert config == case["config"] and list(config) == list(case["config"])
+    again = getattr(losses, cls).from_config(config)
+    assert again.get_config() == case["config"]
+    assert losses.get({"class_name": cls, "config": config}).get_config() == case["config"]
+
+
+@pytest.mark.parametrize("alias", list(API["aliases"]))
+def test_short_names_equal_keras(alias: str) -> None:
+    function = API["aliases"][alias]
+    if function is None:
+        with pytest.raises(ValueError, match=f"^Could not interpret loss identifier: {alias}$"):
+            losses.get(alias)
+    else:
+        assert losses.get(alias).name == function
+
+
+@pytest.mark.parametrize(
+    ("error", "identifier"),
+    [
+        ("unknown_name", "msee"),
+        ("number", 3),
+        ("unknown_class", {"class_name": "Foo", "config": {}}),
+    ],
+)
+def test_get_errors_equal_keras(error: str, identifier: object) -> None:
+    expected = API["errors"][error]
+    with pytest.raises(ValueError) as raised:
+        losses.get(identifier)
+    assert type(raised.value).__name__ == expected["type"]
+    assert str(raised.value) == expected["message"]
+
+
+def test_get_takes_the_functions_and_keras_serialized_forms() -> None:
+    y_true, y_pred = np.array(CASES["mse"]["y_true"]), np.array(CASES["mse"]["y_pred"])
+    for identifier in (
+        losses.mean_squared_error,
+        API["serialized"]["function"],
+        API["serialized"]["class"],
+        MeanSquaredError,
+    ):
+        loss = losses.get(identifier)
+        assert loss.name == "mean_squared_error"
+        value, grad = loss.value_and_gradient(y_true, y_pred)
+        expected, expected_grad = MeanSquaredError().value_and_gradient(y_true, y_pred)
+        assert value == expected
+        np.testing.assert_array_equal(grad, expected_grad)
+    wrapped = losses.get(losses.LossFunctionWrapper(losses.binary_crossentropy, from_logits=True))
+    assert wrapped.get_config() == {
+        "name": "binary_crossentropy",
+        "reduction": "sum_over_batch_size",
+        "fn": "binary_crossentropy",
+        "from_logits": True,
+    }
+    again = losses.LossFunctionWrapper.from_config(wrapped.get_config())
+    assert again.fn is losses.binary_crossentropy and again.fn_kwargs == {"from_logits": True}
+
+
+def test_a_function_of_ones_own_evaluates_but_does_not_train() -> None:
+    def squares(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+        return ((y_pred - y_true) ** 2).sum(axis=-1)
+
+    loss = losses.get(squares)
+    assert loss.name == "squares"
+    assert loss(np.zeros((2, 2)), np.ones((2, 2))) == 2.0
+    with pytest.raises(
+        NotImplementedError, match="cannot differentiate the loss function 'squares'"
+    ):
+        loss.value_and_gradient(np.zeros((2, 2)), np.ones((2, 2)))
+
+
+def test_ignore_class_with_a_mask_and_sample_weight() -> None:
+    loss = SparseCategoricalCrossentropy(ignore_class=-1)
+    labels = np.array([[0, -1], [1, 1]])
+    probs = np.full((2, 2, 2), 0.5)
+    assert loss(labels, probs) == pytest.approx(np.log(2))  # mean over the 3 kept labels
+    mask = np.array([[True, True], [True, False]])
+    assert loss(labels, probs, mask=mask) == pytest.approx(np.log(2))
+    _, grad = loss.value_and_gradient(labels, probs, mask=mask)
+    assert grad[0, 1].tolist() == [0.0, 0.0] and grad[1, 1].tolist() == [0.0, 0.0]
+
+
+def test_dtype_and_axis_arguments_are_accepted() -> None:
+    assert MeanSquaredError(dtype="float64").get_config() == {
+        "name": "mean_squared_error",
+        "reduction": "sum_over_batch_size",
+    }
+    with pytest.raises(ValueError, match="`axis` is out of range"):
+        CategoricalCrossentropy(axis=2)([[0.0, 1.0]], [[0.5, 0.5]])

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from rnn import metrics
+from rnn import losses, metrics
 from rnn.metrics import (
     BinaryAccuracy,
     CategoricalAccuracy,
     Mean,
     MeanAbsoluteError,
+    MeanMetricWrapper,
     MeanSquaredError,
     SparseCategoricalAccuracy,
 )
@@ -115,3 +119,98 @@ def test_errors() -> None:
         metrics.get("sparse_categorical_accuracy").update_state(np.eye(3), np.eye(3))
     metric = MeanAbsoluteError()
     assert metrics.get(metric) is metric
+
+
+# ------------------------------------------------------------------------------------
+# Configs, variables, dtype, functions as metrics: Keras 3's, from
+# tools/keras_fixtures/gen_training_api.py.
+API = json.loads(
+    (Path(__file__).parent / "fixtures" / "keras" / "training" / "metrics_api.json").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+@pytest.mark.parametrize("cls", list(API["configs"]))
+def test_configs_and_variables_equal_keras(cls: str) -> None:
+    case = API["configs"][cls]
+    metric = getattr(metrics, cls)(**case["arguments"])
+    config = metric.get_config()
+    assert config == case["config"] and list(config) == list(case["config"])
+    assert getattr(metrics, cls).from_config(config).get_config() == case["config"]
+    described = [
+        {"name": n, "path": f"{metric.name}/{n}", "shape": list(v.shape), "dtype": v.dtype.name}
+        for n, v in zip(metric.variable_names, metric.variables, strict=True)
+    ]
+    assert described == case["variables"]
+
+
+def test_the_loss_functions_are_the_metric_functions_as_in_keras() -> None:
+    for name, same in API["same_functions"].items():
+        assert (getattr(metrics, name) is getattr(losses, name)) is same
+
+
+def test_function_metrics_in_fit_are_named_as_keras() -> None:
+    import rnn
+    from rnn.layers import Dense, Input
+    from rnn.models import Sequential
+
+    model = Sequential([Input((2,)), Dense(1)])
+    model.compile(
+        "sgd",
+        losses.mean_squared_error,
+        metrics=[
+            losses.mean_squared_error,
+            metrics.binary_accuracy,
+            metrics.mean_absolute_error,
+            "mae",
+        ],
+    )
+    rnn.set_random_seed(0)
+    history = model.fit(np.zeros((4, 2)), np.zeros((4, 1)), verbose=0)
+    assert sorted(history.history) == API["history_keys_of_function_metrics"]
+    assert model.metrics_names == [
+        "loss",
+        "mean_squared_error",
+        "binary_accuracy",
+        "mean_absolute_error",
+        "mae",
+    ]
+
+
+def test_wrapper_config_names_its_function() -> None:
+    keras_config = API["wrapper_config"]  # {'name': 'mean_metric_wrapper_3', ..., 'fn': {...}}
+    wrapper = MeanMetricWrapper(losses.mean_squared_error)
+    assert wrapper.name == "mean_metric_wrapper"  # unique in the session, as Keras
+    config = wrapper.get_config()
+    assert list(config) == list(keras_config)
+    assert config["fn"] == keras_config["fn"]["config"]
+    again = MeanMetricWrapper.from_config(keras_config)
+    assert again.fn is losses.mean_squared_error and again.name == keras_config["name"]
+    assert metrics.get({"class_name": "function", "config": "binary_accuracy"}).name == (
+        "binary_accuracy"
+    )
+
+
+def test_dtype_sets_the_variables_dtype_only() -> None:
+    single, double = MeanAbsoluteError(), MeanAbsoluteError(dtype="float64")
+    for metric in (single, double):
+        metric.update_state(np.zeros((3, 1)), np.full((3, 1), 0.1))
+    assert single.variables[0].dtype == np.float32 and double.variables[0].dtype == np.float64
+    assert single.result() == double.result()
+
+
+def test_binary_accuracy_threshold() -> None:
+    metric = BinaryAccuracy(threshold=0.7)
+    metric.update_state(np.array([[1], [1]]), np.array([[0.6], [0.8]]))
+    assert metric.result() == 0.5
+
+
+@pytest.mark.parametrize(("error", "identifier"), [("unknown_name", "maee"), ("number", 3)])
+def test_get_errors_equal_keras(error: str, identifier: object) -> None:
+    expected = API["errors"][error]
+    with pytest.raises(ValueError) as raised:
+        metrics.get(identifier)  # type: ignore[arg-type]
+    assert str(raised.value) == expected["message"]
+    with pytest.raises(ValueError, match="Could not interpret metric identifier"):
+        metrics.get({"class_name": "Foo", "config": {}})
