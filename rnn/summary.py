@@ -62,7 +62,7 @@ def _rows(model: Any, style: str) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _totals(model: Any) -> list[tuple[str, int, int]]:
+def _totals(model: Any, optimizer: bool = False) -> list[tuple[str, int, int]]:
     """``(label, parameters, bytes)`` for the total, trainable and non-trainable lines.
 
     Weights of a layer whose ``trainable`` is False (or of a model whose ``trainable``
@@ -70,6 +70,10 @@ def _totals(model: Any) -> list[tuple[str, int, int]]:
 
     The bytes follow each weight's dtype, as in Keras: 4 per float32 parameter, 8 per
     float64 one.
+
+    With ``optimizer`` (Keras 3), a compiled model whose optimizer has taken a step
+    (it is built) adds the optimizer's variables to the total and on a line of their
+    own: its step counter, its learning rate and its slots (Adam's two moments...).
     """
     # a frozen layer (or a frozen model) holds non-trainable weights, as in Keras
     trainable = [
@@ -85,6 +89,9 @@ def _totals(model: Any) -> list[tuple[str, int, int]]:
         label: (sum(int(w.size) for w in ws), sum(int(w.nbytes) for w in ws))
         for label, ws in (("Trainable", trainable), ("Non-trainable", frozen))
     }
+    opt = getattr(model, "optimizer", None)
+    if optimizer and getattr(model, "compiled", False) and getattr(opt, "built", False):
+        counts["Optimizer"] = opt._summary_params()  # type: ignore[union-attr]
     total = (sum(n for n, _ in counts.values()), sum(b for _, b in counts.values()))
     return [("Total", *total), *((label, *c) for label, c in counts.items())]
 
@@ -228,7 +235,7 @@ def _keras3(
         lines += table_row(cells, widths, justify, "│", header=False)
     lines.append(rule("└", "─", "┴", "┘"))
     text = [f'Model: "{model.name}"', *[line[:console_width] for line in lines]]
-    for label, n, size in _totals(model):
+    for label, n, size in _totals(model, optimizer=True):
         text.append(f" {label} params: {n:,} ({readable_size(size)})")
     out = []
     for line in text:

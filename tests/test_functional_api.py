@@ -294,3 +294,22 @@ def test_sequential_pop_and_functional_names() -> None:
     x = Input(shape=(2,))
     assert Model(x, Dense(1)(x)).name == "functional"
     assert Model(x, Dense(1)(x)).name == "functional_1"
+
+
+TRAINED = json.loads((HERE / "trained.json").read_text(encoding="utf-8"))["trained"]
+
+
+@pytest.mark.parametrize("case", TRAINED, ids=[c["label"] for c in TRAINED])
+def test_summary_after_fit_counts_the_optimizer_as_keras(case: dict[str, Any]) -> None:
+    """Keras 3 adds the optimizer's variables to the summary once it has taken a step."""
+    rnn.clear_session()
+    rnn.set_floatx(case["floatx"])
+    names = scope()
+    names["keras"] = types.SimpleNamespace(Sequential=Sequential, optimizers=rnn.optimizers)
+    exec(case["code"], names)
+    model = names["model"]
+    if case["fit"]:
+        model.fit(np.zeros((4, 3, 1)), np.zeros((4, 1)), epochs=1, verbose=0)
+    printed: list[str] = []
+    model.summary(print_fn=printed.append)
+    assert printed == [case["summary"]]

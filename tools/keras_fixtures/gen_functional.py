@@ -9,7 +9,9 @@ fixture holds the layers in Keras's order, each layer's calls as Keras's ``get_c
 writes them, the summary text Keras prints to a piped stdout (80 columns), the
 weights and inputs (rounded to 3 decimals, float64), Keras's outputs, and for
 trainable cases the losses of three epochs of SGD (float64, ``shuffle=False``).
-``errors`` holds the type and message of what Keras refuses.
+``errors`` holds the type and message of what Keras refuses, and ``trained`` the
+summary of a Sequential model after ``compile`` and ``fit`` with several optimizers,
+whose variables Keras 3 counts as "Optimizer params".
 """
 
 import contextlib
@@ -277,12 +279,47 @@ def error_fixture(label, code):
     raise AssertionError(f"Keras accepted {label!r}")
 
 
+TRAINED = [
+    ("adam", "float32", "keras.optimizers.Adam()", True),
+    ("sgd", "float32", "keras.optimizers.SGD()", True),
+    ("sgd_momentum", "float32", "keras.optimizers.SGD(momentum=0.9)", True),
+    ("rmsprop", "float32", "keras.optimizers.RMSprop()", True),
+    ("adamw_float64", "float64", "keras.optimizers.AdamW()", True),
+    ("compiled_only", "float32", "keras.optimizers.Adam()", False),
+]
+TRAINED_CODE = (
+    "model = keras.Sequential([Input(shape=(3, 1)), SimpleRNN(4), Dense(1)])\n"
+    "model.compile(optimizer=OPTIMIZER, loss='mse')"
+)
+
+
+def trained_fixture(label, floatx, optimizer, fit):
+    """The summary Keras 3 prints after compile (and a fit): the optimizer's variables."""
+    keras.utils.clear_session()
+    keras.config.set_floatx(floatx)
+    keras.utils.set_random_seed(0)
+    code = TRAINED_CODE.replace("OPTIMIZER", optimizer)
+    names = scope()
+    exec(code, names)
+    model = names["model"]
+    if fit:
+        model.fit(np.zeros((4, 3, 1)), np.zeros((4, 1)), epochs=1, verbose=0)
+    return {
+        "label": label,
+        "floatx": floatx,
+        "code": code,
+        "fit": "model.fit(np.zeros((4, 3, 1)), np.zeros((4, 1)), epochs=1)" if fit else None,
+        "summary": summary_text(model),
+    }
+
+
 def main():
     OUT.mkdir(parents=True, exist_ok=True)
     cases = [case_fixture(case) for case in CASES]
     errors = [error_fixture(label, code) for label, code in ERRORS]
+    trained = [trained_fixture(*case) for case in TRAINED]
     versions = {"keras": keras.__version__, "backend": keras.backend.backend()}
-    for name, data in (("models", cases), ("errors", errors)):
+    for name, data in (("models", cases), ("errors", errors), ("trained", trained)):
         text = json.dumps({"keras": versions, name: data}, indent=1, ensure_ascii=False)
         (OUT / f"{name}.json").write_text(text + "\n", encoding="utf-8")
     print(f"wrote {len(cases)} models and {len(errors)} errors to {OUT}", file=sys.stderr)
