@@ -37,6 +37,10 @@ if [ "$#" -eq 0 ]; then
     # Step 4: masks, states, cells, wrappers, errors and dropout semantics,
     # tests/fixtures/keras/sequences/*.json.
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_sequences.py
+    # Step 5: issue 13's Keras API: the training API (losses, metrics, optimizers,
+    # schedules) and functional models (graphs, summaries, fits, errors).
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training_api.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_functional.py
 fi
 # Step 2: tf_keras: tf_keras summary, Keras 2.12 / 2.6 summaries, forward cross-check.
 env TF_CPP_MIN_LOG_LEVEL=3 "$VENVS/tfkeras/bin/python" gen_tf_keras.py --wheels "$WHEELS" "$@" \
