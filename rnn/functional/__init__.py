@@ -30,9 +30,9 @@ timesteps) makes a masked step carry the states over and repeat the previous out
 and ``h_{t-1}`` before their products (one per gate for an LSTM or a GRU). Without them
 the functions run exactly as before.
 
-The backward functions know the derivatives of ``tanh``, ``sigmoid``, ``relu`` and
-``linear``; a custom callable activation works forward but raises ``ValueError`` in
-backward.
+The backward functions know the derivatives of every activation of `rnn.activations`
+but ``softmax`` (``gelu`` and ``silu`` from the recomputed pre-activations); a custom
+callable activation works forward but raises ``ValueError`` in backward.
 
 **Reference** (``rnn.functional.reference``): the same cells written to be read, one
 step at a time, one line per equation with its shapes in a comment, under the same names

@@ -120,22 +120,58 @@ def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
 
 
 class _Acts(NamedTuple):
-    """The activations in place, and their derivatives read from their outputs."""
+    """The activations in place, and their derivatives read from their outputs.
+
+    ``gelu`` and ``silu`` have theirs read from their inputs instead: ``z_act`` and
+    ``z_gate`` (None for every other activation, whose ``d_act``/``d_gate`` are used).
+    """
 
     act: Any
     gate_act: Any
     d_act: Any
     d_gate: Any
+    z_act: Any = None
+    z_gate: Any = None
 
     @classmethod
     def of(cls, activation: ActivationLike, recurrent_activation: ActivationLike) -> _Acts:
         """Look up both activations and their derivatives (`rnn.activations`)."""
+        d_act, z_act = _derivatives(activation, "activation")
+        d_gate, z_gate = _derivatives(recurrent_activation, "recurrent_activation")
         return cls(
             activations.in_place(activation),
             activations.in_place(recurrent_activation),
-            activations.derivative(activation, "activation"),
-            activations.derivative(recurrent_activation, "recurrent_activation"),
+            d_act,
+            d_gate,
+            z_act,
+            z_gate,
         )
+
+    @property
+    def needs_inputs(self) -> bool:
+        """Whether a derivative is read from the pre-activations, which must then be kept."""
+        return self.z_act is not None or self.z_gate is not None
+
+    def act_slope(self, y: np.ndarray, z: np.ndarray | None) -> np.ndarray | float:
+        """Return ``act'`` at the output ``y``, or at the input ``z`` for gelu and silu."""
+        if self.z_act is not None:
+            assert z is not None  # kept whenever z_act is set
+            return activations.slope(self.z_act, z)
+        return activations.slope(self.d_act, y)
+
+    def gate_slope(self, y: np.ndarray, z: np.ndarray | None) -> np.ndarray | float:
+        """Return the recurrent activation's derivative, as `act_slope` does."""
+        if self.z_gate is not None:
+            assert z is not None  # kept whenever z_gate is set
+            return activations.slope(self.z_gate, z)
+        return activations.slope(self.d_gate, y)
+
+
+def _derivatives(activation: ActivationLike, argument: str) -> tuple[Any, Any]:
+    """Return ``(derivative from the output, None)`` or ``(None, from the input)``."""
+    if activations.needs_input(activation):
+        return None, activations.input_derivative(activation, argument)
+    return activations.derivative(activation, argument), None
 
 
 class _Arrivals(NamedTuple):

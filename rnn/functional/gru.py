@@ -445,16 +445,19 @@ def _back_reset_after(
         m += b_rec  # + b_rec
     m = m.reshape(steps, batch, 3, u)
     zr = xw[:, :, :2] + m[:, :, :2]
+    pre_zr = zr.copy() if acts.z_gate is not None else None  # gelu, silu: z is needed
     acts.gate_act(zr, zr)
     z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
     cand = xw[:, :, 2] + r * m[:, :, 2]  # x_h + r (h_{t-1} R_h + b_rec_h)
+    pre_h = cand.copy() if acts.z_act is not None else None
     acts.act(cand, cand)  # hh = act(...)
 
     # what each step's gradients get multiplied by, for every step at once
+    pz, pr = (None, None) if pre_zr is None else (pre_zr[:, :, 0], pre_zr[:, :, 1])
     coef = np.empty((steps, batch, 3, u), xw.dtype)
-    coef[:, :, 0] = (h_prev - cand) * activations.slope(acts.d_gate, z)  # dz_z / dh
-    coef[:, :, 2] = (1 - z) * activations.slope(acts.d_act, cand)  # dz_h / dh
-    coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * activations.slope(acts.d_gate, r)  # dz_r / dh
+    coef[:, :, 0] = (h_prev - cand) * acts.gate_slope(z, pz)  # dz_z / dh
+    coef[:, :, 2] = (1 - z) * acts.act_slope(cand, pre_h)  # dz_h / dh
+    coef[:, :, 1] = coef[:, :, 2] * m[:, :, 2] * acts.gate_slope(r, pr)  # dz_r / dh
     rec = coef.copy()
     rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
     z = _held(z, masks.keep, coef, rec)  # masked steps: no dz, and z = 1
@@ -509,18 +512,21 @@ def _back_reset_before(
     m = masks.recurrent  # None, or one per gate (batch, 3, units)
     m_zr = _gate_dot(h_prev, rk[:, : 2 * u], None if m is None else m[:, :2])  # h_{t-1} R_zr
     zr = xw[:, :, :2] + m_zr.reshape(steps, batch, 2, u)
+    pre_zr = zr.copy() if acts.z_gate is not None else None  # gelu, silu: z is needed
     acts.gate_act(zr, zr)
     z, r = zr[:, :, 0], zr[:, :, 1]  # σ(...): each (timesteps, batch, units)
     hm = h_prev if m is None else h_prev * m[:, 2]  # h_{t-1} m_h
     rh = r * hm  # r h_{t-1}
     cand = xw[:, :, 2] + (_flat(rh) @ rk[:, 2 * u :]).reshape(steps, batch, u)
+    pre_h = cand.copy() if acts.z_act is not None else None
     acts.act(cand, cand)  # hh = act(x_h + (r h_{t-1}) R_h)
 
     # what each step's gradients get multiplied by, for every step at once
+    pz, pr = (None, None) if pre_zr is None else (pre_zr[:, :, 0], pre_zr[:, :, 1])
     coef = np.empty((steps, batch, 3, u), xw.dtype)
-    coef[:, :, 0] = (h_prev - cand) * activations.slope(acts.d_gate, z)  # dz_z / dh
-    coef[:, :, 1] = hm * activations.slope(acts.d_gate, r)  # dz_r / d(r h)
-    coef[:, :, 2] = (1 - z) * activations.slope(acts.d_act, cand)  # dz_h / dh
+    coef[:, :, 0] = (h_prev - cand) * acts.gate_slope(z, pz)  # dz_z / dh
+    coef[:, :, 1] = hm * acts.gate_slope(r, pr)  # dz_r / d(r h)
+    coef[:, :, 2] = (1 - z) * acts.act_slope(cand, pre_h)  # dz_h / dh
     z = _held(z, masks.keep, coef)  # masked steps: no dz, and z = 1
 
     back_zr = _back_product(rk[:, : 2 * u], None if m is None else m[:, :2])

@@ -348,11 +348,12 @@ def lstm_backward(
     if b is not None:
         z += b  # + b
     z = z.reshape(steps, batch, 4, units)
+    pre = z.copy() if acts.needs_inputs else None  # gelu, silu: their derivative needs z
     _activate_gates(z, acts)  # z becomes i, f, act(z_c), o
     if masks.keep is not None:
         _hold(z, masks.keep)  # masked steps: i = 0, f = 1, o = 0
     cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
-    coef, to_cell = _coefficients(z, cs, tc, acts)
+    coef, to_cell = _coefficients(z, cs, tc, acts, pre)
 
     g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
     g = None if g_seq is None else g_seq.swapaxes(0, 1)
@@ -467,7 +468,11 @@ def _cells(gates: np.ndarray, c0: np.ndarray | None, acts: _Acts) -> tuple[np.nd
 
 
 def _coefficients(
-    gates: np.ndarray, cs: np.ndarray, tc: np.ndarray, acts: _Acts
+    gates: np.ndarray,
+    cs: np.ndarray,
+    tc: np.ndarray,
+    acts: _Acts,
+    pre: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return what each step's gradients get multiplied by, for every step at once.
 
@@ -480,7 +485,10 @@ def _coefficients(
     tc : ndarray of shape (timesteps, batch, units)
         ``act(c_1) ... act(c_T)``.
     acts : _Acts
-        The derivatives of the two activations, read from their outputs.
+        The derivatives of the two activations, read from their outputs (or inputs).
+    pre : ndarray of shape (timesteps, batch, 4, units), optional
+        The pre-activations ``z_i, z_f, z_c, z_o``, kept when a derivative is read from
+        its input (``gelu``, ``silu``); the cell's is ``c_t``.
 
     Returns
     -------
@@ -490,12 +498,13 @@ def _coefficients(
         ``dL/dc_t`` per unit of ``dL/dh_t``: ``o act'(c_t)``.
     """
     i, f, cand, o = (gates[:, :, n] for n in range(4))
+    z = [None if pre is None else pre[:, :, n] for n in range(4)]
     coef = np.empty_like(gates)
-    coef[:, :, 0] = cand * activations.slope(acts.d_gate, i)  # dz_i = dc act(z_c) σ'(z_i)
-    coef[:, :, 1] = cs[:-1] * activations.slope(acts.d_gate, f)  # dz_f = dc c_{t-1} σ'(z_f)
-    coef[:, :, 2] = i * activations.slope(acts.d_act, cand)  # dz_c = dc i act'(z_c)
-    coef[:, :, 3] = tc * activations.slope(acts.d_gate, o)  # dz_o = dh act(c_t) σ'(z_o)
-    to_cell = o * activations.slope(acts.d_act, tc)  # dc += dh o act'(c_t)
+    coef[:, :, 0] = cand * acts.gate_slope(i, z[0])  # dz_i = dc act(z_c) σ'(z_i)
+    coef[:, :, 1] = cs[:-1] * acts.gate_slope(f, z[1])  # dz_f = dc c_{t-1} σ'(z_f)
+    coef[:, :, 2] = i * acts.act_slope(cand, z[2])  # dz_c = dc i act'(z_c)
+    coef[:, :, 3] = tc * acts.gate_slope(o, z[3])  # dz_o = dh act(c_t) σ'(z_o)
+    to_cell = o * acts.act_slope(tc, cs[1:])  # dc += dh o act'(c_t)
     return coef, to_cell
 
 

@@ -30,6 +30,7 @@ from rnn.functional._steps import (
     _drops,
     _flat,
     _gate_back,
+    _gate_dot,
     _gate_grad,
     _history,
     _outputs,
@@ -237,8 +238,10 @@ def simple_rnn_backward(
         given the outputs, a simple RNN's backward pass needs no bias (its gradient is
         returned all the same).
     activation : str or None
-        ``"tanh"`` (default), ``"relu"``, ``"sigmoid"`` or ``"linear"``/``None``: the
-        derivatives backward knows. A custom callable raises ``ValueError``.
+        ``"tanh"`` (default) or any name of `rnn.activations` but ``"softmax"``, or
+        ``None`` (linear): the derivatives backward knows. A custom callable raises
+        ``ValueError``. ``"gelu"`` and ``"silu"`` need the ``bias`` the forward pass
+        used, as their derivative is computed from the pre-activation.
     initial_state : ndarray of shape (batch, units) or (units,), optional
         The forward pass's ``h_0``; zeros by default.
     truncate : int, optional
@@ -302,7 +305,8 @@ def simple_rnn_backward(
     False
 
     A bias is accepted as the sixth argument, as `lstm_backward` and `gru_backward`
-    take theirs, and changes nothing:
+    take theirs, and changes nothing (but for ``gelu`` and ``silu``, whose derivative
+    is computed from the pre-activation, which includes it):
 
     >>> _, same = simple_rnn_backward(r, x, states, kernel, recurrent_kernel, np.ones(4))
     >>> bool(np.array_equal(same["kernel"], grads["kernel"]))
@@ -310,14 +314,18 @@ def simple_rnn_backward(
     """
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
-    _bias(bias, (units,), k)  # checked, not needed: act'(z_t) is read from h_t
+    b = _bias(bias, (units,), k)  # needed only by gelu and silu: act'(z_t) is read from h_t
     h = _sequence("outputs", outputs, x, units, batched)
     h0 = _state("initial_state", initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
-    derivative = activations.derivative(activation)
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)
     masks = _masks(x, units, 1, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
+    derivative: Any
+    if activations.needs_input(activation):  # act'(z_t) from z_t, recomputed
+        derivative = _input_slopes(activation, x, h, h0, (k, rk, b), masks, dtype)
+    else:
+        derivative = activations.derivative(activation)
     if masks.steps or masks.inputs is not None:
         weights = (k.astype(dtype, copy=False), rk.astype(dtype, copy=False))
         dx, grads = _backward_masked(x, h, h0, (g_seq, g_last), weights, derivative, window, masks)
@@ -408,9 +416,9 @@ class _Chunk(NamedTuple):
             The initial state; zeros when None.
         g_seq : ndarray of shape (batch, timesteps, units) or None
             ``dL/dh_t`` from every output.
-        derivative : callable or None
+        derivative : callable, ndarray or None
             ``act'`` read from the outputs, writing into its second argument; None for
-            linear.
+            linear; or every step's ``act'(z_t)`` (timesteps, batch, units), time-major.
 
         Returns
         -------
@@ -426,7 +434,9 @@ class _Chunk(NamedTuple):
         hs, dz, xs = self.h[: hi - lo + 1], self.dz[: hi - lo], self.x[: hi - lo]
         hs[1:] = h[:, lo:hi].swapaxes(0, 1)  # h_t for the chunk's steps
         hs[0] = h[:, lo - 1] if lo else (0 if h0 is None else h0)  # and the state before
-        if derivative is not None:
+        if isinstance(derivative, np.ndarray):
+            dz[...] = derivative[lo:hi]  # act'(z_t), computed from z_t (gelu, silu)
+        elif derivative is not None:
             derivative(hs[1:], dz)  # act'(z_t), read from h_t
         xs[...] = x[:, lo:hi].swapaxes(0, 1)  # x_t
         if self.g is None:
@@ -519,6 +529,36 @@ def _through_time_truncated(
         np.dot(_flat(dz_slots), rk_t, _flat(carry))  # dL/dh_{t-1} = dz_t R^T, per output
 
 
+def _input_slopes(
+    activation: Any,
+    x: np.ndarray,
+    outputs: np.ndarray,
+    h0: np.ndarray | None,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    masks: _Masks,
+    dtype: np.dtype,
+) -> np.ndarray:
+    """Every step's ``act'(z_t)``, time-major, for an activation read from its input.
+
+    ``z_t = (x_t m) K + (h_{t-1} m_r) R + b`` is computed again for all steps at once
+    (``gelu`` and ``silu``: their output does not determine ``z_t``). ``x`` and
+    ``outputs`` are batched, ``weights`` is ``(kernel, recurrent_kernel, bias)``. A
+    masked step's value is never used.
+    """
+    k, rk, b = weights
+    hs = _history(_carried(outputs, masks.keep, h0, dtype), h0, dtype)  # h_0 ... h_T
+    xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
+    z = _gate_dot(xs, k.astype(dtype, copy=False), masks.inputs)
+    z += _gate_dot(hs[:-1], rk.astype(dtype, copy=False), masks.recurrent)
+    if b is not None:
+        z += b
+    d = activations.input_derivative(activation)
+    assert d is not None  # linear reads nothing from its input
+    out = np.empty_like(z)
+    d(z, out)
+    return out
+
+
 def _backward_masked(
     x: np.ndarray,
     outputs: np.ndarray,
@@ -531,6 +571,9 @@ def _backward_masked(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """BPTT with a mask or dropout masks: every step's product at once around one loop.
 
+    ``derivative`` reads ``act'`` from the states, or is every step's ``act'(z_t)``
+    (see `_input_slopes`), or None for linear.
+
     ``x`` (batch, timesteps, features) and ``outputs`` (batch, timesteps, units) are
     batched, ``grad`` is ``(dL/dh_t of every output, of the last)`` (either None),
     ``weights`` is ``(kernel, recurrent_kernel)``; they and ``masks`` are in the dtype
@@ -542,7 +585,9 @@ def _backward_masked(
     keep = np.ones(x.shape[:2], bool) if masks.keep is None else masks.keep
     hs = _history(_carried(outputs, masks.keep, h0, dtype), h0, dtype)  # h_0 ... h_T
     slope = np.ones_like(hs[1:])  # act'(z_t), 1 for linear
-    if derivative is not None:
+    if isinstance(derivative, np.ndarray):
+        slope[...] = derivative  # computed from z_t (gelu, silu)
+    elif derivative is not None:
         derivative(hs[1:], slope)  # read from h_t (a carried state where masked)
     slope *= keep.T[..., np.newaxis]  # a masked step computes nothing
     g_seq, g_last = _arriving(*grad, masks.keep)

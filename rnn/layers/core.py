@@ -13,16 +13,33 @@ from rnn.layers.layer import Layer, Shape, positive_int
 
 
 def activation_backward(
-    activation: activations.Activation, outputs: np.ndarray, grad: np.ndarray
+    activation: activations.Activation,
+    outputs: np.ndarray,
+    grad: np.ndarray,
+    inputs: np.ndarray | None = None,
 ) -> np.ndarray:
     """``dL/dz`` from ``dL/dy`` through ``y = activation(z)``, read from the outputs ``y``.
 
-    Softmax (over the last axis) included: ``dz = y (dy - sum(dy y))``.
+    Softmax (over the last axis) included: ``dz = y (dy - sum(dy y))``. The derivatives
+    of ``gelu`` and ``silu`` are read from the pre-activation ``z`` instead, which the
+    caller passes as ``inputs`` (`rnn.activations.needs_input` says when).
+
+    Parameters
+    ----------
+    activation : callable
+        The activation, as `rnn.activations.get` returns it.
+    outputs : ndarray
+        ``y = activation(z)``.
+    grad : ndarray
+        ``dL/dy``, of the shape of ``outputs``.
+    inputs : ndarray, optional
+        ``z``; needed for an activation whose derivative is not a function of ``y``.
 
     Raises
     ------
     ValueError
-        For an activation whose derivative is unknown (a custom callable).
+        For an activation whose derivative is unknown (a custom callable), or one that
+        needs ``inputs`` when none came.
 
     Examples
     --------
@@ -32,9 +49,21 @@ def activation_backward(
     >>> y = activations.tanh(np.array([0.0, 1.0]))
     >>> activation_backward(activations.tanh, y, np.ones(2)).round(4).tolist()
     [1.0, 0.42]
+    >>> z = np.array([-1.0, 1.0])
+    >>> y = activations.gelu(z)
+    >>> activation_backward(activations.gelu, y, np.ones(2), inputs=z).round(4).tolist()
+    [-0.0833, 1.0833]
     """
     if activation is activations.softmax:
         return outputs * (grad - np.sum(grad * outputs, axis=-1, keepdims=True))
+    if activations.needs_input(activation):
+        if inputs is None:
+            raise ValueError(
+                f"the derivative of activation={activations.name_of(activation)!r} is "
+                "read from its input: activation_backward needs inputs= (the "
+                "pre-activation z), not the outputs alone"
+            )
+        return grad * activations.slope(activations.input_derivative(activation), inputs)
     return grad * activations.slope(activations.derivative(activation), outputs)
 
 
