@@ -11,13 +11,15 @@ from typing import Any, cast
 
 import numpy as np
 
+from rnn import regularizers
+from rnn.layers._penalties import ActivityRegularization, weight_rules
 from rnn.layers.layer import Layer, Shape, _keywords, format_shape
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
-class Bidirectional(Layer):
+class Bidirectional(ActivityRegularization, Layer):
     """Bidirectional wrapper for `SimpleRNN`, `LSTM` and `GRU`.
 
     Two copies of the wrapped layer are made, named as in Keras 3:
@@ -33,6 +35,15 @@ class Bidirectional(Layer):
     merge_mode : {"concat", "sum", "ave", "mul", None}
         How to combine the two outputs; ``None`` returns them as a list
         ``[forward, backward]``.
+    backward_layer : SimpleRNN, LSTM or GRU, optional
+        The layer that reads backwards, used as it is (not copied), instead of a copy of
+        ``layer``. As Keras, its ``go_backwards`` must differ from ``layer``'s, and its
+        ``return_sequences``, ``return_state`` and ``stateful`` must equal them; it may
+        be another kind of layer or have another size.
+    activity_regularizer : str, Regularizer or None
+        Penalty on the merged output, divided by the batch size (see
+        :mod:`rnn.regularizers`). The wrapped layer's own (an `LSTM`'s or a `GRU`'s)
+        applies to each direction's output, as in Keras.
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
 
@@ -56,13 +67,36 @@ class Bidirectional(Layer):
     ('bidirectional', 'forward_lstm', 'backward_lstm')
     >>> layer(np.zeros((2, 5, 3))).shape, layer.count_params()
     ((2, 5, 8), 256)
+
+    A backward layer of its own, here a GRU reading right to left:
+
+    >>> from rnn.layers import GRU
+    >>> layer = Bidirectional(LSTM(4), backward_layer=GRU(2, go_backwards=True))
+    >>> layer(np.zeros((2, 5, 3))).shape, layer.backward_layer.name
+    ((2, 6), 'gru')
     """
 
-    def __init__(self, layer: RNN, merge_mode: str | None = "concat", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        layer: RNN,
+        merge_mode: str | None = "concat",
+        backward_layer: RNN | None = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(layer, RNN):
             raise ValueError(
                 "Please initialize `Bidirectional` layer with a recurrent layer "
                 f"(SimpleRNN, LSTM or GRU) instance. Received: {layer}"
+            )
+        if backward_layer is not None and not isinstance(backward_layer, Layer):
+            raise ValueError(
+                "`backward_layer` need to be a `keras.layers.Layer` "
+                f"instance. Received: {backward_layer}"
+            )
+        if backward_layer is not None and not isinstance(backward_layer, RNN):
+            raise ValueError(
+                "`backward_layer` must be a recurrent layer (SimpleRNN, LSTM or GRU) "
+                f"instance. Received: {backward_layer}"
             )
         if merge_mode not in MERGE_MODES:
             raise ValueError(
@@ -70,25 +104,62 @@ class Bidirectional(Layer):
                 'of {"sum", "mul", "ave", "concat", None}'
             )
         kwargs.setdefault("dtype", layer.dtype)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
-        base = layer.name.removeprefix("forward_").removeprefix("backward_")
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         seed = layer.seed
         # as Keras: with a mask, each direction's sequence output is zero at the padding
         zero = layer.return_sequences
         self.forward_layer = layer.unbuilt_copy(
-            f"forward_{base}", go_backwards=layer.go_backwards, seed=seed, zero_output_for_mask=zero
-        )
-        self.backward_layer = layer.unbuilt_copy(
-            f"backward_{base}",
-            go_backwards=not layer.go_backwards,
-            seed=None if seed is None else seed + 1,
+            f"forward_{layer.name.removeprefix('forward_')}",
+            go_backwards=layer.go_backwards,
+            seed=seed,
             zero_output_for_mask=zero,
         )
-        self.forward_layer.dtype = self.backward_layer.dtype = self.dtype
+        if backward_layer is None:
+            self.backward_layer = layer.unbuilt_copy(
+                f"backward_{layer.name.removeprefix('backward_')}",
+                go_backwards=not layer.go_backwards,
+                seed=None if seed is None else seed + 1,
+                zero_output_for_mask=zero,
+            )
+        else:
+            self.backward_layer = backward_layer
+            self.backward_layer.zero_output_for_mask = backward_layer.return_sequences
+        self._check_directions()
+        self.forward_layer.dtype = self.dtype
+        if not self.backward_layer.built:
+            self.backward_layer.dtype = self.dtype
         self.layer = layer
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
+
+    def _check_directions(self) -> None:
+        """Raise Keras's ValueError unless the two directions fit together."""
+        fwd, bwd = self.forward_layer, self.backward_layer
+        if fwd.go_backwards == bwd.go_backwards:
+            raise ValueError(
+                "Forward layer and backward layer should have different "
+                "`go_backwards` value. Received: "
+                f"forward_layer.go_backwards {fwd.go_backwards}, "
+                f"backward_layer.go_backwards={bwd.go_backwards}"
+            )
+        for name in ("stateful", "return_sequences", "return_state"):
+            forward_value, backward_value = getattr(fwd, name), getattr(bwd, name)
+            if forward_value != backward_value:
+                raise ValueError(
+                    "Forward layer and backward layer are expected to have "
+                    f'the same value for attribute "{name}", got '
+                    f'"{forward_value}" for forward layer and '
+                    f'"{backward_value}" for backward layer'
+                )
+
+    def _sublayers(self) -> list[Any]:
+        return [self.forward_layer, self.backward_layer]
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return weight_rules(self.forward_layer) + weight_rules(self.backward_layer)
 
     @property
     def input_ndim(self) -> int:  # type: ignore[override]
@@ -289,22 +360,35 @@ class Bidirectional(Layer):
         return g * bwd, g * fwd  # mul: d(y y')/dy = y'
 
     def get_config(self) -> dict[str, Any]:
-        """Return the wrapped layer's class and config, and ``merge_mode``."""
+        """Return Keras's keys: ``merge_mode`` and the two directions' class and config.
+
+        ``layer`` is the forward one; ``activity_regularizer`` only when set.
+        """
+        activity = self.activity_regularizer
         return {
             **super().get_config(),
-            "layer": _layer_config(self.layer),
+            **(
+                {}
+                if activity is None
+                else {"activity_regularizer": regularizers.serialize(activity)}
+            ),
             "merge_mode": self.merge_mode,
+            "layer": _layer_config(self.forward_layer),
+            "backward_layer": _layer_config(self.backward_layer),
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        """Rebuild from :meth:`get_config`."""
+        """Rebuild from :meth:`get_config` (``backward_layer`` is optional)."""
         config = dict(config)
         layer = _layer_from_config(config.pop("layer"))
+        backward = config.pop("backward_layer", None)
+        if backward is not None:
+            config["backward_layer"] = _layer_from_config(backward)
         return cls(cast(RNN, layer), **config)  # __init__ checks it is one
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(ActivityRegularization, Layer):
     """Apply a layer to every timestep of a sequence, with the same weights.
 
     The input is ``(batch, timesteps, ...)``: the wrapped layer sees each step
@@ -319,6 +403,9 @@ class TimeDistributed(Layer):
     layer : Layer
         The layer to apply at each step (the same instance, not a copy: its weights
         are the wrapper's). It is built for one step's shape, ``(batch, *rest)``.
+    activity_regularizer : str, Regularizer or None
+        Penalty on the wrapper's output, divided by the batch size. As in Keras, the
+        wrapped layer's own activity regularizer is not applied (its weights' are).
     **kwargs
         ``name``, ``input_shape``, ``dtype``... see `Layer`. The wrapped layer
         computes in the wrapper's dtype (by default its own).
@@ -363,10 +450,15 @@ class TimeDistributed(Layer):
                 f"`keras.layers.Layer` instance. Received: {layer}"
             )
         kwargs.setdefault("dtype", layer.dtype)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         if layer.dtype != self.dtype:
             layer.set_dtype(self.dtype)
         self.layer = layer
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return weight_rules(self.layer)
 
     # ------------------------------------------------------------------ weights
     @property
@@ -505,7 +597,16 @@ class TimeDistributed(Layer):
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         """Return the wrapped layer's class and config under ``layer``."""
-        return {**super().get_config(), "layer": _layer_config(self.layer)}
+        activity = self.activity_regularizer
+        return {
+            **super().get_config(),
+            **(
+                {}
+                if activity is None
+                else {"activity_regularizer": regularizers.serialize(activity)}
+            ),
+            "layer": _layer_config(self.layer),
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
