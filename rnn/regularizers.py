@@ -35,6 +35,8 @@ from typing import Any
 
 import numpy as np
 
+from rnn import config
+
 __all__ = [
     "L1",
     "L1L2",
@@ -170,9 +172,9 @@ class L1(Regularizer):
     Parameters
     ----------
     l1 : float
-        Non-negative; default 0.01. As Keras 3 stores it in float32, the factor is the
-        float32 nearest to it (``0.01`` is ``0.009999999776482582``), in the penalty
-        and in the config.
+        Non-negative; default 0.01. As Keras 3 stores it in the default dtype (`floatx`)
+        of the moment, the factor is, in float32 (the default), the float32 nearest to it
+        (``0.01`` is ``0.009999999776482582``), in the penalty and in the config.
 
     Examples
     --------
@@ -185,7 +187,8 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1: float | None = 0.01) -> None:
-        self.l1 = float(np.float32(_factor(0.01 if l1 is None else l1, "l1")))
+        factor = _factor(0.01 if l1 is None else l1, "l1")
+        self.l1 = float(np.asarray(factor, dtype=config.floatx()))
 
     def __call__(self, x: np.ndarray) -> float:
         """Return the penalty of ``x``."""

@@ -101,11 +101,17 @@ class ActivityRegularization:
     def _sublayers(self) -> list[Any]:
         return []
 
-    def _own_losses(self) -> list[float]:
-        """Return the activity penalties of the last call: the layer's, then its sublayers'."""
+    def _own_losses(self, nested: bool = False) -> list[float]:
+        """Return the activity penalties of the last call: the layer's, then its sublayers'.
+
+        In Keras's order: a layer lists its sublayers' in order, but a model lists the
+        sublayers of its layers last first (``nested``; Keras walks them with a
+        ``deque.extendleft``).
+        """
         own = list(self._activity_losses)
-        for sub in self._sublayers():
-            own += sub._own_losses()
+        subs = self._sublayers()
+        for sub in reversed(subs) if nested else subs:
+            own += sub._own_losses(nested=True)
         return own
 
     @property
@@ -130,7 +136,12 @@ def _layers(model: Any) -> list[Any]:
 def model_losses(model: Any) -> list[float]:
     """Keras's ``model.losses``: every layer's activity penalties, then the weights'."""
     layers = _layers(model)
-    own = [loss for layer in layers for loss in getattr(layer, "_own_losses", list)()]
+    own = [
+        loss
+        for layer in layers
+        if hasattr(layer, "_own_losses")
+        for loss in layer._own_losses(nested=True)
+    ]
     if not getattr(model, "trainable", True):
         return own
     return own + [

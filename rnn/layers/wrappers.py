@@ -200,18 +200,21 @@ class Bidirectional(ActivityRegularization, Layer):
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
         """Return the wrapped layer's shape with the last axis doubled for ``"concat"``."""
         shapes = self.forward_layer.compute_output_shape(input_shape)
+        back = self.backward_layer.compute_output_shape(input_shape)
         out: Shape = shapes[0] if self.return_state else shapes
+        last: Any = (back[0] if self.return_state else back)[-1]
         states: list[Shape] = shapes[1:] if self.return_state else []
+        back_states: list[Shape] = back[1:] if self.return_state else []
         if self.merge_mode == "concat":
-            merged: Any = (*out[:-1], None if out[-1] is None else 2 * out[-1])
+            merged: Any = (*out[:-1], None if None in (out[-1], last) else out[-1] + last)
         elif self.merge_mode is None:
-            merged = [out, out]
+            merged = [out, back[0] if self.return_state else back]
         else:
             merged = out
         if not self.return_state:
             return merged
         head = merged if self.merge_mode is None else [merged]
-        return head + states * 2
+        return head + states + back_states
 
     def _merge(self, y: np.ndarray, y_rev: np.ndarray) -> Any:
         if self.merge_mode == "concat":
@@ -321,7 +324,7 @@ class Bidirectional(ActivityRegularization, Layer):
         if self.merge_mode is None:
             g_fwd, g_bwd = parts[0], parts[1]
         else:
-            g = self.grad_output_array(parts[0], self._merged_shape(fwd))
+            g = self.grad_output_array(parts[0], self._merged_shape(fwd, bwd))
             g_fwd, g_bwd = self._unmerge(g, fwd, bwd_aligned)
         if self.return_sequences and g_bwd is not None:
             g_bwd = np.asarray(g_bwd)[:, ::-1]  # back to the backward layer's time order
@@ -340,10 +343,10 @@ class Bidirectional(ActivityRegularization, Layer):
         weights = self.forward_layer.grads + self.backward_layer.grads
         return ([grad_x, *grad_starts] if given else grad_x), weights
 
-    def _merged_shape(self, fwd: np.ndarray) -> tuple[int, ...]:
-        """Return the merged output's shape, given the forward direction's output."""
-        if self.merge_mode == "concat":
-            return (*fwd.shape[:-1], 2 * fwd.shape[-1])
+    def _merged_shape(self, fwd: np.ndarray, bwd: np.ndarray) -> tuple[int, ...]:
+        """Return the merged output's shape, given the two directions' outputs."""
+        if self.merge_mode == "concat":  # a backward layer of its own may have another size
+            return (*fwd.shape[:-1], fwd.shape[-1] + bwd.shape[-1])
         return fwd.shape
 
     def _unmerge(
