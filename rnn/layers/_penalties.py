@@ -163,18 +163,22 @@ def training_terms(
     after the update; only trainable weights count.
     """
     layers = _layers(model)
-    rules: list[Rule] = [rule for layer in layers for rule in weight_rules(layer)]
-    if len(rules) != len(weights):
-        rules = [(None, None)] * len(weights)
-    total = sum(loss for layer in layers for loss in getattr(layer, "_own_losses", list)())
+    total = 0.0
+    for layer in layers:
+        own = getattr(layer, "_own_losses", None)
+        if own is not None:
+            total += sum(own())
     grads: dict[int, np.ndarray] = {}
     constrained: list[tuple[int, Any]] = []
-    for i, ((reg, con), w, t) in enumerate(zip(rules, weights, trainable, strict=True)):
-        if not t:
+    rules: list[Rule] = [rule for layer in layers for rule in weight_rules(layer)]
+    if len(rules) != len(weights):  # a model of another kind: no rules known
+        return total, grads, constrained
+    for i, (reg, con) in enumerate(rules):
+        if (reg is None and con is None) or not trainable[i]:
             continue
         if reg is not None:
-            total += float(reg(w))
-            grads[i] = regularizers._gradient_of(reg, w)
+            total += float(reg(weights[i]))
+            grads[i] = regularizers._gradient_of(reg, weights[i])
         if con is not None:
             constrained.append((i, con))
-    return float(total), grads, constrained
+    return total, grads, constrained

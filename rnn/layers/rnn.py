@@ -210,6 +210,7 @@ class RNN(ActivityRegularization, Layer):
         )
         twin = Layer.unbuilt_copy(holder, name, **changes)
         twin.states = None
+        twin._activity_losses, twin._activity_outputs = [], None  # nothing called yet
         return twin
 
     def expected_last_dim(self) -> int | None:

@@ -395,7 +395,8 @@ def write(name, body):
     }
     path = OUT / name
     path.write_text(json.dumps(document, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {path.relative_to(common.REPO)}")
+    shown = path.relative_to(common.REPO) if path.is_relative_to(common.REPO) else path
+    print(f"wrote {shown}")
 
 
 def main():
