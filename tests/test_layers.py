@@ -449,3 +449,12 @@ def test_bidirectional_with_its_own_backward_layer() -> None:
 def test_bidirectional_backward_layer_must_be_recurrent() -> None:
     with pytest.raises(ValueError, match=r"^`backward_layer` must be a recurrent layer"):
         Bidirectional(LSTM(2), backward_layer=Dense(2))  # type: ignore[arg-type]
+
+
+def test_explain_params_of_a_bidirectional_with_its_own_backward_layer() -> None:
+    layer = Bidirectional(LSTM(4), backward_layer=GRU(2, go_backwards=True))
+    layer.build((None, 5, 3))
+    (entry,) = rnn.explain_params(layer).layers
+    assert entry.numbers == "(4*(4*4 + 3*4 + 4)) + (3*(2*2 + 3*2 + 2*2))"
+    assert eval(entry.numbers) == entry.count == layer.count_params() == 170
+    assert entry.torch is None  # PyTorch's bidirectional layers are twins
