@@ -368,3 +368,24 @@ def test_activity_regularizer_gradient(layer: Layer) -> None:
             array[index] = keep
             numeric[index] = (up - down) / (2 * eps)
         np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", None])
+def test_bidirectional_own_backward_layer_with_states_and_initial_state(
+    merge_mode: str | None,
+) -> None:
+    """An LSTM forwards (two states) and a GRU backwards (one): states and initial states
+    are split by each direction's own count."""
+    layer = Bidirectional(
+        LSTM(3, return_state=True, seed=0),
+        backward_layer=GRU(2, go_backwards=True, return_state=True, seed=1),
+        merge_mode=merge_mode,
+    )
+    x = inputs(2, 4, 3)
+    out = layer(x)
+    assert [np.shape(o) for o in out][-3:] == [(2, 3), (2, 3), (2, 2)]
+    assert_gradients_ok(layer, x)
+    starts = [inputs(2, 3, seed=1), inputs(2, 3, seed=2), inputs(2, 2, seed=3)]
+    layer(x, initial_state=starts)
+    with pytest.raises(ValueError, match="3 arrays: 2 for the forward direction, then 1 for"):
+        layer(x, initial_state=starts[:2])

@@ -249,7 +249,8 @@ class Bidirectional(ActivityRegularization, Layer):
         output_mask = previous_mask if self.return_sequences else None
         heads = [output_mask, output_mask] if self.merge_mode is None else [output_mask]
         if self.return_state:
-            return heads + [None] * (2 * self.forward_layer.state_count)
+            count = self.forward_layer.state_count + self.backward_layer.state_count
+            return heads + [None] * count
         return heads if self.merge_mode is None else output_mask
 
     def _split_states(self, initial_state: Any) -> tuple[Any, Any]:
@@ -257,11 +258,11 @@ class Bidirectional(ActivityRegularization, Layer):
         if initial_state is None:
             return None, None
         given = list(initial_state) if isinstance(initial_state, (list, tuple)) else []
-        n = self.forward_layer.state_count
-        if len(given) != 2 * n:
+        n, m = self.forward_layer.state_count, self.backward_layer.state_count
+        if len(given) != n + m:
             raise ValueError(
-                f"Layer '{self.name}' expects `initial_state` to be a list of {2 * n} "
-                f"arrays: {n} for the forward direction, then {n} for the backward one. "
+                f"Layer '{self.name}' expects `initial_state` to be a list of {n + m} "
+                f"arrays: {n} for the forward direction, then {m} for the backward one. "
                 f"Received: {len(given) if given else type(initial_state).__name__}"
             )
         return given[:n], given[n:]
@@ -314,12 +315,13 @@ class Bidirectional(ActivityRegularization, Layer):
                 "gradients as a list [d forward, d backward]."
             )
         n = self.forward_layer.state_count if self.return_state else 0
-        if len(parts) > heads + 2 * n:
+        m = self.backward_layer.state_count if self.return_state else 0
+        if len(parts) > heads + n + m:
             raise ValueError(
-                f"Layer '{self.name}' returns {heads + 2 * n} arrays, but {len(parts)} "
+                f"Layer '{self.name}' returns {heads + n + m} arrays, but {len(parts)} "
                 "gradients were given."
             )
-        parts += [None] * (heads + 2 * n - len(parts))
+        parts += [None] * (heads + n + m - len(parts))
         bwd_aligned = bwd[:, ::-1] if self.return_sequences else bwd  # as merged
         if self.merge_mode is None:
             g_fwd, g_bwd = parts[0], parts[1]
@@ -335,7 +337,7 @@ class Bidirectional(ActivityRegularization, Layer):
             (self.forward_layer, g_fwd, states[:n]),
             (self.backward_layer, g_bwd, states[n:]),
         ):
-            grad = sub.backward([g_main, *g_states] if n else g_main)
+            grad = sub.backward([g_main, *g_states] if g_states else g_main)
             if given:  # [dL/dx, *dL/d initial states] of this direction
                 grad, *starts = grad
                 grad_starts += starts
