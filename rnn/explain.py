@@ -103,6 +103,12 @@ def _recurrent(layer: RNN, directions: int = 1) -> tuple[str, str, str | None]:
     return joined_n, joined_w, None
 
 
+def _twins(forward: RNN, backward: RNN) -> bool:
+    """Whether the two directions have the same weights' shapes (the usual copy)."""
+    same_shapes = [w.shape for w in forward.weights] == [w.shape for w in backward.weights]
+    return type(forward) is type(backward) and same_shapes
+
+
 def _first_size(cell: Layer) -> int:
     size = getattr(cell, "state_size", 0)
     return int(size[0] if isinstance(size, (list, tuple)) else size)
@@ -167,8 +173,11 @@ def _explain_layer(layer: Layer) -> LayerParams:
     elif isinstance(layer, Embedding):
         numbers = f"{layer.input_dim}*{layer.output_dim}"
         words = "input_dim*output_dim"
-    elif isinstance(layer, Bidirectional):
+    elif isinstance(layer, Bidirectional) and _twins(layer.forward_layer, layer.backward_layer):
         numbers, words, torch = _recurrent(layer.forward_layer, directions=2)
+    elif isinstance(layer, Bidirectional):  # a backward layer of its own: one sum each
+        (fn, fw, _), (bn, bw, _) = _recurrent(layer.forward_layer), _recurrent(layer.backward_layer)
+        numbers, words = f"({fn}) + ({bn})", f"forward: ({fw}) + backward: ({bw})"
     elif isinstance(layer, RNN):
         numbers, words, torch = _recurrent(layer)
     else:

@@ -145,19 +145,31 @@ class TrainingMixin:
         return [True] * len(weights)
 
     def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """Forward, loss, backward, update; return the loss and the outputs before the update."""
+        """Forward, loss, backward, update; return the loss and the outputs before the update.
+
+        As Keras, the loss includes the layers' penalties (``losses``: activity and weight
+        regularizers), their gradients join the weights', and the weights' constraints
+        apply after the update.
+        """
+        from rnn.layers import _penalties
+
         loss = self._require_loss()
         forward = self.forward  # type: ignore[attr-defined]
         y_pred = forward(x, training=True) if _names(forward, "training") else forward(x)
         value, grad_output = loss.value_and_gradient(y, y_pred, mask=self._output_mask())
         self.backward(grad_output)  # type: ignore[attr-defined]
-        pairs = [
-            (g, w)
-            for g, w, t in zip(self.grads, self.weights, self._trainable(), strict=True)  # type: ignore[attr-defined]
-            if t
-        ]
+        weights, trainable = self.weights, self._trainable()  # type: ignore[attr-defined]
+        grads = list(self.grads)  # type: ignore[attr-defined]
+        penalty, penalty_grads, constrained = _penalties.training_terms(self, weights, trainable)
+        if penalty:
+            value = value + penalty
+        for i, g in penalty_grads.items():
+            grads[i] = grads[i] + np.asarray(g, dtype=grads[i].dtype)
+        pairs = [(g, w) for g, w, t in zip(grads, weights, trainable, strict=True) if t]
         assert self.optimizer is not None
         self.optimizer.apply([g for g, _ in pairs], [w for _, w in pairs])
+        for i, constraint in constrained:
+            weights[i][...] = constraint(weights[i])
         return value, y_pred
 
     def _test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

@@ -33,6 +33,7 @@ from rnn.layers import (
     StackedRNNCells,
 )
 from rnn.models import Sequential
+from rnn.regularizers import L1, L2
 
 F64 = {"dtype": "float64"}
 PAIRS = {
@@ -421,3 +422,34 @@ def test_the_gated_cell_keeps_a_value_a_simple_rnn_cannot(seed: int) -> None:
 
     assert ratio(RNN(MinimalGatedCell(8), **F64)) < 0.2
     assert ratio(SimpleRNN(8, **F64)) > 0.8
+
+
+# ---------------------------------------------------------------------- issue 13
+
+
+@pytest.mark.parametrize("cls", [SimpleRNNCell, LSTMCell, GRUCell])
+def test_cells_take_regularizers_and_constraints_with_keras_s_keys(cls: Any) -> None:
+    cell = cls(2, kernel_regularizer=L2(0.5), bias_constraint="non_neg")
+    config = cell.get_config()
+    assert config["kernel_regularizer"]["config"] == {"l2": 0.5}
+    assert config["bias_constraint"]["class_name"] == "NonNeg"
+    assert config["recurrent_regularizer"] is None and config["recurrent_constraint"] is None
+    assert "activity_regularizer" not in config  # a cell has none in Keras's config
+    assert cls.from_config(config).get_config() == config
+
+
+def test_a_stacked_rnn_sums_its_cells_penalties() -> None:
+    layer = RNN(
+        [SimpleRNNCell(3, kernel_regularizer=L2(0.5)), LSTMCell(2, bias_regularizer=L1(1.0))]
+    )
+    layer(np.ones((2, 4, 3)))
+    first, second = layer.cell.cells
+    assert layer.losses == pytest.approx(
+        [0.5 * float(np.sum(first.kernel**2)), float(np.sum(np.abs(second.bias)))]
+    )
+
+
+def test_lstm_and_gru_cells_keep_keras_s_implementation() -> None:
+    assert LSTMCell(2).implementation == 2 and GRUCell(2, implementation=1).implementation == 1
+    assert LSTMCell(2, recurrent_dropout=0.1).implementation == 1
+    assert "implementation" not in LSTMCell(2, implementation=1).get_config()

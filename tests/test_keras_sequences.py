@@ -258,9 +258,12 @@ def test_rnn_of_cells_as_keras(case: dict[str, Any]) -> None:
 
 
 def _slim(item: dict[str, Any]) -> dict[str, Any]:
-    """A nested config without the keys the fixtures leave out (initializers, dtype)."""
+    """A nested config without the keys the fixtures leave out (as gen_sequences.slim_config:
+    initializers, regularizers, constraints, dtype)."""
     config = {
-        k: v for k, v in item["config"].items() if not k.endswith("_initializer") and k != "dtype"
+        k: v
+        for k, v in item["config"].items()
+        if not k.endswith(("_initializer", "_regularizer", "_constraint")) and k != "dtype"
     }
     if "cells" in config:
         config["cells"] = [_slim(c) for c in config["cells"]]

@@ -312,3 +312,80 @@ def test_wrong_gradient_shape_is_named() -> None:
     layer.forward(np.ones((2, 4)))
     with pytest.raises(ValueError, match=r"output's shape \(2, 3\), got \(2, 4\)"):
         layer.backward(np.ones((2, 4)))
+
+
+# ---------------------------------------------------------------------- issue 13
+
+
+def test_bidirectional_with_its_own_backward_layer() -> None:
+    layer = Bidirectional(
+        LSTM(3, return_sequences=True, seed=0),
+        backward_layer=GRU(2, go_backwards=True, return_sequences=True, seed=1),
+        merge_mode="concat",
+    )
+    assert_gradients_ok(layer, inputs(2, 4, 3))
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        Dense(3, activation="tanh", activity_regularizer="l2", seed=0),
+        LSTM(2, return_sequences=True, activity_regularizer="l1", seed=0),
+        GRU(2, activity_regularizer="l2", seed=0),
+    ],
+    ids=["dense", "lstm", "gru"],
+)
+def test_activity_regularizer_gradient(layer: Layer) -> None:
+    """backward includes the activity penalty's gradient: the loss checked is the
+    projection plus the layer's penalty (its `losses` after the call)."""
+    rng = np.random.default_rng(4)
+    x = inputs(3, 4, 2)
+
+    def loss(out: Any) -> tuple[float, Any]:
+        r = np.random.default_rng(5).standard_normal(np.shape(out))
+        return float(np.sum(out * r)), r
+
+    copy = layer.__class__.from_config(layer.get_config())
+    copy.set_dtype("float64")
+    copy.build(x.shape)
+    copy.set_weights([rng.normal(0, 0.5, w.shape) for w in copy.weights])
+
+    def total(out: Any) -> float:
+        penalty = sum(copy.activity_regularizer(o) / o.shape[0] for o in [np.asarray(out)])
+        return loss(out)[0] + penalty
+
+    out = copy.forward(x)
+    grad_x = copy.backward(loss(out)[1])
+    eps = 1e-6
+    for array, analytic in [*zip(copy.weights, list(copy.grads), strict=True), (x, grad_x)]:
+        numeric = np.zeros_like(array)
+        for index in np.ndindex(array.shape):
+            keep = array[index]
+            array[index] = keep + eps
+            up = total(copy(x))
+            array[index] = keep - eps
+            down = total(copy(x))
+            array[index] = keep
+            numeric[index] = (up - down) / (2 * eps)
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("merge_mode", ["concat", None])
+def test_bidirectional_own_backward_layer_with_states_and_initial_state(
+    merge_mode: str | None,
+) -> None:
+    """An LSTM forwards (two states) and a GRU backwards (one): states and initial states
+    are split by each direction's own count."""
+    layer = Bidirectional(
+        LSTM(3, return_state=True, seed=0),
+        backward_layer=GRU(2, go_backwards=True, return_state=True, seed=1),
+        merge_mode=merge_mode,
+    )
+    x = inputs(2, 4, 3)
+    out = layer(x)
+    assert [np.shape(o) for o in out][-3:] == [(2, 3), (2, 3), (2, 2)]
+    assert_gradients_ok(layer, x)
+    starts = [inputs(2, 3, seed=1), inputs(2, 3, seed=2), inputs(2, 2, seed=3)]
+    layer(x, initial_state=starts)
+    with pytest.raises(ValueError, match="3 arrays: 2 for the forward direction, then 1 for"):
+        layer(x, initial_state=starts[:2])

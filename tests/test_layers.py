@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
 import rnn
 from rnn import functional
-from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, SimpleRNN
+from rnn.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
 from rnn.layers.layer import Layer
+from rnn.models import Sequential
 
 
 def data(*shape: int, seed: int = 0) -> np.ndarray:
@@ -360,3 +363,98 @@ def test_dense_without_bias_has_bias_none_and_an_activation_set_later_is_read_as
     assert layer.get_config()["activation"] == "linear"
     y = layer.forward(x)
     np.testing.assert_allclose(layer.backward(np.ones_like(y)), np.ones_like(y) @ layer.kernel.T)
+
+
+# ---------------------------------------------------------------------- issue 13's arguments
+
+
+def test_embedding_takes_pretrained_vectors_as_keras() -> None:
+    """Keras 3: ``weights=[matrix]`` (or the matrix) builds the layer with it as its table."""
+    vectors = np.arange(12.0).reshape(4, 3)
+    for given in ([vectors], vectors):
+        layer = Embedding(4, 3, weights=given)
+        assert layer.built
+        np.testing.assert_array_equal(layer.embeddings, vectors.astype(np.float32))
+        assert "weights" not in layer.get_config()
+    ids = np.array([[3, 1, 0]])
+    np.testing.assert_array_equal(Embedding(4, 3, weights=[vectors])(ids), vectors[[[3, 1, 0]]])
+
+
+def test_embedding_with_fixed_pretrained_vectors_trains_around_them() -> None:
+    rnn.set_random_seed(0)
+    vectors = np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)
+    model = Sequential(
+        [Input((4,)), Embedding(5, 3, weights=[vectors], trainable=False), GRU(2), Dense(1)]
+    )
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.array([[1, 2, 3, 4]] * 8), np.ones((8, 1)), epochs=2, verbose=0)
+    np.testing.assert_array_equal(model.layers[0].embeddings, vectors)
+    assert model.layers[0].input_shape == (None, 4)
+
+
+def test_embedding_builds_without_a_shape_as_keras() -> None:
+    layer = Embedding(6, 2)
+    layer.build()
+    assert layer.built and layer.embeddings.shape == (6, 2)
+    table = layer.embeddings.copy()
+    layer.build((None, 3))  # built: nothing changes, as Keras
+    np.testing.assert_array_equal(layer.embeddings, table)
+    model = Sequential([Input((3,)), layer, Dense(1)])
+    assert model.output_shape == (None, 3, 1) and layer.input_shape == (None, 3)
+
+
+@pytest.mark.parametrize("cls", [LSTM, GRU])
+def test_implementation_and_use_cudnn_are_accepted_and_change_nothing(cls: Any) -> None:
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    plain = cls(4, seed=3)
+    y = plain(x)
+    for implementation, use_cudnn in ((1, False), (2, True), (2, "auto")):
+        layer = cls(4, seed=3, implementation=implementation, use_cudnn=use_cudnn)
+        np.testing.assert_array_equal(layer(x), y)
+        assert (layer.cell.implementation, layer.use_cudnn) == (implementation, use_cudnn)
+        config = layer.get_config()
+        assert "implementation" not in config and "use_cudnn" not in config
+    # as Keras: recurrent dropout makes the cell's implementation 1
+    assert cls(4, recurrent_dropout=0.2, implementation=2).cell.implementation == 1
+
+
+@pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
+def test_recurrent_configs_carry_unroll_and_zero_output_for_mask(cls: Any) -> None:
+    config = cls(2, unroll=True, zero_output_for_mask=True).get_config()
+    assert (config["unroll"], config["zero_output_for_mask"]) == (True, True)
+    again = cls.from_config(config)
+    assert (again.unroll, again.zero_output_for_mask) == (True, True)
+    assert cls(2).get_config()["unroll"] is False
+
+
+def test_bidirectional_with_its_own_backward_layer() -> None:
+    """The backward layer is used as it is: its output, reversed, joins the forward one's."""
+    rnn.clear_session()
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    backward = GRU(2, go_backwards=True, return_sequences=True, seed=1)
+    layer = Bidirectional(LSTM(4, return_sequences=True, seed=0), backward_layer=backward)
+    y = layer(x)
+    assert layer.backward_layer is backward and y.shape == (2, 5, 6)
+    np.testing.assert_allclose(y[..., :4], layer.forward_layer(x))
+    np.testing.assert_allclose(y[..., 4:], backward(x)[:, ::-1])
+    assert layer.count_params() == 4 * 4 * (3 + 4 + 1) + 3 * 2 * (3 + 2 + 2)
+    config = layer.get_config()
+    assert config["backward_layer"]["class_name"] == "GRU"
+    assert config["layer"]["config"]["name"] == "forward_lstm"
+    again = Bidirectional.from_config(config)
+    assert again.backward_layer.name == "gru" and again.forward_layer.name == "forward_lstm"
+    assert again.backward_layer.go_backwards and again.backward_layer.zero_output_for_mask
+
+
+def test_bidirectional_backward_layer_must_be_recurrent() -> None:
+    with pytest.raises(ValueError, match=r"^`backward_layer` must be a recurrent layer"):
+        Bidirectional(LSTM(2), backward_layer=Dense(2))  # type: ignore[arg-type]
+
+
+def test_explain_params_of_a_bidirectional_with_its_own_backward_layer() -> None:
+    layer = Bidirectional(LSTM(4), backward_layer=GRU(2, go_backwards=True))
+    layer.build((None, 5, 3))
+    (entry,) = rnn.explain_params(layer).layers
+    assert entry.numbers == "(4*(4*4 + 3*4 + 4)) + (3*(2*2 + 3*2 + 2*2))"
+    assert eval(entry.numbers) == entry.count == layer.count_params() == 170
+    assert entry.torch is None  # PyTorch's bidirectional layers are twins

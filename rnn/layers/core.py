@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from rnn import _graph, activations, initializers
+from rnn import _graph, activations, constraints, initializers, regularizers
 from rnn.config import floatx
+from rnn.layers._penalties import ActivityRegularization
 from rnn.layers.layer import Layer, Shape, positive_int
 
 
@@ -232,7 +233,7 @@ def Input(
     return layer.output
 
 
-class Dense(Layer):
+class Dense(ActivityRegularization, Layer):
     """A fully connected layer: ``activation(inputs @ kernel + bias)``.
 
     Applied to the last axis, so a ``(batch, timesteps, features)`` input gives
@@ -250,6 +251,16 @@ class Dense(Layer):
         How the kernel is drawn (``"glorot_uniform"``).
     bias_initializer : str or callable
         How the bias is drawn (``"zeros"``).
+    kernel_regularizer : str, Regularizer or None
+        Penalty on the kernel added to the training loss (see :mod:`rnn.regularizers`).
+    bias_regularizer : str, Regularizer or None
+        Penalty on the bias.
+    activity_regularizer : str, Regularizer or None
+        Penalty on the output, divided by the batch size (Keras 3's).
+    kernel_constraint : str, Constraint or None
+        Applied to the kernel after each update (see :mod:`rnn.constraints`).
+    bias_constraint : str, Constraint or None
+        Applied to the bias after each update.
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
@@ -257,6 +268,8 @@ class Dense(Layer):
     ----------
     kernel : numpy.ndarray, shape (input_dim, units)
     bias : numpy.ndarray, shape (units,)
+    losses : list of float
+        The activity penalty of the last call, then the weights' penalties (Keras's).
 
     Examples
     --------
@@ -270,6 +283,14 @@ class Dense(Layer):
     ('dense', (2, 3, 4), 'float32', 44)
     >>> [w.shape for w in layer.get_weights()]
     [(10, 4), (4,)]
+
+    With penalties, ``losses`` lists them (``fit`` adds them to the loss):
+
+    >>> layer = Dense(2, kernel_initializer="ones", kernel_regularizer="l2",
+    ...               activity_regularizer=rnn.regularizers.L1(0.5))
+    >>> _ = layer(np.ones((4, 3)))   # outputs 3.0, batch of 4: 0.5 * 24 / 4
+    >>> [round(loss, 6) for loss in layer.losses]
+    [3.0, 0.06]
     """
 
     min_ndim = 2
@@ -282,6 +303,11 @@ class Dense(Layer):
         use_bias: bool = True,
         kernel_initializer: Any = "glorot_uniform",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
         ok = isinstance(units, (int, np.integer)) and not isinstance(units, bool) and units > 0
@@ -296,6 +322,17 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        rules = [(self.kernel_regularizer, self.kernel_constraint)]
+        if self.use_bias:
+            rules.append((self.bias_regularizer, self.bias_constraint))
+        return rules
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Create ``kernel`` (input_dim, units) and ``bias`` (units,)."""
@@ -329,22 +366,27 @@ class Dense(Layer):
 
     def call(self, inputs: np.ndarray) -> np.ndarray:
         """``activation(inputs @ kernel + bias)``."""
-        y = inputs @ self.kernel
-        if self.bias is not None:
-            y = y + self.bias
-        return np.asarray(self.activation(y), dtype=self.dtype)
+        return self.forward_with_cache(inputs)[0]
 
     def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
-        """Return ``call(x)`` and the cache ``(x, y)`` that `backward_with_cache` reads."""
-        y = self.call(x)
-        return y, (x, y)
+        """Return ``call(x)`` and the cache ``(x, y, z)`` that `backward_with_cache` reads.
+
+        ``z``, the pre-activation, is kept only for an activation whose derivative needs
+        it (``gelu``, ``silu``); the others read theirs from ``y``.
+        """
+        z = x @ self.kernel  # z = x K (+ b)
+        if self.bias is not None:
+            z = z + self.bias
+        y = np.asarray(self.activation(z), dtype=self.dtype)  # y = act(z)
+        return y, (x, y, z if activations.needs_input(self.activation) else None)
 
     def backward_with_cache(
         self, grad_output: Any, cache: Any
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """``dz = dy act'``; ``dL/dkernel = x^T dz``, ``dL/dbias = sum dz``, ``dL/dx = dz K^T``."""
-        x, y = cache
-        dz = activation_backward(self.activation, y, self.grad_output_array(grad_output, y.shape))
+        x, y, z = cache
+        g = self.grad_output_array(grad_output, y.shape)
+        dz = activation_backward(self.activation, y, g, inputs=z)
         dz_rows = dz.reshape(-1, self.units)  # every leading axis is a batch axis
         grads = [x.reshape(-1, x.shape[-1]).T @ dz_rows]  # dL/dkernel = sum x^T dz
         if self.use_bias:
@@ -352,14 +394,24 @@ class Dense(Layer):
         return dz @ self.kernel.T, grads  # dL/dx = dz K^T
 
     def get_config(self) -> dict[str, Any]:
-        """Keras's config keys for Dense."""
+        """Keras's config keys for Dense (``activity_regularizer`` only when set, as Keras)."""
+        activity = self.activity_regularizer
         return {
             **super().get_config(),
+            **(
+                {}
+                if activity is None
+                else {"activity_regularizer": regularizers.serialize(activity)}
+            ),
             "units": self.units,
             "activation": activations.name_of(self.activation),
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.name_of(self.kernel_initializer),
             "bias_initializer": initializers.name_of(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
 

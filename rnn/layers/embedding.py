@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from rnn import initializers
+from rnn import constraints, initializers, regularizers
+from rnn.layers._penalties import ActivityRegularization
 from rnn.layers.layer import Layer, Shape
 
 
@@ -20,7 +21,7 @@ def _check_dim(value: Any, name: str) -> int:
     return int(value)
 
 
-class Embedding(Layer):
+class Embedding(ActivityRegularization, Layer):
     """Look up a learned vector for every integer token id.
 
     Parameters
@@ -31,10 +32,20 @@ class Embedding(Layer):
         Size of each vector.
     embeddings_initializer : str or callable
         Default ``"uniform"``: uniform on ``[-0.05, 0.05]`` as in Keras.
+    embeddings_regularizer : str, Regularizer or None
+        Penalty on the table added to the training loss (see :mod:`rnn.regularizers`).
+    activity_regularizer : str, Regularizer or None
+        Penalty on the output vectors, divided by the batch size (Keras 3's).
+    embeddings_constraint : str, Constraint or None
+        Applied to the table after each update (see :mod:`rnn.constraints`).
     mask_zero : bool
         Whether id 0 is padding: the layer then gives the next layers a mask (see
         `compute_mask`), False where the id is 0, and the recurrent layers skip those
         steps. The vocabulary keeps its size: id 0 still has a row, which padding reads.
+    weights : numpy.ndarray or list of one, optional
+        Pretrained vectors, shape (input_dim, output_dim): as Keras 3, the layer is built
+        at once with them as its table (``weights=[matrix]``, or the matrix alone). Add
+        ``trainable=False`` to keep them fixed while training. Not part of the config.
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
@@ -67,6 +78,13 @@ class Embedding(Layer):
     >>> padded = np.array([[4, 2, 0, 0], [7, 1, 3, 0]])
     >>> Embedding(10, 2, mask_zero=True).compute_mask(padded).tolist()
     [[True, True, False, False], [True, True, True, False]]
+
+    Pretrained vectors, kept fixed:
+
+    >>> vectors = np.arange(6.0).reshape(3, 2)
+    >>> layer = Embedding(3, 2, weights=[vectors], trainable=False)
+    >>> layer.built, layer(np.array([[2, 0]])).tolist(), len(layer.trainable_weights)
+    (True, [[[4.0, 5.0], [0.0, 1.0]]], 0)
     """
 
     def __init__(
@@ -74,23 +92,49 @@ class Embedding(Layer):
         input_dim: int,
         output_dim: int,
         embeddings_initializer: Any = "uniform",
+        embeddings_regularizer: Any = None,
+        embeddings_constraint: Any = None,
         mask_zero: bool = False,
+        weights: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         self.input_dim = _check_dim(input_dim, "input_dim")
         self.output_dim = _check_dim(output_dim, "output_dim")
         super().__init__(**kwargs)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        if weights is not None:  # as Keras 3: built now, the vectors set as the table
+            self.build()
+            if not (isinstance(weights, list) and len(weights) == 1):
+                weights = [weights]
+            self.set_weights(weights)
 
-    def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create ``embeddings`` (input_dim, output_dim)."""
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return [(self.embeddings_regularizer, self.embeddings_constraint)]
+
+    def build(self, input_shape: Sequence[int | None] | None = None) -> None:
+        """Create ``embeddings`` (input_dim, output_dim); the input shape is not needed."""
+        if self.built:
+            return
         self.embeddings = self.add_weight(
             "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
         )
-        super().build(input_shape)
+        if input_shape is None:
+            self.built = True
+        else:
+            super().build(input_shape)
+
+    def maybe_build(self, input_shape: Sequence[int | None]) -> None:
+        """Check and build; a layer built without a shape takes the first one it sees."""
+        super().maybe_build(input_shape)
+        if self._build_shape is None:
+            self._build_shape = tuple(input_shape)
 
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Shape:
         """``(*input_shape, output_dim)``."""
@@ -140,5 +184,26 @@ class Embedding(Layer):
             "input_dim": self.input_dim,
             "output_dim": self.output_dim,
             "embeddings_initializer": initializers.name_of(self.embeddings_initializer),
+            "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
             "mask_zero": self.mask_zero,
         }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Embedding:
+        """Create the layer from :meth:`get_config`'s output.
+
+        Raises
+        ------
+        TypeError
+            If the config does not make a layer (a float ``input_dim``...), as Keras
+            words it: the config, then the error it caused.
+        """
+        try:
+            return cls(**config)
+        except Exception as error:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={config}."
+                f"\n\nException encountered: {error}"
+            ) from error

@@ -32,9 +32,13 @@ class GRUCell(RecurrentCell):
         Default ``True``.
     reset_after : bool
         Apply the reset gate after the recurrent product (default ``True``), as `GRU`.
+    implementation : int
+        Keras's choice between two ways of computing the gates (1 or 2, default 2;
+        Keras makes it 1 with ``recurrent_dropout``). Stored as ``implementation``, not in
+        the config; the numbers are the same either way, so it changes nothing here.
     **kwargs
-        The initializers, ``dropout``, ``recurrent_dropout``, ``name``, ``seed``... as
-        for `SimpleRNNCell`.
+        The initializers, regularizers, constraints, ``dropout``, ``recurrent_dropout``,
+        ``name``, ``seed``... as for `SimpleRNNCell`.
 
     Examples
     --------
@@ -55,9 +59,11 @@ class GRUCell(RecurrentCell):
         recurrent_activation: str | activations.Activation | None = "sigmoid",
         use_bias: bool = True,
         reset_after: bool = True,
+        implementation: int = 2,
         **kwargs: Any,
     ) -> None:
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+        self.implementation = 1 if self.recurrent_dropout else implementation
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = bool(reset_after)
 
@@ -139,6 +145,21 @@ class GRU(FusedRNN):
         ``(2, 3 * units)``. With ``False`` the bias has shape ``(3 * units,)``.
     use_bias : bool
         As for `SimpleRNN`.
+    kernel_regularizer, recurrent_regularizer, bias_regularizer : str, Regularizer or None
+        Penalties on the weights, added to the training loss (see :mod:`rnn.regularizers`).
+    activity_regularizer : str, Regularizer or None
+        Penalty on the output (on each output, with ``return_state``), divided by the
+        batch size.
+    kernel_constraint, recurrent_constraint, bias_constraint : str, Constraint or None
+        Applied to the weights after each update (see :mod:`rnn.constraints`).
+    use_cudnn : "auto", True or False
+        Keras's choice of NVIDIA's cuDNN kernels; checked as Keras checks it, stored, not
+        in the config, and changes nothing here (NumPy runs on the CPU).
+    implementation : int
+        Keras's two ways of computing the gates (1 or 2); stored on the cell, not in the
+        config, and changes nothing here.
+    unroll : bool
+        Accepted for Keras code (in the config); changes nothing here (see `RNN`).
     **kwargs
         ``return_sequences``, ``return_state``, ``go_backwards``, ``bptt_truncate``,
         ``name``, ... as for `SimpleRNN`.
@@ -175,10 +196,25 @@ class GRU(FusedRNN):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        recurrent_constraint: Any = None,
+        bias_constraint: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
+        use_cudnn: str | bool = "auto",
         **kwargs: Any,
     ) -> None:
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError(
+                "Invalid valid received for argument `use_cudnn`. "
+                "Expected one of {'auto', True, False}. "
+                f"Received: use_cudnn={use_cudnn}"
+            )
+        implementation = kwargs.pop("implementation", 2)
         cell = GRUCell(
             units,
             activation=activation,
@@ -188,10 +224,19 @@ class GRU(FusedRNN):
             kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             seed=kwargs.get("seed"),
             dtype=kwargs.get("dtype"),
             name="gru_cell",
+            implementation=implementation,
         )
-        super().__init__(cell, **kwargs)
+        super().__init__(cell, activity_regularizer=activity_regularizer, **kwargs)
+        #: Keras's choice of cuDNN; stored, not in the config, and changes nothing here
+        self.use_cudnn = use_cudnn

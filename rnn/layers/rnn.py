@@ -30,7 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from rnn import activations, initializers
+from rnn import activations, constraints, initializers, regularizers
+from rnn.layers._penalties import ActivityRegularization, weight_rules
 from rnn.layers.dtypes import standardize_dtype
 from rnn.layers.layer import Layer, Shape, _keywords, deserialize_layer, positive_int
 from rnn.layers.regularization import check_rate, dropout_mask
@@ -45,7 +46,7 @@ def _sizes(state_size: Any) -> list[int]:
     return [int(state_size)]
 
 
-class RNN(Layer):
+class RNN(ActivityRegularization, Layer):
     """Run a cell over every step of a sequence (Keras 3's ``keras.layers.RNN``).
 
     Parameters
@@ -72,6 +73,9 @@ class RNN(Layer):
     zero_output_for_mask : bool
         With a mask, give zeros as the outputs of the masked steps instead of the
         previous output.
+    activity_regularizer : str, Regularizer or None
+        Penalty on the output (on each output, with ``return_state``), divided by the
+        batch size, added to the training loss (see :mod:`rnn.regularizers`).
     **kwargs
         ``name``, ``input_shape``, ``seed``, ``dtype``... see `Layer`.
 
@@ -124,7 +128,9 @@ class RNN(Layer):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(list(cell))
         check_cell(cell)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -192,6 +198,9 @@ class RNN(Layer):
         self.cell.set_dtype(dtype)
         self._weights = self.cell._weights
 
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return weight_rules(self.cell)
+
     def unbuilt_copy(self, name: str, **changes: Any) -> Any:
         """Return a copy of the layer's settings, with a copy of its cell, without weights."""
         seed = changes.get("seed")
@@ -201,6 +210,7 @@ class RNN(Layer):
         )
         twin = Layer.unbuilt_copy(holder, name, **changes)
         twin.states = None
+        twin._activity_losses, twin._activity_outputs = [], None  # nothing called yet
         return twin
 
     def expected_last_dim(self) -> int | None:
@@ -551,9 +561,18 @@ class RNN(Layer):
         }
 
     def get_config(self) -> dict[str, Any]:
-        """Keras's keys: the sequence options and the cell as ``{class_name, config}``."""
+        """Keras's keys: the sequence options and the cell as ``{class_name, config}``.
+
+        ``activity_regularizer`` only when set, as Keras's.
+        """
+        activity = self.activity_regularizer
         return {
             **super().get_config(),
+            **(
+                {}
+                if activity is None
+                else {"activity_regularizer": regularizers.serialize(activity)}
+            ),
             **self.sequence_config(),
             "unroll": self.unroll,
             "zero_output_for_mask": self.zero_output_for_mask,
@@ -623,6 +642,9 @@ class StackedRNNCells(Layer):
             for cell in self.cells
             for name, weight in cell._weights.items()
         }
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return [rule for cell in self.cells for rule in weight_rules(cell)]
 
     def set_dtype(self, dtype: Any) -> None:
         """Cast every cell's weights to ``dtype``."""
@@ -735,12 +757,24 @@ class RecurrentCell(Layer):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        recurrent_constraint: Any = None,
+        bias_constraint: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         **kwargs: Any,
     ) -> None:
         self.units = positive_int(units, "units")
         super().__init__(**kwargs)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -797,6 +831,15 @@ class RecurrentCell(Layer):
     def expected_last_dim(self) -> int | None:
         """Once built, the feature size is fixed by the kernel."""
         return self.kernel.shape[0] if self.built else None
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        rules = [
+            (self.kernel_regularizer, self.kernel_constraint),
+            (self.recurrent_regularizer, self.recurrent_constraint),
+        ]
+        if self.use_bias:
+            rules.append((self.bias_regularizer, self.bias_constraint))
+        return rules
 
     # ------------------------------------------------------------------ dropout
     def dropout_masks(self, x: np.ndarray, training: bool | None) -> dict[str, Any]:
@@ -955,6 +998,12 @@ class RecurrentCell(Layer):
             "kernel_initializer": initializers.name_of(self.kernel_initializer),
             "recurrent_initializer": initializers.name_of(self.recurrent_initializer),
             "bias_initializer": initializers.name_of(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
@@ -993,6 +1042,12 @@ class FusedRNN(RNN):
     kernel_initializer = FromCell()
     recurrent_initializer = FromCell()
     bias_initializer = FromCell()
+    kernel_regularizer = FromCell()
+    recurrent_regularizer = FromCell()
+    bias_regularizer = FromCell()
+    kernel_constraint = FromCell()
+    recurrent_constraint = FromCell()
+    bias_constraint = FromCell()
     dropout = FromCell()
     recurrent_dropout = FromCell()
     kernel = FromCell()
@@ -1021,9 +1076,14 @@ class FusedRNN(RNN):
             cell.pop(key, None)
         config = {
             **Layer.get_config(self),
-            **cell,
             **self.sequence_config(),
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
         }
+        for key, value in cell.items():  # Keras's order: the activity's after the bias's
+            config[key] = value
+            if key == "bias_regularizer":
+                config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self.bptt_truncate is not None:  # not a Keras argument: only when set
             config["bptt_truncate"] = self.bptt_truncate
         return config

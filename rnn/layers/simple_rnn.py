@@ -35,6 +35,18 @@ class SimpleRNNCell(RecurrentCell):
         How the recurrent kernel is drawn (``"orthogonal"``).
     bias_initializer : str or callable
         How the bias is drawn (``"zeros"``).
+    kernel_regularizer : str, Regularizer or None
+        Penalty on the kernel, added to the training loss (see :mod:`rnn.regularizers`).
+    recurrent_regularizer : str, Regularizer or None
+        Penalty on the recurrent kernel.
+    bias_regularizer : str, Regularizer or None
+        Penalty on the bias.
+    kernel_constraint : str, Constraint or None
+        Applied to the kernel after each update (see :mod:`rnn.constraints`).
+    recurrent_constraint : str, Constraint or None
+        Applied to the recurrent kernel after each update.
+    bias_constraint : str, Constraint or None
+        Applied to the bias after each update.
     dropout : float
         Rate in [0, 1) of the inputs dropped while training (default 0).
     recurrent_dropout : float
@@ -124,6 +136,23 @@ class SimpleRNN(FusedRNN):
         How the recurrent kernel is drawn (``"orthogonal"``).
     bias_initializer : str or callable
         How the bias is drawn (``"zeros"``).
+    kernel_regularizer : str, Regularizer or None
+        Penalty on the kernel, added to the training loss (see :mod:`rnn.regularizers`).
+    recurrent_regularizer : str, Regularizer or None
+        Penalty on the recurrent kernel.
+    bias_regularizer : str, Regularizer or None
+        Penalty on the bias.
+    kernel_constraint : str, Constraint or None
+        Applied to the kernel after each update (see :mod:`rnn.constraints`).
+    recurrent_constraint : str, Constraint or None
+        Applied to the recurrent kernel after each update.
+    bias_constraint : str, Constraint or None
+        Applied to the bias after each update.
+    activity_regularizer : str, Regularizer or None
+        Accepted, and dropped as Keras 3 (3.15.1) drops it: `SimpleRNN` applies no
+        activity penalty and its config says None (`LSTM` and `GRU` apply theirs). For
+        a penalty on a SimpleRNN's output, use ``RNN(SimpleRNNCell(...),
+        activity_regularizer=...)``.
     dropout : float
         Rate in [0, 1) of the inputs dropped while training: one mask per sequence,
         kept at every step (default 0).
@@ -175,6 +204,13 @@ class SimpleRNN(FusedRNN):
         kernel_initializer: Any = "glorot_uniform",
         recurrent_initializer: Any = "orthogonal",
         bias_initializer: Any = "zeros",
+        kernel_regularizer: Any = None,
+        recurrent_regularizer: Any = None,
+        bias_regularizer: Any = None,
+        activity_regularizer: Any = None,
+        kernel_constraint: Any = None,
+        recurrent_constraint: Any = None,
+        bias_constraint: Any = None,
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         return_sequences: bool = False,
@@ -193,6 +229,12 @@ class SimpleRNN(FusedRNN):
             kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
             dropout=dropout,
             recurrent_dropout=recurrent_dropout,
             seed=kwargs.get("seed"),

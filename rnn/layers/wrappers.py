@@ -11,13 +11,15 @@ from typing import Any, cast
 
 import numpy as np
 
+from rnn import regularizers
+from rnn.layers._penalties import ActivityRegularization, weight_rules
 from rnn.layers.layer import Layer, Shape, _keywords, format_shape
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
-class Bidirectional(Layer):
+class Bidirectional(ActivityRegularization, Layer):
     """Bidirectional wrapper for `SimpleRNN`, `LSTM` and `GRU`.
 
     Two copies of the wrapped layer are made, named as in Keras 3:
@@ -33,6 +35,15 @@ class Bidirectional(Layer):
     merge_mode : {"concat", "sum", "ave", "mul", None}
         How to combine the two outputs; ``None`` returns them as a list
         ``[forward, backward]``.
+    backward_layer : SimpleRNN, LSTM or GRU, optional
+        The layer that reads backwards, used as it is (not copied), instead of a copy of
+        ``layer``. As Keras, its ``go_backwards`` must differ from ``layer``'s, and its
+        ``return_sequences``, ``return_state`` and ``stateful`` must equal them; it may
+        be another kind of layer or have another size.
+    activity_regularizer : str, Regularizer or None
+        Penalty on the merged output, divided by the batch size (see
+        :mod:`rnn.regularizers`). The wrapped layer's own (an `LSTM`'s or a `GRU`'s)
+        applies to each direction's output, as in Keras.
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
 
@@ -56,13 +67,36 @@ class Bidirectional(Layer):
     ('bidirectional', 'forward_lstm', 'backward_lstm')
     >>> layer(np.zeros((2, 5, 3))).shape, layer.count_params()
     ((2, 5, 8), 256)
+
+    A backward layer of its own, here a GRU reading right to left:
+
+    >>> from rnn.layers import GRU
+    >>> layer = Bidirectional(LSTM(4), backward_layer=GRU(2, go_backwards=True))
+    >>> layer(np.zeros((2, 5, 3))).shape, layer.backward_layer.name
+    ((2, 6), 'gru')
     """
 
-    def __init__(self, layer: RNN, merge_mode: str | None = "concat", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        layer: RNN,
+        merge_mode: str | None = "concat",
+        backward_layer: RNN | None = None,
+        **kwargs: Any,
+    ) -> None:
         if not isinstance(layer, RNN):
             raise ValueError(
                 "Please initialize `Bidirectional` layer with a recurrent layer "
                 f"(SimpleRNN, LSTM or GRU) instance. Received: {layer}"
+            )
+        if backward_layer is not None and not isinstance(backward_layer, Layer):
+            raise ValueError(
+                "`backward_layer` need to be a `keras.layers.Layer` "
+                f"instance. Received: {backward_layer}"
+            )
+        if backward_layer is not None and not isinstance(backward_layer, RNN):
+            raise ValueError(
+                "`backward_layer` must be a recurrent layer (SimpleRNN, LSTM or GRU) "
+                f"instance. Received: {backward_layer}"
             )
         if merge_mode not in MERGE_MODES:
             raise ValueError(
@@ -70,25 +104,62 @@ class Bidirectional(Layer):
                 'of {"sum", "mul", "ave", "concat", None}'
             )
         kwargs.setdefault("dtype", layer.dtype)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
-        base = layer.name.removeprefix("forward_").removeprefix("backward_")
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         seed = layer.seed
         # as Keras: with a mask, each direction's sequence output is zero at the padding
         zero = layer.return_sequences
         self.forward_layer = layer.unbuilt_copy(
-            f"forward_{base}", go_backwards=layer.go_backwards, seed=seed, zero_output_for_mask=zero
-        )
-        self.backward_layer = layer.unbuilt_copy(
-            f"backward_{base}",
-            go_backwards=not layer.go_backwards,
-            seed=None if seed is None else seed + 1,
+            f"forward_{layer.name.removeprefix('forward_')}",
+            go_backwards=layer.go_backwards,
+            seed=seed,
             zero_output_for_mask=zero,
         )
-        self.forward_layer.dtype = self.backward_layer.dtype = self.dtype
+        if backward_layer is None:
+            self.backward_layer = layer.unbuilt_copy(
+                f"backward_{layer.name.removeprefix('backward_')}",
+                go_backwards=not layer.go_backwards,
+                seed=None if seed is None else seed + 1,
+                zero_output_for_mask=zero,
+            )
+        else:
+            self.backward_layer = backward_layer
+            self.backward_layer.zero_output_for_mask = backward_layer.return_sequences
+        self._check_directions()
+        self.forward_layer.dtype = self.dtype
+        if not self.backward_layer.built:
+            self.backward_layer.dtype = self.dtype
         self.layer = layer
         self.merge_mode = merge_mode
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
+
+    def _check_directions(self) -> None:
+        """Raise Keras's ValueError unless the two directions fit together."""
+        fwd, bwd = self.forward_layer, self.backward_layer
+        if fwd.go_backwards == bwd.go_backwards:
+            raise ValueError(
+                "Forward layer and backward layer should have different "
+                "`go_backwards` value. Received: "
+                f"forward_layer.go_backwards {fwd.go_backwards}, "
+                f"backward_layer.go_backwards={bwd.go_backwards}"
+            )
+        for name in ("stateful", "return_sequences", "return_state"):
+            forward_value, backward_value = getattr(fwd, name), getattr(bwd, name)
+            if forward_value != backward_value:
+                raise ValueError(
+                    "Forward layer and backward layer are expected to have "
+                    f'the same value for attribute "{name}", got '
+                    f'"{forward_value}" for forward layer and '
+                    f'"{backward_value}" for backward layer'
+                )
+
+    def _sublayers(self) -> list[Any]:
+        return [self.forward_layer, self.backward_layer]
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return weight_rules(self.forward_layer) + weight_rules(self.backward_layer)
 
     @property
     def input_ndim(self) -> int:  # type: ignore[override]
@@ -129,18 +200,21 @@ class Bidirectional(Layer):
     def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
         """Return the wrapped layer's shape with the last axis doubled for ``"concat"``."""
         shapes = self.forward_layer.compute_output_shape(input_shape)
+        back = self.backward_layer.compute_output_shape(input_shape)
         out: Shape = shapes[0] if self.return_state else shapes
+        last: Any = (back[0] if self.return_state else back)[-1]
         states: list[Shape] = shapes[1:] if self.return_state else []
+        back_states: list[Shape] = back[1:] if self.return_state else []
         if self.merge_mode == "concat":
-            merged: Any = (*out[:-1], None if out[-1] is None else 2 * out[-1])
+            merged: Any = (*out[:-1], None if None in (out[-1], last) else out[-1] + last)
         elif self.merge_mode is None:
-            merged = [out, out]
+            merged = [out, back[0] if self.return_state else back]
         else:
             merged = out
         if not self.return_state:
             return merged
         head = merged if self.merge_mode is None else [merged]
-        return head + states * 2
+        return head + states + back_states
 
     def _merge(self, y: np.ndarray, y_rev: np.ndarray) -> Any:
         if self.merge_mode == "concat":
@@ -175,7 +249,8 @@ class Bidirectional(Layer):
         output_mask = previous_mask if self.return_sequences else None
         heads = [output_mask, output_mask] if self.merge_mode is None else [output_mask]
         if self.return_state:
-            return heads + [None] * (2 * self.forward_layer.state_count)
+            count = self.forward_layer.state_count + self.backward_layer.state_count
+            return heads + [None] * count
         return heads if self.merge_mode is None else output_mask
 
     def _split_states(self, initial_state: Any) -> tuple[Any, Any]:
@@ -183,11 +258,11 @@ class Bidirectional(Layer):
         if initial_state is None:
             return None, None
         given = list(initial_state) if isinstance(initial_state, (list, tuple)) else []
-        n = self.forward_layer.state_count
-        if len(given) != 2 * n:
+        n, m = self.forward_layer.state_count, self.backward_layer.state_count
+        if len(given) != n + m:
             raise ValueError(
-                f"Layer '{self.name}' expects `initial_state` to be a list of {2 * n} "
-                f"arrays: {n} for the forward direction, then {n} for the backward one. "
+                f"Layer '{self.name}' expects `initial_state` to be a list of {n + m} "
+                f"arrays: {n} for the forward direction, then {m} for the backward one. "
                 f"Received: {len(given) if given else type(initial_state).__name__}"
             )
         return given[:n], given[n:]
@@ -240,17 +315,18 @@ class Bidirectional(Layer):
                 "gradients as a list [d forward, d backward]."
             )
         n = self.forward_layer.state_count if self.return_state else 0
-        if len(parts) > heads + 2 * n:
+        m = self.backward_layer.state_count if self.return_state else 0
+        if len(parts) > heads + n + m:
             raise ValueError(
-                f"Layer '{self.name}' returns {heads + 2 * n} arrays, but {len(parts)} "
+                f"Layer '{self.name}' returns {heads + n + m} arrays, but {len(parts)} "
                 "gradients were given."
             )
-        parts += [None] * (heads + 2 * n - len(parts))
+        parts += [None] * (heads + n + m - len(parts))
         bwd_aligned = bwd[:, ::-1] if self.return_sequences else bwd  # as merged
         if self.merge_mode is None:
             g_fwd, g_bwd = parts[0], parts[1]
         else:
-            g = self.grad_output_array(parts[0], self._merged_shape(fwd))
+            g = self.grad_output_array(parts[0], self._merged_shape(fwd, bwd))
             g_fwd, g_bwd = self._unmerge(g, fwd, bwd_aligned)
         if self.return_sequences and g_bwd is not None:
             g_bwd = np.asarray(g_bwd)[:, ::-1]  # back to the backward layer's time order
@@ -261,7 +337,7 @@ class Bidirectional(Layer):
             (self.forward_layer, g_fwd, states[:n]),
             (self.backward_layer, g_bwd, states[n:]),
         ):
-            grad = sub.backward([g_main, *g_states] if n else g_main)
+            grad = sub.backward([g_main, *g_states] if g_states else g_main)
             if given:  # [dL/dx, *dL/d initial states] of this direction
                 grad, *starts = grad
                 grad_starts += starts
@@ -269,10 +345,10 @@ class Bidirectional(Layer):
         weights = self.forward_layer.grads + self.backward_layer.grads
         return ([grad_x, *grad_starts] if given else grad_x), weights
 
-    def _merged_shape(self, fwd: np.ndarray) -> tuple[int, ...]:
-        """Return the merged output's shape, given the forward direction's output."""
-        if self.merge_mode == "concat":
-            return (*fwd.shape[:-1], 2 * fwd.shape[-1])
+    def _merged_shape(self, fwd: np.ndarray, bwd: np.ndarray) -> tuple[int, ...]:
+        """Return the merged output's shape, given the two directions' outputs."""
+        if self.merge_mode == "concat":  # a backward layer of its own may have another size
+            return (*fwd.shape[:-1], fwd.shape[-1] + bwd.shape[-1])
         return fwd.shape
 
     def _unmerge(
@@ -289,22 +365,35 @@ class Bidirectional(Layer):
         return g * bwd, g * fwd  # mul: d(y y')/dy = y'
 
     def get_config(self) -> dict[str, Any]:
-        """Return the wrapped layer's class and config, and ``merge_mode``."""
+        """Return Keras's keys: ``merge_mode`` and the two directions' class and config.
+
+        ``layer`` is the forward one; ``activity_regularizer`` only when set.
+        """
+        activity = self.activity_regularizer
         return {
             **super().get_config(),
-            "layer": _layer_config(self.layer),
+            **(
+                {}
+                if activity is None
+                else {"activity_regularizer": regularizers.serialize(activity)}
+            ),
             "merge_mode": self.merge_mode,
+            "layer": _layer_config(self.forward_layer),
+            "backward_layer": _layer_config(self.backward_layer),
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        """Rebuild from :meth:`get_config`."""
+        """Rebuild from :meth:`get_config` (``backward_layer`` is optional)."""
         config = dict(config)
         layer = _layer_from_config(config.pop("layer"))
+        backward = config.pop("backward_layer", None)
+        if backward is not None:
+            config["backward_layer"] = _layer_from_config(backward)
         return cls(cast(RNN, layer), **config)  # __init__ checks it is one
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(ActivityRegularization, Layer):
     """Apply a layer to every timestep of a sequence, with the same weights.
 
     The input is ``(batch, timesteps, ...)``: the wrapped layer sees each step
@@ -319,6 +408,9 @@ class TimeDistributed(Layer):
     layer : Layer
         The layer to apply at each step (the same instance, not a copy: its weights
         are the wrapper's). It is built for one step's shape, ``(batch, *rest)``.
+    activity_regularizer : str, Regularizer or None
+        Penalty on the wrapper's output, divided by the batch size. As in Keras, the
+        wrapped layer's own activity regularizer is not applied (its weights' are).
     **kwargs
         ``name``, ``input_shape``, ``dtype``... see `Layer`. The wrapped layer
         computes in the wrapper's dtype (by default its own).
@@ -363,10 +455,15 @@ class TimeDistributed(Layer):
                 f"`keras.layers.Layer` instance. Received: {layer}"
             )
         kwargs.setdefault("dtype", layer.dtype)
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         if layer.dtype != self.dtype:
             layer.set_dtype(self.dtype)
         self.layer = layer
+
+    def _weight_rules(self) -> list[tuple[Any, Any]]:
+        return weight_rules(self.layer)
 
     # ------------------------------------------------------------------ weights
     @property
@@ -505,7 +602,16 @@ class TimeDistributed(Layer):
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict[str, Any]:
         """Return the wrapped layer's class and config under ``layer``."""
-        return {**super().get_config(), "layer": _layer_config(self.layer)}
+        activity = self.activity_regularizer
+        return {
+            **super().get_config(),
+            **(
+                {}
+                if activity is None
+                else {"activity_regularizer": regularizers.serialize(activity)}
+            ),
+            "layer": _layer_config(self.layer),
+        }
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
