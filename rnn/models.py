@@ -9,7 +9,7 @@ to another.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,6 +17,12 @@ from rnn import _graph
 from rnn._data_adapter import ArrayList
 from rnn._graph import KerasTensor, MaskOperation
 from rnn._naming import auto_name
+from rnn.layers._penalties import (
+    ActivityRegularization,
+    activity_penalties,
+    model_losses,
+    with_activity_gradient,
+)
 from rnn.layers.core import InputLayer
 from rnn.layers.layer import Layer, Shape, format_shape, shape_of
 from rnn.training import TrainingMixin
@@ -232,6 +238,15 @@ class Sequential(TrainingMixin, Layer):
             shape = layer.compute_output_shape(shape)
         return shape
 
+    @property
+    def losses(self) -> list[float]:
+        """Keras's ``model.losses``: the layers' regularization penalties, as floats.
+
+        The activity penalties of the last call, then each weight's penalty (see
+        :mod:`rnn.regularizers`); ``fit`` adds their sum to the loss it minimises.
+        """
+        return model_losses(self)
+
     # ------------------------------------------------------------------ weights
     @property
     def weights(self) -> list[np.ndarray]:
@@ -430,6 +445,13 @@ class Sequential(TrainingMixin, Layer):
 _HELD = object()  # a node whose layer keeps its own cache (a nested model)
 
 
+class _Activity(NamedTuple):
+    """A node's cache with its output, for the gradient of an activity penalty."""
+
+    outputs: Any
+    cache: Any
+
+
 def _tensors(structure: Any, what: str) -> list[KerasTensor]:
     """Return the KerasTensors of a model's ``inputs`` or ``outputs`` (one, a list or a dict)."""
     leaves = _graph.flatten(structure)
@@ -598,6 +620,15 @@ class Model(TrainingMixin, Layer):
             names.append(tensor.name if history is None else history.operation.name)
         return names
 
+    @property
+    def losses(self) -> list[float]:
+        """Keras's ``model.losses``: the layers' regularization penalties, as floats.
+
+        The activity penalties of the last call, then each weight's penalty (see
+        :mod:`rnn.regularizers`); ``fit`` adds their sum to the loss it minimises.
+        """
+        return model_losses(self)
+
     # ------------------------------------------------------------------ weights
     @property
     def weights(self) -> list[np.ndarray]:
@@ -749,7 +780,8 @@ class Model(TrainingMixin, Layer):
         """Run one node keeping its own cache, so a layer called twice trains right."""
         if isinstance(layer, MaskOperation):
             return layer(x), None
-        if type(layer).forward is not Layer.forward:  # a model inside the model
+        if type(layer).forward not in (Layer.forward, ActivityRegularization.forward):
+            # a model inside the model, or a layer with a forward pass of its own
             if sum(node.layer is layer for node in self._nodes) > 1:
                 raise NotImplementedError(
                     f"Layer '{layer.name}' is called more than once in model '{self.name}' "
@@ -758,7 +790,13 @@ class Model(TrainingMixin, Layer):
             return layer.forward(x, **kwargs), _HELD
         array = layer.convert_input(x)
         layer.maybe_build(shape_of(array))
-        return layer.forward_with_cache(array, **layer.call_arguments("forward_with_cache", kwargs))
+        arguments = layer.call_arguments("forward_with_cache", kwargs)
+        out, cache = layer.forward_with_cache(array, **arguments)
+        rule = getattr(layer, "activity_regularizer", None)
+        if rule is not None:  # the penalty on this call's output, and its gradient later
+            layer._activity_losses = activity_penalties(rule, out)  # type: ignore[attr-defined]
+            cache = _Activity(out, cache)
+        return out, cache
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
         """Run the model on ``x`` in batches of ``batch_size`` (default 32).
@@ -884,6 +922,10 @@ class Model(TrainingMixin, Layer):
                 grad_in = layer.backward(g)
                 wg = layer.grads
             else:
+                if isinstance(cache, _Activity):
+                    rule = layer.activity_regularizer
+                    g = with_activity_gradient(rule, cache.outputs, g)
+                    cache = cache.cache
                 grad_in, wg = layer.backward_with_cache(g, cache)
             summed = weight_grads.get(id(layer))
             wg = [np.asarray(a, dtype=w.dtype) for a, w in zip(wg, layer.weights, strict=True)]

@@ -49,13 +49,13 @@ def activity_penalties(regularizer: Any, outputs: Any) -> list[float]:
     return losses
 
 
-def _with_activity_gradient(regularizer: Any, outputs: Any, grad: Any) -> Any:
+def with_activity_gradient(regularizer: Any, outputs: Any, grad: Any) -> Any:
     """``grad`` (shaped like ``outputs``; None or a shorter list: zeros) plus the penalty's."""
     if isinstance(outputs, (list, tuple)):
         parts = list(grad) if isinstance(grad, (list, tuple)) else [grad]
         parts += [None] * (len(outputs) - len(parts))
         return [
-            _with_activity_gradient(regularizer, o, g) for o, g in zip(outputs, parts, strict=True)
+            with_activity_gradient(regularizer, o, g) for o, g in zip(outputs, parts, strict=True)
         ]
     out = np.asarray(outputs)
     extra = regularizers._gradient_of(regularizer, out, "activity_regularizer")
@@ -93,7 +93,7 @@ class ActivityRegularization:
     def backward(self, grad_output: Any) -> Any:
         """`Layer.backward`, the activity penalty's gradient added to ``grad_output``."""
         if self.activity_regularizer is not None and self._activity_outputs is not None:
-            grad_output = _with_activity_gradient(
+            grad_output = with_activity_gradient(
                 self.activity_regularizer, self._activity_outputs, grad_output
             )
         return super().backward(grad_output)  # type: ignore[misc]

@@ -369,24 +369,24 @@ class Dense(ActivityRegularization, Layer):
         return self.forward_with_cache(inputs)[0]
 
     def forward_with_cache(self, x: np.ndarray) -> tuple[np.ndarray, Any]:
-        """Return ``call(x)`` and the cache ``(x, y, z)`` that `backward_with_cache` reads.
+        """Return ``call(x)`` and the cache ``(x, y)`` that `backward_with_cache` reads.
 
-        ``z``, the pre-activation, is kept only for an activation whose derivative needs
-        it (``gelu``, ``silu``); the others read theirs from ``y``.
+        An activation whose derivative needs the pre-activation ``z`` (``gelu``,
+        ``silu``) keeps it too: ``(x, y, z)``. The others read theirs from ``y``.
         """
         z = x @ self.kernel  # z = x K (+ b)
         if self.bias is not None:
             z = z + self.bias
         y = np.asarray(self.activation(z), dtype=self.dtype)  # y = act(z)
-        return y, (x, y, z if activations.needs_input(self.activation) else None)
+        return y, ((x, y, z) if activations.needs_input(self.activation) else (x, y))
 
     def backward_with_cache(
         self, grad_output: Any, cache: Any
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """``dz = dy act'``; ``dL/dkernel = x^T dz``, ``dL/dbias = sum dz``, ``dL/dx = dz K^T``."""
-        x, y, z = cache
+        x, y, *z = cache
         g = self.grad_output_array(grad_output, y.shape)
-        dz = activation_backward(self.activation, y, g, inputs=z)
+        dz = activation_backward(self.activation, y, g, inputs=z[0] if z else None)
         dz_rows = dz.reshape(-1, self.units)  # every leading axis is a batch axis
         grads = [x.reshape(-1, x.shape[-1]).T @ dz_rows]  # dL/dkernel = sum x^T dz
         if self.use_bias:
