@@ -386,7 +386,12 @@ def test_unknown_names_fail_at_compile() -> None:
         ({"validation_split": 1.5}, "`validation_split` must be between 0 and 1"),
         ({"batch_size": 0}, "`batch_size` must be a positive integer"),
         ({"verbose": 3}, "`verbose` must be 'auto', 0, 1 or 2"),
-        ({"validation_data": (1, 2, 3)}, "must be a tuple `\\(x_val, y_val\\)`"),
+        # Keras 3 accepts (x_val, y_val, sample_weight_val), and says so for other tuples
+        (
+            {"validation_data": (1, 2, 3, 4)},
+            r"^Data is expected to be in format `x`, `\(x,\)`, `\(x, y\)`, or "
+            r"`\(x, y, sample_weight\)`, found: \(1, 2, 3, 4\)$",
+        ),
     ],
 )
 def test_bad_fit_arguments(kwargs: dict[str, Any], message: str) -> None:
