@@ -176,15 +176,6 @@ class TrainingMixin:
         y_pred = call(x, training=False) if _names(call, "training") else call(x)
         return loss(y, y_pred, sample_weight=sample_weight, mask=self._output_mask()), y_pred
 
-    def _metric_weights(self, sample_weight: np.ndarray | None) -> np.ndarray | None:
-        """Return the metrics' weights: ``sample_weight`` times the output's mask (Keras 3)."""
-        mask = self._output_mask()
-        if sample_weight is None or mask is None:
-            return mask if sample_weight is None else sample_weight
-        kept = np.asarray(mask, dtype=np.float64)
-        weight = np.asarray(sample_weight, dtype=np.float64)
-        return weight.reshape(weight.shape + (1,) * (kept.ndim - weight.ndim)) * kept
-
     def _output_mask(self) -> np.ndarray | None:
         """Return the mask of the last outputs (a model without masking has none)."""
         return getattr(self, "output_mask", None)
@@ -200,7 +191,7 @@ class TrainingMixin:
         x, y, sample_weight = check_xy(x, y, sample_weight)
         value, y_pred = step(x, y, sample_weight)
         tracker = MetricsTracker(self._metric_ids, y, y_pred)
-        tracker.update(value, y, y_pred, self._metric_weights(sample_weight))
+        tracker.update(value, y, y_pred, self._output_mask())
         return self._batch_results(tracker, return_dict)
 
     def train_on_batch(
@@ -271,7 +262,7 @@ class TrainingMixin:
                 before(step)
             value, y_pred = step_fn(xb, yb, wb)
             tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
-            tracker.update(value, yb, y_pred, self._metric_weights(wb))
+            tracker.update(value, yb, y_pred, self._output_mask())
             if after is not None:
                 after(step, tracker.logs())
             if stop is not None and stop():
@@ -325,7 +316,7 @@ class TrainingMixin:
         verbose : "auto", 0, 1 or 2
             See :mod:`rnn.callbacks`; ``"auto"`` is silent unless stdout is a terminal.
         sample_weight : numpy.ndarray, shape (samples,) or (samples, timesteps), optional
-            Weights of the samples' losses and metrics, as in `fit`.
+            Weights of the samples' losses, as in `fit` (the metrics are not weighted).
         callbacks : list of Callback, optional
             Their ``on_test_*`` hooks are called.
         return_dict : bool
@@ -399,7 +390,9 @@ class TrainingMixin:
         sample_weight : numpy.ndarray, shape (samples,) or (samples, timesteps), optional
             A weight per sample (or per step of a sequence output). Each batch's loss
             is ``sum(weight * loss) / count``, where ``count`` is the number of values
-            (not the sum of the weights), as in Keras 3; metrics are weighted means.
+            (not the sum of the weights), as in Keras 3. The metrics given to
+            ``compile`` are not weighted (in Keras they are ``metrics``, not
+            ``weighted_metrics``); with a mask, both leave the padding out.
         initial_epoch : int
             Epoch to start from (to resume a run).
         validation_batch_size : int, optional
