@@ -459,3 +459,34 @@ def test_class_weight_and_train_on_batch_sample_weight_together_is_an_error() ->
         regression().train_on_batch(
             DATA["x"][:2], DATA["y"][:2], sample_weight=[1.0, 1.0], class_weight={0: 2.0}
         )
+
+
+@pytest.mark.parametrize(
+    ("metric", "monitor", "better"),
+    [
+        ("mae", "val_mae", "smaller"),
+        ("mse", "mse", "smaller"),
+        ("accuracy", "val_accuracy", "larger"),
+        ("binary_accuracy", "binary_accuracy", "larger"),
+        ("mae", "val_loss", "smaller"),
+    ],
+)
+def test_auto_mode_reads_the_direction_of_compiles_metrics(
+    metric: str, monitor: str, better: str
+) -> None:
+    model = build("regression")
+    model.compile(optimizer="sgd", loss="mse", metrics=[metric])
+    stop = EarlyStopping(monitor=monitor, min_delta=0.5)
+    stop.set_model(model)
+    stop._set_monitor_op()
+    assert stop._is_improvement(1.0, 2.0) is (better == "smaller")
+    assert stop._is_improvement(2.0, 1.0) is (better == "larger")
+    assert stop.min_delta == (-0.5 if better == "smaller" else 0.5)
+
+
+def test_lambda_callback_takes_keras_2s_on_batch_end() -> None:
+    batches: list[int] = []
+    model = regression()
+    callback = LambdaCallback(on_batch_end=lambda batch, logs: batches.append(batch))
+    model.fit(DATA["x"], DATA["y"], batch_size=10, verbose=0, callbacks=[callback])
+    assert batches == [0, 1, 2]
