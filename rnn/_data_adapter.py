@@ -1,15 +1,16 @@
 """The data checks and batching behind ``fit`` and ``evaluate``, in Keras's wording.
 
-`~rnn.training.TrainingMixin` turns ``x`` and ``y`` into arrays of the same length
-(`check_xy`), holds out a validation split (`split_validation`), and walks the
-samples in mini-batches (`batches`).
+`~rnn.training.TrainingMixin` turns ``x``, ``y`` and the sample weights into arrays
+of the same length (`check_xy`), turns a ``class_weight`` into sample weights
+(`class_weight_to_sample_weight`), holds out a validation split (`split_validation`),
+and walks the samples in mini-batches (`batches`).
 
 Examples
 --------
 >>> import numpy as np
 >>> from rnn._data_adapter import batches, split_validation
 >>> x, y = np.arange(10), np.arange(10) * 2
->>> x_train, y_train, (x_val, y_val) = split_validation(x, y, 0.2)
+>>> (x_train, y_train, _), (x_val, y_val, _) = split_validation((x, y, None), 0.2)
 >>> x_train.tolist(), x_val.tolist()
 ([0, 1, 2, 3, 4, 5, 6, 7], [8, 9])
 >>> [x_train[b].tolist() for b in batches(len(x_train), 3)]
@@ -24,13 +25,18 @@ from typing import Any
 
 import numpy as np
 
+#: ``(x, y, sample_weight)``: inputs, targets, and the weights or None
+Arrays = tuple[np.ndarray, np.ndarray, "np.ndarray | None"]
+
 __all__ = [
     "ArrayList",
+    "Arrays",
     "batches",
     "check_batch_size",
     "check_cardinality",
     "check_validation_data",
     "check_xy",
+    "class_weight_to_sample_weight",
     "split_validation",
 ]
 
@@ -93,20 +99,74 @@ class ArrayList:
         return ArrayList([a[index] for a in self.arrays])
 
 
-def check_xy(x: Any, y: Any) -> tuple[Any, np.ndarray]:
-    """``x`` and ``y`` as arrays with the same number of samples.
+def check_xy(x: Any, y: Any, sample_weight: Any = None) -> Arrays:
+    """``x``, ``y`` and ``sample_weight`` (or None) as arrays with the same number of samples.
+
+    ``x`` may be an `ArrayList` (a model's several inputs), kept as it is.
 
     Raises
     ------
     ValueError
-        If one is missing, or their lengths differ (`check_cardinality`).
+        If ``x`` or ``y`` is missing, or the lengths differ (`check_cardinality`).
     """
     if x is None or y is None:
         raise ValueError("`x` and `y` must both be given: the inputs and their targets.")
     x = x if isinstance(x, ArrayList) else np.asarray(x)
     y = np.asarray(y)
-    check_cardinality(x=x, y=y)
-    return x, y
+    if sample_weight is None:
+        check_cardinality(x=x, y=y)
+        return x, y, None
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    check_cardinality(x=x, y=y, sample_weight=weight)
+    return x, y, weight
+
+
+def class_weight_to_sample_weight(y: Any, class_weight: dict[int, float]) -> np.ndarray:
+    """One weight per sample, the weight of its class, as Keras 3 turns ``class_weight``.
+
+    The class of a sample is its label (rounded), or the position of the largest
+    value of a one-hot (or probability) target; classes not in ``class_weight``
+    weigh 1.
+
+    Parameters
+    ----------
+    y : numpy.ndarray, shape (samples,), (samples, 1) or (samples, classes)
+    class_weight : dict of int to float
+
+    Returns
+    -------
+    numpy.ndarray, shape (samples,)
+
+    Raises
+    ------
+    TypeError
+        When a sample has more than one class (e.g. a sequence of labels), with the
+        message Keras 3 (its NumPy conversion) gives, followed by what it got.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn._data_adapter import class_weight_to_sample_weight
+    >>> class_weight_to_sample_weight(np.array([0, 1, 2, 1]), {1: 3.0}).tolist()
+    [1.0, 3.0, 1.0, 3.0]
+    >>> class_weight_to_sample_weight(np.eye(3)[[2, 0]], {0: 0.5, 2: 2.0}).tolist()
+    [2.0, 0.5]
+    """
+    labels = np.asarray(y)
+    if labels.ndim > 1:
+        if labels.shape[-1] != 1:
+            labels = np.argmax(labels, axis=-1)
+        else:
+            labels = np.squeeze(labels, axis=-1)
+    labels = np.round(labels).astype(np.int64)
+    if labels.ndim > 1:
+        raise TypeError(
+            "only 0-dimensional arrays can be converted to Python scalars: `class_weight` "
+            "needs one class per sample, but targets of shape "
+            f"{np.shape(y)} give {labels.shape[1:]} classes per sample. "
+            "Pass `sample_weight` instead."
+        )
+    return np.array([float(class_weight.get(int(k), 1.0)) for k in labels], dtype=np.float64)
 
 
 def check_batch_size(batch_size: int | None) -> int:
@@ -119,22 +179,30 @@ def check_batch_size(batch_size: int | None) -> int:
     return int(batch_size)
 
 
-def check_validation_data(validation_data: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``validation_data`` as the pair ``(x_val, y_val)`` of arrays (see `check_xy`)."""
-    if len(validation_data) != 2:
+def check_validation_data(validation_data: Any) -> Arrays:
+    """``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)`` as arrays (see `check_xy`).
+
+    Raises
+    ------
+    ValueError
+        For any other tuple, in Keras 3's words.
+    """
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         raise ValueError(
-            "`validation_data` must be a tuple `(x_val, y_val)`. "
-            f"Received a sequence of length {len(validation_data)}."
+            "Data is expected to be in format `x`, `(x,)`, `(x, y)`, or "
+            f"`(x, y, sample_weight)`, found: {validation_data}"
         )
     return check_xy(*validation_data)
 
 
-def split_validation(
-    x: np.ndarray, y: np.ndarray, validation_split: float
-) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """Hold out the last ``validation_split`` of the samples, as Keras: ``x, y, (x_val, y_val)``."""
+def split_validation(data: Arrays, validation_split: float) -> tuple[Arrays, Arrays | None]:
+    """Hold out the last ``validation_split`` of the samples, as Keras: ``train, val``.
+
+    ``data`` is ``(x, y, sample_weight)``; the weights (if any) are split with them.
+    """
+    x = data[0]
     if not validation_split:
-        return x, y, None
+        return data, None
     if not 0 < validation_split < 1:
         raise ValueError(
             "`validation_split` must be between 0 and 1. "
@@ -148,7 +216,9 @@ def split_validation(
             f"`validation_split={validation_split}`. Either provide more data, or a "
             "different value for the `validation_split` argument."
         )
-    return x[:split_at], y[:split_at], (x[split_at:], y[split_at:])
+    x, y, w = data
+    train = (x[:split_at], y[:split_at], None if w is None else w[:split_at])
+    return train, (x[split_at:], y[split_at:], None if w is None else w[split_at:])
 
 
 def batches(

@@ -17,6 +17,7 @@ from rnn import _graph
 from rnn._data_adapter import ArrayList
 from rnn._graph import KerasTensor, MaskOperation
 from rnn._naming import auto_name
+from rnn.callbacks import Callback, CallbackList
 from rnn.layers._penalties import (
     ActivityRegularization,
     activity_penalties,
@@ -302,16 +303,25 @@ class Sequential(TrainingMixin, Layer):
         self._run(inputs, "__call__", False, previous_mask)
         return self.output_mask
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> Any:
         """Run the model on ``x`` in batches of ``batch_size`` (default 32).
 
-        ``verbose`` is accepted for Keras compatibility; nothing is printed.
+        ``callbacks`` get Keras's ``on_predict_*`` calls (``on_predict_batch_end`` with
+        ``{"outputs": ...}``). ``verbose`` and ``steps`` are accepted for Keras
+        compatibility; nothing is printed, and every batch is predicted.
         """
         x = np.asarray(x)
         size = batch_size or 32
-        if len(x) <= size:
-            return self(x)
-        parts = [self(x[i : i + size]) for i in range(0, len(x), size)]
+        parts = _predict_batches(self, [x[i : i + size] for i in range(0, len(x), size)], callbacks)
+        if len(parts) == 1:
+            return parts[0]
         if isinstance(parts[0], (list, tuple)):
             return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
         return np.concatenate(parts, axis=0)
@@ -798,19 +808,27 @@ class Model(TrainingMixin, Layer):
             cache = _Activity(out, cache)
         return out, cache
 
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto") -> Any:
+    def predict(
+        self,
+        x: Any,
+        batch_size: int | None = None,
+        verbose: Any = "auto",
+        steps: int | None = None,
+        callbacks: Sequence[Callback] | None = None,
+    ) -> Any:
         """Run the model on ``x`` in batches of ``batch_size`` (default 32).
 
         ``x`` is an array, or a list (or a dict by input name) of arrays for several
-        inputs; the result has one array per output. ``verbose`` is accepted for Keras
-        compatibility; nothing is printed.
+        inputs; the result has one array per output. ``callbacks``, ``verbose`` and
+        ``steps`` as in `Sequential.predict`.
         """
         arrays = self._arrays(x)
         size = batch_size or 32
         samples = len(arrays[0])
-        if samples <= size:
-            return self(arrays)
-        parts = [self([a[i : i + size] for a in arrays]) for i in range(0, samples, size)]
+        batches = [[a[i : i + size] for a in arrays] for i in range(0, samples, size)]
+        parts = _predict_batches(self, batches, callbacks)
+        if len(parts) == 1:
+            return parts[0]
         if len(self.outputs) == 1 and not isinstance(self._outputs_structure, (list, tuple)):
             return np.concatenate(parts, axis=0)
         flat = [_graph.flatten(p) for p in parts]
@@ -856,11 +874,11 @@ class Model(TrainingMixin, Layer):
         """Return the loss (and metrics) as `Sequential.evaluate`; one array per input."""
         return super().evaluate(self._data(x), y, *args, **kwargs)
 
-    def train_on_batch(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+    def train_on_batch(self, x: Any, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         """One optimizer step, as `Sequential.train_on_batch`; one array per input."""
         return super().train_on_batch(self._data(x), y, *args, **kwargs)
 
-    def test_on_batch(self, x: Any, y: Any, *args: Any, **kwargs: Any) -> Any:
+    def test_on_batch(self, x: Any, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Loss (and metrics) on one batch, as `Sequential.test_on_batch`."""
         return super().test_on_batch(self._data(x), y, *args, **kwargs)
 
@@ -1132,6 +1150,23 @@ class Model(TrainingMixin, Layer):
 
         inputs, outputs = ends(config["input_layers"]), ends(config["output_layers"])
         return cls(inputs, outputs, name=config.get("name"))
+
+
+def _predict_batches(model: Any, batches: list[Any], callbacks: Any) -> list[Any]:
+    """Call ``model`` on each batch, with Keras's ``on_predict_*`` calls around them."""
+    hooks = CallbackList(
+        list(callbacks or []),
+        model=model,
+        params={"verbose": 0, "epochs": 1, "steps": len(batches)},
+    )
+    hooks.on_predict_begin()
+    outputs = []
+    for step, batch in enumerate(batches):
+        hooks.on_predict_batch_begin(step)
+        outputs.append(model(batch))
+        hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+    hooks.on_predict_end()
+    return outputs
 
 
 def _accumulate(grads: dict[int, Any], tensor: KerasTensor, g: Any) -> None:

@@ -62,8 +62,8 @@ from rnn._data_adapter import check_cardinality, check_xy, split_validation
 from rnn.callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, resolve_verbose
 from rnn.metrics import MetricsTracker
 
-#: one training or test step: ``(x, y)`` to ``(loss, y_pred)``
-Step = Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+#: one training or test step: ``(x, y, sample_weight)`` to ``(loss, y_pred)``
+Step = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], tuple[float, np.ndarray]]
 
 
 class TrainingMixin:
@@ -80,7 +80,7 @@ class TrainingMixin:
     history : rnn.callbacks.History
         The record of the last ``fit``.
     stop_training : bool
-        A callback may set it to end ``fit`` after the current epoch.
+        A callback may set it to end ``fit`` after the current batch (as Keras 3).
     """
 
     optimizer: optimizers_module.Optimizer | None = None
@@ -144,9 +144,13 @@ class TrainingMixin:
                 return mask
         return [True] * len(weights)
 
-    def _train_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    def _train_step(
+        self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
         """Forward, loss, backward, update; return the loss and the outputs before the update.
 
+        ``sample_weight`` weighs each sample's (or step's) loss, as Keras 3: the batch's
+        loss is ``sum(w * loss) / count``, the count of values (masked steps left out).
         As Keras, the loss includes the layers' penalties (``losses``: activity and weight
         regularizers), their gradients join the weights', and the weights' constraints
         apply after the update.
@@ -156,7 +160,9 @@ class TrainingMixin:
         loss = self._require_loss()
         forward = self.forward  # type: ignore[attr-defined]
         y_pred = forward(x, training=True) if _names(forward, "training") else forward(x)
-        value, grad_output = loss.value_and_gradient(y, y_pred, mask=self._output_mask())
+        value, grad_output = loss.value_and_gradient(
+            y, y_pred, sample_weight=sample_weight, mask=self._output_mask()
+        )
         self.backward(grad_output)  # type: ignore[attr-defined]
         weights, trainable = self.weights, self._trainable()  # type: ignore[attr-defined]
         grads = list(self.grads)  # type: ignore[attr-defined]
@@ -172,11 +178,16 @@ class TrainingMixin:
             weights[i][...] = constraint(weights[i])
         return value, y_pred
 
-    def _test_step(self, x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    def _test_step(
+        self, x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None
+    ) -> tuple[float, np.ndarray]:
         loss = self._require_loss()
         call = self.__call__  # type: ignore[operator]
         y_pred = call(x, training=False) if _names(call, "training") else call(x)
-        return loss(y, y_pred, mask=self._output_mask()), y_pred
+        value = loss(y, y_pred, sample_weight=sample_weight, mask=self._output_mask())
+        # as Keras, the layers' penalties count in evaluate and val_loss too
+        penalties = getattr(self, "losses", None)
+        return (value + sum(penalties) if penalties else value), y_pred
 
     def _output_mask(self) -> np.ndarray | None:
         """Return the mask of the last outputs (a model without masking has none)."""
@@ -188,65 +199,114 @@ class TrainingMixin:
         values = tracker.ordered()
         return values[0] if len(values) == 1 else values
 
-    def _on_batch(self, step: Any, x: Any, y: Any, return_dict: bool) -> Any:
+    def _on_batch(self, step: Any, x: Any, y: Any, sample_weight: Any, return_dict: bool) -> Any:
         self._require_loss()
-        x, y = check_xy(x, y)
-        value, y_pred = step(x, y)
+        x, y, sample_weight = check_xy(x, y, sample_weight)
+        value, y_pred = step(x, y, sample_weight)
         tracker = MetricsTracker(self._metric_ids, y, y_pred)
         tracker.update(value, y, y_pred, self._output_mask())
         return self._batch_results(tracker, return_dict)
 
-    def train_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
+    def train_on_batch(
+        self,
+        x: Any,
+        y: Any = None,
+        sample_weight: Any = None,
+        class_weight: dict[int, float] | None = None,
+        return_dict: bool = False,
+    ) -> Any:
         """One optimizer step on one batch; return its loss (and metrics), as Keras.
 
         The values are those of the outputs *before* the update.
+
+        Parameters
+        ----------
+        x : numpy.ndarray, shape (batch, ...)
+        y : numpy.ndarray, shape (batch, ...)
+        sample_weight : numpy.ndarray, shape (batch,) or (batch, timesteps), optional
+            Weights of the samples' losses (or of each step's), as in `fit`.
+        class_weight : dict of int to float, optional
+            A weight per class, as in `fit`.
+        return_dict : bool
 
         Returns
         -------
         float, list of float or dict
             The loss, or ``[loss, *metrics]``, or a dict with ``return_dict``.
         """
-        return self._on_batch(self._train_step, x, y, return_dict)
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError(
+                    "Arguments `sample_weight` and `class_weight` cannot be specified at the "
+                    f"same time. Received: sample_weight={sample_weight}, "
+                    f"class_weight={class_weight}"
+                )
+            sample_weight = _data_adapter.class_weight_to_sample_weight(y, class_weight)
+        return self._on_batch(self._train_step, x, y, sample_weight, return_dict)
 
-    def test_on_batch(self, x: Any, y: Any, return_dict: bool = False) -> Any:
+    def test_on_batch(
+        self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
+    ) -> Any:
         """Loss (and metrics) on one batch, without training; as `train_on_batch`."""
-        return self._on_batch(self._test_step, x, y, return_dict)
+        return self._on_batch(self._test_step, x, y, sample_weight, return_dict)
 
     # ------------------------------------------------------------------ loops
     def _run_batches(
         self,
         step_fn: Step,
-        x: np.ndarray,
-        y: np.ndarray,
+        data: _data_adapter.Arrays,
         batch_size: int,
         order: np.ndarray | None = None,
         before: Callable[[int], Any] | None = None,
         after: Callable[[int, dict[str, float]], Any] | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> MetricsTracker:
         """Run ``step_fn`` on each mini-batch (see `batches`); return the running metrics.
 
-        ``before(step)`` and ``after(step, logs)`` are called around each step.
+        ``data`` is ``(x, y, sample_weight)``. ``before(step)`` and ``after(step, logs)``
+        are called around each step; the loop ends early once ``stop()`` is true.
         """
+        x, y, sample_weight = data
         tracker: MetricsTracker | None = None
         for step, batch in enumerate(_data_adapter.batches(len(x), batch_size, order)):
             xb, yb = x[batch], y[batch]
+            wb = None if sample_weight is None else sample_weight[batch]
             if before is not None:
                 before(step)
-            value, y_pred = step_fn(xb, yb)
+            value, y_pred = step_fn(xb, yb, wb)
             tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
             tracker.update(value, yb, y_pred, self._output_mask())
             if after is not None:
                 after(step, tracker.logs())
+            if stop is not None and stop():
+                break
         if tracker is None:
             raise ValueError("Expected input data to be non-empty.")
         return tracker
 
     def _evaluate_arrays(
-        self, x: np.ndarray, y: np.ndarray, batch_size: int, verbose: int = 0
+        self,
+        data: _data_adapter.Arrays,
+        batch_size: int,
+        verbose: int = 0,
+        hooks: CallbackList | None = None,
     ) -> MetricsTracker:
-        bar = Progbar(math.ceil(len(x) / batch_size), verbose=verbose) if verbose else None
-        after = None if bar is None else (lambda step, logs: bar.update(step + 1, logs))
-        return self._run_batches(self._test_step, x, y, batch_size, after=after)
+        """Evaluate ``data`` (``x, y, sample_weight``), calling the ``on_test_*`` hooks."""
+        bar = Progbar(math.ceil(len(data[0]) / batch_size), verbose=verbose) if verbose else None
+
+        def after(step: int, logs: dict[str, float]) -> None:
+            if hooks is not None:
+                hooks.on_test_batch_end(step, logs)
+            if bar is not None:
+                bar.update(step + 1, logs)
+
+        before = None if hooks is None else hooks.on_test_batch_begin
+        if hooks is not None:
+            hooks.on_test_begin()
+        tracker = self._run_batches(self._test_step, data, batch_size, None, before, after)
+        if hooks is not None:
+            hooks.on_test_end(tracker.logs())
+        return tracker
 
     def evaluate(
         self,
@@ -254,6 +314,8 @@ class TrainingMixin:
         y: Any = None,
         batch_size: int | None = None,
         verbose: Any = "auto",
+        sample_weight: Any = None,
+        callbacks: Sequence[Callback] | None = None,
         return_dict: bool = False,
     ) -> Any:
         """Return the loss (and metrics) on ``(x, y)``, in batches of ``batch_size`` (default 32).
@@ -266,6 +328,10 @@ class TrainingMixin:
         batch_size : int, optional
         verbose : "auto", 0, 1 or 2
             See :mod:`rnn.callbacks`; ``"auto"`` is silent unless stdout is a terminal.
+        sample_weight : numpy.ndarray, shape (samples,) or (samples, timesteps), optional
+            Weights of the samples' losses, as in `fit` (the metrics are not weighted).
+        callbacks : list of Callback, optional
+            Their ``on_test_*`` hooks are called.
         return_dict : bool
             Return ``{"loss": ..., metric: ...}`` instead.
 
@@ -275,9 +341,15 @@ class TrainingMixin:
             The loss, or ``[loss, *metrics]`` in ``compile``'s order (as Keras).
         """
         self._require_loss()
-        x, y = check_xy(x, y)
+        data = check_xy(x, y, sample_weight)
         batch_size = _data_adapter.check_batch_size(batch_size)
-        tracker = self._evaluate_arrays(x, y, batch_size, resolve_verbose(verbose))
+        verbose = resolve_verbose(verbose)
+        hooks = CallbackList(
+            list(callbacks or []),
+            model=self,
+            params={"verbose": verbose, "epochs": 1, "steps": math.ceil(len(data[0]) / batch_size)},
+        )
+        tracker = self._evaluate_arrays(data, batch_size, verbose, hooks)
         return self._batch_results(tracker, return_dict)
 
     def fit(
@@ -289,8 +361,10 @@ class TrainingMixin:
         verbose: Any = "auto",
         callbacks: Sequence[Callback] | None = None,
         validation_split: float = 0.0,
-        validation_data: tuple[Any, Any] | None = None,
+        validation_data: tuple[Any, ...] | None = None,
         shuffle: bool = True,
+        class_weight: dict[int, float] | None = None,
+        sample_weight: Any = None,
         initial_epoch: int = 0,
         validation_batch_size: int | None = None,
     ) -> History:
@@ -311,12 +385,27 @@ class TrainingMixin:
             1: a progress bar, 2: one line per epoch, 0: nothing; ``"auto"``: 1
             in a terminal, else 0. See :mod:`rnn.callbacks`.
         callbacks : list of Callback, optional
+            E.g. `~rnn.callbacks.EarlyStopping`; called before `~rnn.callbacks.History`
+            and the progress bar, as in Keras.
         validation_split : float
             Fraction of the samples held out for validation: the *last* ones,
-            taken before shuffling (as Keras). Ignored if ``validation_data`` is given.
-        validation_data : tuple (x_val, y_val), optional
+            taken before shuffling (as Keras), with their sample weights. Ignored if
+            ``validation_data`` is given.
+        validation_data : tuple (x_val, y_val) or (x_val, y_val, sample_weight_val), optional
         shuffle : bool
             Reshuffle the training samples before each epoch.
+        class_weight : dict of int to float, optional
+            A weight for the loss of each class, e.g. ``{0: 1.0, 1: 3.0}`` (classes not
+            named weigh 1). The class of a sample is its integer label, or the
+            position of the largest value of a one-hot (or probability) target; it
+            becomes the sample's weight, as in Keras 3. Not for targets with more than
+            one class per sample (a sequence of labels): use ``sample_weight``.
+        sample_weight : numpy.ndarray, shape (samples,) or (samples, timesteps), optional
+            A weight per sample (or per step of a sequence output). Each batch's loss
+            is ``sum(weight * loss) / count``, where ``count`` is the number of values
+            (not the sum of the weights), as in Keras 3. The metrics given to
+            ``compile`` are not weighted (in Keras they are ``metrics``, not
+            ``weighted_metrics``); with a mask, both leave the padding out.
         initial_epoch : int
             Epoch to start from (to resume a run).
         validation_batch_size : int, optional
@@ -333,8 +422,9 @@ class TrainingMixin:
         Raises
         ------
         ValueError
-            Before ``compile``, without a loss, when ``x`` and ``y`` differ in
-            length, or when the split leaves no sample on one side; in Keras's wording.
+            Before ``compile``, without a loss, when ``x``, ``y`` and ``sample_weight``
+            differ in length, when the split leaves no sample on one side, or with both
+            ``class_weight`` and ``sample_weight``; in Keras's wording.
 
         Examples
         --------
@@ -357,43 +447,61 @@ class TrainingMixin:
         >>> bool(loss[-1] < loss[0] / 2)
         True
         >>> loss, mae = model.evaluate(x, y, verbose=0)
+
+        Weights: here the samples with a positive sum count three times as much.
+
+        >>> weights = np.where(y[:, 0] > 0, 3.0, 1.0)                 # (samples,)
+        >>> history = model.fit(x, y, sample_weight=weights, epochs=2, verbose=0)
+        >>> loss, mae = model.evaluate(x, y, sample_weight=weights, verbose=0)
         """
         self._require_loss()
-        x, y = check_xy(x, y)
+        x, y, sample_weight = check_xy(x, y, sample_weight)
         batch_size = _data_adapter.check_batch_size(batch_size)
-        val: tuple[np.ndarray, np.ndarray] | None
+        val: _data_adapter.Arrays | None
         if validation_data is not None:
             val = _data_adapter.check_validation_data(validation_data)
         else:
-            x, y, val = split_validation(x, y, validation_split)
+            (x, y, sample_weight), val = split_validation((x, y, sample_weight), validation_split)
         if len(x) == 0:
             raise ValueError("Expected input data to be non-empty.")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+            sample_weight = _data_adapter.class_weight_to_sample_weight(y, class_weight)
 
         verbose = resolve_verbose(verbose)
         steps = math.ceil(len(x) / batch_size)
         history = History()
         progbar: list[Callback] = [ProgbarLogger(verbose)] if verbose else []
         hooks = CallbackList(
-            [*progbar, *(callbacks or []), history],
+            [*(callbacks or []), history, *progbar],
             model=self,
             params={"verbose": verbose, "epochs": epochs, "steps": steps},
         )
+        self.history = history
         self.stop_training = False
         hooks.on_train_begin()
         logs: dict[str, float] = {}
         for epoch in range(initial_epoch, epochs):
             hooks.on_epoch_begin(epoch)
             order = config.global_rng().permutation(len(x)) if shuffle else None
-            begin, end = hooks.on_train_batch_begin, hooks.on_train_batch_end
-            logs = self._run_batches(self._train_step, x, y, batch_size, order, begin, end).logs()
+            logs = self._run_batches(
+                self._train_step,
+                (x, y, sample_weight),
+                batch_size,
+                order,
+                hooks.on_train_batch_begin,
+                hooks.on_train_batch_end,
+                lambda: self.stop_training,
+            ).logs()
             if val is not None:
-                val_logs = self._evaluate_arrays(*val, validation_batch_size or batch_size).logs()
+                val_batch_size = validation_batch_size or batch_size
+                val_logs = self._evaluate_arrays(val, val_batch_size, 0, hooks).logs()
                 logs.update({f"val_{key}": value for key, value in val_logs.items()})
             hooks.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
         hooks.on_train_end(logs)
-        self.history = history
         return history
 
 

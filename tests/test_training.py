@@ -386,7 +386,12 @@ def test_unknown_names_fail_at_compile() -> None:
         ({"validation_split": 1.5}, "`validation_split` must be between 0 and 1"),
         ({"batch_size": 0}, "`batch_size` must be a positive integer"),
         ({"verbose": 3}, "`verbose` must be 'auto', 0, 1 or 2"),
-        ({"validation_data": (1, 2, 3)}, "must be a tuple `\\(x_val, y_val\\)`"),
+        # Keras 3 accepts (x_val, y_val, sample_weight_val), and says so for other tuples
+        (
+            {"validation_data": (1, 2, 3, 4)},
+            r"^Data is expected to be in format `x`, `\(x,\)`, `\(x, y\)`, or "
+            r"`\(x, y, sample_weight\)`, found: \(1, 2, 3, 4\)$",
+        ),
     ],
 )
 def test_bad_fit_arguments(kwargs: dict[str, Any], message: str) -> None:
@@ -607,3 +612,130 @@ def test_sequential_learns_to_sum_a_sequence() -> None:
     history = model.fit(x, y, epochs=30, validation_split=0.25)
     assert history.history["val_loss"][-1] < before / 20
     assert model.predict(x).shape == (256, 1)
+
+
+# ---------------------------------------------------------------------- sample and class weights
+def _masked_model(lr: float = 1.0) -> Any:
+    from rnn.layers import Dense, Input, Masking, SimpleRNN
+    from rnn.models import Sequential
+
+    rnn.set_floatx("float64")
+    rnn.set_random_seed(3)
+    model = Sequential([Input((4, 2)), Masking(0.0), SimpleRNN(2, return_sequences=True), Dense(1)])
+    model.compile(rnn.optimizers.SGD(lr), "mse", metrics=["mae"])
+    return model
+
+
+def _masked_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (5, 4, 2))
+    x[1, :2] = 0.0  # padding, masked
+    x[3, :1] = 0.0
+    return x, rng.uniform(-1, 1, (5, 4, 1)), rng.uniform(0, 2, 5)
+
+
+@pytest.mark.parametrize("per_step", [False, True])
+def test_a_weighted_step_follows_the_numerical_gradient_of_the_weighted_loss(
+    per_step: bool,
+) -> None:
+    """SGD with learning rate 1 moves the weights by minus the gradient of the weighted,
+    masked loss; central differences of `test_on_batch`'s loss give that gradient."""
+    x, y, w = _masked_data()
+    if per_step:
+        w = np.random.default_rng(6).uniform(0, 2, (5, 4))
+    model = _masked_model()
+    model.build((None, *x.shape[1:]))  # its Input is (None, 4, 2): Keras refuses (5, 4, 2)
+    start = [v.copy() for v in model.weights]
+    numerical = []
+    eps = 1e-6
+    for weight in model.weights:
+        grad = np.zeros_like(weight)
+        for i in np.ndindex(weight.shape):
+            keep = weight[i]
+            weight[i] = keep + eps
+            up = model.test_on_batch(x, y, sample_weight=w)[0]
+            weight[i] = keep - eps
+            down = model.test_on_batch(x, y, sample_weight=w)[0]
+            weight[i] = keep
+            grad[i] = (up - down) / (2 * eps)
+        numerical.append(grad)
+    model.train_on_batch(x, y, sample_weight=w)
+    for before, after, grad in zip(start, model.weights, numerical, strict=True):
+        np.testing.assert_allclose(before - after, grad, rtol=1e-6, atol=1e-9)
+
+
+def test_class_weight_is_the_sample_weight_of_each_class() -> None:
+    from rnn.layers import Dense, Input, SimpleRNN
+    from rnn.models import Sequential
+
+    def model() -> Any:
+        rnn.set_random_seed(2)
+        m = Sequential([Input((5, 2)), SimpleRNN(3), Dense(3, activation="softmax")])
+        m.compile(rnn.optimizers.SGD(0.1), "sparse_categorical_crossentropy", ["accuracy"])
+        return m
+
+    labels = SEQ_LABELS
+    weights = np.array([{0: 2.0, 2: 0.5}.get(int(k), 1.0) for k in labels])
+    a, b = model(), model()
+    ha = a.fit(SEQ_X, labels, class_weight={0: 2.0, 2: 0.5}, epochs=2, shuffle=False)
+    hb = b.fit(SEQ_X, labels, sample_weight=weights, epochs=2, shuffle=False)
+    assert ha.history == hb.history
+    one_hot = np.eye(3)[labels]
+    assert a.train_on_batch(SEQ_X, labels, class_weight={1: 3.0}) == pytest.approx(
+        b.train_on_batch(SEQ_X, labels, sample_weight=np.where(labels == 1, 3.0, 1.0))
+    )
+    from rnn._data_adapter import class_weight_to_sample_weight
+
+    assert class_weight_to_sample_weight(one_hot, {0: 2.0, 2: 0.5}).tolist() == weights.tolist()
+    assert class_weight_to_sample_weight(labels[:, None], {0: 2.0, 2: 0.5}).tolist() == (
+        weights.tolist()
+    )
+
+
+def test_weights_go_with_their_samples_into_the_validation_split() -> None:
+    x, y, w = _masked_data()
+    model = _masked_model(lr=0.0)  # no update: the validation values are those of evaluate
+    history = model.fit(x, y, sample_weight=w, validation_split=0.4, batch_size=2, verbose=0)
+    expected = model.evaluate(x[3:], y[3:], sample_weight=w[3:], return_dict=True)
+    assert history.history["val_loss"] == [pytest.approx(expected["loss"], abs=1e-12)]
+    again = model.fit(x[:3], y[:3], sample_weight=w[:3], validation_data=(x[3:], y[3:], w[3:]))
+    assert again.history["val_loss"] == history.history["val_loss"]
+    unweighted = model.evaluate(x[3:], y[3:], return_dict=True)
+    assert unweighted["loss"] != pytest.approx(expected["loss"])
+    assert unweighted["mae"] == expected["mae"]  # compile's metrics are not weighted
+
+
+def test_zero_weights_leave_a_sample_out_of_the_loss_but_not_out_of_the_count() -> None:
+    """Keras 3: the weighted sum is divided by the count of (unmasked) values, whatever
+    their weights: here 8 steps weighted 1, and 17 unmasked steps in all."""
+    x, y, _ = _masked_data()
+    model = _masked_model()
+    full = model.evaluate(x[[0, 2]], y[[0, 2]])[0]  # two samples without padding
+    w = np.array([1.0, 0.0, 1.0, 0.0, 0.0])
+    assert model.evaluate(x, y, sample_weight=w)[0] == pytest.approx(full * 8 / 17, abs=1e-12)
+
+
+def test_evaluate_calls_the_test_hooks() -> None:
+    seen: list[Any] = []
+
+    class Hooks(Callback):
+        def on_test_begin(self, logs: Any = None) -> None:
+            seen.append(("begin", self.params["steps"]))
+
+        def on_test_batch_end(self, batch: int, logs: Any = None) -> None:
+            seen.append(("batch", batch, sorted(logs)))
+
+        def on_test_end(self, logs: Any = None) -> None:
+            seen.append(("end", sorted(logs)))
+
+    x, y = regression_data(10)
+    model = Linear(3, 1)
+    model.compile(loss="mse", metrics=["mae"])
+    model.evaluate(x, y, batch_size=4, callbacks=[Hooks()])
+    assert seen == [
+        ("begin", 3),
+        ("batch", 0, ["loss", "mae"]),
+        ("batch", 1, ["loss", "mae"]),
+        ("batch", 2, ["loss", "mae"]),
+        ("end", ["loss", "mae"]),
+    ]
