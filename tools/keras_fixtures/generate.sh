@@ -38,9 +38,13 @@ if [ "$#" -eq 0 ]; then
     # tests/fixtures/keras/sequences/*.json.
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_sequences.py
     # Step 5: issue 13's Keras API: the training API (losses, metrics, optimizers,
-    # schedules) and functional models (graphs, summaries, fits, errors).
+    # schedules), functional models (graphs, summaries, fits, errors), activation and
+    # initializer names, regularizers and constraints, callbacks and weighted fits.
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training_api.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_functional.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_names.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_regularizers.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_callbacks.py
 fi
 # Step 2: tf_keras: tf_keras summary, Keras 2.12 / 2.6 summaries, forward cross-check.
 env TF_CPP_MIN_LOG_LEVEL=3 "$VENVS/tfkeras/bin/python" gen_tf_keras.py --wheels "$WHEELS" "$@" \
