@@ -67,7 +67,7 @@ of samples.'x' sizes: 10
 
 
 class ArrayList:
-    """The arrays of a model's several inputs, sliced together as one array would be.
+    """The arrays of a model's several inputs (or targets), sliced together as one array.
 
     ``len()`` is the number of samples and ``data[index]`` takes the same samples of
     every array, so batching and validation splits treat them as one.
@@ -112,7 +112,7 @@ def check_xy(x: Any, y: Any, sample_weight: Any = None) -> Arrays:
     if x is None or y is None:
         raise ValueError("`x` and `y` must both be given: the inputs and their targets.")
     x = x if isinstance(x, ArrayList) else np.asarray(x)
-    y = np.asarray(y)
+    y = y if isinstance(y, ArrayList) else np.asarray(y)
     if sample_weight is None:
         check_cardinality(x=x, y=y)
         return x, y, None

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnn import _graph
+from rnn import losses as losses_module
+from rnn import metrics as metrics_module
 from rnn._data_adapter import ArrayList
 from rnn._graph import KerasTensor, MaskOperation
 from rnn._naming import auto_name
@@ -771,6 +773,7 @@ class Model(TrainingMixin, Layer):
         if keep:
             self._trace = trace
         self.output_mask = masks.get(id(self.outputs[0]))
+        self.output_masks = [masks.get(id(t)) for t in self.outputs]
         results = [values[id(t)] for t in self.outputs]
         return _graph.pack_like(self._outputs_structure, iter(results))
 
@@ -842,22 +845,67 @@ class Model(TrainingMixin, Layer):
             return x
         return ArrayList(self._arrays(x))
 
-    def compile(self, *args: Any, **kwargs: Any) -> None:
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the outputs, as Keras names them in logs."""
+        return [
+            t._keras_history.operation.name if t._keras_history else t.name for t in self.outputs
+        ]
+
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        loss_weights: Any = None,
+    ) -> None:
         """Choose the optimizer, the loss and the metrics, as `Sequential.compile`.
+
+        For several outputs, as in Keras: ``loss`` is one loss for every output, a list
+        (one per output) or a dict by output name; ``loss_weights`` (a list or dict) scale
+        each output's loss in the total; ``metrics`` is a list of lists or a dict by
+        output name. The logs then hold ``loss`` (the weighted total), each output's
+        ``<name>_loss`` and its metrics as ``<name>_<metric>``.
 
         Raises
         ------
-        NotImplementedError
-            For a model with several outputs: rnn trains models with one output (they
-            predict and print their summary; train each output as a model of its own).
+        ValueError
+            For losses or metrics that do not match the outputs (Keras's wording).
         """
-        if len(self.outputs) > 1:
-            raise NotImplementedError(
-                f"Model '{self.name}' has {len(self.outputs)} outputs; rnn trains models "
-                "with one output only (one loss). It can predict with this model; to train, "
-                "make a model per output, `Model(inputs, output)`, which share their layers."
-            )
-        super().compile(*args, **kwargs)
+        names = self.output_names
+        if len(names) == 1:
+            if loss_weights is not None:
+                raise NotImplementedError(
+                    "`loss_weights` scales the losses of a model with several outputs; "
+                    f"model '{self.name}' has one: scale the learning rate instead."
+                )
+            super().compile(optimizer=optimizer, loss=loss, metrics=metrics)
+            return
+        super().compile(optimizer=optimizer, loss=None, metrics=None)
+        per_output = _per_output(loss, names, "loss", single_allowed=True)
+        weights = _per_output(loss_weights, names, "loss_weights", single_allowed=False)
+        ids = _per_output(metrics, names, "metrics", single_allowed=False)
+        self.loss = _OutputLosses(  # type: ignore[assignment]
+            self,
+            [None if item is None else losses_module.get(item) for item in per_output],
+            [1.0 if w is None else float(w) for w in weights],
+        )
+        self._output_metric_ids = [
+            metrics_module._check_ids(None if item is None else list(item)) for item in ids
+        ]
+
+    def _tracker(self, y: Any, y_pred: Any) -> Any:
+        if isinstance(self.loss, _OutputLosses):
+            return _OutputsTracker(self, y, y_pred)
+        return super()._tracker(y, y_pred)
+
+    def _targets(self, y: Any) -> Any:
+        """``y`` as `fit` slices it: one array per output become one `ArrayList`."""
+        if len(self.outputs) == 1 or y is None or isinstance(y, ArrayList):
+            return y
+        if isinstance(y, dict):
+            y = [y[name] for name in self.output_names]
+        return ArrayList(list(y))
 
     def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Train as `Sequential.fit`; ``x`` (and ``validation_data``'s) holds one array per input.
@@ -867,20 +915,21 @@ class Model(TrainingMixin, Layer):
         """
         validation = kwargs.get("validation_data")
         if validation is not None and len(validation) >= 2:
-            kwargs["validation_data"] = (self._data(validation[0]), *validation[1:])
-        return super().fit(self._data(x), y, *args, **kwargs)
+            x_val, y_val, *rest = validation
+            kwargs["validation_data"] = (self._data(x_val), self._targets(y_val), *rest)
+        return super().fit(self._data(x), self._targets(y), *args, **kwargs)
 
     def evaluate(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Return the loss (and metrics) as `Sequential.evaluate`; one array per input."""
-        return super().evaluate(self._data(x), y, *args, **kwargs)
+        return super().evaluate(self._data(x), self._targets(y), *args, **kwargs)
 
     def train_on_batch(self, x: Any, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         """One optimizer step, as `Sequential.train_on_batch`; one array per input."""
-        return super().train_on_batch(self._data(x), y, *args, **kwargs)
+        return super().train_on_batch(self._data(x), self._targets(y), *args, **kwargs)
 
     def test_on_batch(self, x: Any, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         """Loss (and metrics) on one batch, as `Sequential.test_on_batch`."""
-        return super().test_on_batch(self._data(x), y, *args, **kwargs)
+        return super().test_on_batch(self._data(x), self._targets(y), *args, **kwargs)
 
     def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
         """Return the mask of the model's (first) output for ``inputs``."""
@@ -1150,6 +1199,132 @@ class Model(TrainingMixin, Layer):
 
         inputs, outputs = ends(config["input_layers"]), ends(config["output_layers"])
         return cls(inputs, outputs, name=config.get("name"))
+
+
+def _per_output(given: Any, names: list[str], what: str, single_allowed: bool) -> list[Any]:
+    """``given`` (one item, a list or a dict by output name) as one entry per output."""
+    n = len(names)
+    if given is None:
+        return [None] * n
+    if isinstance(given, dict):
+        unknown = [key for key in given if key not in names]
+        if unknown:
+            raise ValueError(
+                f"Invalid `{what}`: keys {unknown} are not output names of the model "
+                f"{names}. Received: {what}={given}"
+            )
+        return [given.get(name) for name in names]
+    if isinstance(given, (list, tuple)):
+        if len(given) != n:
+            raise ValueError(
+                f"Invalid `{what}`: it should be a dict or a list matching the output "
+                f"names of the functional model {names}. Received: {what}={given}"
+            )
+        return list(given)
+    if single_allowed:
+        return [given] * n
+    raise ValueError(
+        f"Invalid `{what}`: for a model with several outputs it should be a dict or a list "
+        f"matching the output names of the functional model {names}. "
+        f"Received: {what}={given!r}"
+    )
+
+
+class _OutputLosses:
+    """The loss of a model with several outputs: each output's loss, weighted, summed.
+
+    ``values`` keeps each output's loss of the last batch, unweighted, for the logs.
+    """
+
+    name = "loss"
+
+    def __init__(self, model: Model, losses: list[Any], weights: list[float]) -> None:
+        self.model = model
+        self.losses = losses
+        self.weights = weights
+        self.values = [0.0] * len(losses)
+
+    def _parts(self, y: Any, y_pred: Any) -> list[tuple[int, Any, Any, Any]]:
+        masks = getattr(self.model, "output_masks", None) or [None] * len(self.losses)
+        targets = y.arrays if isinstance(y, ArrayList) else list(y)
+        return [
+            (i, t, p, m)
+            for i, (t, p, m) in enumerate(zip(targets, y_pred, masks, strict=True))
+            if self.losses[i] is not None
+        ]
+
+    def __call__(self, y: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None) -> float:
+        """Return the weighted sum of the outputs' losses."""
+        total = 0.0
+        for i, t, p, m in self._parts(y, y_pred):
+            self.values[i] = float(self.losses[i](t, p, sample_weight=sample_weight, mask=m))
+            total += self.weights[i] * self.values[i]  # loss = sum of w_i loss_i
+        return total
+
+    def value_and_gradient(
+        self, y: Any, y_pred: Any, sample_weight: Any = None, mask: Any = None
+    ) -> tuple[float, list[Any]]:
+        """Return the weighted sum, and each output's gradient (None: an output without loss)."""
+        total, grads = 0.0, [None] * len(self.losses)
+        for i, t, p, m in self._parts(y, y_pred):
+            value, grad = self.losses[i].value_and_gradient(
+                t, p, sample_weight=sample_weight, mask=m
+            )
+            self.values[i] = float(value)
+            total += self.weights[i] * self.values[i]  # loss = sum of w_i loss_i
+            grads[i] = self.weights[i] * grad  # d loss / d output_i = w_i d loss_i
+        return total, grads
+
+
+class _OutputsTracker:
+    """The running logs of a model with several outputs, named as Keras 3 names them."""
+
+    def __init__(self, model: Model, y: Any, y_pred: Any) -> None:
+        self.model = model
+        self.loss = metrics_module.Mean(name="loss")
+        targets = y.arrays if isinstance(y, ArrayList) else list(y)
+        losses = model.loss.losses  # type: ignore[union-attr]
+        self.output_losses = [
+            metrics_module.Mean(name=f"{name}_loss") if losses[i] is not None else None
+            for i, name in enumerate(model.output_names)
+        ]
+        self.metrics: list[tuple[int, Any]] = []  # (output, metric)
+        for i, (name, ids) in enumerate(
+            zip(model.output_names, model._output_metric_ids, strict=True)
+        ):
+            for item in ids:
+                metric = metrics_module.get(item, targets[i], y_pred[i])
+                metric.name = f"{name}_{metric.name}"  # Keras's "<output>_<metric>"
+                metric.reset_state()
+                self.metrics.append((i, metric))
+
+    def update(self, loss: float, y: Any, y_pred: Any, mask: Any = None) -> None:
+        """Add one batch: the total and each output's loss (by batch size), and metrics."""
+        batch = len(y_pred[0])
+        self.loss.update_state(loss, sample_weight=batch)
+        values = self.model.loss.values  # type: ignore[union-attr]
+        for i, tracker in enumerate(self.output_losses):
+            if tracker is not None:
+                tracker.update_state(values[i], sample_weight=batch)
+        targets = y.arrays if isinstance(y, ArrayList) else list(y)
+        masks = getattr(self.model, "output_masks", None) or [None] * len(targets)
+        for i, metric in self.metrics:
+            metric.update_state(targets[i], y_pred[i], sample_weight=masks[i])
+
+    def _all(self) -> list[Any]:
+        losses = [t for t in self.output_losses if t is not None]
+        return [self.loss, *losses, *(m for _, m in self.metrics)]
+
+    def logs(self) -> dict[str, float]:
+        """Keras 3's logs: the keys in sorted order."""
+        results = {m.name: m.result() for m in self._all()}
+        return {key: results[key] for key in sorted(results)}
+
+    def ordered(self) -> list[float]:
+        """``[loss, each output's loss, the metrics by name]``, as Keras's evaluate."""
+        losses = [t.result() for t in self.output_losses if t is not None]
+        named = sorted((m.name, m.result()) for _, m in self.metrics)
+        return [self.loss.result(), *losses, *(value for _, value in named)]
 
 
 def _predict_batches(model: Any, batches: list[Any], callbacks: Any) -> list[Any]:

@@ -193,6 +193,10 @@ class TrainingMixin:
         """Return the mask of the last outputs (a model without masking has none)."""
         return getattr(self, "output_mask", None)
 
+    def _tracker(self, y: Any, y_pred: Any) -> MetricsTracker:
+        """Return the running loss and metrics of an epoch, for this batch's shapes."""
+        return MetricsTracker(self._metric_ids, y, y_pred)
+
     def _batch_results(self, tracker: MetricsTracker, return_dict: bool) -> Any:
         if return_dict:
             return tracker.logs()
@@ -203,7 +207,7 @@ class TrainingMixin:
         self._require_loss()
         x, y, sample_weight = check_xy(x, y, sample_weight)
         value, y_pred = step(x, y, sample_weight)
-        tracker = MetricsTracker(self._metric_ids, y, y_pred)
+        tracker = self._tracker(y, y_pred)
         tracker.update(value, y, y_pred, self._output_mask())
         return self._batch_results(tracker, return_dict)
 
@@ -274,7 +278,7 @@ class TrainingMixin:
             if before is not None:
                 before(step)
             value, y_pred = step_fn(xb, yb, wb)
-            tracker = tracker or MetricsTracker(self._metric_ids, yb, y_pred)
+            tracker = tracker or self._tracker(yb, y_pred)
             tracker.update(value, yb, y_pred, self._output_mask())
             if after is not None:
                 after(step, tracker.logs())

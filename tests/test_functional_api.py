@@ -260,15 +260,52 @@ def test_symbolic_tensors_refuse_what_they_cannot_do() -> None:
         Dense(2)(x, foo=1)
 
 
-def test_several_outputs_predict_but_do_not_train() -> None:
+def test_several_outputs_predict_in_batches() -> None:
     rnn.clear_session()
     x = Input(shape=(3,))
     h = Dense(4)(x)
     model = Model(x, [Dense(1)(h), Dense(2)(h)])
     first, second = model.predict(np.zeros((40, 3)), batch_size=16)
     assert (first.shape, second.shape) == ((40, 1), (40, 2))
-    with pytest.raises(NotImplementedError, match="has 2 outputs; rnn trains models with one"):
-        model.compile(loss="mse")
+
+
+HEADS = json.loads((HERE / "heads.json").read_text(encoding="utf-8"))["heads"]
+
+
+@pytest.mark.parametrize("case", HEADS, ids=[c["id"] for c in HEADS])
+def test_several_outputs_train_as_keras(case: dict[str, Any]) -> None:
+    """A loss, a weight and a metric per output: Keras's logs, values and weights."""
+    model = build(case)
+    names = scope()
+    names.update(model=model)
+    names["keras"] = types.SimpleNamespace(optimizers=rnn.optimizers)
+    exec(case["compile"], names)
+    x = np.asarray(case["inputs"][0])
+    targets = [np.asarray(t) for t in case["targets"]]
+    history = model.fit(x, targets, epochs=3, batch_size=2, shuffle=False, verbose=0)
+    assert sorted(history.history) == sorted(case["history"])
+    for key, values in case["history"].items():
+        np.testing.assert_allclose(history.history[key], values, rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(model.evaluate(x, targets, verbose=0), case["evaluate"], rtol=1e-5)
+    as_dict = model.evaluate(x, {"level": targets[0], "kind": targets[1]}, return_dict=True)
+    assert list(as_dict) == sorted(case["evaluate_dict"])
+    for mine, theirs in zip(model.get_weights(), case["weights_after"], strict=True):
+        np.testing.assert_allclose(mine, np.asarray(theirs), rtol=1e-5, atol=1e-6)
+
+
+def test_several_outputs_refuse_losses_that_do_not_match() -> None:
+    rnn.clear_session()
+    x = Input(shape=(3,))
+    model = Model(x, [Dense(1, name="a")(x), Dense(2, name="b")(x)])
+    with pytest.raises(ValueError, match=r"matching the output names of the functional model"):
+        model.compile(loss=["mse"])
+    with pytest.raises(ValueError, match=r"keys \['c'\] are not output names"):
+        model.compile(loss={"c": "mse"})
+    with pytest.raises(ValueError, match="Invalid `metrics`"):
+        model.compile(loss="mse", metrics=["mae"])
+    model.compile(optimizer="sgd", loss={"a": "mse"})  # an output without a loss is left out
+    history = model.fit(np.ones((4, 3)), [np.ones((4, 1)), np.ones((4, 2))], verbose=0)
+    assert sorted(history.history) == ["a_loss", "loss"]
 
 
 def test_inputs_by_name_and_model_as_a_layer() -> None:

@@ -129,6 +129,46 @@ CASES = [
     },
 ]
 
+HEADS = {
+    "id": "two_heads",
+    "description": "Two outputs, each with its loss, weight and metric: Keras's logs.",
+    "code": "x = Input(shape=(4, 2), name='x')\n"
+    "h = LSTM(3)(x)\n"
+    "model = Model(x, [Dense(1, name='level')(h), Dense(2, activation='softmax', "
+    "name='kind')(h)])",
+    "compile": "model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), "
+    "loss=['mse', 'categorical_crossentropy'], loss_weights=[1.0, 0.5], "
+    "metrics=[['mae'], ['accuracy']])",
+}
+
+
+def heads_fixture():
+    """A model with two outputs trained with a loss and a metric per output."""
+    keras.utils.clear_session()
+    keras.config.set_floatx("float64")
+    keras.utils.set_random_seed(0)
+    names = scope()
+    exec(HEADS["code"], names)
+    model = names["model"]
+    rng = np.random.default_rng(0)
+    weights = [np.round(w + rng.normal(0, 0.1, w.shape), 3) for w in model.get_weights()]
+    model.set_weights(weights)
+    x = np.round(rng.normal(0, 1, (6, 4, 2)), 3)
+    targets = [np.round(rng.normal(0, 1, (6, 1)), 3), np.eye(2)[rng.integers(0, 2, 6)]]
+    exec(HEADS["compile"], names)
+    history = model.fit(x, targets, epochs=3, batch_size=2, shuffle=False, verbose=0)
+    return {
+        **HEADS,
+        "weights": [w.tolist() for w in weights],
+        "inputs": [x.tolist()],
+        "targets": [t.tolist() for t in targets],
+        "history": history.history,
+        "evaluate": model.evaluate(x, targets, verbose=0),
+        "evaluate_dict": model.evaluate(x, targets, verbose=0, return_dict=True),
+        "weights_after": [w.tolist() for w in model.get_weights()],
+    }
+
+
 ERRORS = [
     ("inputs not tensors", "a = Input((3,))\nModel([[0.0, 1.0, 2.0]], Dense(2)(a))"),
     ("second Input in Sequential", "keras.Sequential([Input((2,)), Input((3,)), Dense(2)])"),
@@ -318,8 +358,10 @@ def main():
     cases = [case_fixture(case) for case in CASES]
     errors = [error_fixture(label, code) for label, code in ERRORS]
     trained = [trained_fixture(*case) for case in TRAINED]
+    heads = [heads_fixture()]
     versions = {"keras": keras.__version__, "backend": keras.backend.backend()}
-    for name, data in (("models", cases), ("errors", errors), ("trained", trained)):
+    outputs = (("models", cases), ("errors", errors), ("trained", trained), ("heads", heads))
+    for name, data in outputs:
         text = json.dumps({"keras": versions, name: data}, indent=1, ensure_ascii=False)
         (OUT / f"{name}.json").write_text(text + "\n", encoding="utf-8")
     print(f"wrote {len(cases)} models and {len(errors)} errors to {OUT}", file=sys.stderr)
