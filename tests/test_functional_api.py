@@ -350,3 +350,19 @@ def test_summary_after_fit_counts_the_optimizer_as_keras(case: dict[str, Any]) -
     printed: list[str] = []
     model.summary(print_fn=printed.append)
     assert printed == [case["summary"]]
+
+
+def test_every_model_is_a_model_and_subclassing_is_refused() -> None:
+    """As in Keras 3: Model(inputs, outputs) is a Functional, and Sequential a Model."""
+    rnn.clear_session()
+    x = Input(shape=(2,))
+    functional = Model(x, Dense(1)(x))
+    assert type(functional).__name__ == "Functional"
+    assert isinstance(functional, Model) and isinstance(Sequential(), Model)
+
+    class Mine(Model):
+        def call(self, inputs: Any) -> Any:
+            return inputs
+
+    with pytest.raises(TypeError, match="Mine: rnn has no subclassed models"):
+        Mine()

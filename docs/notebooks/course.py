@@ -3790,7 +3790,7 @@ def relative_error(g, g_hat):
 # recurrent network's gradients can be very large now and then (they are products over
 # many steps, see [Vanishing and exploding gradients](#page-vanishing-gradients)), so we
 # **clip** them first. Keras's `clipnorm`, which `rnn` copies (`Optimizer.clip_gradients`
-# in `rnn/optimizers.py`), rescales **each** weight's gradient on its own: if its L2
+# in `rnn/optimizers/__init__.py`), rescales **each** weight's gradient on its own: if its L2
 # norm exceeds `clipnorm`, it is scaled down to that norm, direction unchanged. (Rescaling
 # all of them together, by their joint norm, is the other option, `global_clipnorm`:
 # exercise 2.) With `clipnorm=1.0`, the first step is clipped for every weight:
@@ -5423,7 +5423,6 @@ def twice(learning_rate, epochs):
                 Dense(len(vocab), activation="softmax", dtype="float64"),
             ]
         )
-        twin.build((None, 30))
         noise = np.random.default_rng(1)
         twin.set_weights(
             [w * (1 + nudge * noise.standard_normal(w.shape)) for w in twin.get_weights()]
@@ -9121,7 +9120,8 @@ rnn.check_gradients(relu_layer, x).ok
 # A placeholder for data that does not exist yet: it has a shape, with `None` for the
 # sizes left open such as the batch, but no numbers. Keras's functional API calls layers
 # on symbolic tensors, starting from `keras.Input`, to record how they connect before any
-# data flows through them. See [Building networks the Keras way](#page-keras-way).
+# data flows through them; `rnn`'s are the `KerasTensor`s that `rnn.layers.Input` returns.
+# See [Building networks the Keras way](#page-keras-way).
 #
 # ### Temperature
 #

@@ -1,14 +1,14 @@
-"""Models, with Keras 3's API and summary: `Sequential` and the functional `Model`.
+"""`Functional`: a model of layer calls, Keras's functional API.
 
-`Sequential` is a plain stack of layers. `Model(inputs, outputs)` is Keras's functional
-API: layers called on the `KerasTensor` of `Input` (see :mod:`rnn._graph`), for models
-with several inputs, branches, shared layers, or states passed from one recurrent layer
-to another.
+``rnn.Model(inputs, outputs)`` makes one: layers called on the `KerasTensor` of `Input`
+(see :mod:`rnn._graph`), for models with several inputs or outputs, branches, shared
+layers, or states passed from one recurrent layer to another. Several outputs train with
+a loss each, as in Keras.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -19,441 +19,17 @@ from rnn import metrics as metrics_module
 from rnn._data_adapter import ArrayList
 from rnn._graph import KerasTensor, MaskOperation
 from rnn._naming import auto_name
-from rnn.callbacks import Callback, CallbackList
+from rnn.callbacks import Callback
 from rnn.layers._penalties import (
     ActivityRegularization,
     activity_penalties,
-    model_losses,
     with_activity_gradient,
 )
-from rnn.layers.core import InputLayer
-from rnn.layers.layer import Layer, Shape, format_shape, shape_of
-from rnn.training import TrainingMixin
+from rnn.layers.layer import Layer, format_shape, shape_of
+from rnn.models.model import Model, predict_batches
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Functional"]
 
-
-class Sequential(TrainingMixin, Layer):
-    """A linear stack of layers, each feeding the next.
-
-    The model builds itself (creates every weight) as soon as it knows its
-    input shape: from an `Input` first element, from ``input_shape=`` on the
-    first layer, from :meth:`build`, or from the first array it is called on.
-
-    Parameters
-    ----------
-    layers : list of Layer, optional
-        Layers to `add`, in order; the first may be an `Input`.
-    name : str, optional
-        Default ``sequential``, ``sequential_1``, ...
-
-    Examples
-    --------
-    The notebook's model, with ``keras`` replaced by ``rnn`` in the imports:
-
-    >>> import numpy as np
-    >>> import rnn
-    >>> from rnn.models import Sequential
-    >>> from rnn.layers import SimpleRNN, Dense
-    >>> rnn.clear_session()
-    >>> model = Sequential()
-    >>> model.add(SimpleRNN(10, input_shape=(3, 1)))
-    >>> model.add(Dense(1))
-    >>> model.summary()
-    Model: "sequential"
-    ┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
-    ┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
-    ┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
-    │ simple_rnn (SimpleRNN)          │ (None, 10)             │           120 │
-    ├─────────────────────────────────┼────────────────────────┼───────────────┤
-    │ dense (Dense)                   │ (None, 1)              │            11 │
-    └─────────────────────────────────┴────────────────────────┴───────────────┘
-     Total params: 131 (524.00 B)
-     Trainable params: 131 (524.00 B)
-     Non-trainable params: 0 (0.00 B)
-    >>> model.predict(np.zeros((5, 3, 1))).shape
-    (5, 1)
-    """
-
-    def __init__(
-        self, layers: Iterable[Layer] | None = None, name: str | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(name=name, **kwargs)
-        self._layers: list[Layer] = []
-        self._input: InputLayer | None = None
-        #: the mask of the output of the last call or `forward` (None without masking)
-        self.output_mask: np.ndarray | None = None
-        for layer in layers or []:
-            self.add(layer)
-
-    # ------------------------------------------------------------------ layers
-    @property
-    def layers(self) -> list[Layer]:
-        """The layers, without the input layer (as in Keras 3)."""
-        return list(self._layers)
-
-    @layers.setter
-    def layers(self, value: Any) -> None:
-        raise AttributeError(
-            "`Sequential.layers` attribute is reserved and should not be used. Use `add()` "
-            "and `pop()` to change the layers in this model."
-        )
-
-    def add(self, layer: Layer | KerasTensor) -> None:
-        """Append a layer; build the model if the input shape is known.
-
-        Parameters
-        ----------
-        layer : Layer or KerasTensor
-            A layer, or the output of `Input` (only as the first element).
-
-        Raises
-        ------
-        ValueError
-            If ``layer`` is not a layer, its name is taken, it is a second input, or it
-            does not fit the output of the previous layer (Keras's message; the layer is
-            then not added).
-        """
-        if isinstance(layer, KerasTensor) and layer._keras_history is not None:
-            if isinstance(layer._keras_history.operation, InputLayer):
-                layer = layer._keras_history.operation
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                "Only instances of `keras.Layer` can be added to a Sequential model. "
-                f"Received: {layer} (of type {type(layer)})"
-            )
-        if isinstance(layer, InputLayer):
-            if self._input is not None:
-                raise ValueError(
-                    f"Sequential model '{self.name}' has already been configured to use "
-                    f"input shape {format_shape(self._input.batch_shape)}. You cannot add a "
-                    "different Input layer to it."
-                )
-            if self._layers:
-                raise ValueError(
-                    f"Sequential model '{self.name}' already has layers: an Input must come first."
-                )
-            self._input = layer
-            return
-        if not self._layers and self._input is None and layer.input_shape_arg is not None:
-            self._input = InputLayer(shape=layer.input_shape_arg)
-        if any(other.name == layer.name for other in self._layers):
-            raise ValueError(
-                "All layers added to a Sequential model should have unique names. "
-                f"Name '{layer.name}' is already the name of a layer in this model. "
-                "Update the `name` argument to pass a unique name."
-            )
-        self._layers.append(layer)
-        if self._input is not None:
-            try:
-                self._build_layers(self._input.batch_shape)
-            except Exception:
-                self._layers.pop()
-                raise
-
-    def pop(self, rebuild: bool = True) -> Layer:
-        """Remove the last layer and return it, as Keras's ``Sequential.pop``.
-
-        Parameters
-        ----------
-        rebuild : bool
-            Accepted for Keras's signature: the remaining layers keep their weights.
-
-        Raises
-        ------
-        IndexError
-            If the model has no layer to remove.
-
-        Examples
-        --------
-        >>> import rnn
-        >>> from rnn.models import Sequential
-        >>> from rnn.layers import Dense, Input
-        >>> rnn.clear_session()
-        >>> model = Sequential([Input(shape=(2,)), Dense(4), Dense(1)])
-        >>> model.pop().name, model.output_shape
-        ('dense_1', (None, 4))
-        """
-        if not self._layers:
-            raise IndexError(f"Sequential model '{self.name}' has no layers to pop.")
-        return self._layers.pop()
-
-    def build(self, input_shape: Sequence[int | None]) -> None:
-        """Build every layer for inputs of ``input_shape`` (batch axis included).
-
-        Examples
-        --------
-        >>> import rnn
-        >>> from rnn.models import Sequential
-        >>> from rnn.layers import LSTM
-        >>> rnn.clear_session()
-        >>> model = Sequential([LSTM(8)])
-        >>> model.build((None, 20, 4))
-        >>> model.output_shape, model.count_params()
-        ((None, 8), 416)
-        """
-        input_shape = tuple(input_shape)
-        if self._input is not None and tuple(self._input.batch_shape) != input_shape:
-            raise ValueError(
-                f"Sequential model '{self.name}' has already been configured to use input "
-                f"shape {format_shape(self._input.batch_shape)}. You cannot build it with "
-                f"input_shape {format_shape(input_shape)}"
-            )
-        if not self._layers:
-            raise ValueError(
-                f"Sequential model {self.name} cannot be built because it has no layers. "
-                "Call `model.add(layer)`."
-            )
-        if self._input is None:
-            self._input = InputLayer(shape=input_shape[1:], batch_size=input_shape[0])
-        self._build_layers(self._input.batch_shape)
-
-    def _build_layers(self, input_shape: Shape) -> None:
-        shape: Any = input_shape
-        for layer in self._layers:
-            if isinstance(shape, list):
-                raise ValueError(
-                    f'Layer "{layer.name}" expects 1 input, but it received {len(shape)} '
-                    "input tensors (the previous layer returns a list)."
-                )
-            layer.maybe_build(shape)
-            shape = layer.compute_output_shape(shape)
-        self._build_shape = input_shape
-        self.built = True
-
-    # ------------------------------------------------------------------ shapes
-    @property
-    def input_shape(self) -> Shape:
-        """Input shape with the batch axis, e.g. ``(None, 3, 1)``."""
-        if self._input is None:
-            raise AttributeError(f"Sequential model '{self.name}' has no defined input yet.")
-        return self._input.batch_shape
-
-    @property
-    def output_shape(self) -> Any:
-        """Output shape of the last layer, e.g. ``(None, 1)``."""
-        return self.compute_output_shape(self.input_shape)
-
-    def compute_output_shape(self, input_shape: Sequence[int | None]) -> Any:
-        """Chain the layers' output shapes."""
-        shape: Any = tuple(input_shape)
-        for layer in self._layers:
-            shape = layer.compute_output_shape(shape)
-        return shape
-
-    @property
-    def losses(self) -> list[float]:
-        """Keras's ``model.losses``: the layers' regularization penalties, as floats.
-
-        The activity penalties of the last call, then each weight's penalty (see
-        :mod:`rnn.regularizers`); ``fit`` adds their sum to the loss it minimises.
-        """
-        return model_losses(self)
-
-    # ------------------------------------------------------------------ weights
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """All weights, layer by layer, in Keras order."""
-        return [w for layer in self._layers for w in layer.weights]
-
-    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Set all weights from a list in ``get_weights`` order (e.g. a Keras model's)."""
-        self._check_weight_list(weights, self.weights)
-        start = 0
-        for layer in self._layers:
-            n = len(layer.weights)
-            layer.set_weights(list(weights[start : start + n]))
-            start += n
-
-    # ------------------------------------------------------------------ running
-    def __call__(
-        self, inputs: Any, training: bool | None = None, mask: Any = None, **kwargs: Any
-    ) -> Any:
-        """Run the layers on a NumPy array, building the model on first use.
-
-        Each layer gets the mask the layer before it made (`Layer.compute_mask`): an
-        ``Embedding(mask_zero=True)`` or a `Masking` layer marks the padding, and the
-        recurrent layers skip it. The mask of the output is then `output_mask`.
-        """
-        self._no_more(kwargs, "__call__")
-        return self._run(inputs, "__call__", training, mask)
-
-    def _no_more(self, kwargs: dict[str, Any], method: str) -> None:
-        if kwargs:
-            raise TypeError(
-                f"Sequential.{method}() got an unexpected keyword argument '{next(iter(kwargs))}'"
-            )
-
-    def call(self, inputs: np.ndarray, training: bool | None = None, mask: Any = None) -> Any:
-        """Run the model on ``inputs``: the same as calling it."""
-        return self(inputs, training=training, mask=mask)
-
-    def _run(self, inputs: Any, method: str, training: bool | None, mask: Any) -> Any:
-        """Run each layer's ``method`` (``__call__`` or ``forward``), passing masks on."""
-        x = np.asarray(inputs)
-        if not self.built:
-            self.build(x.shape)
-        for layer in self._layers:
-            y = getattr(layer, method)(x, training=training, mask=mask)
-            mask = layer.compute_mask(x, mask)
-            x = y
-        self.output_mask = mask
-        return x
-
-    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
-        """Return the mask of the model's output for ``inputs`` (None without masking)."""
-        self._run(inputs, "__call__", False, previous_mask)
-        return self.output_mask
-
-    def predict(
-        self,
-        x: Any,
-        batch_size: int | None = None,
-        verbose: Any = "auto",
-        steps: int | None = None,
-        callbacks: Sequence[Callback] | None = None,
-    ) -> Any:
-        """Run the model on ``x`` in batches of ``batch_size`` (default 32).
-
-        ``callbacks`` get Keras's ``on_predict_*`` calls (``on_predict_batch_end`` with
-        ``{"outputs": ...}``). ``verbose`` and ``steps`` are accepted for Keras
-        compatibility; nothing is printed, and every batch is predicted.
-        """
-        x = np.asarray(x)
-        size = batch_size or 32
-        parts = _predict_batches(self, [x[i : i + size] for i in range(0, len(x), size)], callbacks)
-        if len(parts) == 1:
-            return parts[0]
-        if isinstance(parts[0], (list, tuple)):
-            return [np.concatenate(p, axis=0) for p in zip(*parts, strict=True)]
-        return np.concatenate(parts, axis=0)
-
-    # ------------------------------------------------------------------ gradients
-    def forward(
-        self, inputs: Any, training: bool | None = None, mask: Any = None, **kwargs: Any
-    ) -> Any:
-        """Run every layer's `forward`, keeping what `backward` needs.
-
-        The values are those of calling the model. Builds the model on first use.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> import rnn
-        >>> from rnn.models import Sequential
-        >>> from rnn.layers import SimpleRNN, Dense
-        >>> rnn.clear_session()
-        >>> model = Sequential([SimpleRNN(4), Dense(1)])
-        >>> x = np.ones((2, 3, 1))
-        >>> y = model.forward(x)
-        >>> bool(np.array_equal(y, model(x)))
-        True
-        >>> grad_x = model.backward(np.ones_like(y))    # dL/dy for L = sum(y)
-        >>> grad_x.shape, [g.shape for g in model.grads] == [w.shape for w in model.weights]
-        ((2, 3, 1), True)
-        """
-        self._no_more(kwargs, "forward")
-        return self._run(inputs, "forward", training, mask)
-
-    def backward(self, grad_output: Any) -> Any:
-        """Run every layer's `backward`, last layer first, after `forward`.
-
-        Parameters
-        ----------
-        grad_output : ndarray, shaped like the model's output
-            The gradient of the loss with respect to the model's output.
-
-        Returns
-        -------
-        ndarray or None
-            The gradient with respect to the model's input (None when the model starts
-            with an `Embedding`, whose inputs are integer ids). The weights' gradients
-            are in `grads`.
-        """
-        grad = grad_output
-        for layer in reversed(self._layers):
-            if grad is None:
-                raise ValueError(
-                    f"Layer '{layer.name}' gets no gradient: the layer after it has integer "
-                    "inputs (an Embedding must come first)."
-                )
-            grad = layer.backward(grad)
-        return grad
-
-    @property
-    def grads(self) -> list[np.ndarray]:
-        """The gradients of `weights` from the last `backward`, layer by layer."""
-        return [g for layer in self._layers for g in layer.grads]
-
-    # ------------------------------------------------------------------ summary
-    def summary(
-        self,
-        line_length: int | None = None,
-        positions: Sequence[float] | None = None,
-        print_fn: Callable[..., Any] | None = None,
-        style: str = "keras3",
-        console_width: int | None = None,
-    ) -> None:
-        """Print the layer table, like ``model.summary()`` of the chosen Keras version.
-
-        Parameters
-        ----------
-        line_length : int, optional
-            Width of the table; default as Keras (76 when stdout is not a terminal
-            for Keras 3).
-        positions : list of float or int, optional
-            Column boundaries, relative (<= 1) or absolute.
-        print_fn : callable, optional
-            Called with the text instead of printing it (Keras 3 passes the whole
-            table at once; the older styles call it line by line).
-        style : {"keras3", "tf_keras", "keras2", "classic"}
-            Which Keras version to imitate. See :mod:`rnn.summary`.
-        console_width : int, optional
-            ``"keras3"`` only: the console width Keras 3 crops to (80 in a piped
-            script; by default wide enough for the table).
-        """
-        from rnn.summary import print_summary
-
-        print_summary(
-            self,
-            line_length=line_length,
-            positions=positions,
-            print_fn=print_fn,
-            style=style,
-            console_width=console_width,
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        """Name and the layers' class names and configs."""
-        return {
-            "name": self.name,
-            "layers": [
-                {"class_name": type(layer).__name__, "config": layer.get_config()}
-                for layer in ([self._input] if self._input else []) + self._layers
-            ],
-        }
-
-    @classmethod
-    def from_config(
-        cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
-    ) -> Sequential:
-        """Rebuild from :meth:`get_config`.
-
-        Each layer's class is looked up by its name in ``custom_objects`` (your own
-        layers, as in Keras: ``{"TanhRNN": TanhRNN}``), then in `rnn.layers`.
-
-        Raises
-        ------
-        TypeError
-            For a class found in neither, in Keras's wording.
-        """
-        from rnn.layers.layer import deserialize_layer
-
-        built = [deserialize_layer(item, custom_objects) for item in config["layers"]]
-        return cls(built, name=config.get("name"))
-
-
-# ---------------------------------------------------------------------- functional
 _HELD = object()  # a node whose layer keeps its own cache (a nested model)
 
 
@@ -478,49 +54,12 @@ def _tensors(structure: Any, what: str) -> list[KerasTensor]:
     return leaves
 
 
-class Model(TrainingMixin, Layer):
-    """A model made of layer calls: Keras's functional API.
+class Functional(Model):
+    """A model of layer calls, what ``rnn.Model(inputs, outputs)`` returns (see `Model`).
 
-    Call layers on the `KerasTensor` an `Input` returns, then give the model its
-    inputs and outputs: ``Model(inputs, outputs)``. It may have several inputs and
-    outputs, layers whose outputs feed several layers, and states passed between
-    recurrent layers (``initial_state=``), as an encoder-decoder does. It trains,
-    predicts and prints its summary as a `Sequential` does.
-
-    Parameters
-    ----------
-    inputs : KerasTensor or list of KerasTensor
-        The model's inputs, from `Input`.
-    outputs : KerasTensor or list of KerasTensor
-        Tensors computed from ``inputs`` by layer calls.
-    name : str, optional
-        Default ``functional``, ``functional_1``, ...
-
-    Raises
-    ------
-    ValueError
-        If an input or output is not a KerasTensor, or an output depends on an
-        `Input` that is not among ``inputs`` (Keras's "Graph disconnected").
-    TypeError
-        Without ``inputs`` and ``outputs``: rnn has no subclassed models (a ``call``
-        written by you), because it cannot differentiate your code.
-
-    Examples
-    --------
-    The notebook's model, written with the functional API:
-
-    >>> import numpy as np
-    >>> import rnn
-    >>> from rnn.layers import Dense, Input, SimpleRNN
-    >>> rnn.clear_session()
-    >>> inputs = Input(shape=(3, 1))
-    >>> x = SimpleRNN(10)(inputs)
-    >>> outputs = Dense(1)(x)
-    >>> model = rnn.Model(inputs, outputs)
-    >>> [layer.name for layer in model.layers]
-    ['input_layer', 'simple_rnn', 'dense']
-    >>> model.count_params(), model.predict(np.zeros((5, 3, 1))).shape
-    (131, (5, 1))
+    It finds the layers between ``inputs`` and ``outputs`` (`rnn._graph.map_graph`),
+    lists them in Keras's order, replays their calls on arrays, and backpropagates
+    through them, a layer called twice getting the sum of its gradients.
     """
 
     def __init__(
@@ -539,7 +78,8 @@ class Model(TrainingMixin, Layer):
                 "or `Sequential`, or write a layer of your own (see `rnn.layers.Layer`)."
             )
         trainable = kwargs.pop("trainable", True)
-        super().__init__(
+        Model.__init__(
+            self,
             name=name if name is not None else auto_name("Functional"),
             trainable=trainable,
             **kwargs,
@@ -579,33 +119,6 @@ class Model(TrainingMixin, Layer):
         """
         return list(self._layers_in_order)
 
-    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
-        """Return a layer by ``name`` or by ``index`` in `layers`, as Keras does.
-
-        Raises
-        ------
-        ValueError
-            For an unknown name or an index out of range (Keras's wording).
-        """
-        layers = self.layers
-        if index is not None and name is not None:
-            raise ValueError(
-                f"Provide only a layer name or a layer index. Received: index={index}, name={name}."
-            )
-        if index is not None:
-            if not 0 <= index < len(layers):
-                raise ValueError(
-                    f"Was asked to retrieve layer at index {index} but model only has "
-                    f"{len(layers)} layers."
-                )
-            return layers[index]
-        for layer in layers:
-            if layer.name == name:
-                return layer
-        raise ValueError(
-            f"No such layer: {name}. Existing layers are: {[layer.name for layer in layers]}."
-        )
-
     # ------------------------------------------------------------------ shapes
     @property
     def input_shape(self) -> Any:
@@ -631,35 +144,6 @@ class Model(TrainingMixin, Layer):
             history = tensor._keras_history
             names.append(tensor.name if history is None else history.operation.name)
         return names
-
-    @property
-    def losses(self) -> list[float]:
-        """Keras's ``model.losses``: the layers' regularization penalties, as floats.
-
-        The activity penalties of the last call, then each weight's penalty (see
-        :mod:`rnn.regularizers`); ``fit`` adds their sum to the loss it minimises.
-        """
-        return model_losses(self)
-
-    # ------------------------------------------------------------------ weights
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """All weights, layer by layer in `layers` order."""
-        return [w for layer in self.layers for w in layer.weights]
-
-    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Set all weights from a list in ``get_weights`` order (e.g. a Keras model's)."""
-        self._check_weight_list(weights, self.weights)
-        start = 0
-        for layer in self.layers:
-            n = len(layer.weights)
-            layer.set_weights(list(weights[start : start + n]))
-            start += n
-
-    @property
-    def grads(self) -> list[np.ndarray]:
-        """The gradients of `weights` from the last `backward`, layer by layer."""
-        return [g for layer in self.layers for g in layer.grads]
 
     # ------------------------------------------------------------------ running
     def _arrays(self, inputs: Any) -> list[np.ndarray]:
@@ -829,7 +313,7 @@ class Model(TrainingMixin, Layer):
         size = batch_size or 32
         samples = len(arrays[0])
         batches = [[a[i : i + size] for a in arrays] for i in range(0, samples, size)]
-        parts = _predict_batches(self, batches, callbacks)
+        parts = predict_batches(self, batches, callbacks)
         if len(parts) == 1:
             return parts[0]
         if len(self.outputs) == 1 and not isinstance(self._outputs_structure, (list, tuple)):
@@ -1041,30 +525,6 @@ class Model(TrainingMixin, Layer):
             column.append(", ".join(links) or "-")
         return column
 
-    def summary(
-        self,
-        line_length: int | None = None,
-        positions: Sequence[float] | None = None,
-        print_fn: Callable[..., Any] | None = None,
-        style: str = "keras3",
-        console_width: int | None = None,
-    ) -> None:
-        """Print Keras 3's summary of the model, with its "Connected to" column.
-
-        Parameters are those of `Sequential.summary`; only ``style="keras3"`` prints
-        functional models.
-        """
-        from rnn.summary import print_summary
-
-        print_summary(
-            self,
-            line_length=line_length,
-            positions=positions,
-            print_fn=print_fn,
-            style=style,
-            console_width=console_width,
-        )
-
     # ------------------------------------------------------------------ config
     def _node_index(self, node: _graph.Node) -> int:
         """Return the index of ``node`` among the calls of its layer that are in this model."""
@@ -1136,7 +596,7 @@ class Model(TrainingMixin, Layer):
     @classmethod
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
-    ) -> Model:
+    ) -> Functional:
         """Rebuild a model from :meth:`get_config`: new layers, called as the config says.
 
         Raises
@@ -1238,7 +698,7 @@ class _OutputLosses:
 
     name = "loss"
 
-    def __init__(self, model: Model, losses: list[Any], weights: list[float]) -> None:
+    def __init__(self, model: Functional, losses: list[Any], weights: list[float]) -> None:
         self.model = model
         self.losses = losses
         self.weights = weights
@@ -1279,7 +739,7 @@ class _OutputLosses:
 class _OutputsTracker:
     """The running logs of a model with several outputs, named as Keras 3 names them."""
 
-    def __init__(self, model: Model, y: Any, y_pred: Any) -> None:
+    def __init__(self, model: Functional, y: Any, y_pred: Any) -> None:
         self.model = model
         self.loss = metrics_module.Mean(name="loss")
         targets = y.arrays if isinstance(y, ArrayList) else list(y)
@@ -1325,23 +785,6 @@ class _OutputsTracker:
         losses = [t.result() for t in self.output_losses if t is not None]
         named = sorted((m.name, m.result()) for _, m in self.metrics)
         return [self.loss.result(), *losses, *(value for _, value in named)]
-
-
-def _predict_batches(model: Any, batches: list[Any], callbacks: Any) -> list[Any]:
-    """Call ``model`` on each batch, with Keras's ``on_predict_*`` calls around them."""
-    hooks = CallbackList(
-        list(callbacks or []),
-        model=model,
-        params={"verbose": 0, "epochs": 1, "steps": len(batches)},
-    )
-    hooks.on_predict_begin()
-    outputs = []
-    for step, batch in enumerate(batches):
-        hooks.on_predict_batch_begin(step)
-        outputs.append(model(batch))
-        hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
-    hooks.on_predict_end()
-    return outputs
 
 
 def _accumulate(grads: dict[int, Any], tensor: KerasTensor, g: Any) -> None:
