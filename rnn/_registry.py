@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["lookup", "name_of", "name_table"]
+__all__ = ["from_serialized", "lookup", "name_of", "name_table", "serialized"]
 
 
 def name_table(entries: Iterable[tuple[Any, Sequence[str]]]) -> dict[str, Any]:
@@ -72,3 +72,44 @@ def name_of(obj: Any, table: Mapping[str, Any]) -> str:
         if entry is obj:
             return name
     return getattr(obj, "__name__", repr(obj))
+
+
+def serialized(obj: Any, module: str) -> dict[str, Any]:
+    """Keras 3's serialized form of an object with ``get_config``, as configs hold it.
+
+    Examples
+    --------
+    >>> from rnn._registry import serialized
+    >>> class NonNeg:
+    ...     def get_config(self):
+    ...         return {}
+    >>> serialized(NonNeg(), "keras.constraints")
+    {'module': 'keras.constraints', 'class_name': 'NonNeg', 'config': {}, 'registered_name': None}
+    """
+    return {
+        "module": module,
+        "class_name": type(obj).__name__,
+        "config": obj.get_config(),
+        "registered_name": None,
+    }
+
+
+def from_serialized(
+    config: Mapping[str, Any],
+    classes: Mapping[str, Any],
+    kind: str,
+    custom_objects: Mapping[str, Any] | None = None,
+) -> Any:
+    """Make the object of a `serialized` form: its class (your own first) ``from_config``.
+
+    Raises
+    ------
+    ValueError
+        For a class in neither ``custom_objects`` nor ``classes``, in Keras's wording
+        (``"Could not interpret {kind} identifier: {config}"``).
+    """
+    name = config.get("class_name")
+    cls = (custom_objects or {}).get(str(name)) or classes.get(str(name))
+    if cls is None:
+        raise ValueError(f"Could not interpret {kind} identifier: {dict(config)}")
+    return cls.from_config(dict(config.get("config") or {}))

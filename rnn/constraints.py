@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from rnn._registry import from_serialized, serialized
+
 __all__ = [
     "Constraint",
     "MaxNorm",
@@ -248,14 +250,7 @@ def serialize(constraint: Any) -> dict[str, Any] | None:
     >>> constraints.serialize(constraints.NonNeg())
     {'module': 'keras.constraints', 'class_name': 'NonNeg', 'config': {}, 'registered_name': None}
     """
-    if constraint is None:
-        return None
-    return {
-        "module": "keras.constraints",
-        "class_name": type(constraint).__name__,
-        "config": constraint.get_config(),
-        "registered_name": None,
-    }
+    return None if constraint is None else serialized(constraint, "keras.constraints")
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Any:
@@ -272,11 +267,7 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     >>> constraints.deserialize({"class_name": "MaxNorm", "config": {"max_value": 3}}).max_value
     3
     """
-    name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(str(name))  # type: ignore[arg-type]
-    if cls is None:
-        raise ValueError(f"Could not interpret constraint identifier: {config}")
-    return cls.from_config(dict(config.get("config") or {}))
+    return from_serialized(config, _CLASSES, "constraint", custom_objects)
 
 
 def get(identifier: Any) -> Any:

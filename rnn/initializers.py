@@ -953,12 +953,7 @@ def serialize(init: Callable[..., np.ndarray]) -> dict[str, Any] | str:
     instance = _as_instance(init)
     if instance is None:
         return str(name_of(init))
-    return {
-        "module": "keras.initializers",
-        "class_name": type(instance).__name__,
-        "config": instance.get_config(),
-        "registered_name": None,
-    }
+    return _registry.serialized(instance, "keras.initializers")
 
 
 def name_of(init: Callable[..., np.ndarray]) -> Any:

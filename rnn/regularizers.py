@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from rnn import config
+from rnn._registry import from_serialized, serialized
 
 __all__ = [
     "L1",
@@ -267,14 +268,7 @@ def serialize(regularizer: Any) -> dict[str, Any] | None:
     >>> config["module"], config["class_name"], config["config"], config["registered_name"]
     ('keras.regularizers', 'L2', {'l2': 0.1}, None)
     """
-    if regularizer is None:
-        return None
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
+    return None if regularizer is None else serialized(regularizer, "keras.regularizers")
 
 
 def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> Any:
@@ -291,11 +285,7 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     >>> regularizers.deserialize({"class_name": "L1L2", "config": {"l1": 0.0, "l2": 0.5}}).l2
     0.5
     """
-    name = config.get("class_name")
-    cls = (custom_objects or {}).get(name) or _CLASSES.get(str(name))  # type: ignore[arg-type]
-    if cls is None:
-        raise ValueError(f"Could not interpret regularizer identifier: {config}")
-    return cls.from_config(dict(config.get("config") or {}))
+    return from_serialized(config, _CLASSES, "regularizer", custom_objects)
 
 
 def get(identifier: Any) -> Any:
