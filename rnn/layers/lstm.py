@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
-from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell
+from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell, check_use_cudnn
 
 __all__ = ["LSTM", "LSTMCell"]
 
@@ -219,12 +219,7 @@ class LSTM(FusedRNN):
         use_cudnn: str | bool = "auto",
         **kwargs: Any,
     ) -> None:
-        if use_cudnn not in ("auto", True, False):
-            raise ValueError(
-                "Invalid valid received for argument `use_cudnn`. "
-                "Expected one of {'auto', True, False}. "
-                f"Received: use_cudnn={use_cudnn}"
-            )
+        check_use_cudnn(use_cudnn)
         implementation = kwargs.pop("implementation", 2)
         cell = LSTMCell(
             units,

@@ -1094,6 +1094,19 @@ class FusedRNN(RNN):
         return cls(**config)
 
 
+def check_use_cudnn(use_cudnn: Any) -> None:
+    """Accept Keras's ``use_cudnn`` of LSTM and GRU ("auto", True, False), with its error.
+
+    NumPy runs on the CPU: the value changes nothing here.
+    """
+    if use_cudnn not in ("auto", True, False):
+        raise ValueError(
+            "Invalid valid received for argument `use_cudnn`. "
+            "Expected one of {'auto', True, False}. "
+            f"Received: use_cudnn={use_cudnn}"
+        )
+
+
 def check_cell(cell: Any) -> None:
     """Raise Keras's ``ValueError`` if ``cell`` is not a cell."""
     if not callable(getattr(cell, "call", None)):
