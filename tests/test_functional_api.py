@@ -21,6 +21,7 @@ import rnn
 from rnn import layers
 from rnn.layers import LSTM, Add, Concatenate, Dense, Embedding, Input, SimpleRNN
 from rnn.models import Model, Sequential
+from tools.keras_fixtures.common import graph_calls
 
 HERE = Path(__file__).parent / "fixtures" / "keras" / "functional"
 MODELS = json.loads((HERE / "models.json").read_text(encoding="utf-8"))["models"]
@@ -79,34 +80,7 @@ def test_layers_shapes_and_summary_equal_keras(case: dict[str, Any]) -> None:
 @pytest.mark.parametrize("case", MODELS, ids=[c["id"] for c in MODELS])
 def test_config_records_the_calls_as_keras(case: dict[str, Any]) -> None:
     config = build(case).get_config()
-
-    def refs(value: Any) -> list[Any]:
-        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
-            return [value["config"]["keras_history"]]
-        if isinstance(value, dict):
-            return [r for v in value.values() for r in refs(v)]
-        if isinstance(value, list):
-            return [r for v in value for r in refs(v)]
-        return []
-
-    graph = {
-        "layers": [
-            {
-                "name": item["name"],
-                "class_name": item["class_name"],
-                "calls": [
-                    {
-                        "args": refs(node["args"]),
-                        "kwargs": sorted(k for k, v in node["kwargs"].items() if refs(v)),
-                    }
-                    for node in item["inbound_nodes"]
-                ],
-            }
-            for item in config["layers"]
-        ],
-        "input_layers": config["input_layers"],
-        "output_layers": config["output_layers"],
-    }
+    graph = graph_calls(json.loads(json.dumps(config)))
     assert graph == case["graph"]
 
 

@@ -138,3 +138,41 @@ def split_captured(text):
         key, _, body = chunk.partition("\n")
         out[key] = body
     return out
+
+
+def graph_calls(config):
+    """A functional model's calls as its ``get_config()`` records them: what each reads.
+
+    For each layer (and operation): its name, class and calls, each call as the
+    ``keras_history`` of the tensors among its positional arguments and the names of the
+    keyword arguments that hold tensors. Used alike on Keras's configs (by
+    gen_functional.py) and on rnn's (by tests/test_functional_api.py).
+    """
+
+    def refs(value):
+        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
+            return [list(value["config"]["keras_history"])]
+        if isinstance(value, dict):
+            return [r for v in value.values() for r in refs(v)]
+        if isinstance(value, (list, tuple)):
+            return [r for v in value for r in refs(v)]
+        return []
+
+    return {
+        "layers": [
+            {
+                "name": item["name"],
+                "class_name": item["class_name"],
+                "calls": [
+                    {
+                        "args": refs(node["args"]),
+                        "kwargs": sorted(k for k, v in node["kwargs"].items() if refs(v)),
+                    }
+                    for node in item["inbound_nodes"]
+                ],
+            }
+            for item in config["layers"]
+        ],
+        "input_layers": config["input_layers"],
+        "output_layers": config["output_layers"],
+    }

@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from common import graph_calls
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras
@@ -218,35 +219,7 @@ def summary_text(model):
 
 def calls(model):
     """Each layer's calls as Keras's get_config records them: the tensors they read."""
-
-    def refs(value):
-        if isinstance(value, dict) and value.get("class_name") == "__keras_tensor__":
-            return [value["config"]["keras_history"]]
-        if isinstance(value, dict):
-            return [r for v in value.values() for r in refs(v)]
-        if isinstance(value, (list, tuple)):
-            return [r for v in value for r in refs(v)]
-        return []
-
-    config = model.get_config()
-    return {
-        "layers": [
-            {
-                "name": item["name"],
-                "class_name": item["class_name"],
-                "calls": [
-                    {
-                        "args": refs(node["args"]),
-                        "kwargs": sorted(k for k, v in node["kwargs"].items() if refs(v)),
-                    }
-                    for node in item["inbound_nodes"]
-                ],
-            }
-            for item in config["layers"]
-        ],
-        "input_layers": config["input_layers"],
-        "output_layers": config["output_layers"],
-    }
+    return graph_calls(model.get_config())
 
 
 def case_fixture(case):
