@@ -161,7 +161,7 @@ def test_gradients_by_central_differences(case: dict[str, Any]) -> None:
             w[idx] = old
             assert (up - down) / (2 * eps) == pytest.approx(g[idx], rel=1e-5, abs=1e-8)
     if np.asarray(case["inputs"][0]).dtype.kind == "i":  # token ids have no gradient
-        assert grad_x is None
+        assert grad_x is None or all(g is None for g in grad_x)
         return
     arrays = x if isinstance(x, list) else [x]
     grads = grad_x if isinstance(grad_x, list) else [grad_x]

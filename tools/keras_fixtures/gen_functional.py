@@ -69,6 +69,25 @@ CASES = [
         "fit": {"loss": "mse", "targets": [[3, 4, 2]]},
     },
     {
+        "id": "guide_encoder_decoder",
+        "description": "Keras's RNN guide's encoder-decoder (smaller sizes): embeddings, "
+        "named LSTMs, the encoder's states as the decoder's initial_state.",
+        "code": "encoder_input = Input(shape=(None,))\n"
+        "encoder_embedded = Embedding(input_dim=20, output_dim=6)(encoder_input)\n"
+        "output, state_h, state_c = LSTM(8, return_state=True, name='encoder')"
+        "(encoder_embedded)\n"
+        "encoder_state = [state_h, state_c]\n"
+        "decoder_input = Input(shape=(None,))\n"
+        "decoder_embedded = Embedding(input_dim=30, output_dim=6)(decoder_input)\n"
+        "decoder_output = LSTM(8, name='decoder')(decoder_embedded, "
+        "initial_state=encoder_state)\n"
+        "output = Dense(10)(decoder_output)\n"
+        "model = Model([encoder_input, decoder_input], output)",
+        "inputs": [[3, 5], [3, 4]],
+        "int_inputs": True,
+        "fit": {"loss": "mse", "targets": [[3, 10]]},
+    },
+    {
         "id": "two_inputs_concatenate",
         "description": "Two inputs joined by Concatenate, as in Keras's guide.",
         "code": "title = Input(shape=(None, 4), name='title')\n"
