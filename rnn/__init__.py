@@ -19,6 +19,7 @@ from rnn import (
     metrics,
     models,
     optimizers,
+    saving,
     summary,
     training,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "metrics",
     "models",
     "optimizers",
+    "saving",
     "set_floatx",
     "set_random_seed",
     "summary",

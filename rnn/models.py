@@ -358,3 +358,26 @@ class Sequential(TrainingMixin, Layer):
 
         built = [deserialize_layer(item, custom_objects) for item in config["layers"]]
         return cls(built, name=config.get("name"))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save the model as a Keras 3 ``.keras`` file: `rnn.saving.save_model`."""
+        from rnn import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save the weights to a ``.weights.h5`` file: `rnn.saving.save_weights`."""
+        from rnn import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False) -> None:
+        """Load weights from a ``.weights.h5`` or ``.keras`` file: `rnn.saving.load_weights`."""
+        from rnn import saving
+
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+
+# Keras's keras.models.load_model and save_model
+from rnn.saving import load_model, save_model  # noqa: E402, F401
