@@ -96,7 +96,7 @@ parity:
 	$(PARITY_VENV)/bin/python -m pip install --quiet "$(PARITY_TORCH)" keras pytest "sybil>=9,<11" hypothesis vega_datasets
 	$(PARITY_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	KERAS_BACKEND=torch $(PARITY_VENV)/bin/pytest -p no:doctest -q \
-		tests/test_keras_live.py tests/test_keras_fixtures.py docs
+		tests/test_keras_live.py tests/test_keras_fixtures.py tests/test_saving_live.py docs
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache .hypothesis $(OLDEST_VENV)
