@@ -88,8 +88,8 @@ __all__ = [
     "serialize_keras_object",
 ]
 
-#: The Keras release whose ``.keras`` format this module writes (``metadata.json``).
 KERAS_FORMAT_VERSION = "3.15.1"
+"""The Keras release whose ``.keras`` format this module follows (in ``metadata.json``)."""
 
 _CONFIG = "config.json"
 _METADATA = "metadata.json"
