@@ -310,11 +310,11 @@ def _model_to_keras(model: Any) -> tuple[dict[str, Any], dict[str, dict[str, Any
     if class_name == "Model":
         class_name = "Functional"
     out = _keras_object("keras", class_name, keras_config)
-    if model.built:
-        shape = list(model.input_shape)
+    shape = getattr(model, "input_shape", None) if model.built else None
+    if isinstance(shape, tuple):  # one input (a functional model may have several)
         if class_name == "Sequential":
-            keras_config["build_input_shape"] = shape
-        out["build_config"] = {"input_shape": shape}
+            keras_config["build_input_shape"] = list(shape)
+        out["build_config"] = {"input_shape": list(shape)}
     out["compile_config"] = _compile_config(model)
     return out, extras
 

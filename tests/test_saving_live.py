@@ -213,3 +213,23 @@ def test_keras_loss_objects_and_metrics_come_along(tmp_path: Path) -> None:
     assert got.keys() == expected.keys()
     for key in got:
         assert got[key] == pytest.approx(expected[key], abs=1e-5)
+
+
+def test_a_frozen_layer_both_ways(tmp_path: Path) -> None:
+    x, y = data("lstm_stack")
+    theirs = keras_model("lstm_stack")
+    theirs.layers[0].trainable = False
+    theirs.compile(optimizer="adam", loss="mse")
+    theirs.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    theirs.save(tmp_path / "keras.keras")
+    ours = load_model(tmp_path / "keras.keras")
+    assert [layer.trainable for layer in ours.layers] == [False, True, True]
+    theirs.train_on_batch(x, y)
+    ours.train_on_batch(x, y)
+    same_weights(ours, theirs)
+    ours.save(tmp_path / "rnn.keras")
+    back = load_in_keras(tmp_path / "rnn.keras")
+    assert [layer.trainable for layer in back.layers] == [False, True, True]
+    back.train_on_batch(x, y)
+    ours.train_on_batch(x, y)
+    same_weights(ours, back)
