@@ -74,11 +74,11 @@ bench: $(STAMP)
 # Every printed number must hold on any machine: rerun the documentation examples and
 # the training tests with 2 BLAS threads, with every starting weight nudged by 1e-12,
 # and with the oldest NumPy pyproject.toml allows (tools/robustness.py says more).
-$(OLDEST_STAMP): pyproject.toml | $(BIN)/python
+$(OLDEST_STAMP): pyproject.toml Makefile | $(BIN)/python
 	test -x $(OLDEST_VENV)/bin/python || $(PYTHON) -m venv $(OLDEST_VENV)
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(OLDEST_VENV)/bin/python -m pip install --quiet "numpy==$(NUMPY_FLOOR)" "pytest>=8" \
-		"sybil>=9,<11" threadpoolctl
+		"sybil>=9,<11" threadpoolctl h5py
 	# rnn reads the CSV files of vega_datasets itself: its pandas is not needed
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --no-deps -e . "vega_datasets>=0.9"
 	$(OLDEST_VENV)/bin/python -c 'import numpy; from packaging.version import Version as V; \
@@ -96,7 +96,7 @@ parity:
 	$(PARITY_VENV)/bin/python -m pip install --quiet "$(PARITY_TORCH)" keras pytest "sybil>=9,<11" hypothesis vega_datasets
 	$(PARITY_VENV)/bin/python -m pip install --quiet --no-deps -e .
 	KERAS_BACKEND=torch $(PARITY_VENV)/bin/pytest -p no:doctest -q \
-		tests/test_keras_live.py tests/test_keras_fixtures.py docs
+		tests/test_keras_live.py tests/test_keras_fixtures.py tests/test_saving_live.py docs
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache .hypothesis $(OLDEST_VENV)

@@ -21,6 +21,7 @@ from rnn import (
     models,
     optimizers,
     regularizers,
+    saving,
     summary,
     training,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "models",
     "optimizers",
     "regularizers",
+    "saving",
     "set_floatx",
     "set_random_seed",
     "summary",

@@ -290,17 +290,25 @@ class MaskOperation:
         """Return the operation's name."""
         return {"name": self.name}
 
+    def arguments(self, tensor: KerasTensor) -> tuple[Any, ...]:
+        """Return the positional arguments of the call, as Keras records them."""
+        return (tensor,)
+
     def apply(self, tensor: KerasTensor, shape: tuple[int | None, ...]) -> KerasTensor:
         """Record the operation on ``tensor``; return its boolean output."""
         nodes = inbound_nodes(self)
         me: Any = self  # stands where a layer stands in the graph
         out = KerasTensor(shape, "bool", KerasHistory(me, len(nodes), 0))
-        nodes.append(Node(me, (tensor,), {}, [out]))
+        nodes.append(Node(me, self.arguments(tensor), {}, [out]))
         return out
 
 
 class NotEqual(MaskOperation):
     """``x != value``, elementwise: the mask of an `Embedding` with ``mask_zero``."""
+
+    def arguments(self, tensor: KerasTensor) -> tuple[Any, ...]:
+        """``(x, value)``, as Keras records the call."""
+        return (tensor, self.value)
 
     def __call__(self, x: Any, **kwargs: Any) -> Any:
         """Compare each entry with the padding value."""
@@ -311,6 +319,10 @@ class NotEqual(MaskOperation):
 
 class Any_(MaskOperation):
     """Whether any feature of a step is True: the mask of a `Masking` layer."""
+
+    def get_config(self) -> dict[str, Any]:
+        """Return the name and the reduced axis, as Keras's config holds them."""
+        return {"name": self.name, "axis": -1, "keepdims": False}
 
     def __call__(self, x: Any, **kwargs: Any) -> Any:
         """Reduce the last axis with ``any``."""

@@ -871,6 +871,8 @@ EXTRAS = {
     "matplotlib": frozenset({"matplotlib"}),
     # the functions of rnn.datasets that read a file of the vega_datasets package
     "vega_datasets": frozenset({"load_seattle_weather", "load_seattle_temps"}),
+    # rnn.saving reads and writes Keras's .keras and .weights.h5 files with h5py
+    "h5py": frozenset({"save", "save_weights", "load_model", "load_weights"}),
 }
 
 

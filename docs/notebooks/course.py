@@ -2826,6 +2826,256 @@ imdb.count_params()
 max(u for u in range(1, 200) if simple_rnn_params(u, 32) <= 10_000)
 
 # %% [markdown]
+# <a id="page-saving"></a>
+#
+# ## Saving and loading a model
+
+# %%
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# Training takes time: minutes for the models of this course, days for large ones. A
+# trained model is therefore kept in a file, to be loaded later, or elsewhere, and used or
+# trained further. Keras 3 keeps a whole model in one file ending in `.keras`: its layers
+# and their settings, its weights, and how it was compiled, down to the state of its
+# optimizer. `rnn` reads and writes the same files, so a model trained in Keras runs in
+# `rnn`, and one trained here loads in Keras.
+#
+# The weights inside are stored in HDF5, a file format for arrays, which `rnn` reads with
+# the `h5py` package. It is optional, as `rnn` itself needs only NumPy: install it with
+# `pip install "rnn[h5]"` (or `pip install h5py`). Without it, saving and loading say so.
+#
+# ### Save, load, and carry on
+#
+# A small model learns to add up three numbers, as on the
+# [previous pages](#page-keras-way):
+
+# %%
+import numpy as np
+import rnn
+from rnn.models import Sequential, load_model
+from rnn.layers import Input, SimpleRNN, Dense
+
+rnn.set_random_seed(0)
+x = np.random.default_rng(0).uniform(-1, 1, (64, 3, 1)).astype("float32")
+y = x.sum(axis=1)
+model = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
+model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+history = model.fit(x, y, epochs=5, batch_size=16, verbose=0)
+model.optimizer.iterations
+
+# %% [markdown]
+# `model.save` writes it to a file whose name must end in `.keras`; here in a temporary
+# folder, which disappears when Python exits:
+
+# %%
+import os
+import tempfile
+
+folder = tempfile.TemporaryDirectory()
+path = os.path.join(folder.name, "adder.keras")
+model.save(path)
+os.listdir(folder.name)
+
+# %% [markdown]
+# `load_model` makes the model again from the file alone: the same layers, the same weights
+# to the last bit, and the same compile, with the optimizer where it stopped, after 20
+# updates.
+
+# %%
+again = load_model(path)
+[layer.name for layer in again.layers]
+
+# %%
+all(np.array_equal(a, b) for a, b in zip(model.weights, again.weights))
+
+# %%
+again.optimizer.iterations, again.metrics_names
+
+# %% [markdown]
+# Because the optimizer's state is in the file too (for [Adam](#page-glossary), its
+# running averages of each weight's gradient and squared gradient), training the loaded
+# model goes on exactly as training the original would have:
+
+# %%
+_ = model.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+_ = again.fit(x, y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+all(np.array_equal(a, b) for a, b in zip(model.weights, again.weights))
+
+# %% [markdown]
+# ### What is inside a <code>.keras</code> file
+#
+# The file is a zip archive of three members:
+
+# %%
+import json
+import zipfile
+
+with zipfile.ZipFile(path) as archive:
+    print(archive.namelist())
+    config = json.loads(archive.read("config.json"))
+
+# %% [markdown]
+# `metadata.json` holds the Keras version whose format the file follows and the date.
+# `config.json` is the architecture: each layer with its class and its arguments (the
+# config `get_config` returns, in Keras's notation), the input shape each layer was built
+# for, and how the model was compiled.
+
+# %%
+[layer["class_name"] for layer in config["config"]["layers"]]
+
+# %%
+simple_rnn = config["config"]["layers"][1]
+simple_rnn["config"]["units"], simple_rnn["build_config"]
+
+# %%
+config["compile_config"]["optimizer"]["class_name"], config["compile_config"]["metrics"]
+
+# %% [markdown]
+# `model.weights.h5` holds the arrays, in HDF5, a format of its own (its first bytes say
+# so):
+
+# %%
+with zipfile.ZipFile(path) as archive:
+    weights_file = archive.read("model.weights.h5")
+weights_file[:4]
+
+# %% [markdown]
+# Inside, each array sits at a path made of the layer's class and its place in the model
+# (`dense`, then `dense_1` for a second `Dense`...), not of the layer's name: a model whose
+# layers got other names, because it was built after other models, still finds its
+# weights. A recurrent layer keeps its weights in its cell, as Keras does. For this model:
+#
+# | path in `model.weights.h5` | array | shape |
+# | --- | --- | --- |
+# | `layers/simple_rnn/cell/vars/0` | the SimpleRNN's [kernel](#page-glossary) | (1, 10) |
+# | `layers/simple_rnn/cell/vars/1` | its recurrent kernel | (10, 10) |
+# | `layers/simple_rnn/cell/vars/2` | its bias | (10,) |
+# | `layers/dense/vars/0`, `layers/dense/vars/1` | the Dense's kernel and bias | (10, 1), (1,) |
+# | `optimizer/vars/0`, `optimizer/vars/1` | the optimizer's step count and [learning rate](#page-glossary) | scalars |
+# | `optimizer/vars/2` to `optimizer/vars/11` | Adam's two averages of each of the 5 arrays above, array by array | their shapes |
+#
+# (`h5py.File` opens it, if you want to look: `visititems` walks the paths. The project's
+# tests check that `rnn` writes exactly the paths, shapes and types Keras writes.)
+#
+# ### A model trained in Keras
+#
+# The file `tests/fixtures/keras/saving/simple_rnn.keras` of this project was written by
+# Keras 3.15.1 itself: the notebook's `SimpleRNN(10)` and `Dense(1)`, compiled with Adam and
+# the mean squared error, trained for 3 epochs of 4 batches on random numbers, and saved
+# with `model.save("simple_rnn.keras")` (the script is
+# `tools/keras_fixtures/gen_saving.py`). Beside it, `simple_rnn.npz` holds an input batch
+# and what Keras predicted for it. `rnn` loads the file, optimizer included, and predicts
+# what Keras predicted (run from the root of the project, where the file is):
+#
+# *Shown, not run here: it reads a file of the project's repository (run it from the root of a checkout).*
+#
+# ```python
+# keras_model = load_model("tests/fixtures/keras/saving/simple_rnn.keras")
+# recorded = np.load("tests/fixtures/keras/saving/simple_rnn.npz")
+# prediction = keras_model.predict(recorded["x"])
+# print([layer.name for layer in keras_model.layers], keras_model.count_params())
+# print(type(keras_model.optimizer).__name__, "after", keras_model.optimizer.iterations, "steps")
+# print("predicts what Keras predicted:", np.allclose(prediction, recorded["y"], atol=1e-5))
+# ```
+#
+# The other way works the same: Keras's `keras.saving.load_model("adder.keras")` loads
+# the file saved above. The project's parity tests check both ways with real Keras, for
+# every layer `rnn` has and every optimizer.
+#
+# Two limits. A setting of a Keras layer that `rnn` does not have (a weight
+# [regularisation](#page-glossary) term, say) stops the loading with an error
+# that names it, rather than loading a model that computes something else; settings left
+# at Keras's defaults are fine. And this page, like the tests behind it, is about
+# `Sequential` models.
+#
+# ### Only the weights
+#
+# `model.save_weights` writes the weights alone (and the optimizer's state) to a file
+# ending in `.weights.h5`, and `model.load_weights` reads them into a model built with the
+# same layers, or reads the weights out of a `.keras` file. It is what a training run
+# saves after each epoch, when the architecture is in the code anyway.
+
+# %%
+weights_path = os.path.join(folder.name, "adder.weights.h5")
+model.save_weights(weights_path)
+rnn.set_random_seed(1)
+fresh = Sequential([Input(shape=(3, 1)), SimpleRNN(10), Dense(1)])
+bool(np.allclose(fresh.predict(x), model.predict(x)))
+
+# %%
+fresh.load_weights(weights_path)
+bool(np.array_equal(fresh.predict(x), model.predict(x)))
+
+# %% [markdown]
+# A file name that does not say what the file is gets Keras's error:
+
+# %% tags=["raises-exception"]
+model.save_weights(os.path.join(folder.name, "adder.h5"))
+
+# %% [markdown]
+# ### Summary (Saving and loading a model)
+#
+# - `model.save("name.keras")` writes a whole model to one file: architecture, weights,
+#   and compile with the optimizer's state; `rnn.models.load_model` makes it again, and
+#   training goes on where it stopped.
+# - The file is Keras 3's: a zip of `config.json` (the layers' configs), `metadata.json`
+#   and `model.weights.h5` (the arrays, found by layer class and position). Files move
+#   between Keras and `rnn` both ways.
+# - `save_weights` and `load_weights` keep the weights alone, in a `.weights.h5` file, for
+#   a model the code builds anyway.
+# - HDF5 needs `h5py`: `pip install "rnn[h5]"`.
+#
+# ### Exercises (Saving and loading a model)
+#
+# 1. Load `adder.keras` with `compile=False`. What does the model lack, and can it still
+#    predict?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# It is not compiled: no optimizer, no loss, so `fit` and `evaluate` would need a
+# `compile` first. Its layers and weights are those saved, so it predicts as the
+# model did when it was saved.
+#
+# </details>
+
+# %%
+plain = load_model(path, compile=False)
+plain.compiled, plain.optimizer
+
+# %%
+bool(np.array_equal(plain.predict(x), load_model(path).predict(x)))
+
+# %% [markdown]
+# 2. Save the adder's weights alone, then load them into a model whose `SimpleRNN` has 20
+#    units. What happens, and what is left of the new model's weights?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# The shapes do not fit: the kernel saved is `(1, 10)`, the new one `(1, 20)`, and
+# the Dense that follows has 20 inputs instead of 10. Loading stops with Keras's
+# error, which lists every layer that does not fit, and changes nothing.
+#
+# </details>
+
+# %%
+wide = Sequential([Input(shape=(3, 1)), SimpleRNN(20), Dense(1)])
+before = [w.copy() for w in wide.weights]
+try:
+    wide.load_weights(weights_path)
+except ValueError as error:
+    print(str(error).splitlines()[0])
+
+# %%
+all(np.array_equal(a, b) for a, b in zip(before, wide.weights))
+
+# %% [markdown]
 # <a id="page-bptt"></a>
 #
 # ## Backpropagation through time

@@ -11,5 +11,6 @@ from __future__ import annotations
 from rnn.models.functional import Functional
 from rnn.models.model import Model
 from rnn.models.sequential import Sequential
+from rnn.saving import load_model, save_model  # Keras's keras.models.load_model, save_model
 
-__all__ = ["Functional", "Model", "Sequential"]
+__all__ = ["Functional", "Model", "Sequential", "load_model", "save_model"]

@@ -571,7 +571,9 @@ class Functional(Model):
                     else "keras.layers",
                     "class_name": type(layer).__name__,
                     "config": layer.get_config(),
-                    "registered_name": None,
+                    "registered_name": type(layer).__name__
+                    if isinstance(layer, MaskOperation)
+                    else None,
                     "name": layer.name,
                     "inbound_nodes": [
                         {"args": self._serialize(list(n.args)), "kwargs": self._serialize(n.kwargs)}
@@ -611,6 +613,7 @@ class Functional(Model):
         made: dict[str, Layer] = {}
         pending: list[tuple[Layer, dict[str, Any]]] = []
         operations = {"NotEqual", "Any"}  # remade by the calls of the layers that mask
+        op_items = [item for item in config["layers"] if item["class_name"] in operations]
         for item in config["layers"]:
             if item["class_name"] in operations:
                 continue
@@ -657,8 +660,51 @@ class Functional(Model):
                 return tensor(refs)
             return [tensor(ref) for ref in refs]
 
+        _rename_mask_operations(op_items, made, tensor)
         inputs, outputs = ends(config["input_layers"]), ends(config["output_layers"])
         return cls(inputs, outputs, name=config.get("name"))
+
+
+def _rename_mask_operations(items: list[Any], made: dict[str, Any], tensor: Any) -> None:
+    """Give the mask operations remade by the layers' calls the names the config has.
+
+    They were named anew when remade (``not_equal_1``); Keras keeps the saved names.
+    """
+    remade = []  # (operation, its input tensor)
+    for layer in made.values():
+        for node in _graph.inbound_nodes(layer):
+            mask = node.outputs[0]._keras_mask if node.outputs else None
+            while mask is not None and isinstance(mask._keras_history.operation, MaskOperation):
+                op_node = _graph.inbound_nodes(mask._keras_history.operation)[0]
+                remade.append((op_node.layer, op_node.args[0]))
+                mask = op_node.args[0]
+    named: dict[str, Any] = {}
+    for item in items:
+        calls = item.get("inbound_nodes") or [{}]
+        refs = [
+            arg["config"]["keras_history"]
+            for arg in calls[0].get("args", [])
+            if isinstance(arg, dict) and arg.get("class_name") == "__keras_tensor__"
+        ]
+        if not refs:
+            continue
+        source_name = refs[0][0]
+        source = (
+            _graph.inbound_nodes(named[source_name])[0].outputs[0]
+            if source_name in named
+            else tensor(refs[0])
+            if source_name in made
+            else None
+        )
+        for op, given in remade:
+            if (
+                type(op).__name__ == item["class_name"]
+                and given is source
+                and op not in named.values()
+            ):
+                op.name = item.get("name", op.name)
+                named[op.name] = op
+                break
 
 
 def _per_output(given: Any, names: list[str], what: str, single_allowed: bool) -> list[Any]:

@@ -196,6 +196,25 @@ class Model(TrainingMixin, Layer):
             console_width=console_width,
         )
 
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save the model as a Keras 3 ``.keras`` file: `rnn.saving.save_model`."""
+        from rnn import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save the weights to a ``.weights.h5`` file: `rnn.saving.save_weights`."""
+        from rnn import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False) -> None:
+        """Load weights from a ``.weights.h5`` or ``.keras`` file: `rnn.saving.load_weights`."""
+        from rnn import saving
+
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
 
 def predict_batches(model: Any, batches: list[Any], callbacks: Any) -> list[Any]:
     """Call ``model`` on each batch, with Keras's ``on_predict_*`` calls around them."""

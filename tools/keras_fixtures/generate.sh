@@ -39,12 +39,14 @@ if [ "$#" -eq 0 ]; then
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_sequences.py
     # Step 5: issue 13's Keras API: the training API (losses, metrics, optimizers,
     # schedules), functional models (graphs, summaries, fits, errors), activation and
-    # initializer names, regularizers and constraints, callbacks and weighted fits.
+    # initializer names, regularizers and constraints, callbacks and weighted fits, and
+    # .keras files written by Keras.
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training_api.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_functional.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_names.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_regularizers.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_callbacks.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_saving.py
 fi
 # Step 2: tf_keras: tf_keras summary, Keras 2.12 / 2.6 summaries, forward cross-check.
 env TF_CPP_MIN_LOG_LEVEL=3 "$VENVS/tfkeras/bin/python" gen_tf_keras.py --wheels "$WHEELS" "$@" \
