@@ -2987,12 +2987,26 @@ weights_file[:4]
 # the file saved above. The project's parity tests check both ways with real Keras, for
 # every layer `rnn` has and every optimizer.
 #
-# Two limits. A setting of a Keras layer that `rnn` does not have (a weight
-# [regularisation](#page-glossary) term, say) stops the loading with an error
-# that names it, rather than loading a model that computes something else; settings left
-# at Keras's defaults are fine. And this page, like the tests behind it, is about
-# `Sequential` models.
+# One limit: a setting of a Keras layer that `rnn` does not have (`Dense`'s `lora_rank`,
+# say) stops the loading with an error that names it, rather than loading a model that
+# computes something else; settings left at Keras's defaults are fine.
 #
+# Functional models (`rnn.Model`, see [Building networks the Keras
+# way](#page-keras-way)) are saved the same way: the
+# file records each layer's calls, and `load_model` makes the same graph again.
+
+# %%
+from rnn import Model
+
+rnn.clear_session()
+inputs = Input(shape=(3, 1))
+functional = Model(inputs, Dense(1)(SimpleRNN(10)(inputs)))
+functional.set_weights(model.get_weights())
+functional.save(os.path.join(folder.name, "functional.keras"))
+back = load_model(os.path.join(folder.name, "functional.keras"))
+type(back).__name__, bool(np.array_equal(back.predict(x), model.predict(x)))
+
+# %% [markdown]
 # ### Only the weights
 #
 # `model.save_weights` writes the weights alone (and the optimizer's state) to a file
@@ -3025,7 +3039,7 @@ model.save_weights(os.path.join(folder.name, "adder.h5"))
 #   training goes on where it stopped.
 # - The file is Keras 3's: a zip of `config.json` (the layers' configs), `metadata.json`
 #   and `model.weights.h5` (the arrays, found by layer class and position). Files move
-#   between Keras and `rnn` both ways.
+#   between Keras and `rnn` both ways, for `Sequential` and functional models alike.
 # - `save_weights` and `load_weights` keep the weights alone, in a `.weights.h5` file, for
 #   a model the code builds anyway.
 # - HDF5 needs `h5py`: `pip install "rnn[h5]"`.
