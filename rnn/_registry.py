@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 
-__all__ = ["from_serialized", "lookup", "name_of", "name_table", "serialized"]
+__all__ = ["from_serialized", "get_object", "lookup", "name_of", "name_table", "serialized"]
 
 
 def name_table(entries: Iterable[tuple[Any, Sequence[str]]]) -> dict[str, Any]:
@@ -113,3 +113,30 @@ def from_serialized(
     if cls is None:
         raise ValueError(f"Could not interpret {kind} identifier: {dict(config)}")
     return cls.from_config(dict(config.get("config") or {}))
+
+
+def get_object(
+    identifier: Any, table: Mapping[str, Any], base: type, kind: str, classes: Mapping[str, Any]
+) -> Any:
+    """Keras's ``get`` for a family of classes (constraints, regularizers).
+
+    None gives None; a serialized dict its object (`from_serialized`); a name in
+    ``table`` its class with the defaults; a subclass of ``base`` an instance; any other
+    callable itself.
+
+    Raises
+    ------
+    ValueError
+        For anything else, in Keras's wording.
+    """
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        return from_serialized(identifier, classes, kind)
+    if isinstance(identifier, str):
+        return lookup(identifier, table, kind)()
+    if isinstance(identifier, type) and issubclass(identifier, base):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret {kind} identifier: {identifier}")

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn._registry import from_serialized, serialized
+from rnn._registry import from_serialized, get_object, serialized
 
 __all__ = [
     "Constraint",
@@ -291,17 +291,4 @@ def get(identifier: Any) -> Any:
     ...
     ValueError: Could not interpret constraint identifier: positive
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret constraint identifier: {identifier}")
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return get_object(identifier, _BY_NAME, Constraint, "constraint", _CLASSES)

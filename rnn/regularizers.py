@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 
 from rnn import config
-from rnn._registry import from_serialized, serialized
+from rnn._registry import from_serialized, get_object, serialized
 
 __all__ = [
     "L1",
@@ -309,20 +309,7 @@ def get(identifier: Any) -> Any:
     ...
     ValueError: Could not interpret regularizer identifier: l3
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        make = _BY_NAME.get(identifier)
-        if make is None:
-            raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
-        return make()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier}")
+    return get_object(identifier, _BY_NAME, Regularizer, "regularizer", _CLASSES)
 
 
 def _gradient_of(regularizer: Any, x: np.ndarray, argument: str = "regularizer") -> np.ndarray:
