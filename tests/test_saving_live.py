@@ -135,9 +135,8 @@ def test_rnn_file_loads_in_keras(kind: str, optimizer: str, tmp_path: Path) -> N
     ours.save(tmp_path / "m.keras")
 
     theirs = load_in_keras(tmp_path / "m.keras")
-    assert keras_summary(load_in_keras(tmp_path / "m.keras", compile=False)) == summary_text(
-        ours, console_width=80
-    )
+    # the trained optimizer's variables included ("Optimizer params"), as both print them
+    assert keras_summary(theirs) == summary_text(ours, console_width=80)
     np.testing.assert_allclose(
         np.asarray(theirs.predict(x, verbose=0)), ours.predict(x), atol=1e-5, rtol=0
     )
