@@ -96,10 +96,10 @@ class Embedding(ActivityRegularization, Layer):
         embeddings_constraint: Any = None,
         mask_zero: bool = False,
         weights: Any = None,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         kwargs.pop("input_length", None)  # Keras 2 argument, ignored by Keras 3 too
-        activity_regularizer = kwargs.pop("activity_regularizer", None)
         self.input_dim = _check_dim(input_dim, "input_dim")
         self.output_dim = _check_dim(output_dim, "output_dim")
         super().__init__(**kwargs)

@@ -206,10 +206,11 @@ class GRU(FusedRNN):
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         use_cudnn: str | bool = "auto",
+        implementation: int = 2,
+        unroll: bool = False,
         **kwargs: Any,
     ) -> None:
         check_use_cudnn(use_cudnn)
-        implementation = kwargs.pop("implementation", 2)
         cell = GRUCell(
             units,
             activation=activation,
@@ -232,6 +233,6 @@ class GRU(FusedRNN):
             name="gru_cell",
             implementation=implementation,
         )
-        super().__init__(cell, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(cell, activity_regularizer=activity_regularizer, unroll=unroll, **kwargs)
         #: Keras's choice of cuDNN; stored, not in the config, and changes nothing here
         self.use_cudnn = use_cudnn

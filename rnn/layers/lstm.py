@@ -217,10 +217,11 @@ class LSTM(FusedRNN):
         dropout: float = 0.0,
         recurrent_dropout: float = 0.0,
         use_cudnn: str | bool = "auto",
+        implementation: int = 2,
+        unroll: bool = False,
         **kwargs: Any,
     ) -> None:
         check_use_cudnn(use_cudnn)
-        implementation = kwargs.pop("implementation", 2)
         cell = LSTMCell(
             units,
             activation=activation,
@@ -243,6 +244,6 @@ class LSTM(FusedRNN):
             name="lstm_cell",
             implementation=implementation,
         )
-        super().__init__(cell, activity_regularizer=activity_regularizer, **kwargs)
+        super().__init__(cell, activity_regularizer=activity_regularizer, unroll=unroll, **kwargs)
         #: Keras's choice of cuDNN; stored, not in the config, and changes nothing here
         self.use_cudnn = use_cudnn

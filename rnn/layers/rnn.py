@@ -123,12 +123,12 @@ class RNN(ActivityRegularization, Layer):
         stateful: bool = False,
         unroll: bool = False,
         zero_output_for_mask: bool = False,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(list(cell))
         check_cell(cell)
-        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.cell = cell

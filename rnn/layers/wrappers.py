@@ -81,6 +81,7 @@ class Bidirectional(ActivityRegularization, Layer):
         layer: RNN,
         merge_mode: str | None = "concat",
         backward_layer: RNN | None = None,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         if not isinstance(layer, RNN):
@@ -104,7 +105,6 @@ class Bidirectional(ActivityRegularization, Layer):
                 'of {"sum", "mul", "ave", "concat", None}'
             )
         kwargs.setdefault("dtype", layer.dtype)
-        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         seed = layer.seed
@@ -448,14 +448,13 @@ class TimeDistributed(ActivityRegularization, Layer):
 
     supports_masking = True
 
-    def __init__(self, layer: Layer, **kwargs: Any) -> None:
+    def __init__(self, layer: Layer, activity_regularizer: Any = None, **kwargs: Any) -> None:
         if not isinstance(layer, Layer):
             raise ValueError(
                 "Please initialize `TimeDistributed` layer with a "
                 f"`keras.layers.Layer` instance. Received: {layer}"
             )
         kwargs.setdefault("dtype", layer.dtype)
-        activity_regularizer = kwargs.pop("activity_regularizer", None)
         super().__init__(**kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         if layer.dtype != self.dtype:

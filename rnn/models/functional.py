@@ -60,6 +60,24 @@ class Functional(Model):
     It finds the layers between ``inputs`` and ``outputs`` (`rnn._graph.map_graph`),
     lists them in Keras's order, replays their calls on arrays, and backpropagates
     through them, a layer called twice getting the sum of its gradients.
+
+    Parameters
+    ----------
+    inputs : KerasTensor or list of KerasTensor
+        The model's inputs, from `Input`.
+    outputs : KerasTensor or list of KerasTensor
+        Tensors computed from ``inputs`` by layer calls.
+    name : str, optional
+        Default ``functional``, ``functional_1``, ...
+
+    Raises
+    ------
+    ValueError
+        If an input or output is not a KerasTensor, or an output depends on an
+        `Input` that is not among ``inputs`` (Keras's "Graph disconnected").
+    TypeError
+        Without ``inputs`` and ``outputs``: rnn has no subclassed models (a ``call``
+        written by you), because it cannot differentiate your code.
     """
 
     def __init__(

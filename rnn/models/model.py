@@ -29,23 +29,10 @@ class Model(TrainingMixin, Layer):
     recurrent layers (``initial_state=``), as an encoder-decoder does. It trains,
     predicts and prints its summary as a `Sequential` does.
 
-    Parameters
-    ----------
-    inputs : KerasTensor or list of KerasTensor
-        The model's inputs, from `Input`.
-    outputs : KerasTensor or list of KerasTensor
-        Tensors computed from ``inputs`` by layer calls.
-    name : str, optional
-        Default ``functional``, ``functional_1``, ...
-
-    Raises
-    ------
-    ValueError
-        If an input or output is not a KerasTensor, or an output depends on an
-        `Input` that is not among ``inputs`` (Keras's "Graph disconnected").
-    TypeError
-        Without ``inputs`` and ``outputs``: rnn has no subclassed models (a ``call``
-        written by you), because it cannot differentiate your code.
+    ``Model(inputs, outputs, name=None)`` returns a `Functional` model, whose entry
+    lists the arguments; `Sequential` is a `Model` too. A subclass of `Model` with a
+    ``call`` of your own is refused with a ``TypeError``: rnn cannot differentiate your
+    code.
 
     Examples
     --------
