@@ -286,8 +286,10 @@ class RandomUniform(Initializer):
 
     Parameters
     ----------
-    minval, maxval : float
-        Default -0.05 and 0.05.
+    minval : float
+        The lowest value.
+    maxval : float
+        The bound the values stay below.
     seed : int, optional
         Draw the same values at every call.
 
@@ -317,8 +319,10 @@ class RandomNormal(Initializer):
 
     Parameters
     ----------
-    mean, stddev : float
-        Default 0.0 and 0.05, as Keras's.
+    mean : float
+        The mean, as Keras's default.
+    stddev : float
+        The standard deviation, as Keras's default.
     seed : int, optional
         Draw the same values at every call.
 
@@ -348,8 +352,10 @@ class TruncatedNormal(RandomNormal):
 
     Parameters
     ----------
-    mean, stddev : float
-        Default 0.0 and 0.05; the values' standard deviation is about 0.88 ``stddev``.
+    mean : float
+        The mean before truncation.
+    stddev : float
+        The normal's standard deviation; that of the values is about 0.88 ``stddev``.
     seed : int, optional
         Draw the same values at every call.
 
