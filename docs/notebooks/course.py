@@ -2388,6 +2388,23 @@ sum(w.size for w in model.get_weights())
 # bytes. *Trainable* parameters are the ones training changes; every parameter here is
 # trainable, so the *non-trainable* count is 0.
 #
+# After training, Keras 3 adds a line. An optimizer keeps numbers of its own beside the
+# weights, and the summary counts them once it has taken a step: [Adam](#page-glossary)
+# keeps two running averages per parameter ($2 \times 131 = 262$), plus its step count
+# and its learning rate, 264 numbers in all, which the total includes:
+
+# %%
+import numpy as np
+
+model.compile(optimizer="adam", loss="mse")
+_ = model.fit(np.zeros((4, 3, 1)), np.zeros((4, 1)), epochs=1, verbose=0)
+model.summary(print_fn=lambda text: print(text[text.index(" Total") :], end=""))
+
+# %% [markdown]
+# Plain SGD keeps only the step count and the learning rate (2 numbers); `"rmsprop"` one
+# average per parameter. They belong to training, not to the model: a model loaded for
+# predictions alone does not need them.
+#
 # ### An unknown number of timesteps
 #
 # Chollet's text models feed word indices to an `Embedding` and read sequences of any
@@ -2586,6 +2603,8 @@ unbuilt.count_params()
 #   no row.
 # - The notebook's model has $120 + 11 = 131$ parameters; times 4 bytes (float32), 524
 #   bytes.
+# - After `fit`, Keras 3's summary also counts the optimizer's own numbers (`Optimizer
+#   params`): Adam's two averages per parameter, its step count and its learning rate.
 # - A `None` time axis means the model reads sequences of any length.
 # - Older summaries differ in their names (Keras up to 2.3 numbered layers from 1), their
 #   layout (`summary(style=...)` reproduces each) and in models that Keras 2 built without
