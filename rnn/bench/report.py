@@ -129,8 +129,9 @@ def _settings_lines(report: dict[str, Any], threads: str) -> list[str]:
     """Describe the threads, the repeats and what the ratio means."""
     lines = [
         f"one thread via: {threads}; torch threads: {report['torch_threads']}",
-        f"up to {report['repeats']} interleaved repeats; ratio = min(rnn) / min(baseline), "
-        "median ratio in brackets; below 1 means rnn is faster",
+        f"{report['repeats']} interleaved repeats ({report['large_repeats']} at the large "
+        "sizes), each of one call or more; ratio = min(rnn) / min(baseline), median ratio "
+        "in brackets; below 1 means rnn is faster",
     ]
     if report["quick"]:
         lines.append("--quick: sizes reduced and few repeats, so the ratios mean little")

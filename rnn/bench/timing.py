@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import platform
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +29,14 @@ MEMORY_TARGET = 2.0
 _TOLERANCE = {"float32": 1e-4, "float64": 1e-10}
 _QUICK_SIZES = ((1, 20, 8, 16), (4, 20, 8, 16), (8, 30, 16, 32))
 _QUICK_MEMORY = (4, 100, 16, 32)
+_STARTED = time.perf_counter()
+_LARGE_REPEATS = 4
+
+
+def _say(message: str) -> None:
+    """Tell what is being measured, on standard error (the report goes to standard output)."""
+    elapsed = time.perf_counter() - _STARTED
+    print(f"rnn.bench [{elapsed:4.0f} s]: {message}", file=sys.stderr, flush=True)
 
 
 def _difference(ours: Any, theirs: Any) -> tuple[float, float]:
@@ -49,12 +58,36 @@ def _time(fn: Callable[[], Any], number: int) -> float:
     return (time.perf_counter() - start) / number
 
 
+def _checked(
+    label: str, ours: Callable[[], Any], base: Callable[[], Any], tolerance: float
+) -> tuple[float, float, tuple[float, float]]:
+    """Run both once, check they agree; return the differences and the two times."""
+    start = time.perf_counter()
+    mine = ours()
+    middle = time.perf_counter()
+    theirs = base()
+    seconds = (middle - start, time.perf_counter() - middle)
+    error, relative = _difference(mine, theirs)
+    if not relative < tolerance:
+        raise RuntimeError(f"{label}: rnn and its baseline differ by {relative:.3g} (relative)")
+    return error, relative, seconds
+
+
 def _interleaved(
-    ours: Callable[[], Any], base: Callable[[], Any], repeats: int, min_sample: float
+    ours: Callable[[], Any],
+    base: Callable[[], Any],
+    repeats: int,
+    min_sample: float,
+    first: tuple[float, float] | None = None,
 ) -> dict[str, float]:
-    """Time two functions in alternating repeats; their best and median seconds per call."""
+    """Time two functions in alternating repeats; their best and median seconds per call.
+
+    ``first``: the seconds of one call of each, if known, to calibrate with.
+    """
+    if first is None:
+        first = (_time(ours, 1), _time(base, 1))
     # calibrate: enough calls per sample that one sample lasts at least min_sample
-    numbers = [max(1, round(min_sample / max(_time(f, 1), 1e-7))) for f in (ours, base)]
+    numbers = [max(1, round(min_sample / max(seconds, 1e-7))) for seconds in first]
     samples: dict[str, list[float]] = {"ours": [], "base": []}
     for r in range(repeats):
         pairs = [("ours", ours, numbers[0]), ("base", base, numbers[1])]
@@ -75,13 +108,11 @@ def compare(case: Case, repeats: int, min_sample: float) -> dict[str, Any]:
     x, kernel, recurrent_kernel, bias = problem(case)
     ours = rnn_fn(case, x, kernel, recurrent_kernel, bias)
     base = baseline_fn(case, x, kernel, recurrent_kernel, bias)
-    error, relative = _difference(ours(), base())
-    if not relative < 1e-10:
-        raise RuntimeError(f"{case.label}: rnn and {case.baseline} differ by {error:.3g}")
+    error, relative, first = _checked(f"{case.label} {case.baseline}", ours, base, 1e-10)
     return {
         "case": case.label,
         "baseline": BASELINE_NAMES[case.baseline],
-        **_interleaved(ours, base, repeats, min_sample),
+        **_interleaved(ours, base, repeats, min_sample, first),
         "target": case.target,
         "max_abs_difference": error,
         "max_rel_difference": relative,
@@ -99,9 +130,8 @@ def _compare_cell(
     p = cells_module.problem(case.cell, case.dtype, case.size)
     ours = rnn_fns(p)[case.backward]
     base = torch_fns(torch, p)[case.backward]
-    error, relative = _difference(ours(), base())
-    if not relative < _TOLERANCE[case.dtype]:
-        raise RuntimeError(f"{case.label}: rnn and torch differ by {relative:.3g} (relative)")
+    tolerance = _TOLERANCE[case.dtype]
+    error, relative, first = _checked(f"{case.label} {case.pass_name}", ours, base, tolerance)
     row: dict[str, Any] = {
         "case": case.label,
         "cell": case.cell,
@@ -109,7 +139,7 @@ def _compare_cell(
         "size": list(case.size),
         "pass": case.pass_name,
         "baseline": TORCH_MODULES[case.cell],
-        **_interleaved(ours, base, repeats, min_sample),
+        **_interleaved(ours, base, repeats, min_sample, first),
         "target": case.target,
         "max_abs_difference": error,
         "max_rel_difference": relative,
@@ -193,12 +223,13 @@ def _cell_rows(
         if torch is None:
             report["cells_skipped"].append(f"{case.label} {case.pass_name}")
             continue
+        _say(f"{case.label} {case.pass_name} against {TORCH_MODULES[case.cell]}")
         key = (case.cell, case.dtype)
         if case.batch == 1 and key not in counts:
             counts[key] = _count_calls(case)
         # one call at the large size lasts long: fewer repeats there
         large = case.batch * case.timesteps * case.units == largest
-        reps = max(3, repeats - 2) if large else repeats
+        reps = min(_LARGE_REPEATS, repeats) if large else repeats
         report["cells"].append(_compare_cell(torch, case, reps, min_sample, counts.get(key, {})))
 
 
@@ -242,7 +273,8 @@ def run(
         torch = None
     if torch is not None:
         torch.set_num_threads(1)
-    repeats, min_sample = (3, 0.002) if quick else (7, 0.05)
+    # short samples, many repeats: on a shared machine some catch a quiet moment
+    repeats, min_sample = (3, 0.002) if quick else (15, 0.01)
     report: dict[str, Any] = {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -251,6 +283,7 @@ def run(
         "blas": blas_report(),
         "quick": quick,
         "repeats": repeats,
+        "large_repeats": repeats if quick else _LARGE_REPEATS,
         "cells_selected": list(chosen_cells),
         "sections": list(sections),
         "results": [],
@@ -266,18 +299,27 @@ def run(
             if case.baseline.startswith("torch") and torch is None:
                 report["torch_skipped"].append(case.label)
                 continue
-            report["results"].append(compare(case, repeats, min_sample))
+            _say(f"{case.label} against {BASELINE_NAMES[case.baseline]}")
+            # one call at the large size lasts long: fewer repeats there
+            large = case.batch * case.timesteps * case.units >= 64 * 200 * 256
+            reps = _LARGE_REPEATS if large and not quick else repeats
+            report["results"].append(compare(case, reps, min_sample))
     sizes = _QUICK_SIZES if quick else cells_module.CELL_SIZES
     if "cells" in sections:
         _cell_rows(torch, report, cell_cases(chosen_cells, sizes), repeats, min_sample)
     if "floor" in sections:
         for floor_case in cell_cases(chosen_cells, sizes[-1:]):
             if not floor_case.backward:
-                report["floors"].append(_floor(floor_case, max(3, repeats - 2), min_sample))
+                _say(f"{floor_case.label} forward against its matrix products")
+                reps = min(_LARGE_REPEATS, repeats)
+                report["floors"].append(_floor(floor_case, reps, min_sample))
     if "memory" in sections:
         size = _QUICK_MEMORY if quick else cells_module.MEMORY_SIZE
-        report["memory"] = [_memory(cell, size) for cell in chosen_cells]
+        for cell in chosen_cells:
+            _say(f"peak memory of {cell} forward + backward")
+            report["memory"].append(_memory(cell, size))
     if "fit" in sections:
         python = keras_python or os.environ.get("RNN_BENCH_KERAS_PYTHON") or None
+        _say("fit, one epoch of each model" + (f", and in Keras ({python})" if python else ""))
         report["fit"] = _fit(quick, python)
     return report
