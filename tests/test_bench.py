@@ -124,6 +124,17 @@ def test_only_rejects_unknown_names():
     assert "--only: unknown nonsense" in proc.stderr
 
 
+def test_fit_without_keras_prints_a_hint(tmp_path):
+    missing = str(tmp_path / "no-python")
+    result = bench.run(quick=True, only="simple,fit", keras_python=missing)
+    assert [r["keras_s"] for r in result["fit"]["rows"]] == [None] * 3
+    assert all(r["rnn_s"] > 0 for r in result["fit"]["rows"])
+    assert result["fit"]["hint"].startswith(f"Keras did not run in {missing} (")
+    text = bench.format_report(result, threads="test")
+    assert f"Keras skipped: Keras did not run in {missing}" in text
+    assert fit.KERAS_HINT in text
+
+
 def test_report_without_torch(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # makes `import torch` fail
     result = bench.run(quick=True, only="simple,notebook,cells")

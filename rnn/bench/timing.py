@@ -195,8 +195,13 @@ def _fit(quick: bool, keras_python: str | None) -> dict[str, Any]:
     data = fit_data(FIT_MODELS, scale=0.1 if quick else 1.0)
     ours = rnn_epochs(FIT_MODELS, data, repeats)
     theirs: dict[str, Any] = {}
+    hint = None if keras_python else KERAS_HINT
     if keras_python:
-        theirs = keras_epochs(keras_python, FIT_MODELS, data, repeats)
+        try:
+            theirs = keras_epochs(keras_python, FIT_MODELS, data, repeats)
+        except (RuntimeError, OSError, ValueError) as error:  # no Keras there, or no Python
+            last = str(error).strip().splitlines()[-1]
+            hint = f"Keras did not run in {keras_python} ({last}); {KERAS_HINT}"
     rows = []
     for spec in FIT_MODELS:
         keras_s = theirs.get(spec["name"])
@@ -210,7 +215,7 @@ def _fit(quick: bool, keras_python: str | None) -> dict[str, Any]:
             }
         )
     keras = f"keras {theirs['keras']} ({theirs['backend']})" if theirs else None
-    return {"rows": rows, "keras": keras, "hint": None if keras_python else KERAS_HINT}
+    return {"rows": rows, "keras": keras, "hint": hint}
 
 
 def _cell_rows(
