@@ -34,7 +34,7 @@ help:
 	@echo "make docs    build the site into site/"
 	@echo "make lint    ruff check and format check, and mypy on the package"
 	@echo "make format  format the code with ruff"
-	@echo "make bench   time rnn against the notebook's loop (and torch, if installed)"
+	@echo "make bench   time rnn against the notebook's loop, torch and (if given) Keras"
 	@echo "make parity  compare rnn with real Keras 3, live (optional, installs Keras and torch)"
 	@echo "make notebook  regenerate the whole-course notebook after editing a page"
 	@echo "make robust  rerun the examples and training tests as other machines would"
@@ -68,8 +68,11 @@ format: $(STAMP)
 test: $(STAMP) lint
 	$(BIN)/pytest
 
+# torch (the bench extra, pinned to a CPU wheel) is installed into .venv when missing; the
+# fit rows run Keras in the Python that RNN_BENCH_KERAS_PYTHON names (skipped if unset).
 bench: $(STAMP)
-	$(BIN)/python -m rnn.bench
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m rnn.bench $(if $(RNN_BENCH_KERAS_PYTHON),--keras-python $(RNN_BENCH_KERAS_PYTHON))
 
 # Every printed number must hold on any machine: rerun the documentation examples and
 # the training tests with 2 BLAS threads, with every starting weight nudged by 1e-12,

@@ -6,6 +6,7 @@ compute the same arrays (checked equal before timing, see :mod:`rnn.bench.timing
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -94,8 +95,7 @@ def baseline_fn(
         W = np.ascontiguousarray(kernel.T)
         U = np.ascontiguousarray(recurrent_kernel.T)
         return lambda: [notebook_loop(seq, W, U, bias) for seq in x]
-    import torch
-
+    torch: Any = importlib.import_module("torch")
     module = torch.nn.RNN(case.features, case.units, batch_first=True, dtype=torch.float64)
     with torch.no_grad():
         module.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(kernel.T)))
