@@ -69,7 +69,9 @@ test: $(STAMP) lint
 	$(BIN)/pytest
 
 # torch (the bench extra, pinned to a CPU wheel) is installed into .venv when missing; the
-# fit rows run Keras in the Python that RNN_BENCH_KERAS_PYTHON names (skipped if unset).
+# fit rows run Keras in the Python that RNN_BENCH_KERAS_PYTHON names, else in make parity's
+# venv if it exists (skipped, with a hint, when neither is there).
+RNN_BENCH_KERAS_PYTHON ?= $(wildcard $(PARITY_VENV)/bin/python)
 bench: $(STAMP)
 	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m rnn.bench $(if $(RNN_BENCH_KERAS_PYTHON),--keras-python $(RNN_BENCH_KERAS_PYTHON))
