@@ -148,7 +148,10 @@ def gru_forward(
         # the common case (Keras 3's defaults): the fused loop, in chunks of time
         seq = np.empty((batch, x.shape[1], u), dtype)
         h = _start(h0, batch, u, dtype).reshape(batch, u)
-        h = _fused_steps(x, (k, rk, b), h, seq, acts[0], masks.inputs)
+        # tanh by exp pays for its three extra calls per step from a thousand values on
+        by_exp = activations.get(activation) is _TANH and batch * u >= 1024
+        act = None if by_exp else acts[0]
+        h = _fused_steps(x, (k, rk, b), h, seq, act, masks.inputs)
         out = _outputs(seq, None, batched, return_sequences)
         final = _last(h, batch, batched)
         return (out, final) if return_state else out
@@ -174,10 +177,29 @@ def gru_forward(
     return (out, final) if return_state else out
 
 
-_SIGMOID = activations.get("sigmoid")
+_SIGMOID, _TANH = activations.get("sigmoid"), activations.get("tanh")
+
+
+def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(a)`` from ``s = -2 a``, as ``2 / (1 + exp(-2 a)) - 1``.
+
+    Two to three times faster than ``np.tanh`` in float64 (whose ``tanh`` is not
+    vectorised), with an absolute error of a few units in the last place of 1.
+    An ``exp`` overflowing to inf gives -1 (call it under ``np.errstate(over="ignore")``).
+    """
+    np.exp(s, out)
+    np.add(out, 1, out)
+    np.divide(2, out, out)
+    np.subtract(out, 1, out)  # tanh(a) = 2 σ(2a) - 1
 
 # elements in the forward pass's chunk of x_t K, (3, steps, batch, units): ~1 MB in float32
 _FORWARD_ELEMENTS = 1 << 18
+
+
+def _tanh_by_exp(a: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(a)`` by `_tanh_of_scaled`."""
+    np.multiply(a, -2, out)
+    _tanh_of_scaled(out, out)
 
 
 def _fused_steps(
@@ -193,8 +215,9 @@ def _fused_steps(
     ``x`` (batch, timesteps, features), ``weights`` the kernel, the recurrent kernel
     and the bias (2, 3 units) or None, ``h`` (batch, units) ``h_0`` in the dtype computed
     in, ``seq`` (batch, timesteps, units) receives every ``h_t``, ``act`` the candidate's
-    activation in place, ``dropout`` the input dropout mask (batch, 1 or 3, features).
-    Returns ``h_T``.
+    activation in place (None for tanh, computed by `_tanh_of_scaled` from the
+    candidate's weights times -2), ``dropout`` the input dropout mask (batch, 1 or 3,
+    features). Returns ``h_T``.
 
     ``x_t K + b`` is computed a chunk of steps at a time, gate-major. The weights of
     ``z`` and ``r`` are negated (exactly), so that ``σ(a) = 1 / (1 + exp(-a))`` needs
@@ -205,6 +228,9 @@ def _fused_steps(
     dtype = h.dtype
     sign = np.ones(3 * u, dtype)
     sign[: 2 * u] = -1  # -a for z and r, +a for the candidate
+    if act is None:
+        sign[2 * u :] = -2  # -2 a for the candidate: tanh(a) = 2 / (1 + exp(-2 a)) - 1
+        act = _tanh_of_scaled
     # the bias rides along as one more row of the kernel, met by a column of ones
     k1 = np.empty((features + 1, 3 * u), dtype)
     k1[:features] = k
@@ -221,7 +247,7 @@ def _fused_steps(
     else:
         r_gates = by_gate(rs)  # (3, units, units)
         product = lambda h: np.matmul(h, r_gates, prod)  # noqa: E731
-    b_hh = None if b is None else b[1, 2 * u :].astype(dtype)  # the candidate's b_rec
+    b_hh = None if b is None else b[1, 2 * u :].astype(dtype) * sign[2 * u :]  # its b_rec
 
     n = max(1, min(steps, _FORWARD_ELEMENTS // max(1, 3 * batch * u)))
     xs = np.empty((n, batch, features + 1), dtype)
@@ -253,7 +279,7 @@ def _fused_steps(
                     add(hh, b_hh, hh)  # h R_h + b_rec_h
                 div(hh, r, hh)  # r (h R_h + b_rec_h)
                 add(hh, x_h, hh)  # plus x_h
-                act(hh, hh)  # candidate hh = act(...)
+                act(hh, hh)  # candidate hh = act(...) (hh times -2 for tanh)
                 np.subtract(h, hh, h_t)  # h_{t-1} - hh
                 div(h_t, z, h_t)  # z (h_{t-1} - hh)
                 add(h_t, hh, h_t)  # h_t = z h_{t-1} + (1 - z) hh
@@ -482,6 +508,22 @@ def gru_backward(
     arrive = _Arrivals(None if g_seq is None else g_seq.swapaxes(0, 1), g_last, window)
     b_in = None if b is None else (b[0] if reset_after else b)
     b_rec = None if b is None or not reset_after else b[1]
+    fused = (  # the common case: sigmoid gates, reset_after, no mask, no truncation
+        reset_after
+        and not masks.steps
+        and window is None
+        and acts.z_act is None
+        and activations.get(recurrent_activation) is _SIGMOID
+    )
+    if fused:  # the gates' pre-activations of z and r negated, exactly (see `_fused_steps`)
+        sign = np.ones(3 * units, dtype)
+        sign[: 2 * units] = -1
+        k_in, rs = k * sign, rk * sign  # -K_zr, K_h and -R_zr, R_h
+        b_in = None if b_in is None else b_in * sign
+        b_rec = None if b_rec is None else b_rec * sign
+        fused_weights = (rs, np.ascontiguousarray(rk.T), b_rec)
+        if activations.get(activation) is _TANH:
+            acts = acts._replace(act=_tanh_by_exp)
 
     grad_k = np.zeros((features, 3 * units), dtype)
     grad_rk = np.zeros((units, 3 * units), dtype)
@@ -499,15 +541,18 @@ def gru_backward(
         hp[0] = states[:, lo - 1] if lo else (0 if h0 is None else h0)  # the state before
         xc[...] = x[:, lo:hi].swapaxes(0, 1)  # x_t, time-major
         # the forward pass again, without its loop: the chunk's steps at once
-        xw = _gate_dot(xc, k, masks.inputs)  # x_t K (each gate's x_t m_g)
+        xw = _gate_dot(xc, k_in if fused else k, masks.inputs)  # x_t K (each gate's x_t m_g)
         if b_in is not None:
             xw += b_in  # + b_in
-        xw = xw.reshape(hi - lo, batch, 3, units)
-        part = masks._replace(keep=None if masks.keep is None else masks.keep[:, lo:hi])
         walk = _Walk(arrive, dh, lo, steps)
-        if reset_after:
+        part = masks._replace(keep=None if masks.keep is None else masks.keep[:, lo:hi])
+        if fused:
+            dx, g_rk, g_b = _back_fused(xw, hp, fused_weights, acts, walk)
+        elif reset_after:
+            xw = xw.reshape(hi - lo, batch, 3, units)
             dx, g_rk, g_b = _back_reset_after(xw, hp, (rk, b_rec), acts, walk, part)
         else:
+            xw = xw.reshape(hi - lo, batch, 3, units)
             dx, g_rk, g_b = _back_reset_before(xw, hp, rk, acts, walk, part)
         dx = dx.reshape(hi - lo, batch, 3 * units)
         grad_k += _gate_grad(xc, dx, masks.inputs)  # sum_t (x_t m)^T dz_t
@@ -550,6 +595,72 @@ class _Walk(NamedTuple):
     def enter(self, t: int) -> None:
         """Add the output gradients of the chunk's step ``t`` to ``dh``."""
         self.arrive.enter(self.dh, self.start + t, self.steps)
+
+
+def _back_fused(
+    xw: np.ndarray,
+    h_prev: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    acts: _Acts,
+    walk: _Walk,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through a chunk of `_fused_steps`'s GRU: sigmoid gates, no mask, no truncation.
+
+    ``xw`` (steps, batch, 3 units) is ``x_t K + b_in`` with the columns of ``z`` and
+    ``r`` negated, and is overwritten; ``h_prev`` (steps, batch, units) every
+    ``h_{t-1}``; ``weights`` the recurrent kernel with the same columns negated, the
+    plain one transposed, and the recurrent bias negated alike (or None). Returns
+    ``dL/d(x_t K)`` (steps, batch, 3 units) and the chunk's shares of ``dL/dR`` and
+    ``dL/dbias`` (2, 3 units), as `_back_reset_after`.
+    """
+    (rs, rk_t, b_rec), (steps, batch, width) = weights, xw.shape
+    u = width // 3
+    m = np.dot(_flat(h_prev), rs).reshape(xw.shape)  # -h R_z, -h R_r, h R_h
+    if b_rec is not None:
+        m += b_rec  # + b_rec (negated for z and r)
+    zr, hh, m_h = xw[..., : 2 * u], xw[..., 2 * u :], m[..., 2 * u :]
+    np.add(zr, m[..., : 2 * u], zr)  # -a_z, -a_r
+    with np.errstate(over="ignore"):  # exp(-a) may overflow to inf: then σ(a) = 0
+        np.exp(zr, zr)
+    np.add(zr, 1, zr)
+    np.divide(1, zr, zr)  # z, r = σ(a) = 1 / (1 + exp(-a))
+    z, r = xw[..., :u], xw[..., u : 2 * u]
+    tmp = np.multiply(r, m_h)  # r (h R_h + b_rec_h)
+    np.add(hh, tmp, hh)  # plus x_h
+    with np.errstate(over="ignore"):  # as above, for tanh by exp
+        acts.act(hh, hh)  # candidate hh = act(...)
+
+    # what each step's gradients get multiplied by, per unit of dL/dh_t
+    rec = np.empty_like(xw)  # dL/d(h R + b_rec): dz_z, dz_r, dm_h
+    c_z, c_r = rec[..., :u], rec[..., u : 2 * u]
+    np.subtract(1, z, tmp)  # 1 - z
+    np.subtract(h_prev, hh, c_z)  # h_{t-1} - hh
+    np.multiply(c_z, z, c_z)
+    np.multiply(c_z, tmp, c_z)  # dz_z = (h_{t-1} - hh) σ'(a_z), σ' = z (1 - z)
+    c_h = np.multiply(tmp, acts.act_slope(hh, None))  # dz_h = (1 - z) act'
+    np.subtract(1, r, c_r)
+    np.multiply(c_r, r, c_r)  # σ'(a_r) = r (1 - r)
+    np.multiply(c_r, m_h, c_r)
+    np.multiply(c_r, c_h, c_r)  # dz_r = dz_h (h R_h + b_rec_h) σ'(a_r)
+    np.multiply(c_h, r, rec[..., 2 * u :])  # dm_h = dz_h r
+
+    dm = np.empty_like(xw)  # dL/d(h_{t-1} R + b_rec) of every step
+    dz_h = np.empty_like(c_h)  # dL/d(x_h): the candidate's
+    dh = walk.dh[0]  # one slot: no truncation
+    back = np.empty_like(dh)  # what flows back through R
+    dh3, rec3, dm3 = dh[:, None], rec.reshape(steps, batch, 3, u), dm.reshape(steps, batch, 3, u)
+    for t in reversed(range(steps)):
+        walk.enter(t)
+        np.multiply(dh3, rec3[t], dm3[t])  # dz_z, dz_r, dm_h
+        np.multiply(dh, c_h[t], dz_h[t])  # dz_h
+        np.dot(dm[t], rk_t, back)  # (dz_z, dz_r, dm_h) R^T
+        np.multiply(dh, z[t], dh)
+        np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
+    rows = _flat(dm)
+    grad_rk = _flat(h_prev).T @ rows  # sum_t h_{t-1}^T dm_t
+    grad_rec = rows.sum(axis=0)  # dL/db_rec
+    dm[..., 2 * u :] = dz_h  # now dz_z, dz_r, dz_h: dL/d(x_t K)
+    return dm, grad_rk, np.stack([rows.sum(axis=0), grad_rec])
 
 
 def _held(z: np.ndarray, keep: np.ndarray | None, *coefs: np.ndarray) -> np.ndarray:
