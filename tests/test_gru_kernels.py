@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rnn.functional import gru, gru_backward, gru_forward
+from rnn.functional import gru, gru_backward, gru_forward, simple_rnn_forward
 
 
 def _case(
@@ -98,8 +98,8 @@ def test_float32_kept_float32(bias: str, kw: dict[str, Any]) -> None:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("shape", [(1, 9, 3, 4), (3, 11, 4, 5), (4, 6, 3, 300)])
 def test_fused_equals_general(chunk: Any, dtype: type, shape: tuple[int, int, int, int]) -> None:
-    """An all-True mask takes the general loops; without it, the fused ones (tanh by exp
-    from 1024 values per step on)."""
+    """An all-True mask takes the general loops; without it, the fused ones (in float64,
+    tanh by exp from 1024 values per step on)."""
     c = _case(dtype, *shape)
     everywhere = {"mask": np.ones(shape[:2], bool)}
     tol = 1e-12 if dtype == np.float64 else 2e-6
@@ -131,3 +131,19 @@ def test_unbatched_and_last_output() -> None:
     np.testing.assert_array_equal(out[-1], h)
     last = gru_forward(c["x"], c["k"], c["rk"], c["b"], return_sequences=False)
     np.testing.assert_allclose(last[0], h, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e4])
+def test_simple_rnn_tanh_by_exp(scale: float) -> None:
+    """The simple RNN's float64 loop computes tanh by exp from 4096 values per step on; an
+    all-True mask takes the loop with np.tanh. Saturated steps stay finite and quiet."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((16, 12, 4))
+    k = rng.standard_normal((4, 300)) / 2 * scale
+    rk = rng.standard_normal((300, 300)) * 1.2 / np.sqrt(300)
+    b = rng.standard_normal(300) * 0.3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_exp = simple_rnn_forward(x, k, rk, b)
+    by_tanh = simple_rnn_forward(x, k, rk, b, mask=np.ones((16, 12), bool))
+    np.testing.assert_allclose(by_exp, by_tanh, rtol=1e-12, atol=1e-12)

@@ -148,8 +148,9 @@ def gru_forward(
         # the common case (Keras 3's defaults): the fused loop, in chunks of time
         seq = np.empty((batch, x.shape[1], u), dtype)
         h = _start(h0, batch, u, dtype).reshape(batch, u)
-        # tanh by exp pays for its three extra calls per step from a thousand values on
-        by_exp = activations.get(activation) is _TANH and batch * u >= 1024
+        # tanh by exp: NumPy's float64 tanh is scalar code (its float32 one is faster); by
+        # exp pays for its three extra calls per step from a thousand values on
+        by_exp = activations.get(activation) is _TANH and dtype == np.float64 and batch * u >= 1024
         act = None if by_exp else acts[0]
         h = _fused_steps(x, (k, rk, b), h, seq, act, masks.inputs)
         out = _outputs(seq, None, batched, return_sequences)
@@ -184,13 +185,14 @@ def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
     """``out = tanh(a)`` from ``s = -2 a``, as ``2 / (1 + exp(-2 a)) - 1``.
 
     Two to three times faster than ``np.tanh`` in float64 (whose ``tanh`` is not
-    vectorised), with an absolute error of a few units in the last place of 1.
+    vectorised here), with an absolute error of a few units in the last place of 1.
     An ``exp`` overflowing to inf gives -1 (call it under ``np.errstate(over="ignore")``).
     """
     np.exp(s, out)
     np.add(out, 1, out)
     np.divide(2, out, out)
     np.subtract(out, 1, out)  # tanh(a) = 2 σ(2a) - 1
+
 
 # elements in the forward pass's chunk of x_t K, (3, steps, batch, units): ~1 MB in float32
 _FORWARD_ELEMENTS = 1 << 18
@@ -266,7 +268,8 @@ def _fused_steps(
                 src = xs[:c]
                 if dropout is not None and dropped is not None:
                     src = dropped[:c]
-                    mul(xs[:c, :, :features], dropout[:, min(g, dropout.shape[1] - 1)], src[..., :features])
+                    m_g = dropout[:, min(g, dropout.shape[1] - 1)]  # gate g's, or the shared one
+                    mul(xs[:c, :, :features], m_g, src[..., :features])  # x_t m_g
                 np.dot(src.reshape(-1, features + 1), k_gates[g], xw[g, :c].reshape(-1, u))
             xzr = list(xw[:2, :c].reshape(2, c, *lead, u).swapaxes(0, 1))
             xh = list(xw[2, :c].reshape(c, *lead, u))
@@ -522,8 +525,8 @@ def gru_backward(
         b_in = None if b_in is None else b_in * sign
         b_rec = None if b_rec is None else b_rec * sign
         fused_weights = (rs, np.ascontiguousarray(rk.T), b_rec)
-        if activations.get(activation) is _TANH:
-            acts = acts._replace(act=_tanh_by_exp)
+        if activations.get(activation) is _TANH and dtype == np.float64:
+            acts = acts._replace(act=_tanh_by_exp)  # NumPy's float64 tanh is scalar code
 
     grad_k = np.zeros((features, 3 * units), dtype)
     grad_rk = np.zeros((units, 3 * units), dtype)
