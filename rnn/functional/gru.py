@@ -224,7 +224,8 @@ def _fused_steps(
     ``x_t K + b`` is computed a chunk of steps at a time, gate-major. The weights of
     ``z`` and ``r`` are negated (exactly), so that ``σ(a) = 1 / (1 + exp(-a))`` needs
     no negation, and dividing by ``1 + exp(-a)`` multiplies by the gate. Per step:
-    one product and nine element-wise calls.
+    one product and ten element-wise calls (nine without a bias; tanh by exp counts as
+    four).
     """
     (k, rk, b), (batch, steps, features), u = weights, x.shape, h.shape[1]
     dtype = h.dtype
@@ -236,8 +237,8 @@ def _fused_steps(
     # the bias rides along as one more row of the kernel, met by a column of ones
     k1 = np.empty((features + 1, 3 * u), dtype)
     k1[:features] = k
-    k1[features] = 0 if b is None else b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u)])
-    k1 *= sign  # -(x K_zr + b_zr), x K_h + b_h
+    k1[features] = 0 if b is None else b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u, b.dtype)])
+    k1 *= sign  # -(x K_zr + b_zr), and x K_h + b_h (times -2 for tanh by exp)
     by_gate = lambda w: np.ascontiguousarray(w.reshape(-1, 3, u).transpose(1, 0, 2))  # noqa: E731
     k_gates = by_gate(k1)  # (3, features + 1, units)
     rs = rk.astype(dtype) * sign  # -R_z, -R_r, R_h: columns already gate-major
@@ -282,7 +283,7 @@ def _fused_steps(
                     add(hh, b_hh, hh)  # h R_h + b_rec_h
                 div(hh, r, hh)  # r (h R_h + b_rec_h)
                 add(hh, x_h, hh)  # plus x_h
-                act(hh, hh)  # candidate hh = act(...) (hh times -2 for tanh)
+                act(hh, hh)  # candidate hh = act(...) (from -2 times it, for tanh by exp)
                 np.subtract(h, hh, h_t)  # h_{t-1} - hh
                 div(h_t, z, h_t)  # z (h_{t-1} - hh)
                 add(h_t, hh, h_t)  # h_t = z h_{t-1} + (1 - z) hh
