@@ -6,7 +6,7 @@ cuDNN) or before it (Keras 2).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -29,7 +29,6 @@ from rnn.functional._steps import (
     _Arrivals,
     _arriving,
     _back_product,
-    _batch_major,
     _carried,
     _chunks,
     _dropped_product,
@@ -39,7 +38,6 @@ from rnn.functional._steps import (
     _gate_dot,
     _gate_grad,
     _gate_product,
-    _history,
     _last,
     _outputs,
     _project,
@@ -146,6 +144,19 @@ def gru_forward(
     masks = _masks(x, units, 3, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     batch, u = x.shape[0], units
 
+    if reset_after and not masks.steps and activations.get(recurrent_activation) is _SIGMOID:
+        # the common case (Keras 3's defaults): the fused loop, in chunks of time
+        seq = np.empty((batch, x.shape[1], u), dtype)
+        h = _start(h0, batch, u, dtype).reshape(batch, u)
+        # tanh by exp: NumPy's float64 tanh is scalar code (its float32 one is faster); by
+        # exp pays for its three extra calls per step from a thousand values on
+        by_exp = activations.get(activation) is _TANH and dtype == np.float64 and batch * u >= 1024
+        act = None if by_exp else acts[0]
+        h = _fused_steps(x, (k, rk, b), h, seq, act, masks.inputs)
+        out = _outputs(seq, None, batched, return_sequences)
+        final = _last(h, batch, batched)
+        return (out, final) if return_state else out
+
     b_in, b_hh = (b, None) if b is None or not reset_after else (b[0], b[1, 2 * u :])
     if b is not None and reset_after:
         # the recurrent biases of z and r are plain sums: fold them into the input bias
@@ -165,6 +176,120 @@ def gru_forward(
     final = _last(h, batch, batched)
     out = _outputs(seq, masks.keep, batched, return_sequences)
     return (out, final) if return_state else out
+
+
+_SIGMOID, _TANH = activations.get("sigmoid"), activations.get("tanh")
+
+
+def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(a)`` from ``s = -2 a``, as ``2 / (1 + exp(-2 a)) - 1``.
+
+    Two to three times faster than ``np.tanh`` in float64 (whose ``tanh`` is not
+    vectorised here), with an absolute error of a few units in the last place of 1.
+    An ``exp`` overflowing to inf gives -1 (call it under ``np.errstate(over="ignore")``).
+    """
+    np.exp(s, out)
+    np.add(out, 1, out)
+    np.divide(2, out, out)
+    np.subtract(out, 1, out)  # tanh(a) = 2 σ(2a) - 1
+
+
+# elements in the forward pass's chunk of x_t K, (3, steps, batch, units): ~1 MB in float32
+_FORWARD_ELEMENTS = 1 << 18
+
+
+def _tanh_by_exp(a: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(a)`` by `_tanh_of_scaled`."""
+    np.multiply(a, -2, out)
+    _tanh_of_scaled(out, out)
+
+
+def _fused_steps(
+    x: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    h: np.ndarray,
+    seq: np.ndarray,
+    act: Any,
+    dropout: np.ndarray | None,
+) -> np.ndarray:
+    """Run the forward loop of a GRU with sigmoid gates and ``reset_after``, no mask.
+
+    ``x`` (batch, timesteps, features), ``weights`` the kernel, the recurrent kernel
+    and the bias (2, 3 units) or None, ``h`` (batch, units) ``h_0`` in the dtype computed
+    in, ``seq`` (batch, timesteps, units) receives every ``h_t``, ``act`` the candidate's
+    activation in place (None for tanh, computed by `_tanh_of_scaled` from the
+    candidate's weights times -2), ``dropout`` the input dropout mask (batch, 1 or 3,
+    features). Returns ``h_T``.
+
+    ``x_t K + b`` is computed a chunk of steps at a time, gate-major. The weights of
+    ``z`` and ``r`` are negated (exactly), so that ``σ(a) = 1 / (1 + exp(-a))`` needs
+    no negation, and dividing by ``1 + exp(-a)`` multiplies by the gate. Per step:
+    one product and ten element-wise calls (nine without a bias; tanh by exp counts as
+    four).
+    """
+    (k, rk, b), (batch, steps, features), u = weights, x.shape, h.shape[1]
+    dtype = h.dtype
+    sign = np.ones(3 * u, dtype)
+    sign[: 2 * u] = -1  # -a for z and r, +a for the candidate
+    if act is None:
+        sign[2 * u :] = -2  # -2 a for the candidate: tanh(a) = 2 / (1 + exp(-2 a)) - 1
+        act = _tanh_of_scaled
+    # the bias rides along as one more row of the kernel, met by a column of ones
+    k1 = np.empty((features + 1, 3 * u), dtype)
+    k1[:features] = k
+    k1[features] = 0 if b is None else b[0] + np.concatenate([b[1, : 2 * u], np.zeros(u, b.dtype)])
+    k1 *= sign  # -(x K_zr + b_zr), and x K_h + b_h (times -2 for tanh by exp)
+    by_gate = lambda w: np.ascontiguousarray(w.reshape(-1, 3, u).transpose(1, 0, 2))  # noqa: E731
+    k_gates = by_gate(k1)  # (3, features + 1, units)
+    rs = rk.astype(dtype) * sign  # -R_z, -R_r, R_h: columns already gate-major
+    lead = () if batch == 1 else (batch,)  # one sequence: 1-D rows, the fastest products
+    prod = np.empty((3, *lead, u), dtype)
+    if batch == 1:
+        flat = prod.reshape(-1)
+        product = lambda h: np.ndarray.dot(h, rs, flat)  # noqa: E731
+    else:
+        r_gates = by_gate(rs)  # (3, units, units)
+        product = lambda h: np.matmul(h, r_gates, prod)  # noqa: E731
+    b_hh = None if b is None else b[1, 2 * u :].astype(dtype) * sign[2 * u :]  # its b_rec
+
+    n = max(1, min(steps, _FORWARD_ELEMENTS // max(1, 3 * batch * u)))
+    xs = np.empty((n, batch, features + 1), dtype)
+    xs[..., features] = 1  # meets the bias row
+    dropped = None if dropout is None else xs.copy()
+    xw = np.empty((3, n, batch, u), dtype)  # gate-major: each gate's rows contiguous
+    hs = np.empty((n, *lead, u), dtype)
+    h = h.reshape(*lead, u)
+    zr, (z, r, hh) = prod[:2], prod
+    add, div, mul = np.add, np.divide, np.multiply
+    with np.errstate(over="ignore"):  # exp(-a) may overflow to inf: then σ(a) = 0
+        for lo in range(0, steps, n):
+            c = min(n, steps - lo)
+            xs[:c, :, :features] = x[:, lo : lo + c].swapaxes(0, 1)  # x_t, time-major
+            for g in range(3):
+                src = xs[:c]
+                if dropout is not None and dropped is not None:
+                    src = dropped[:c]
+                    m_g = dropout[:, min(g, dropout.shape[1] - 1)]  # gate g's, or the shared one
+                    mul(xs[:c, :, :features], m_g, src[..., :features])  # x_t m_g
+                np.dot(src.reshape(-1, features + 1), k_gates[g], xw[g, :c].reshape(-1, u))
+            xzr = list(xw[:2, :c].reshape(2, c, *lead, u).swapaxes(0, 1))
+            xh = list(xw[2, :c].reshape(c, *lead, u))
+            for x_zr, x_h, h_t in zip(xzr, xh, list(hs[:c]), strict=True):
+                product(h)  # -h R_z, -h R_r, h R_h
+                add(zr, x_zr, zr)  # -a_z, -a_r
+                np.exp(zr, zr)
+                add(zr, 1, zr)  # 1 + exp(-a) = 1 / σ(a): 1 / z, 1 / r
+                if b_hh is not None:
+                    add(hh, b_hh, hh)  # h R_h + b_rec_h
+                div(hh, r, hh)  # r (h R_h + b_rec_h)
+                add(hh, x_h, hh)  # plus x_h
+                act(hh, hh)  # candidate hh = act(...) (from -2 times it, for tanh by exp)
+                np.subtract(h, hh, h_t)  # h_{t-1} - hh
+                div(h_t, z, h_t)  # z (h_{t-1} - hh)
+                add(h_t, hh, h_t)  # h_t = z h_{t-1} + (1 - z) hh
+                h = h_t
+            seq[:, lo : lo + c] = hs[:c].reshape(c, batch, u).swapaxes(0, 1)
+    return h.reshape(batch, u).copy()
 
 
 def _steps(
@@ -378,36 +503,168 @@ def gru_backward(
     masks = _masks(x, units, 3, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     if masks.recurrent is not None:  # one per gate, so that each gate can take its own
         masks = masks._replace(recurrent=np.broadcast_to(masks.recurrent, (x.shape[0], 3, units)))
-    steps, batch = x.shape[1], x.shape[0]
-
-    # the forward pass again, without its loop: every step's inputs and h_{t-1} at once
-    h_prev = _history(_carried(h, masks.keep, h0, dtype), h0, dtype)[:-1]  # h_0 ... h_{T-1}
-    xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
+    batch, steps, features = x.shape
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
-    b_in = None if b is None else (b[0] if reset_after else b)
-    xw = _gate_dot(xs, k, masks.inputs)  # x_t K (each gate's x_t m_g)
-    if b_in is not None:
-        xw += b_in  # + b_in
-    xw = xw.reshape(steps, batch, 3, units)
+    states = _carried(h, masks.keep, h0, dtype)  # h_1 ... h_T, (batch, timesteps, units)
     g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
     if g_end is not None:  # the final state's enters at the last step, as the last output's
         g_last = g_end if g_last is None else g_last + g_end
     arrive = _Arrivals(None if g_seq is None else g_seq.swapaxes(0, 1), g_last, window)
-    if reset_after:
-        b_rec = None if b is None else b[1]
-        dx, grad_rk, grad_b, dh0 = _back_reset_after(xw, h_prev, (rk, b_rec), acts, arrive, masks)
-    else:
-        dx, grad_rk, grad_b, dh0 = _back_reset_before(xw, h_prev, rk, acts, arrive, masks)
+    b_in = None if b is None else (b[0] if reset_after else b)
+    b_rec = None if b is None or not reset_after else b[1]
+    fused = (  # the common case: sigmoid gates, reset_after, no mask, no truncation
+        reset_after
+        and not masks.steps
+        and window is None
+        and acts.z_act is None
+        and activations.get(recurrent_activation) is _SIGMOID
+    )
+    if fused:  # the gates' pre-activations of z and r negated, exactly (see `_fused_steps`)
+        sign = np.ones(3 * units, dtype)
+        sign[: 2 * units] = -1
+        k_in, rs = k * sign, rk * sign  # -K_zr, K_h and -R_zr, R_h
+        b_in = None if b_in is None else b_in * sign
+        b_rec = None if b_rec is None else b_rec * sign
+        fused_weights = (rs, np.ascontiguousarray(rk.T), b_rec)
+        if activations.get(activation) is _TANH and dtype == np.float64:
+            acts = acts._replace(act=_tanh_by_exp)  # NumPy's float64 tanh is scalar code
 
-    dx = dx.reshape(steps, batch, 3 * units)
+    grad_k = np.zeros((features, 3 * units), dtype)
+    grad_rk = np.zeros((units, 3 * units), dtype)
+    grad_b = np.zeros((2, 3 * units) if reset_after else (3 * units,), dtype)
+    grad_x = np.empty((batch, steps, features), dtype)
+    dh = np.zeros((arrive.slots, batch, units), dtype)  # dL/dh_t, carried back chunk to chunk
+    # back through time in chunks of n steps: no buffer spans the whole sequence
+    n = _chunk_len(steps, batch, 3 * units)
+    h_prev = np.empty((n, batch, units), dtype)
+    xs = np.empty((n, batch, features), dtype)
+    for lo in reversed(range(0, steps, n)):
+        hi = min(lo + n, steps)
+        hp, xc = h_prev[: hi - lo], xs[: hi - lo]
+        hp[1:] = states[:, lo : hi - 1].swapaxes(0, 1)  # h_lo ... h_{hi-1}
+        hp[0] = states[:, lo - 1] if lo else (0 if h0 is None else h0)  # the state before
+        xc[...] = x[:, lo:hi].swapaxes(0, 1)  # x_t, time-major
+        # the forward pass again, without its loop: the chunk's steps at once
+        xw = _gate_dot(xc, k_in if fused else k, masks.inputs)  # x_t K (each gate's x_t m_g)
+        if b_in is not None:
+            xw += b_in  # + b_in
+        walk = _Walk(arrive, dh, lo, steps)
+        part = masks._replace(keep=None if masks.keep is None else masks.keep[:, lo:hi])
+        if fused:
+            dx, g_rk, g_b = _back_fused(xw, hp, fused_weights, acts, walk)
+        elif reset_after:
+            xw = xw.reshape(hi - lo, batch, 3, units)
+            dx, g_rk, g_b = _back_reset_after(xw, hp, (rk, b_rec), acts, walk, part)
+        else:
+            xw = xw.reshape(hi - lo, batch, 3, units)
+            dx, g_rk, g_b = _back_reset_before(xw, hp, rk, acts, walk, part)
+        dx = dx.reshape(hi - lo, batch, 3 * units)
+        grad_k += _gate_grad(xc, dx, masks.inputs)  # sum_t (x_t m)^T dz_t
+        grad_rk += g_rk
+        grad_b += g_b
+        grad_x[:, lo:hi] = _gate_back(dx, k, masks.inputs).swapaxes(0, 1)  # (dz_t K^T) m
+
+    dh0 = dh.sum(axis=0)  # dL/dh_0
     grads = {
-        "kernel": _gate_grad(xs, dx, masks.inputs),  # sum_t (x_t m)^T dz_t
+        "kernel": grad_k,
         "recurrent_kernel": grad_rk,
         "bias": grad_b,
         "initial_state": dh0 if batched else dh0[0],
     }
-    grad_x = _gate_back(dx, k, masks.inputs)  # (dz_t K^T) m
-    return _batch_major(grad_x, batched), grads
+    return (grad_x if batched else grad_x[0]), grads
+
+
+# elements in one chunk-long buffer of the backward pass, (steps, batch, 3 units): ~4 MB
+_CHUNK_ELEMENTS = 1 << 20
+
+
+def _chunk_len(steps: int, batch: int, width: int) -> int:
+    """How many steps of ``batch`` rows of ``width`` values fit in ``_CHUNK_ELEMENTS``."""
+    return max(1, min(steps, _CHUNK_ELEMENTS // max(1, batch * width)))
+
+
+class _Walk(NamedTuple):
+    """Where one chunk's walk back through time starts, and what it carries.
+
+    ``arrive`` the output gradients, ``dh`` (slots, batch, units) ``dL/dh`` carried from
+    the chunk after (updated in place to the chunk's first ``h_{t-1}``), ``start`` the
+    chunk's first step and ``steps`` the sequence's length.
+    """
+
+    arrive: _Arrivals
+    dh: np.ndarray
+    start: int
+    steps: int
+
+    def enter(self, t: int) -> None:
+        """Add the output gradients of the chunk's step ``t`` to ``dh``."""
+        self.arrive.enter(self.dh, self.start + t, self.steps)
+
+
+def _back_fused(
+    xw: np.ndarray,
+    h_prev: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    acts: _Acts,
+    walk: _Walk,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through a chunk of `_fused_steps`'s GRU: sigmoid gates, no mask, no truncation.
+
+    ``xw`` (steps, batch, 3 units) is ``x_t K + b_in`` with the columns of ``z`` and
+    ``r`` negated, and is overwritten; ``h_prev`` (steps, batch, units) every
+    ``h_{t-1}``; ``weights`` the recurrent kernel with the same columns negated, the
+    plain one transposed, and the recurrent bias negated alike (or None). Returns
+    ``dL/d(x_t K)`` (steps, batch, 3 units) and the chunk's shares of ``dL/dR`` and
+    ``dL/dbias`` (2, 3 units), as `_back_reset_after`.
+    """
+    (rs, rk_t, b_rec), (steps, batch, width) = weights, xw.shape
+    u = width // 3
+    m = np.dot(_flat(h_prev), rs).reshape(xw.shape)  # -h R_z, -h R_r, h R_h
+    if b_rec is not None:
+        m += b_rec  # + b_rec (negated for z and r)
+    zr, hh, m_h = xw[..., : 2 * u], xw[..., 2 * u :], m[..., 2 * u :]
+    np.add(zr, m[..., : 2 * u], zr)  # -a_z, -a_r
+    with np.errstate(over="ignore"):  # exp(-a) may overflow to inf: then σ(a) = 0
+        np.exp(zr, zr)
+    np.add(zr, 1, zr)
+    np.divide(1, zr, zr)  # z, r = σ(a) = 1 / (1 + exp(-a))
+    z, r = xw[..., :u], xw[..., u : 2 * u]
+    tmp = np.multiply(r, m_h)  # r (h R_h + b_rec_h)
+    np.add(hh, tmp, hh)  # plus x_h
+    with np.errstate(over="ignore"):  # as above, for tanh by exp
+        acts.act(hh, hh)  # candidate hh = act(...)
+
+    # what each step's gradients get multiplied by, per unit of dL/dh_t
+    rec = np.empty_like(xw)  # dL/d(h R + b_rec): dz_z, dz_r, dm_h
+    c_z, c_r = rec[..., :u], rec[..., u : 2 * u]
+    np.subtract(1, z, tmp)  # 1 - z
+    np.subtract(h_prev, hh, c_z)  # h_{t-1} - hh
+    np.multiply(c_z, z, c_z)
+    np.multiply(c_z, tmp, c_z)  # dz_z = (h_{t-1} - hh) σ'(a_z), σ' = z (1 - z)
+    c_h = np.multiply(tmp, acts.act_slope(hh, None))  # dz_h = (1 - z) act'
+    np.subtract(1, r, c_r)
+    np.multiply(c_r, r, c_r)  # σ'(a_r) = r (1 - r)
+    np.multiply(c_r, m_h, c_r)
+    np.multiply(c_r, c_h, c_r)  # dz_r = dz_h (h R_h + b_rec_h) σ'(a_r)
+    np.multiply(c_h, r, rec[..., 2 * u :])  # dm_h = dz_h r
+
+    dm = np.empty_like(xw)  # dL/d(h_{t-1} R + b_rec) of every step
+    dz_h = np.empty_like(c_h)  # dL/d(x_h): the candidate's
+    dh = walk.dh[0]  # one slot: no truncation
+    back = np.empty_like(dh)  # what flows back through R
+    dh3, rec3, dm3 = dh[:, None], rec.reshape(steps, batch, 3, u), dm.reshape(steps, batch, 3, u)
+    for t in reversed(range(steps)):
+        walk.enter(t)
+        np.multiply(dh3, rec3[t], dm3[t])  # dz_z, dz_r, dm_h
+        np.multiply(dh, c_h[t], dz_h[t])  # dz_h
+        np.dot(dm[t], rk_t, back)  # (dz_z, dz_r, dm_h) R^T
+        np.multiply(dh, z[t], dh)
+        np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
+    rows = _flat(dm)
+    grad_rk = _flat(h_prev).T @ rows  # sum_t h_{t-1}^T dm_t
+    grad_rec = rows.sum(axis=0)  # dL/db_rec
+    dm[..., 2 * u :] = dz_h  # now dz_z, dz_r, dz_h: dL/d(x_t K)
+    return dm, grad_rk, np.stack([rows.sum(axis=0), grad_rec])
 
 
 def _held(z: np.ndarray, keep: np.ndarray | None, *coefs: np.ndarray) -> np.ndarray:
@@ -430,14 +687,15 @@ def _back_reset_after(
     h_prev: np.ndarray,
     weights: tuple[np.ndarray, np.ndarray | None],
     acts: _Acts,
-    arrive: _Arrivals,
+    walk: _Walk,
     masks: _Masks,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """BPTT through a GRU with the reset gate after the product (Keras 3, cuDNN).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through a chunk of a GRU with the reset gate after the product (Keras 3, cuDNN).
 
-    ``xw`` (timesteps, batch, 3, units) is ``x_t K + b_in``, ``h_prev`` every ``h_{t-1}``,
-    ``weights`` the recurrent kernel and bias. Returns ``dL/d(x_t K)`` per gate (like
-    ``xw``), ``dL/dR``, ``dL/dbias`` (2, 3 units) and ``dL/dh_0`` (batch, units).
+    ``xw`` (steps, batch, 3, units) is ``x_t K + b_in``, ``h_prev`` every ``h_{t-1}``,
+    ``weights`` the recurrent kernel and bias, ``walk`` where the walk back starts and
+    what it carries, ``masks`` the chunk's. Returns ``dL/d(x_t K)`` per gate (like
+    ``xw``), the chunk's shares of ``dL/dR`` and ``dL/dbias`` (2, 3 units).
     """
     (rk, b_rec), (steps, batch, _, u) = weights, xw.shape
     m = _gate_dot(h_prev, rk, masks.recurrent)  # h_{t-1} R (each gate's h_{t-1} m_g)
@@ -462,37 +720,33 @@ def _back_reset_after(
     rec[:, :, 2] *= r  # through the recurrent product: dm_h = dz_h r
     z = _held(z, masks.keep, coef, rec)  # masked steps: no dz, and z = 1
 
-    dh_all, dh0 = _walk_reset_after(rec, z, _back_product(rk, masks.recurrent), arrive)
+    dh_all = _walk_reset_after(rec, z, _back_product(rk, masks.recurrent), walk)
     dx = dh_all[:, :, None] * coef  # dz_z, dz_r, dz_h for every step
     dm = (dh_all[:, :, None] * rec).reshape(steps, batch, 3 * u)
     grad_rk = _gate_grad(h_prev, dm, masks.recurrent)  # sum_t (h_{t-1} m)^T dm_t
     grad_b = np.stack([dx.reshape(-1, 3 * u).sum(axis=0), _flat(dm).sum(axis=0)])  # (2, 3u)
-    return dx, grad_rk, grad_b, dh0
+    return dx, grad_rk, grad_b
 
 
-def _walk_reset_after(
-    rec: np.ndarray, z: np.ndarray, back_product: Any, arrive: _Arrivals
-) -> tuple[np.ndarray, np.ndarray]:
+def _walk_reset_after(rec: np.ndarray, z: np.ndarray, back_product: Any, walk: _Walk) -> np.ndarray:
     """Walk back for `_back_reset_after`: per step, element-wise maths and one product.
 
-    ``rec`` (timesteps, batch, 3, units) is ``dL/d(h_{t-1} R + b_rec)`` per unit of
+    ``rec`` (steps, batch, 3, units) is ``dL/d(h_{t-1} R + b_rec)`` per unit of
     ``dL/dh_t``, ``z`` the update gate, ``back_product`` `_back_product`'s function.
-    Returns ``dL/dh_t`` of every step (timesteps, batch, units) and ``dL/dh_0``.
+    Returns ``dL/dh_t`` of every step of the chunk (steps, batch, units).
     """
-    steps, batch, _, u = rec.shape
-    dh = np.zeros((arrive.slots, batch, u), rec.dtype)  # dL/dh_t
+    (steps, batch, _, u), dh = rec.shape, walk.dh
     back = np.empty_like(dh)  # what flows back through R
-    dm = np.empty((arrive.slots, batch, 3, u), rec.dtype)
+    dm = np.empty((dh.shape[0], batch, 3, u), rec.dtype)
     dh_all = np.empty((steps, batch, u), rec.dtype)  # dL/dh_t, every output together
-    enter = arrive.enter
     for t in reversed(range(steps)):
-        enter(dh, t, steps)
+        walk.enter(t)
         dh.sum(axis=0, out=dh_all[t])
         np.multiply(dh[:, :, None], rec[t], dm)  # dz_z, dz_r, dm_h per output
         back_product(dm, back)  # (dz_z, dz_r, dm_h) R^T
         np.multiply(dh, z[t], dh)
         np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
-    return dh_all, dh.sum(axis=0)
+    return dh_all
 
 
 def _back_reset_before(
@@ -500,10 +754,10 @@ def _back_reset_before(
     h_prev: np.ndarray,
     rk: np.ndarray,
     acts: _Acts,
-    arrive: _Arrivals,
+    walk: _Walk,
     masks: _Masks,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """BPTT through a GRU with the reset gate before the product (Keras 2's default).
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """BPTT through a chunk of a GRU with the reset gate before the product (Keras 2's).
 
     As `_back_reset_after`, with one input bias: ``dL/dbias`` is (3 units,). With a
     recurrent dropout the candidate's product is ``(r (h_{t-1} m_h)) R_h``.
@@ -531,7 +785,7 @@ def _back_reset_before(
 
     back_zr = _back_product(rk[:, : 2 * u], None if m is None else m[:, :2])
     r_back = r if m is None else r * m[:, 2]  # d(r h m_h)/dh = r m_h
-    dx, dh0 = _walk_reset_before(coef, z, r_back, (back_zr, rk[:, 2 * u :]), arrive)
+    dx = _walk_reset_before(coef, z, r_back, (back_zr, rk[:, 2 * u :]), walk)
     dx3 = dx.reshape(steps, batch, 3 * u)
     dx_rows = _flat(dx3)
     grad_rk = np.concatenate(
@@ -541,7 +795,7 @@ def _back_reset_before(
         ],
         axis=1,
     )
-    return dx, grad_rk, dx_rows.sum(axis=0), dh0
+    return dx, grad_rk, dx_rows.sum(axis=0)
 
 
 def _walk_reset_before(
@@ -549,26 +803,25 @@ def _walk_reset_before(
     z: np.ndarray,
     r: np.ndarray,
     products: tuple[Any, np.ndarray],
-    arrive: _Arrivals,
-) -> tuple[np.ndarray, np.ndarray]:
+    walk: _Walk,
+) -> np.ndarray:
     """Walk back for `_back_reset_before`: per step, element-wise maths and products.
 
-    ``coef`` (timesteps, batch, 3, units) as computed there, ``z`` the update gate,
+    ``coef`` (steps, batch, 3, units) as computed there, ``z`` the update gate,
     ``r`` the reset gate (times ``m_h`` with a recurrent dropout), ``products`` the
-    function ``(dz_z, dz_r) -> (dz_z, dz_r) R_zr^T`` and ``R_h``. Returns ``dL/dz_t``
-    (timesteps, batch, 3, units) and ``dL/dh_0``.
+    function ``(dz_z, dz_r) -> (dz_z, dz_r) R_zr^T`` and ``R_h``. Returns the chunk's
+    ``dL/dz_t`` (steps, batch, 3, units).
     """
-    (back_zr, rk_h), (steps, batch, _, u) = products, coef.shape
-    dh = np.zeros((arrive.slots, batch, u), coef.dtype)  # dL/dh_t
+    (back_zr, rk_h), (steps, batch, _, u), dh = products, coef.shape, walk.dh
     back = np.empty_like(dh)  # what flows back through R
     drh = np.empty_like(dh)  # dL/d(r h_{t-1})
     dx = np.empty((steps, batch, 3, u), coef.dtype)  # dL/d(x_t K), per gate
-    slots = None if arrive.window is None else np.empty((arrive.slots, batch, 3, u), coef.dtype)
+    window = walk.arrive.window
+    slots = None if window is None else np.empty((window, batch, 3, u), coef.dtype)
     rk_h_t = np.ascontiguousarray(rk_h.T)
     mul, dot = np.multiply, np.dot
-    enter = arrive.enter
     for t in reversed(range(steps)):
-        enter(dh, t, steps)
+        walk.enter(t)
         d = dx[t : t + 1] if slots is None else slots
         mul(dh, coef[t, :, 2], d[:, :, 2])  # dz_h = dh (1 - z) act'
         dot(d[:, :, 2].reshape(-1, u), rk_h_t, _flat(drh))  # d(r h) = dz_h R_h^T
@@ -581,4 +834,4 @@ def _walk_reset_before(
             d.sum(axis=0, out=dx[t])  # every output's dz_t together
         mul(dh, z[t], dh)
         np.add(dh, back, dh)  # dL/dh_{t-1} = dh z + what came back through R
-    return dx, dh.sum(axis=0)
+    return dx

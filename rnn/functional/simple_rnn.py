@@ -146,6 +146,12 @@ def simple_rnn_forward(
     masks = _masks(x, units, 1, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     rk = np.ascontiguousarray(rk, dtype)  # a strided view would be copied at every step
 
+    # tanh by exp: NumPy's float64 tanh is scalar code; its float32 one is faster
+    by_exp = not masks.steps and activations.get(activation) is _TANH and dtype == np.float64
+    by_exp = by_exp and units * x.shape[0] >= 4096  # where it pays for its three extra calls
+    if by_exp:  # the loop computes -2 z_t, exactly: -2 (x_t K + b) + h_{t-1} (-2 R)
+        k, rk, b = k * -2, rk * -2, None if b is None else b * -2
+        act = _tanh_of_scaled
     # x_t K for every step at once; each state is then written over its own row
     if masks.inputs is None:
         seq = _project(x, k, b, dtype)
@@ -157,15 +163,32 @@ def simple_rnn_forward(
         return _outputs(seq, masks.keep, batched, return_sequences)
     hr = np.empty_like(h)  # h_{t-1} R, reused at every step
     dot, add = np.ndarray.dot, np.add  # the method skips __array_function__ dispatch
-    for xs, hs in _chunks(seq, seq):
-        h_rows = list(hs)
-        x_rows = h_rows if xs is hs else list(xs)  # identical views skip overlap checks
-        for x_t, h_t in zip(x_rows, h_rows, strict=True):
-            dot(h, rk, hr)  # h_{t-1} R
-            add(x_t, hr, h_t)  # x_t K + b + h_{t-1} R
-            act(h_t, h_t)  # h_t = act(...)
-            h = h_t
+    with np.errstate(over="ignore"):  # tanh by exp: exp(-2 z) may overflow, giving -1
+        for xs, hs in _chunks(seq, seq):
+            h_rows = list(hs)
+            x_rows = h_rows if xs is hs else list(xs)  # identical views skip overlap checks
+            for x_t, h_t in zip(x_rows, h_rows, strict=True):
+                dot(h, rk, hr)  # h_{t-1} R
+                add(x_t, hr, h_t)  # x_t K + b + h_{t-1} R
+                act(h_t, h_t)  # h_t = act(...)
+                h = h_t
     return _outputs(seq, None, batched, return_sequences)
+
+
+_TANH = activations.get("tanh")
+
+
+def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(z)`` from ``s = -2 z``, as ``2 / (1 + exp(-2 z)) - 1``.
+
+    Two to three times faster than ``np.tanh`` in float64 (whose ``tanh`` is not
+    vectorised here), with an absolute error of a few units in the last place of 1. An
+    ``exp`` overflowing to inf gives -1 (call it under ``np.errstate(over="ignore")``).
+    """
+    np.exp(s, out)
+    np.add(out, 1, out)
+    np.divide(2, out, out)
+    np.subtract(out, 1, out)  # tanh(z) = 2 σ(2 z) - 1
 
 
 def _steps_masked(seq: np.ndarray, h: np.ndarray, rk: np.ndarray, act: Any, masks: _Masks) -> None:
