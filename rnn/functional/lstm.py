@@ -29,6 +29,7 @@ from rnn.functional._steps import (
     _chunks,
     _dropped_product,
     _drops,
+    _finish,
     _flat,
     _gate_back,
     _gate_dot,
@@ -133,6 +134,13 @@ def lstm_forward(
     masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     batch, u = x.shape[0], units
 
+    if _is_default(activation, recurrent_activation) and not masks.steps and masks.inputs is None:
+        seq = np.empty((batch, x.shape[1], u), dtype)
+        h, c = _forward_default(x, (k, rk, b), (h0, c0), seq)
+        final = (_last(h, batch, batched), _last(c, batch, batched))
+        out = _finish(seq, batched, return_sequences)
+        return (out, *final) if return_state else out
+
     # reorder the gates to i, f, o, c so that the three sigmoid gates sit side by side
     order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
     k, b = k[:, order], None if b is None else b[order]
@@ -165,6 +173,109 @@ def lstm_forward(
     final = (_last(h, batch, batched), _last(c, batch, batched))
     out = _outputs(seq, masks.keep, batched, return_sequences)
     return (out, *final) if return_state else out
+
+
+def _is_default(activation: ActivationLike, recurrent_activation: ActivationLike) -> bool:
+    """Whether the activations are Keras's defaults, ``tanh`` and ``sigmoid``."""
+    return activations.get(activation) is activations.tanh and (
+        activations.get(recurrent_activation) is activations.sigmoid
+    )
+
+
+def _steps_per_chunk(steps: int, batch: int, width: int) -> int:
+    """How many steps a chunk holds: enough rows for efficient products, few enough bytes."""
+    rows = max(_ROWS // batch, _CHUNK_ELEMENTS // max(1, batch * width), 1)
+    return min(steps, rows)
+
+
+# a chunk's buffers: at least _ROWS rows for their products, about _CHUNK_ELEMENTS values
+_ROWS, _CHUNK_ELEMENTS = 256, 65536
+
+
+def _forward_default(
+    x: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    state: tuple[np.ndarray | None, np.ndarray | None],
+    seq: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the forward loop for ``tanh`` and ``sigmoid`` without masks: few, large calls.
+
+    Parameters
+    ----------
+    x : ndarray of shape (batch, timesteps, features)
+        The inputs.
+    weights : tuple of ndarray
+        ``(kernel (features, 4 units), recurrent_kernel (units, 4 units), bias or None)``
+        in Keras's gate order ``i, f, c, o``.
+    state : pair of ndarray of shape (batch, units) or None
+        ``(h_0, c_0)``; zeros when None.
+    seq : ndarray of shape (batch, timesteps, units)
+        Receives every ``h_t``; its dtype is the one computed in.
+
+    Returns
+    -------
+    h, c : ndarray of shape (batch, units), or (units,) when the batch is 1
+        The final states.
+
+    Notes
+    -----
+    The gates are reordered ``i, f, o, c`` and the columns of ``i, f, o`` negated once in
+    ``K``, ``R`` and ``b`` (exact), so that ``σ(z) = 1 / (1 + exp(-z))`` of the three
+    gates takes three calls on one block. The inputs are projected a chunk of steps at
+    a time, time-major, so that no whole-sequence buffer of the gates exists.
+    """
+    batch, steps, features = x.shape
+    u, dtype = seq.shape[2], seq.dtype
+    k, rk, b = _step_weights(weights, dtype)
+    n = _steps_per_chunk(steps, batch, 4 * u)
+    xs = np.empty((n, batch, features), dtype)  # a chunk of inputs, time-major
+    zs = np.empty((n, batch, 4 * u), dtype)  # their x_t K + b
+    hs = np.empty((n, batch, u), dtype)  # the chunk's states
+    lead = () if batch == 1 else (batch,)  # one sequence: 1-D rows, the fastest calls
+    h, c = _start(state[0], batch, u, dtype), _start(state[1], batch, u, dtype)
+    z, ig = np.empty((*lead, 4 * u), dtype), np.empty_like(c)
+    i, f, o, g = (z[..., q * u : (q + 1) * u] for q in range(4))
+    ifo = z[..., : 3 * u]  # the three sigmoid gates, negated
+    dot, add, mul, exp, tanh, recip = np.dot, np.add, np.multiply, np.exp, np.tanh, np.reciprocal
+    with np.errstate(over="ignore"):  # exp(-z) overflows to inf for z << 0: σ = 0, exact
+        for lo in range(0, steps, n):
+            m = min(n, steps - lo)
+            xs[:m] = x[:, lo : lo + m].swapaxes(0, 1)  # x_t, time-major
+            flat = zs[:m].reshape(m * batch, 4 * u)
+            dot(xs[:m].reshape(m * batch, features), k, flat)  # x_t K for the chunk's steps
+            if b is not None:
+                add(flat, b, flat)  # + b
+            for x_t, h_t in zip(
+                zs[:m].reshape(m, *lead, 4 * u), hs[:m].reshape(m, *lead, u), strict=True
+            ):
+                dot(h, rk, z)  # z = h_{t-1} R
+                add(z, x_t, z)  # z = x_t K + b + h_{t-1} R (i, f, o negated)
+                exp(ifo, ifo)  # exp(-z_i), exp(-z_f), exp(-z_o)
+                add(ifo, 1, ifo)  # 1 + exp(-z)
+                recip(ifo, ifo)  # i, f, o = σ(z) = 1 / (1 + exp(-z))
+                tanh(g, g)  # candidate cell tanh(z_c)
+                mul(f, c, c)  # keep part of the old cell: f c
+                mul(i, g, ig)  # let in part of the candidate: i tanh(z_c)
+                add(c, ig, c)  # c_t = f c + i tanh(z_c)
+                tanh(c, h_t)  # tanh(c_t)
+                mul(h_t, o, h_t)  # h_t = o tanh(c_t)
+                h = h_t
+            seq[:, lo : lo + m] = hs[:m].swapaxes(0, 1)  # h_{t-1} is read before it is reused
+    return h, c
+
+
+def _step_weights(
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None], dtype: np.dtype
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``K``, ``R`` and ``b`` in the gate order ``i, f, o, c``, with ``i, f, o`` negated."""
+    k, rk, b = weights
+    u = rk.shape[0]
+    order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
+    sign = np.ones(4 * u, dtype)
+    sign[: 3 * u] = -1  # exp(-z) for the sigmoid gates
+    k = np.ascontiguousarray(k[:, order], dtype) * sign
+    rk = np.ascontiguousarray(rk[:, order], dtype) * sign
+    return k, rk, None if b is None else b[order].astype(dtype) * sign
 
 
 def _in_step_order(mask: np.ndarray) -> np.ndarray:
@@ -338,12 +449,37 @@ def lstm_backward(
     dtype = _dtype(x, k, rk, b, h, h0, c0, g_seq, g_last, gh_end, gc_end)
 
     masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
-    steps, batch = x.shape[1], x.shape[0]
+    g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
+    g = None if g_seq is None else g_seq.swapaxes(0, 1)
+    arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
+    k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
+    b = None if b is None else b.astype(dtype, copy=False)
+    if masks.steps or masks.inputs is not None:
+        return _backward_masked(x, h, (h0, c0), (k, rk, b), acts, arrive, masks, batched)
+    grad_x, grads, (dh0, dc0) = _backward_chunked(
+        x, h, (h0, c0), (k, rk, b), _Recompute.of(acts, activation, recurrent_activation), arrive
+    )
+    grads["initial_state"] = (dh0, dc0) if batched else (dh0[0], dc0[0])
+    return (grad_x if batched else grad_x[0]), grads
 
+
+def _backward_masked(
+    x: np.ndarray,
+    h: np.ndarray,
+    state: tuple[np.ndarray | None, np.ndarray | None],
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    acts: _Acts,
+    arrive: _Arrivals,
+    masks: _Masks,
+    batched: bool,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """`lstm_backward` with a mask or dropout masks: whole-sequence buffers, one loop."""
+    (h0, c0), (k, rk, b) = state, weights
+    dtype = k.dtype
+    steps, batch, units = x.shape[1], x.shape[0], rk.shape[0]
     # the forward pass again, without its loop: every gate of every step at once
     hs = _history(_carried(h, masks.keep, h0, dtype), h0, dtype)  # h_0 ... h_T, time-major
     xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
-    k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     z = _gate_dot(xs, k, masks.inputs) + _gate_dot(hs[:-1], rk, masks.recurrent)  # x K + h R
     if b is not None:
         z += b  # + b
@@ -354,15 +490,7 @@ def lstm_backward(
         _hold(z, masks.keep)  # masked steps: i = 0, f = 1, o = 0
     cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
     coef, to_cell = _coefficients(z, cs, tc, acts, pre)
-
-    g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
-    g = None if g_seq is None else g_seq.swapaxes(0, 1)
-    arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
-    if masks.steps:
-        dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
-    else:
-        dz, dh0, dc0 = _back_through_time(coef, to_cell, z[:, :, 1], rk, arrive)
-
+    dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
     dz = dz.reshape(steps, batch, 4 * units)
     grads = {
         "kernel": _gate_grad(xs, dz, masks.inputs),  # sum_t (x_t m)^T dz_t
@@ -372,6 +500,196 @@ def lstm_backward(
     }
     grad_x = _gate_back(dz, k, masks.inputs)  # (dz_t K^T) m
     return _batch_major(grad_x, batched), grads
+
+
+# the gates of every step are kept from the first pass to the second when they take at
+# most this many bytes; longer sequences recompute them chunk by chunk instead
+_KEEP_BYTES = 1 << 27
+
+
+class _Recompute(NamedTuple):
+    """How the backward pass recomputes the gates: Keras's defaults fast, any other generally.
+
+    ``sign`` (4 units,) or None: with ``tanh`` and ``sigmoid``, the kernels' columns are
+    multiplied by ``-1, -1, -2, -1`` per gate ``i, f, c, o`` (exact), so that one
+    ``1 / (1 + exp(.))`` gives ``σ`` of the gates and ``σ(2 z_c)``, and
+    ``tanh(z_c) = 2 σ(2 z_c) - 1``.
+    """
+
+    acts: _Acts
+    fast: bool
+
+    @classmethod
+    def of(
+        cls, acts: _Acts, activation: ActivationLike, recurrent_activation: ActivationLike
+    ) -> _Recompute:
+        """Choose the fast route for ``tanh`` and ``sigmoid``."""
+        return cls(acts, _is_default(activation, recurrent_activation))
+
+    def weights(
+        self, weights: tuple[np.ndarray, np.ndarray, np.ndarray | None]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Return ``K``, ``R`` and ``b`` as the products need them (scaled on the fast route)."""
+        if not self.fast:
+            return weights
+        k, rk, b = weights
+        u = rk.shape[0]
+        sign = np.repeat(np.array([-1, -1, -2, -1], k.dtype), u)  # exact: powers of two
+        return k * sign, rk * sign, None if b is None else b * sign
+
+    def activate(self, z: np.ndarray) -> np.ndarray | None:
+        """Turn ``z`` (steps, batch, 4, units) into ``i, f, act(z_c), o`` in place.
+
+        Returns the pre-activations when a derivative is read from them (gelu, silu).
+        """
+        if not self.fast:
+            pre = z.copy() if self.acts.needs_inputs else None
+            _activate_gates(z, self.acts)
+            return pre
+        with np.errstate(over="ignore"):  # exp overflows to inf for z << 0: σ = 0, exact
+            np.exp(z, z)  # exp(-z), exp(-2 z_c)
+        np.add(z, 1, z)
+        np.reciprocal(z, z)  # σ(z_i), σ(z_f), σ(2 z_c), σ(z_o)
+        g = z[:, :, 2]
+        np.multiply(g, 2, g)
+        np.subtract(g, 1, g)  # tanh(z_c) = 2 σ(2 z_c) - 1
+        return None
+
+    def coefficients(
+        self,
+        gates: np.ndarray,
+        cs: np.ndarray,
+        pre: np.ndarray | None,
+        out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> None:
+        """Write `_coefficients` of a chunk into ``out = (coef, to_cell, tc)`` buffers.
+
+        ``gates`` (steps, batch, 4, units) are ``i, f, act(z_c), o``, ``cs`` (steps + 1,
+        batch, units) the cells ``c_{t-1}`` and ``c_t``, ``pre`` as from `activate`.
+        """
+        coef, to_cell, tc = out
+        if not self.fast:
+            self.acts.act(cs[1:], tc)  # act(c_t)
+            c, t = _coefficients(gates, cs, tc, self.acts, pre)
+            coef[...], to_cell[...] = c, t
+            return
+        i, g, o = gates[:, :, 0], gates[:, :, 2], gates[:, :, 3]
+        np.tanh(cs[1:], tc)  # tanh(c_t)
+        np.subtract(1, gates, coef)  # 1 - σ
+        np.multiply(coef, gates, coef)  # σ' = σ (1 - σ) of i, f, o (the c slot: overwritten)
+        coef[:, :, 0] *= g  # dz_i = dc tanh(z_c) σ'(z_i)
+        coef[:, :, 1] *= cs[:-1]  # dz_f = dc c_{t-1} σ'(z_f)
+        coef[:, :, 3] *= tc  # dz_o = dh tanh(c_t) σ'(z_o)
+        dc = coef[:, :, 2]
+        np.multiply(g, g, dc)
+        np.subtract(1, dc, dc)
+        np.multiply(dc, i, dc)  # dz_c = dc i (1 - tanh^2(z_c))
+        np.multiply(tc, tc, to_cell)
+        np.subtract(1, to_cell, to_cell)
+        np.multiply(to_cell, o, to_cell)  # dc += dh o (1 - tanh^2(c_t))
+
+
+def _backward_chunked(
+    x: np.ndarray,
+    h: np.ndarray,
+    state: tuple[np.ndarray | None, np.ndarray | None],
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    how: _Recompute,
+    arrive: _Arrivals,
+) -> tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]]:
+    """`lstm_backward` without masks, in chunks of steps with small time-major buffers.
+
+    A first pass forward in time recomputes the gates chunk by chunk and from them the
+    cells ``c_0 ... c_T`` (the one whole-sequence buffer, the size of the outputs); a
+    second pass backward in time recomputes each chunk's gates (or reads them, when all
+    of them take at most ``_KEEP_BYTES``), its coefficients, walks back through it and
+    adds its share of the gradients.
+
+    Parameters
+    ----------
+    x : ndarray of shape (batch, timesteps, features)
+    h : ndarray of shape (batch, timesteps, units)
+        Every ``h_t``.
+    state : pair of ndarray of shape (batch, units) or None
+        ``(h_0, c_0)``.
+    weights : tuple of ndarray
+        ``K``, ``R``, ``b`` (or None), in the dtype computed in.
+    how : _Recompute
+        The activations and the route.
+    arrive : _Arrivals
+        The gradients arriving from outside.
+
+    Returns
+    -------
+    grad_x : ndarray of shape (batch, timesteps, features)
+    grads : dict of str to ndarray
+        ``"kernel"``, ``"recurrent_kernel"`` and ``"bias"``.
+    (dh0, dc0) : pair of ndarray of shape (batch, units)
+    """
+    (h0, c0), (k, rk, _) = state, weights
+    batch, steps, features = x.shape
+    u, dtype = rk.shape[0], k.dtype
+    ks, rks, bs = how.weights(weights)
+    n = _steps_per_chunk(steps, batch, 4 * u * arrive.slots)
+    keep = steps * batch * 4 * u * dtype.itemsize <= _KEEP_BYTES
+    gates = np.empty((steps if keep else n, batch, 4, u), dtype)
+    pres = None
+    xs = np.empty((n, batch, features), dtype)  # a chunk of inputs, then their gradients
+    hs = np.empty((n, batch, u), dtype)  # the states each step starts from
+    cs = np.empty((steps + 1, batch, u), dtype)  # c_0 ... c_T
+    cs[0] = 0 if c0 is None else c0
+
+    def load(lo: int, hi: int) -> None:
+        """Copy the chunk's inputs and ``h_{t-1}`` into ``xs`` and ``hs``, time-major."""
+        m = hi - lo
+        xs[:m] = x[:, lo:hi].swapaxes(0, 1)  # x_t
+        hs[1:m] = h[:, lo : hi - 1].swapaxes(0, 1)  # h_{t-1}
+        hs[0] = h[:, lo - 1] if lo else (0 if h0 is None else h0)
+
+    def recompute(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the chunk's gates ``i, f, act(z_c), o``, and its pre-activations if needed."""
+        m = hi - lo
+        z = gates[lo:hi] if keep else gates[:m]
+        flat = z.reshape(m * batch, 4 * u)
+        np.dot(_flat(xs[:m]), ks, flat)  # x_t K
+        flat += _flat(hs[:m]) @ rks  # + h_{t-1} R
+        if bs is not None:
+            flat += bs  # + b
+        return z, how.activate(z)
+
+    chunks = [(lo, min(lo + n, steps)) for lo in range(0, steps, n)]
+    for lo, hi in chunks:  # forward in time: the cells
+        load(lo, hi)
+        z, _ = recompute(lo, hi)
+        ig = z[:, :, 0] * z[:, :, 2]  # i act(z_c)
+        for t in range(hi - lo):
+            np.multiply(z[t, :, 1], cs[lo + t], cs[lo + t + 1])  # f c_{t-1}
+            np.add(cs[lo + t + 1], ig[t], cs[lo + t + 1])  # c_t = f c_{t-1} + i act(z_c)
+
+    grads = {
+        "kernel": np.zeros((features, 4 * u), dtype),
+        "recurrent_kernel": np.zeros((u, 4 * u), dtype),
+        "bias": np.zeros(4 * u, dtype),
+    }
+    grad_x = np.empty((batch, steps, features), dtype)
+    walk = _Walk.empty(arrive, n, batch, u, rk)
+    coef, to_cell, tc = np.empty((n, batch, 4, u), dtype), np.empty_like(hs), np.empty_like(hs)
+    for lo, hi in reversed(chunks):  # backward in time
+        m = hi - lo
+        load(lo, hi)
+        if keep and not how.acts.needs_inputs:
+            z = gates[lo:hi]
+        else:
+            z, pres = recompute(lo, hi)
+        how.coefficients(z, cs[lo : hi + 1], pres, (coef[:m], to_cell[:m], tc[:m]))
+        dz = walk.back(coef[:m], to_cell[:m], z[:, :, 1], lo, steps)  # (m, batch, 4 u)
+        rows = _flat(dz)
+        grads["kernel"] += _flat(xs[:m]).T @ rows  # dL/dK += sum_t x_t^T dz_t
+        grads["recurrent_kernel"] += _flat(hs[:m]).T @ rows  # dL/dR += sum h_{t-1}^T dz_t
+        grads["bias"] += rows.sum(axis=0)  # dL/db += sum_t dz_t
+        np.dot(rows, k.T, _flat(xs[:m]))  # dL/dx_t = dz_t K^T
+        grad_x[:, lo:hi] = xs[:m].swapaxes(0, 1)
+    return grad_x, grads, walk.initial()
 
 
 class _Arrivals(NamedTuple):
@@ -508,52 +826,76 @@ def _coefficients(
     return coef, to_cell
 
 
-def _back_through_time(
-    coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, rk: np.ndarray, arrive: _Arrivals
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """BPTT through an LSTM: per step, element-wise maths and one product with ``R^T``.
+class _Walk(NamedTuple):
+    """The walk back through time, chunk by chunk: ``dL/dh`` and ``dL/dc`` carried between.
 
-    Parameters
-    ----------
-    coef, to_cell : ndarray
-        As returned by `_coefficients`.
-    f : ndarray of shape (timesteps, batch, units)
-        The forget gate of every step.
-    rk : ndarray of shape (units, 4 * units)
-        The recurrent kernel.
-    arrive : _Arrivals
-        The gradients arriving from outside.
-
-    Returns
-    -------
-    dz : ndarray of shape (timesteps, batch, 4, units)
-        ``dL/dz_t`` per gate ``i, f, c, o``.
-    dh0, dc0 : ndarray of shape (batch, units)
-        ``dL/dh_0`` and ``dL/dc_0``.
+    ``dh`` and ``dc`` (slots, batch, units) hold ``dL/dh_t`` and ``dL/dc_t``, each output's
+    in its slot (see `_Arrivals`); ``dz`` (n, batch, 4 units) receives a chunk's
+    ``dL/dz_t``, ``slots`` (slots, batch, 4, units) one step's per slot when truncating.
     """
-    steps, batch, _, u = coef.shape
-    dh = np.zeros((arrive.slots, batch, u), coef.dtype)  # dL/dh_t, each output in its slot
-    dc = np.zeros_like(dh)  # dL/dc_t
-    tmp = np.empty_like(dh)
-    dz = np.empty((steps, batch, 4, u), coef.dtype)  # dL/dz_t
-    truncated = arrive.window is not None
-    dz_slots = np.empty((arrive.slots, batch, 4, u), coef.dtype) if truncated else dz[:1]
-    rk_t = np.ascontiguousarray(rk.T)
-    mul, add = np.multiply, np.add
-    enter = arrive.enter
-    for t in reversed(range(steps)):
-        enter(dh, dc, t, steps)
-        if not truncated:
-            dz_slots = dz[t : t + 1]  # one slot: write straight into dz
-        mul(dh, to_cell[t], tmp)
-        add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
-        mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
-        mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
-        mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
-        np.dot(dz_slots.reshape(-1, 4 * u), rk_t, _flat(dh))  # dL/dh_{t-1} = dz_t R^T
-        if truncated:
-            dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
-    return dz, dh.sum(axis=0), dc.sum(axis=0)
+
+    arrive: _Arrivals
+    dh: np.ndarray
+    dc: np.ndarray
+    tmp: np.ndarray
+    dz: np.ndarray
+    slots: np.ndarray
+    rk_t: np.ndarray
+
+    @classmethod
+    def empty(cls, arrive: _Arrivals, n: int, batch: int, units: int, rk: np.ndarray) -> _Walk:
+        """Allocate the buffers for chunks of at most ``n`` steps; ``rk`` is ``R``."""
+        dh = np.zeros((arrive.slots, batch, units), rk.dtype)
+        dz = np.empty((n, batch, 4, units), rk.dtype)
+        slots = np.empty((arrive.slots, batch, 4, units), rk.dtype)
+        rk_t = np.ascontiguousarray(rk.T)
+        return cls(arrive, dh, np.zeros_like(dh), np.empty_like(dh), dz, slots, rk_t)
+
+    def back(
+        self, coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, lo: int, steps: int
+    ) -> np.ndarray:
+        """BPTT through one chunk: per step, element-wise maths and one product with ``R^T``.
+
+        Parameters
+        ----------
+        coef, to_cell : ndarray
+            The chunk's, as returned by `_coefficients`.
+        f : ndarray of shape (chunk steps, batch, units)
+            The forget gate of every step of the chunk.
+        lo : int
+            The chunk's first step.
+        steps : int
+            The number of timesteps.
+
+        Returns
+        -------
+        ndarray of shape (chunk steps, batch, 4 units)
+            ``dL/dz_t`` per gate ``i, f, c, o`` (a view of a buffer reused by the next chunk).
+        """
+        dh, dc, tmp, rk_t = self.dh, self.dc, self.tmp, self.rk_t
+        m = coef.shape[0]
+        dz = self.dz[:m]
+        truncated = self.arrive.window is not None
+        dz_slots = self.slots
+        mul, add, dot = np.multiply, np.add, np.dot
+        flat_dh = _flat(dh)
+        for t in reversed(range(m)):
+            self.arrive.enter(dh, dc, lo + t, steps)
+            if not truncated:
+                dz_slots = dz[t : t + 1]  # one slot: write straight into dz
+            mul(dh, to_cell[t], tmp)
+            add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
+            mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
+            mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
+            mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
+            dot(dz_slots.reshape(-1, rk_t.shape[0]), rk_t, flat_dh)  # dL/dh_{t-1} = dz_t R^T
+            if truncated:
+                dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
+        return dz.reshape(m, dz.shape[1], -1)
+
+    def initial(self) -> tuple[np.ndarray, np.ndarray]:
+        """``dL/dh_0`` and ``dL/dc_0`` (batch, units), once every chunk has been walked."""
+        return self.dh.sum(axis=0), self.dc.sum(axis=0)
 
 
 def _hold(gates: np.ndarray, keep: np.ndarray) -> None:
