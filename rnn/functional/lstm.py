@@ -226,56 +226,84 @@ def _forward_default(
     """
     batch, steps, features = x.shape
     u, dtype = seq.shape[2], seq.dtype
-    k, rk, b = _step_weights(weights, dtype)
+    k_t, rk_t, b = _step_weights(weights, dtype, batch)
     n = _steps_per_chunk(steps, batch, 4 * u)
-    xs = np.empty((n, batch, features), dtype)  # a chunk of inputs, time-major
-    zs = np.empty((n, batch, 4 * u), dtype)  # their x_t K + b
-    hs = np.empty((n, batch, u), dtype)  # the chunk's states
-    lead = () if batch == 1 else (batch,)  # one sequence: 1-D rows, the fastest calls
-    h, c = _start(state[0], batch, u, dtype), _start(state[1], batch, u, dtype)
-    z, ig = np.empty((*lead, 4 * u), dtype), np.empty_like(c)
-    i, f, o, g = (z[..., q * u : (q + 1) * u] for q in range(4))
-    ifo = z[..., : 3 * u]  # the three sigmoid gates, negated
+    lead = () if batch == 1 else (batch,)  # one sequence: 1-D columns, the fastest calls
+    xs = np.empty((n, features, *lead), dtype)  # a chunk of inputs, x_t^T
+    zs = np.empty((n, 4 * u, *lead), dtype)  # their K^T x_t^T + b
+    hs = np.empty((n, u, *lead), dtype)  # the chunk's states h_t^T
+    h = (
+        np.zeros((u, *lead), dtype)
+        if state[0] is None
+        else state[0].T.astype(dtype).reshape(u, *lead)
+    )
+    zc = np.zeros((5 * u, *lead), dtype)  # the gates o, i, f, tanh(z_c), then the cell c
+    if state[1] is not None:
+        zc[4 * u :] = state[1].T.reshape(u, *lead)
+    z, sig, o, g, c = zc[: 4 * u], zc[: 3 * u], zc[:u], zc[3 * u : 4 * u], zc[4 * u :]
+    i_f, g_c = zc[u : 3 * u], zc[3 * u :]  # (i, f) and (tanh(z_c), c), each one block
+    prod = np.empty_like(i_f)  # i tanh(z_c) and f c
+    ig, fc = prod[:u], prod[u:]
+    one = np.ones((), dtype)  # 1 in the dtype: NumPy converts a Python 1 at every call
     dot, add, mul, exp, tanh, recip = np.dot, np.add, np.multiply, np.exp, np.tanh, np.reciprocal
+    product = _recurrent_product(rk_t, batch)
     with np.errstate(over="ignore"):  # exp(-z) overflows to inf for z << 0: σ = 0, exact
         for lo in range(0, steps, n):
             m = min(n, steps - lo)
-            xs[:m] = x[:, lo : lo + m].swapaxes(0, 1)  # x_t, time-major
-            flat = zs[:m].reshape(m * batch, 4 * u)
-            dot(xs[:m].reshape(m * batch, features), k, flat)  # x_t K for the chunk's steps
+            if batch == 1:
+                xs[:m] = x[0, lo : lo + m]  # x_t
+                dot(xs[:m], k_t.T, zs[:m])  # x_t K for the chunk's steps
+            else:
+                xs[:m] = x[:, lo : lo + m].transpose(1, 2, 0)  # x_t^T, time-major
+                np.matmul(k_t, xs[:m], zs[:m])  # K^T x_t^T
             if b is not None:
-                add(flat, b, flat)  # + b
-            for x_t, h_t in zip(
-                zs[:m].reshape(m, *lead, 4 * u), hs[:m].reshape(m, *lead, u), strict=True
-            ):
-                dot(h, rk, z)  # z = h_{t-1} R
-                add(z, x_t, z)  # z = x_t K + b + h_{t-1} R (i, f, o negated)
-                exp(ifo, ifo)  # exp(-z_i), exp(-z_f), exp(-z_o)
-                add(ifo, 1, ifo)  # 1 + exp(-z)
-                recip(ifo, ifo)  # i, f, o = σ(z) = 1 / (1 + exp(-z))
+                add(zs[:m], b, zs[:m])  # + b
+            for x_t, h_t in zip(zs[:m], hs[:m], strict=True):
+                product(h, z)  # z = R^T h_{t-1}
+                add(z, x_t, z)  # z = x_t K + b + h_{t-1} R (o, i, f negated)
+                exp(sig, sig)  # exp(-z_o), exp(-z_i), exp(-z_f)
+                add(sig, one, sig)  # 1 + exp(-z)
+                recip(sig, sig)  # o, i, f = σ(z) = 1 / (1 + exp(-z))
                 tanh(g, g)  # candidate cell tanh(z_c)
-                mul(f, c, c)  # keep part of the old cell: f c
-                mul(i, g, ig)  # let in part of the candidate: i tanh(z_c)
-                add(c, ig, c)  # c_t = f c + i tanh(z_c)
+                mul(i_f, g_c, prod)  # i tanh(z_c), f c
+                add(ig, fc, c)  # c_t = f c + i tanh(z_c)
                 tanh(c, h_t)  # tanh(c_t)
                 mul(h_t, o, h_t)  # h_t = o tanh(c_t)
                 h = h_t
-            seq[:, lo : lo + m] = hs[:m].swapaxes(0, 1)  # h_{t-1} is read before it is reused
-    return h, c
+            seq[:, lo : lo + m] = hs[:m].reshape(m, u, batch).transpose(2, 0, 1)
+    return h.reshape(u, batch).T.copy(), c.reshape(u, batch).T.copy()
+
+
+def _recurrent_product(rk_t: np.ndarray, batch: int) -> Any:
+    """Return ``(h, out) -> R^T h`` for columns ``h`` (units, batch), or rows when the batch is 1.
+
+    With a batch of 1, ``h R`` of a 1-D row takes the fastest path of `np.dot`.
+    """
+    if batch == 1:
+        rk = np.ascontiguousarray(rk_t.T)
+        return lambda h, out: np.dot(h, rk, out)
+    return lambda h, out: np.dot(rk_t, h, out)
 
 
 def _step_weights(
-    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None], dtype: np.dtype
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None], dtype: np.dtype, batch: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """``K``, ``R`` and ``b`` in the gate order ``i, f, o, c``, with ``i, f, o`` negated."""
+    """``K^T``, ``R^T`` and ``b`` (a column) in the gate order ``o, i, f, c``, ``o, i, f`` negated.
+
+    The bias is (4 units, 1), to add to the columns ``K^T x_t^T`` of a batch; (4 units,)
+    when the batch is 1.
+    """
     k, rk, b = weights
     u = rk.shape[0]
-    order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
-    sign = np.ones(4 * u, dtype)
-    sign[: 3 * u] = -1  # exp(-z) for the sigmoid gates
-    k = np.ascontiguousarray(k[:, order], dtype) * sign
-    rk = np.ascontiguousarray(rk[:, order], dtype) * sign
-    return k, rk, None if b is None else b[order].astype(dtype) * sign
+    k_t, rk_t = np.empty((4 * u, k.shape[0]), dtype), np.empty((4 * u, u), dtype)
+    for w, w_t in ((k, k_t), (rk, rk_t)):
+        np.negative(w[:, 3 * u :].T, w_t[:u])  # -o
+        np.negative(w[:, : 2 * u].T, w_t[u : 3 * u])  # -i, -f
+        w_t[3 * u :] = w[:, 2 * u : 3 * u].T  # c
+    if b is not None:
+        b = np.concatenate([-b[3 * u :], -b[: 2 * u], b[2 * u : 3 * u]]).astype(dtype)
+        b = b.reshape(4 * u, *([1] * (batch > 1)))
+    return k_t, rk_t, b
 
 
 def _in_step_order(mask: np.ndarray) -> np.ndarray:
