@@ -690,9 +690,10 @@ def _backward_chunked(
         load(lo, hi)
         z, _ = recompute(lo, hi)
         ig = z[:, :, 0] * z[:, :, 2]  # i act(z_c)
-        for t in range(hi - lo):
-            np.multiply(z[t, :, 1], cs[lo + t], cs[lo + t + 1])  # f c_{t-1}
-            np.add(cs[lo + t + 1], ig[t], cs[lo + t + 1])  # c_t = f c_{t-1} + i act(z_c)
+        c_rows = list(cs[lo : hi + 1])
+        for t, (f_t, ig_t) in enumerate(zip(list(z[:, :, 1]), list(ig), strict=True)):
+            np.multiply(f_t, c_rows[t], c_rows[t + 1])  # f c_{t-1}
+            np.add(c_rows[t + 1], ig_t, c_rows[t + 1])  # c_t = f c_{t-1} + i act(z_c)
 
     grads = {
         "kernel": np.zeros((features, 4 * u), dtype),
@@ -903,7 +904,10 @@ class _Walk(NamedTuple):
         dh, dc, tmp, rk_t = self.dh, self.dc, self.tmp, self.rk_t
         m = coef.shape[0]
         dz = self.dz[:m]
-        truncated = self.arrive.window is not None
+        if self.arrive.window is None:
+            self._back_full(coef, to_cell, f, lo, steps)
+            return dz.reshape(m, dz.shape[1], -1)
+        truncated = True
         dz_slots = self.slots
         mul, add, dot = np.multiply, np.add, np.dot
         flat_dh = _flat(dh)
@@ -920,6 +924,38 @@ class _Walk(NamedTuple):
             if truncated:
                 dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
         return dz.reshape(m, dz.shape[1], -1)
+
+    def _back_full(
+        self, coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, lo: int, steps: int
+    ) -> None:
+        """`back` without truncation: one slot, every step's views made once per chunk."""
+        m, arrive = coef.shape[0], self.arrive
+        dh, dc, tmp, rk_t = self.dh[0], self.dc[0], self.tmp[0], self.rk_t
+        if lo + m == steps:  # the last output and the final states enter first
+            for grad, into in ((arrive.g_last, dh), (arrive.gh_end, dh), (arrive.gc_end, dc)):
+                if grad is not None:
+                    into += grad
+        dz = self.dz[:m]
+        g = arrive.g
+        parts = [to_cell, coef[:, :, :3], coef[:, :, 3], f, dz[:, :, :3], dz[:, :, 3]]
+        parts += [dz.reshape(m, dz.shape[1], -1), dh, dc, tmp]
+        if dh.shape[0] == 1:  # one sequence: rows without the batch axis, the fastest calls
+            parts = [a[:, 0] for a in parts[:7]] + [a[0] for a in parts[7:]]
+            g = None if g is None else g[:, 0]
+        dh, dc, tmp = parts[7:]
+        g_rows = [None] * m if g is None else list(g[lo : lo + m])
+        rows = zip(g_rows, *(list(a) for a in parts[:7]), strict=True)
+        dc3 = dc[..., np.newaxis, :]  # dc for each of the gates i, f, c
+        mul, add, dot = np.multiply, np.add, np.dot
+        for g_t, tc_t, ifc_t, o_t, f_t, dz_ifc, dz_o, dz_t in reversed(list(rows)):
+            if g_t is not None:
+                add(dh, g_t, dh)  # dL/dh_t from output t
+            mul(dh, tc_t, tmp)
+            add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
+            mul(dc3, ifc_t, dz_ifc)  # dz_i, dz_f, dz_c
+            mul(dh, o_t, dz_o)  # dz_o
+            mul(dc, f_t, dc)  # dL/dc_{t-1} = dc_t f_t
+            dot(dz_t, rk_t, dh)  # dL/dh_{t-1} = dz_t R^T
 
     def initial(self) -> tuple[np.ndarray, np.ndarray]:
         """``dL/dh_0`` and ``dL/dc_0`` (batch, units), once every chunk has been walked."""
