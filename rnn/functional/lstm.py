@@ -389,12 +389,14 @@ def lstm_backward(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Backpropagate through time in an LSTM: the gradients of the loss ``L``.
 
-    The gates of every step are first recomputed from the outputs at once (one matrix
-    product: ``z = x_t K + h_{t-1} R + b``), then the cells ``c_t`` in a short loop.
-    Going back in time, with ``dh = dL/dh_t`` and ``dc = dL/dc_t``:
+    The gates are recomputed from the outputs (``z = x_t K + h_{t-1} R + b``, a matrix
+    product per chunk of steps), then the cells ``c_t`` in a short loop. Going back in
+    time, with ``dh = dL/dh_t`` and ``dc = dL/dc_t``:
     ``dc += dh o act'(c_t)``, ``dz_o = dh act(c_t) σ'``, ``dz_i = dc act(z_c) σ'``,
     ``dz_f = dc c_{t-1} σ'``, ``dz_c = dc i act'``, then ``dL/dc_{t-1} = dc f`` and
-    ``dL/dh_{t-1} = dz R^T``. The weight gradients are matrix products after the loop.
+    ``dL/dh_{t-1} = dz R^T``. The weight gradients are matrix products, chunk by chunk.
+    Without masks, the one buffer as long as the sequence holds the cells (the size of
+    the outputs): the rest are a chunk of steps long.
 
     Parameters
     ----------
@@ -538,10 +540,10 @@ _KEEP_BYTES = 1 << 27
 class _Recompute(NamedTuple):
     """How the backward pass recomputes the gates: Keras's defaults fast, any other generally.
 
-    ``sign`` (4 units,) or None: with ``tanh`` and ``sigmoid``, the kernels' columns are
-    multiplied by ``-1, -1, -2, -1`` per gate ``i, f, c, o`` (exact), so that one
-    ``1 / (1 + exp(.))`` gives ``σ`` of the gates and ``σ(2 z_c)``, and
-    ``tanh(z_c) = 2 σ(2 z_c) - 1``.
+    ``acts`` are the activations; ``fast`` is True for ``tanh`` and ``sigmoid``: then
+    the kernels' columns are multiplied by ``-1, -1, -2, -1`` per gate ``i, f, c, o``
+    (exact: powers of two), so that one ``1 / (1 + exp(.))`` over every gate gives ``σ``
+    of ``z_i``, ``z_f``, ``z_o`` and ``σ(2 z_c)``, and ``tanh(z_c) = 2 σ(2 z_c) - 1``.
     """
 
     acts: _Acts
