@@ -664,8 +664,9 @@ def _backward_chunked(
     keep = steps * batch * 4 * u * dtype.itemsize <= _KEEP_BYTES
     gates = np.empty((steps if keep else n, batch, 4, u), dtype)
     pres = None
-    xs = np.empty((n, batch, features), dtype)  # a chunk of inputs, then their gradients
-    hs = np.empty((n, batch, u), dtype)  # the states each step starts from
+    w = np.concatenate([ks, rks])  # [K; R]: one product of [x_t, h_{t-1}] per chunk
+    xh = np.empty((n, batch, features + u), dtype)  # a chunk's x_t and h_{t-1}, side by side
+    xs, hs = xh[..., :features], xh[..., features:]
     cs = np.empty((steps + 1, batch, u), dtype)  # c_0 ... c_T
     cs[0] = 0 if c0 is None else c0
 
@@ -681,8 +682,7 @@ def _backward_chunked(
         m = hi - lo
         z = gates[lo:hi] if keep else gates[:m]
         flat = z.reshape(m * batch, 4 * u)
-        np.dot(_flat(xs[:m]), ks, flat)  # x_t K
-        flat += _flat(hs[:m]) @ rks  # + h_{t-1} R
+        np.dot(_flat(xh[:m]), w, flat)  # x_t K + h_{t-1} R
         if bs is not None:
             flat += bs  # + b
         return z, how.activate(z)
@@ -697,14 +697,12 @@ def _backward_chunked(
             np.multiply(f_t, c_rows[t], c_rows[t + 1])  # f c_{t-1}
             np.add(c_rows[t + 1], ig_t, c_rows[t + 1])  # c_t = f c_{t-1} + i act(z_c)
 
-    grads = {
-        "kernel": np.zeros((features, 4 * u), dtype),
-        "recurrent_kernel": np.zeros((u, 4 * u), dtype),
-        "bias": np.zeros(4 * u, dtype),
-    }
+    grad_w = np.zeros((features + u, 4 * u), dtype)  # dL/d[K; R]
+    grad_b = np.zeros(4 * u, dtype)
     grad_x = np.empty((batch, steps, features), dtype)
+    dx = np.empty((n, batch, features), dtype)  # a chunk's dL/dx_t
     walk = _Walk.empty(arrive, n, batch, u, rk)
-    coef, to_cell, tc = np.empty((n, batch, 4, u), dtype), np.empty_like(hs), np.empty_like(hs)
+    coef, to_cell, tc = (np.empty((n, batch, *shape), dtype) for shape in ((4, u), (u,), (u,)))
     for lo, hi in reversed(chunks):  # backward in time
         m = hi - lo
         load(lo, hi)
@@ -715,11 +713,11 @@ def _backward_chunked(
         how.coefficients(z, cs[lo : hi + 1], pres, (coef[:m], to_cell[:m], tc[:m]))
         dz = walk.back(coef[:m], to_cell[:m], z[:, :, 1], lo, steps)  # (m, batch, 4 u)
         rows = _flat(dz)
-        grads["kernel"] += _flat(xs[:m]).T @ rows  # dL/dK += sum_t x_t^T dz_t
-        grads["recurrent_kernel"] += _flat(hs[:m]).T @ rows  # dL/dR += sum h_{t-1}^T dz_t
-        grads["bias"] += rows.sum(axis=0)  # dL/db += sum_t dz_t
-        np.dot(rows, k.T, _flat(xs[:m]))  # dL/dx_t = dz_t K^T
-        grad_x[:, lo:hi] = xs[:m].swapaxes(0, 1)
+        grad_w += _flat(xh[:m]).T @ rows  # dL/dK, dL/dR += sum_t [x_t, h_{t-1}]^T dz_t
+        grad_b += rows.sum(axis=0)  # dL/db += sum_t dz_t
+        np.dot(rows, k.T, _flat(dx[:m]))  # dL/dx_t = dz_t K^T
+        grad_x[:, lo:hi] = dx[:m].swapaxes(0, 1)
+    grads = {"kernel": grad_w[:features], "recurrent_kernel": grad_w[features:], "bias": grad_b}
     return grad_x, grads, walk.initial()
 
 
