@@ -29,6 +29,7 @@ from rnn.functional._steps import (
     _chunks,
     _dropped_product,
     _drops,
+    _finish,
     _flat,
     _gate_back,
     _gate_dot,
@@ -133,6 +134,13 @@ def lstm_forward(
     masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     batch, u = x.shape[0], units
 
+    if _is_default(activation, recurrent_activation) and not masks.steps and masks.inputs is None:
+        seq = np.empty((batch, x.shape[1], u), dtype)
+        h, c = _forward_default(x, (k, rk, b), (h0, c0), seq)
+        final = (_last(h, batch, batched), _last(c, batch, batched))
+        out = _finish(seq, batched, return_sequences)
+        return (out, *final) if return_state else out
+
     # reorder the gates to i, f, o, c so that the three sigmoid gates sit side by side
     order = np.r_[0 : 2 * u, 3 * u : 4 * u, 2 * u : 3 * u]
     k, b = k[:, order], None if b is None else b[order]
@@ -165,6 +173,137 @@ def lstm_forward(
     final = (_last(h, batch, batched), _last(c, batch, batched))
     out = _outputs(seq, masks.keep, batched, return_sequences)
     return (out, *final) if return_state else out
+
+
+def _is_default(activation: ActivationLike, recurrent_activation: ActivationLike) -> bool:
+    """Whether the activations are Keras's defaults, ``tanh`` and ``sigmoid``."""
+    return activations.get(activation) is activations.tanh and (
+        activations.get(recurrent_activation) is activations.sigmoid
+    )
+
+
+def _steps_per_chunk(steps: int, batch: int, width: int) -> int:
+    """How many steps a chunk holds: enough rows for efficient products, few enough bytes."""
+    rows = max(_ROWS // batch, _CHUNK_ELEMENTS // max(1, batch * width), 1)
+    return min(steps, rows)
+
+
+# a chunk's buffers: at least _ROWS rows for their products, about _CHUNK_ELEMENTS values
+_ROWS, _CHUNK_ELEMENTS = 256, 65536
+
+
+def _forward_default(
+    x: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    state: tuple[np.ndarray | None, np.ndarray | None],
+    seq: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the forward loop for ``tanh`` and ``sigmoid`` without masks: few, large calls.
+
+    Parameters
+    ----------
+    x : ndarray of shape (batch, timesteps, features)
+        The inputs.
+    weights : tuple of ndarray
+        ``(kernel (features, 4 units), recurrent_kernel (units, 4 units), bias or None)``
+        in Keras's gate order ``i, f, c, o``.
+    state : pair of ndarray of shape (batch, units) or None
+        ``(h_0, c_0)``; zeros when None.
+    seq : ndarray of shape (batch, timesteps, units)
+        Receives every ``h_t``; its dtype is the one computed in.
+
+    Returns
+    -------
+    h, c : ndarray of shape (batch, units), or (units,) when the batch is 1
+        The final states.
+
+    Notes
+    -----
+    The gates are reordered ``i, f, o, c`` and the columns of ``i, f, o`` negated once in
+    ``K``, ``R`` and ``b`` (exact), so that ``σ(z) = 1 / (1 + exp(-z))`` of the three
+    gates takes three calls on one block. The inputs are projected a chunk of steps at
+    a time, time-major, so that no whole-sequence buffer of the gates exists.
+    """
+    batch, steps, features = x.shape
+    u, dtype = seq.shape[2], seq.dtype
+    k_t, rk_t, b = _step_weights(weights, dtype, batch)
+    n = _steps_per_chunk(steps, batch, 4 * u)
+    lead = () if batch == 1 else (batch,)  # one sequence: 1-D columns, the fastest calls
+    xs = np.empty((n, features, *lead), dtype)  # a chunk of inputs, x_t^T
+    zs = np.empty((n, 4 * u, *lead), dtype)  # their K^T x_t^T + b
+    hs = np.empty((n, u, *lead), dtype)  # the chunk's states h_t^T
+    h = (
+        np.zeros((u, *lead), dtype)
+        if state[0] is None
+        else state[0].T.astype(dtype).reshape(u, *lead)
+    )
+    zc = np.zeros((5 * u, *lead), dtype)  # the gates o, i, f, tanh(z_c), then the cell c
+    if state[1] is not None:
+        zc[4 * u :] = state[1].T.reshape(u, *lead)
+    z, sig, o, g, c = zc[: 4 * u], zc[: 3 * u], zc[:u], zc[3 * u : 4 * u], zc[4 * u :]
+    i_f, g_c = zc[u : 3 * u], zc[3 * u :]  # (i, f) and (tanh(z_c), c), each one block
+    prod = np.empty_like(i_f)  # i tanh(z_c) and f c
+    ig, fc = prod[:u], prod[u:]
+    one = np.ones((), dtype)  # 1 in the dtype: NumPy converts a Python 1 at every call
+    dot, add, mul, exp, tanh, recip = np.dot, np.add, np.multiply, np.exp, np.tanh, np.reciprocal
+    product = _recurrent_product(rk_t, batch)
+    with np.errstate(over="ignore"):  # exp(-z) overflows to inf for z << 0: σ = 0, exact
+        for lo in range(0, steps, n):
+            m = min(n, steps - lo)
+            if batch == 1:
+                xs[:m] = x[0, lo : lo + m]  # x_t
+                dot(xs[:m], k_t.T, zs[:m])  # x_t K for the chunk's steps
+            else:
+                xs[:m] = x[:, lo : lo + m].transpose(1, 2, 0)  # x_t^T, time-major
+                np.matmul(k_t, xs[:m], zs[:m])  # K^T x_t^T
+            if b is not None:
+                add(zs[:m], b, zs[:m])  # + b
+            for x_t, h_t in zip(zs[:m], hs[:m], strict=True):
+                product(h, z)  # z = R^T h_{t-1}
+                add(z, x_t, z)  # z = x_t K + b + h_{t-1} R (o, i, f negated)
+                exp(sig, sig)  # exp(-z_o), exp(-z_i), exp(-z_f)
+                add(sig, one, sig)  # 1 + exp(-z)
+                recip(sig, sig)  # o, i, f = σ(z) = 1 / (1 + exp(-z))
+                tanh(g, g)  # candidate cell tanh(z_c)
+                mul(i_f, g_c, prod)  # i tanh(z_c), f c
+                add(ig, fc, c)  # c_t = f c + i tanh(z_c)
+                tanh(c, h_t)  # tanh(c_t)
+                mul(h_t, o, h_t)  # h_t = o tanh(c_t)
+                h = h_t
+            seq[:, lo : lo + m] = hs[:m].reshape(m, u, batch).transpose(2, 0, 1)
+    return h.reshape(u, batch).T.copy(), c.reshape(u, batch).T.copy()
+
+
+def _recurrent_product(rk_t: np.ndarray, batch: int) -> Any:
+    """Return ``(h, out) -> R^T h`` for columns ``h`` (units, batch), or rows when the batch is 1.
+
+    With a batch of 1, ``h R`` of a 1-D row takes the fastest path of `np.dot`.
+    """
+    if batch == 1:
+        rk = np.ascontiguousarray(rk_t.T)
+        return lambda h, out: np.dot(h, rk, out)
+    return lambda h, out: np.dot(rk_t, h, out)
+
+
+def _step_weights(
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None], dtype: np.dtype, batch: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``K^T``, ``R^T`` and ``b`` (a column) in the gate order ``o, i, f, c``, ``o, i, f`` negated.
+
+    The bias is (4 units, 1), to add to the columns ``K^T x_t^T`` of a batch; (4 units,)
+    when the batch is 1.
+    """
+    k, rk, b = weights
+    u = rk.shape[0]
+    k_t, rk_t = np.empty((4 * u, k.shape[0]), dtype), np.empty((4 * u, u), dtype)
+    for w, w_t in ((k, k_t), (rk, rk_t)):
+        np.negative(w[:, 3 * u :].T, w_t[:u])  # -o
+        np.negative(w[:, : 2 * u].T, w_t[u : 3 * u])  # -i, -f
+        w_t[3 * u :] = w[:, 2 * u : 3 * u].T  # c
+    if b is not None:
+        b = np.concatenate([-b[3 * u :], -b[: 2 * u], b[2 * u : 3 * u]]).astype(dtype)
+        b = b.reshape(4 * u, *([1] * (batch > 1)))
+    return k_t, rk_t, b
 
 
 def _in_step_order(mask: np.ndarray) -> np.ndarray:
@@ -250,12 +389,14 @@ def lstm_backward(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Backpropagate through time in an LSTM: the gradients of the loss ``L``.
 
-    The gates of every step are first recomputed from the outputs at once (one matrix
-    product: ``z = x_t K + h_{t-1} R + b``), then the cells ``c_t`` in a short loop.
-    Going back in time, with ``dh = dL/dh_t`` and ``dc = dL/dc_t``:
+    The gates are recomputed from the outputs (``z = x_t K + h_{t-1} R + b``, a matrix
+    product per chunk of steps), then the cells ``c_t`` in a short loop. Going back in
+    time, with ``dh = dL/dh_t`` and ``dc = dL/dc_t``:
     ``dc += dh o act'(c_t)``, ``dz_o = dh act(c_t) σ'``, ``dz_i = dc act(z_c) σ'``,
     ``dz_f = dc c_{t-1} σ'``, ``dz_c = dc i act'``, then ``dL/dc_{t-1} = dc f`` and
-    ``dL/dh_{t-1} = dz R^T``. The weight gradients are matrix products after the loop.
+    ``dL/dh_{t-1} = dz R^T``. The weight gradients are matrix products, chunk by chunk.
+    Without masks, the one buffer as long as the sequence holds the cells (the size of
+    the outputs): the rest are a chunk of steps long.
 
     Parameters
     ----------
@@ -338,12 +479,37 @@ def lstm_backward(
     dtype = _dtype(x, k, rk, b, h, h0, c0, g_seq, g_last, gh_end, gc_end)
 
     masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
-    steps, batch = x.shape[1], x.shape[0]
+    g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
+    g = None if g_seq is None else g_seq.swapaxes(0, 1)
+    arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
+    k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
+    b = None if b is None else b.astype(dtype, copy=False)
+    if masks.steps or masks.inputs is not None:
+        return _backward_masked(x, h, (h0, c0), (k, rk, b), acts, arrive, masks, batched)
+    grad_x, grads, (dh0, dc0) = _backward_chunked(
+        x, h, (h0, c0), (k, rk, b), _Recompute.of(acts, activation, recurrent_activation), arrive
+    )
+    grads["initial_state"] = (dh0, dc0) if batched else (dh0[0], dc0[0])
+    return (grad_x if batched else grad_x[0]), grads
 
+
+def _backward_masked(
+    x: np.ndarray,
+    h: np.ndarray,
+    state: tuple[np.ndarray | None, np.ndarray | None],
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    acts: _Acts,
+    arrive: _Arrivals,
+    masks: _Masks,
+    batched: bool,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """`lstm_backward` with a mask or dropout masks: whole-sequence buffers, one loop."""
+    (h0, c0), (k, rk, b) = state, weights
+    dtype = k.dtype
+    steps, batch, units = x.shape[1], x.shape[0], rk.shape[0]
     # the forward pass again, without its loop: every gate of every step at once
     hs = _history(_carried(h, masks.keep, h0, dtype), h0, dtype)  # h_0 ... h_T, time-major
     xs = np.ascontiguousarray(x.swapaxes(0, 1), dtype)  # x_1 ... x_T, time-major
-    k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     z = _gate_dot(xs, k, masks.inputs) + _gate_dot(hs[:-1], rk, masks.recurrent)  # x K + h R
     if b is not None:
         z += b  # + b
@@ -354,15 +520,7 @@ def lstm_backward(
         _hold(z, masks.keep)  # masked steps: i = 0, f = 1, o = 0
     cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
     coef, to_cell = _coefficients(z, cs, tc, acts, pre)
-
-    g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
-    g = None if g_seq is None else g_seq.swapaxes(0, 1)
-    arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
-    if masks.steps:
-        dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
-    else:
-        dz, dh0, dc0 = _back_through_time(coef, to_cell, z[:, :, 1], rk, arrive)
-
+    dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
     dz = dz.reshape(steps, batch, 4 * units)
     grads = {
         "kernel": _gate_grad(xs, dz, masks.inputs),  # sum_t (x_t m)^T dz_t
@@ -372,6 +530,195 @@ def lstm_backward(
     }
     grad_x = _gate_back(dz, k, masks.inputs)  # (dz_t K^T) m
     return _batch_major(grad_x, batched), grads
+
+
+# the gates of every step are kept from the first pass to the second when they take at
+# most this many bytes; longer sequences recompute them chunk by chunk instead
+_KEEP_BYTES = 1 << 27
+
+
+class _Recompute(NamedTuple):
+    """How the backward pass recomputes the gates: Keras's defaults fast, any other generally.
+
+    ``acts`` are the activations; ``fast`` is True for ``tanh`` and ``sigmoid``: then
+    the kernels' columns are multiplied by ``-1, -1, -2, -1`` per gate ``i, f, c, o``
+    (exact: powers of two), so that one ``1 / (1 + exp(.))`` over every gate gives ``σ``
+    of ``z_i``, ``z_f``, ``z_o`` and ``σ(2 z_c)``, and ``tanh(z_c) = 2 σ(2 z_c) - 1``.
+    """
+
+    acts: _Acts
+    fast: bool
+
+    @classmethod
+    def of(
+        cls, acts: _Acts, activation: ActivationLike, recurrent_activation: ActivationLike
+    ) -> _Recompute:
+        """Choose the fast route for ``tanh`` and ``sigmoid``."""
+        return cls(acts, _is_default(activation, recurrent_activation))
+
+    def weights(
+        self, weights: tuple[np.ndarray, np.ndarray, np.ndarray | None]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Return ``K``, ``R`` and ``b`` as the products need them (scaled on the fast route)."""
+        if not self.fast:
+            return weights
+        k, rk, b = weights
+        u = rk.shape[0]
+        sign = np.repeat(np.array([-1, -1, -2, -1], k.dtype), u)  # exact: powers of two
+        return k * sign, rk * sign, None if b is None else b * sign
+
+    def activate(self, z: np.ndarray) -> np.ndarray | None:
+        """Turn ``z`` (steps, batch, 4, units) into ``i, f, act(z_c), o`` in place.
+
+        Returns the pre-activations when a derivative is read from them (gelu, silu).
+        """
+        if not self.fast:
+            pre = z.copy() if self.acts.needs_inputs else None
+            _activate_gates(z, self.acts)
+            return pre
+        with np.errstate(over="ignore"):  # exp overflows to inf for z << 0: σ = 0, exact
+            np.exp(z, z)  # exp(-z), exp(-2 z_c)
+        np.add(z, 1, z)
+        np.reciprocal(z, z)  # σ(z_i), σ(z_f), σ(2 z_c), σ(z_o)
+        g = z[:, :, 2]
+        np.multiply(g, 2, g)
+        np.subtract(g, 1, g)  # tanh(z_c) = 2 σ(2 z_c) - 1
+        return None
+
+    def coefficients(
+        self,
+        gates: np.ndarray,
+        cs: np.ndarray,
+        pre: np.ndarray | None,
+        out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ) -> None:
+        """Write `_coefficients` of a chunk into ``out = (coef, to_cell, tc)`` buffers.
+
+        ``gates`` (steps, batch, 4, units) are ``i, f, act(z_c), o``, ``cs`` (steps + 1,
+        batch, units) the cells ``c_{t-1}`` and ``c_t``, ``pre`` as from `activate`.
+        """
+        coef, to_cell, tc = out
+        if not self.fast:
+            self.acts.act(cs[1:], tc)  # act(c_t)
+            c, t = _coefficients(gates, cs, tc, self.acts, pre)
+            coef[...], to_cell[...] = c, t
+            return
+        i, g, o = gates[:, :, 0], gates[:, :, 2], gates[:, :, 3]
+        np.tanh(cs[1:], tc)  # tanh(c_t)
+        np.subtract(1, gates, coef)  # 1 - σ
+        np.multiply(coef, gates, coef)  # σ' = σ (1 - σ) of i, f, o (the c slot: overwritten)
+        coef[:, :, 0] *= g  # dz_i = dc tanh(z_c) σ'(z_i)
+        coef[:, :, 1] *= cs[:-1]  # dz_f = dc c_{t-1} σ'(z_f)
+        coef[:, :, 3] *= tc  # dz_o = dh tanh(c_t) σ'(z_o)
+        dc = coef[:, :, 2]
+        np.multiply(g, g, dc)
+        np.subtract(1, dc, dc)
+        np.multiply(dc, i, dc)  # dz_c = dc i (1 - tanh^2(z_c))
+        np.multiply(tc, tc, to_cell)
+        np.subtract(1, to_cell, to_cell)
+        np.multiply(to_cell, o, to_cell)  # dc += dh o (1 - tanh^2(c_t))
+
+
+def _backward_chunked(
+    x: np.ndarray,
+    h: np.ndarray,
+    state: tuple[np.ndarray | None, np.ndarray | None],
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    how: _Recompute,
+    arrive: _Arrivals,
+) -> tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]]:
+    """`lstm_backward` without masks, in chunks of steps with small time-major buffers.
+
+    A first pass forward in time recomputes the gates chunk by chunk and from them the
+    cells ``c_0 ... c_T`` (the one whole-sequence buffer, the size of the outputs); a
+    second pass backward in time recomputes each chunk's gates (or reads them, when all
+    of them take at most ``_KEEP_BYTES``), its coefficients, walks back through it and
+    adds its share of the gradients.
+
+    Parameters
+    ----------
+    x : ndarray of shape (batch, timesteps, features)
+    h : ndarray of shape (batch, timesteps, units)
+        Every ``h_t``.
+    state : pair of ndarray of shape (batch, units) or None
+        ``(h_0, c_0)``.
+    weights : tuple of ndarray
+        ``K``, ``R``, ``b`` (or None), in the dtype computed in.
+    how : _Recompute
+        The activations and the route.
+    arrive : _Arrivals
+        The gradients arriving from outside.
+
+    Returns
+    -------
+    grad_x : ndarray of shape (batch, timesteps, features)
+    grads : dict of str to ndarray
+        ``"kernel"``, ``"recurrent_kernel"`` and ``"bias"``.
+    (dh0, dc0) : pair of ndarray of shape (batch, units)
+    """
+    (h0, c0), (k, rk, _) = state, weights
+    batch, steps, features = x.shape
+    u, dtype = rk.shape[0], k.dtype
+    ks, rks, bs = how.weights(weights)
+    n = _steps_per_chunk(steps, batch, 4 * u * arrive.slots)
+    keep = steps * batch * 4 * u * dtype.itemsize <= _KEEP_BYTES
+    gates = np.empty((steps if keep else n, batch, 4, u), dtype)
+    pres = None
+    w = np.concatenate([ks, rks])  # [K; R]: one product of [x_t, h_{t-1}] per chunk
+    xh = np.empty((n, batch, features + u), dtype)  # a chunk's x_t and h_{t-1}, side by side
+    xs, hs = xh[..., :features], xh[..., features:]
+    cs = np.empty((steps + 1, batch, u), dtype)  # c_0 ... c_T
+    cs[0] = 0 if c0 is None else c0
+
+    def load(lo: int, hi: int) -> None:
+        """Copy the chunk's inputs and ``h_{t-1}`` into ``xs`` and ``hs``, time-major."""
+        m = hi - lo
+        xs[:m] = x[:, lo:hi].swapaxes(0, 1)  # x_t
+        hs[1:m] = h[:, lo : hi - 1].swapaxes(0, 1)  # h_{t-1}
+        hs[0] = h[:, lo - 1] if lo else (0 if h0 is None else h0)
+
+    def recompute(lo: int, hi: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Return the chunk's gates ``i, f, act(z_c), o``, and its pre-activations if needed."""
+        m = hi - lo
+        z = gates[lo:hi] if keep else gates[:m]
+        flat = z.reshape(m * batch, 4 * u)
+        np.dot(_flat(xh[:m]), w, flat)  # x_t K + h_{t-1} R
+        if bs is not None:
+            flat += bs  # + b
+        return z, how.activate(z)
+
+    chunks = [(lo, min(lo + n, steps)) for lo in range(0, steps, n)]
+    for lo, hi in chunks:  # forward in time: the cells
+        load(lo, hi)
+        z, _ = recompute(lo, hi)
+        ig = z[:, :, 0] * z[:, :, 2]  # i act(z_c)
+        c_rows = list(cs[lo : hi + 1])
+        for t, (f_t, ig_t) in enumerate(zip(list(z[:, :, 1]), list(ig), strict=True)):
+            np.multiply(f_t, c_rows[t], c_rows[t + 1])  # f c_{t-1}
+            np.add(c_rows[t + 1], ig_t, c_rows[t + 1])  # c_t = f c_{t-1} + i act(z_c)
+
+    grad_w = np.zeros((features + u, 4 * u), dtype)  # dL/d[K; R]
+    grad_b = np.zeros(4 * u, dtype)
+    grad_x = np.empty((batch, steps, features), dtype)
+    dx = np.empty((n, batch, features), dtype)  # a chunk's dL/dx_t
+    walk = _Walk.empty(arrive, n, batch, u, rk)
+    coef, to_cell, tc = (np.empty((n, batch, *shape), dtype) for shape in ((4, u), (u,), (u,)))
+    for lo, hi in reversed(chunks):  # backward in time
+        m = hi - lo
+        load(lo, hi)
+        if keep and not how.acts.needs_inputs:
+            z = gates[lo:hi]
+        else:
+            z, pres = recompute(lo, hi)
+        how.coefficients(z, cs[lo : hi + 1], pres, (coef[:m], to_cell[:m], tc[:m]))
+        dz = walk.back(coef[:m], to_cell[:m], z[:, :, 1], lo, steps)  # (m, batch, 4 u)
+        rows = _flat(dz)
+        grad_w += _flat(xh[:m]).T @ rows  # dL/dK, dL/dR += sum_t [x_t, h_{t-1}]^T dz_t
+        grad_b += rows.sum(axis=0)  # dL/db += sum_t dz_t
+        np.dot(rows, k.T, _flat(dx[:m]))  # dL/dx_t = dz_t K^T
+        grad_x[:, lo:hi] = dx[:m].swapaxes(0, 1)
+    grads = {"kernel": grad_w[:features], "recurrent_kernel": grad_w[features:], "bias": grad_b}
+    return grad_x, grads, walk.initial()
 
 
 class _Arrivals(NamedTuple):
@@ -508,52 +855,111 @@ def _coefficients(
     return coef, to_cell
 
 
-def _back_through_time(
-    coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, rk: np.ndarray, arrive: _Arrivals
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """BPTT through an LSTM: per step, element-wise maths and one product with ``R^T``.
+class _Walk(NamedTuple):
+    """The walk back through time, chunk by chunk: ``dL/dh`` and ``dL/dc`` carried between.
 
-    Parameters
-    ----------
-    coef, to_cell : ndarray
-        As returned by `_coefficients`.
-    f : ndarray of shape (timesteps, batch, units)
-        The forget gate of every step.
-    rk : ndarray of shape (units, 4 * units)
-        The recurrent kernel.
-    arrive : _Arrivals
-        The gradients arriving from outside.
-
-    Returns
-    -------
-    dz : ndarray of shape (timesteps, batch, 4, units)
-        ``dL/dz_t`` per gate ``i, f, c, o``.
-    dh0, dc0 : ndarray of shape (batch, units)
-        ``dL/dh_0`` and ``dL/dc_0``.
+    ``dh`` and ``dc`` (slots, batch, units) hold ``dL/dh_t`` and ``dL/dc_t``, each output's
+    in its slot (see `_Arrivals`); ``dz`` (n, batch, 4 units) receives a chunk's
+    ``dL/dz_t``, ``slots`` (slots, batch, 4, units) one step's per slot when truncating.
     """
-    steps, batch, _, u = coef.shape
-    dh = np.zeros((arrive.slots, batch, u), coef.dtype)  # dL/dh_t, each output in its slot
-    dc = np.zeros_like(dh)  # dL/dc_t
-    tmp = np.empty_like(dh)
-    dz = np.empty((steps, batch, 4, u), coef.dtype)  # dL/dz_t
-    truncated = arrive.window is not None
-    dz_slots = np.empty((arrive.slots, batch, 4, u), coef.dtype) if truncated else dz[:1]
-    rk_t = np.ascontiguousarray(rk.T)
-    mul, add = np.multiply, np.add
-    enter = arrive.enter
-    for t in reversed(range(steps)):
-        enter(dh, dc, t, steps)
-        if not truncated:
-            dz_slots = dz[t : t + 1]  # one slot: write straight into dz
-        mul(dh, to_cell[t], tmp)
-        add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
-        mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
-        mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
-        mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
-        np.dot(dz_slots.reshape(-1, 4 * u), rk_t, _flat(dh))  # dL/dh_{t-1} = dz_t R^T
-        if truncated:
-            dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
-    return dz, dh.sum(axis=0), dc.sum(axis=0)
+
+    arrive: _Arrivals
+    dh: np.ndarray
+    dc: np.ndarray
+    tmp: np.ndarray
+    dz: np.ndarray
+    slots: np.ndarray
+    rk_t: np.ndarray
+
+    @classmethod
+    def empty(cls, arrive: _Arrivals, n: int, batch: int, units: int, rk: np.ndarray) -> _Walk:
+        """Allocate the buffers for chunks of at most ``n`` steps; ``rk`` is ``R``."""
+        dh = np.zeros((arrive.slots, batch, units), rk.dtype)
+        dz = np.empty((n, batch, 4, units), rk.dtype)
+        slots = np.empty((arrive.slots, batch, 4, units), rk.dtype)
+        rk_t = np.ascontiguousarray(rk.T)
+        return cls(arrive, dh, np.zeros_like(dh), np.empty_like(dh), dz, slots, rk_t)
+
+    def back(
+        self, coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, lo: int, steps: int
+    ) -> np.ndarray:
+        """BPTT through one chunk: per step, element-wise maths and one product with ``R^T``.
+
+        Parameters
+        ----------
+        coef, to_cell : ndarray
+            The chunk's, as returned by `_coefficients`.
+        f : ndarray of shape (chunk steps, batch, units)
+            The forget gate of every step of the chunk.
+        lo : int
+            The chunk's first step.
+        steps : int
+            The number of timesteps.
+
+        Returns
+        -------
+        ndarray of shape (chunk steps, batch, 4 units)
+            ``dL/dz_t`` per gate ``i, f, c, o`` (a view of a buffer reused by the next chunk).
+        """
+        dh, dc, tmp, rk_t = self.dh, self.dc, self.tmp, self.rk_t
+        m = coef.shape[0]
+        dz = self.dz[:m]
+        if self.arrive.window is None:
+            self._back_full(coef, to_cell, f, lo, steps)
+            return dz.reshape(m, dz.shape[1], -1)
+        truncated = True
+        dz_slots = self.slots
+        mul, add, dot = np.multiply, np.add, np.dot
+        flat_dh = _flat(dh)
+        for t in reversed(range(m)):
+            self.arrive.enter(dh, dc, lo + t, steps)
+            if not truncated:
+                dz_slots = dz[t : t + 1]  # one slot: write straight into dz
+            mul(dh, to_cell[t], tmp)
+            add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
+            mul(dc[:, :, None], coef[t, :, :3], dz_slots[:, :, :3])  # dz_i, dz_f, dz_c
+            mul(dh, coef[t, :, 3], dz_slots[:, :, 3])  # dz_o
+            mul(dc, f[t], dc)  # dL/dc_{t-1} = dc_t f_t
+            dot(dz_slots.reshape(-1, rk_t.shape[0]), rk_t, flat_dh)  # dL/dh_{t-1} = dz_t R^T
+            if truncated:
+                dz_slots.sum(axis=0, out=dz[t])  # every output's dz_t together
+        return dz.reshape(m, dz.shape[1], -1)
+
+    def _back_full(
+        self, coef: np.ndarray, to_cell: np.ndarray, f: np.ndarray, lo: int, steps: int
+    ) -> None:
+        """`back` without truncation: one slot, every step's views made once per chunk."""
+        m, arrive = coef.shape[0], self.arrive
+        dh, dc, tmp, rk_t = self.dh[0], self.dc[0], self.tmp[0], self.rk_t
+        if lo + m == steps:  # the last output and the final states enter first
+            for grad, into in ((arrive.g_last, dh), (arrive.gh_end, dh), (arrive.gc_end, dc)):
+                if grad is not None:
+                    into += grad
+        dz = self.dz[:m]
+        g = arrive.g
+        parts = [to_cell, coef[:, :, :3], coef[:, :, 3], f, dz[:, :, :3], dz[:, :, 3]]
+        parts += [dz.reshape(m, dz.shape[1], -1), dh, dc, tmp]
+        if dh.shape[0] == 1:  # one sequence: rows without the batch axis, the fastest calls
+            parts = [a[:, 0] for a in parts[:7]] + [a[0] for a in parts[7:]]
+            g = None if g is None else g[:, 0]
+        dh, dc, tmp = parts[7:]
+        g_rows = [None] * m if g is None else list(g[lo : lo + m])
+        rows = zip(g_rows, *(list(a) for a in parts[:7]), strict=True)
+        dc3 = dc[..., np.newaxis, :]  # dc for each of the gates i, f, c
+        mul, add, dot = np.multiply, np.add, np.dot
+        for g_t, tc_t, ifc_t, o_t, f_t, dz_ifc, dz_o, dz_t in reversed(list(rows)):
+            if g_t is not None:
+                add(dh, g_t, dh)  # dL/dh_t from output t
+            mul(dh, tc_t, tmp)
+            add(dc, tmp, dc)  # dc_t += dh_t o act'(c_t)
+            mul(dc3, ifc_t, dz_ifc)  # dz_i, dz_f, dz_c
+            mul(dh, o_t, dz_o)  # dz_o
+            mul(dc, f_t, dc)  # dL/dc_{t-1} = dc_t f_t
+            dot(dz_t, rk_t, dh)  # dL/dh_{t-1} = dz_t R^T
+
+    def initial(self) -> tuple[np.ndarray, np.ndarray]:
+        """``dL/dh_0`` and ``dL/dc_0`` (batch, units), once every chunk has been walked."""
+        return self.dh.sum(axis=0), self.dc.sum(axis=0)
 
 
 def _hold(gates: np.ndarray, keep: np.ndarray) -> None:
