@@ -120,3 +120,71 @@ def test_large_negative_pre_activations_give_exact_zero_gates(rng):
         warnings.simplefilter("error")  # no RuntimeWarning: overflow encountered in exp
         out = run({**p, "kernel": p["kernel"] * 1e4})
     assert all(np.all(np.isfinite(a)) for a in out)
+
+
+def exp_route(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
+    """Compute float64 ``tanh`` by ``exp`` at every size (``on``), or by ``np.tanh`` always."""
+    monkeypatch.setattr(lstm_module, "_EXP_ELEMENTS", 1 if on else 1 << 62)
+
+
+@pytest.mark.parametrize("truncate", [None, 3])
+@pytest.mark.parametrize("batch", [1, B])
+def test_tanh_by_exp_equals_np_tanh(rng, monkeypatch, batch, truncate):
+    p = problem(rng, np.float64, batch)
+    exp_route(monkeypatch, False)
+    by_tanh = run(p, truncate)
+    exp_route(monkeypatch, True)
+    assert_close(run(p, truncate), by_tanh, 1e-12)
+    general(monkeypatch)  # and the general route, which keeps np.tanh
+    assert_close(run(p, truncate), by_tanh, 1e-12)
+
+
+def test_tanh_by_exp_at_the_default_threshold(monkeypatch):
+    # a batch times units above _EXP_ELEMENTS takes the exp route without monkeypatching
+    rng = np.random.default_rng(3)
+    batch, units = 4, lstm_module._EXP_ELEMENTS // 4
+    x = rng.standard_normal((batch, 6, 3))
+    weights = [rng.standard_normal(s) / np.sqrt(s[0]) for s in ((3, 4 * units), (units, 4 * units))]
+    bias = rng.standard_normal(4 * units)
+    c0 = rng.standard_normal((batch, units))
+    h0 = np.zeros((batch, units))
+    out, h, c = lstm_forward(x, *weights, bias, initial_state=(h0, c0), return_state=True)
+    exp_route(monkeypatch, False)
+    want = lstm_forward(x, *weights, bias, initial_state=(h0, c0), return_state=True)
+    assert_close([out, h, c], list(want), 1e-12)
+
+
+@pytest.mark.parametrize("batch", [1, B])
+def test_float32_keeps_np_tanh(rng, monkeypatch, batch):
+    p = problem(rng, np.float32, batch)
+    want = run(p)
+    exp_route(monkeypatch, True)  # float64 only: float32 results are unchanged, bit for bit
+    for a, b in zip(run(p), want, strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_tanh_by_exp_saturates_exactly_without_warnings(rng, monkeypatch):
+    # exp(-2 z) overflows to inf or underflows to 0: tanh = -1 or 1, exact, finite
+    p = problem(rng, np.float64)
+    big = {**p, "kernel": p["kernel"] * 1e4, "c0": p["c0"] * 1e4, "h0": p["h0"] * 1e4}
+    exp_route(monkeypatch, False)
+    by_tanh = run(big)
+    exp_route(monkeypatch, True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning: overflow encountered in exp
+        by_exp = run(big)
+    assert all(np.all(np.isfinite(a)) for a in by_exp)
+    saturated = np.isin(by_tanh[0], [-1, 0, 1])  # o and tanh(c_t) at 0 or ±1
+    assert saturated.mean() > 0.5
+    assert np.array_equal(by_exp[0][saturated], by_tanh[0][saturated])
+    assert np.array_equal(by_exp[2], by_tanh[2])  # c_T: sums of ±1 gates, exact
+    assert_close(by_exp, by_tanh, 1e-12)
+
+
+def test_tanh_of_scaled_saturates_to_exactly_one():
+    c = np.array([-1e308, -1e3, -20.0, -1e-300, 0.0, 1e-300, 20.0, 1e3, 1e308])
+    out = np.empty_like(c)
+    with np.errstate(over="ignore"):  # -2 c and exp(-2 c) overflow to inf
+        lstm_module._tanh_of_scaled(-2 * c, out)
+    assert np.array_equal(out[[0, 1, 7, 8]], [-1, -1, 1, 1])
+    assert np.max(np.abs(out - np.tanh(c))) <= 4 * np.finfo(np.float64).eps

@@ -192,6 +192,30 @@ def _steps_per_chunk(steps: int, batch: int, width: int) -> int:
 _ROWS, _CHUNK_ELEMENTS = 256, 65536
 
 
+# float64 tanh by exp from this many elements (batch * units, or a chunk's cells) on:
+# NumPy's float64 tanh is scalar code, ~3 times slower per element than exp, but exp
+# takes more calls; its float32 tanh is vectorised and stays
+_EXP_ELEMENTS = 512
+
+
+def _tanh_by_exp(dtype: np.dtype, elements: int) -> bool:
+    """Whether ``tanh`` of ``elements`` values in ``dtype`` is computed by ``exp``."""
+    return dtype == np.float64 and elements >= _EXP_ELEMENTS
+
+
+def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(c)`` from ``s = -2 c``, as ``2 / (1 + exp(-2 c)) - 1``.
+
+    Within a few units in the last place of 1 of ``np.tanh``; saturated values are
+    exactly ``±1``: an ``exp`` overflowing to inf gives -1 (call it under
+    ``np.errstate(over="ignore")``).
+    """
+    np.exp(s, out)  # exp(-2 c)
+    np.add(out, 1, out)
+    np.divide(2, out, out)  # 2 σ(2 c)
+    np.subtract(out, 1, out)  # tanh(c) = 2 σ(2 c) - 1
+
+
 def _forward_default(
     x: np.ndarray,
     weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
@@ -223,10 +247,18 @@ def _forward_default(
     ``K``, ``R`` and ``b`` (exact), so that ``σ(z) = 1 / (1 + exp(-z))`` of the three
     gates takes three calls on one block. The inputs are projected a chunk of steps at
     a time, time-major, so that no whole-sequence buffer of the gates exists.
+
+    In float64 with at least ``_EXP_ELEMENTS`` values per step, ``tanh`` is computed
+    by ``exp`` (see `_tanh_of_scaled`): the candidate's columns are multiplied by -2 too,
+    so that the same three calls give ``σ(2 z_c)`` and ``tanh(z_c) = 2 σ(2 z_c) - 1``,
+    and the loop carries ``s = -2 c`` instead of the cell (exact: a power of two), the
+    ``exp(-2 c)`` of ``tanh(c) = 2 / (1 + exp(-2 c)) - 1``.
     """
     batch, steps, features = x.shape
     u, dtype = seq.shape[2], seq.dtype
-    k_t, rk_t, b = _step_weights(weights, dtype, batch)
+    by_exp = _tanh_by_exp(dtype, batch * u)
+    scale = -2 if by_exp else 1  # of the candidate's columns and of the cell
+    k_t, rk_t, b = _step_weights(weights, dtype, batch, scale)
     n = _steps_per_chunk(steps, batch, 4 * u)
     lead = () if batch == 1 else (batch,)  # one sequence: 1-D columns, the fastest calls
     xs = np.empty((n, features, *lead), dtype)  # a chunk of inputs, x_t^T
@@ -239,13 +271,15 @@ def _forward_default(
     )
     zc = np.zeros((5 * u, *lead), dtype)  # the gates o, i, f, tanh(z_c), then the cell c
     if state[1] is not None:
-        zc[4 * u :] = state[1].T.reshape(u, *lead)
+        zc[4 * u :] = state[1].T.reshape(u, *lead) * scale  # c_0, or s_0 = -2 c_0
     z, sig, o, g, c = zc[: 4 * u], zc[: 3 * u], zc[:u], zc[3 * u : 4 * u], zc[4 * u :]
     i_f, g_c = zc[u : 3 * u], zc[3 * u :]  # (i, f) and (tanh(z_c), c), each one block
     prod = np.empty_like(i_f)  # i tanh(z_c) and f c
     ig, fc = prod[:u], prod[u:]
     one = np.ones((), dtype)  # 1 in the dtype: NumPy converts a Python 1 at every call
+    two, minus_four = np.array(2, dtype), np.array(-4, dtype)
     dot, add, mul, exp, tanh, recip = np.dot, np.add, np.multiply, np.exp, np.tanh, np.reciprocal
+    sub, div = np.subtract, np.divide
     product = _recurrent_product(rk_t, batch)
     with np.errstate(over="ignore"):  # exp(-z) overflows to inf for z << 0: σ = 0, exact
         for lo in range(0, steps, n):
@@ -258,20 +292,39 @@ def _forward_default(
                 np.matmul(k_t, xs[:m], zs[:m])  # K^T x_t^T
             if b is not None:
                 add(zs[:m], b, zs[:m])  # + b
-            for x_t, h_t in zip(zs[:m], hs[:m], strict=True):
-                product(h, z)  # z = R^T h_{t-1}
-                add(z, x_t, z)  # z = x_t K + b + h_{t-1} R (o, i, f negated)
-                exp(sig, sig)  # exp(-z_o), exp(-z_i), exp(-z_f)
-                add(sig, one, sig)  # 1 + exp(-z)
-                recip(sig, sig)  # o, i, f = σ(z) = 1 / (1 + exp(-z))
-                tanh(g, g)  # candidate cell tanh(z_c)
-                mul(i_f, g_c, prod)  # i tanh(z_c), f c
-                add(ig, fc, c)  # c_t = f c + i tanh(z_c)
-                tanh(c, h_t)  # tanh(c_t)
-                mul(h_t, o, h_t)  # h_t = o tanh(c_t)
-                h = h_t
+            if by_exp:
+                for x_t, h_t in zip(zs[:m], hs[:m], strict=True):
+                    product(h, z)  # z = R^T h_{t-1} (o, i, f negated, c times -2)
+                    add(z, x_t, z)  # z = x_t K + b + h_{t-1} R
+                    exp(z, z)  # exp(-z_o), exp(-z_i), exp(-z_f), exp(-2 z_c)
+                    add(z, one, z)  # 1 + exp(-z)
+                    recip(z, z)  # o, i, f = σ(z), and σ(2 z_c)
+                    mul(g, minus_four, g)
+                    add(g, two, g)  # -2 tanh(z_c) = -2 (2 σ(2 z_c) - 1)
+                    mul(i_f, g_c, prod)  # -2 i tanh(z_c), f s
+                    add(ig, fc, c)  # s_t = -2 c_t = f s + (-2 i tanh(z_c))
+                    exp(c, h_t)  # exp(-2 c_t)
+                    add(h_t, one, h_t)
+                    div(two, h_t, h_t)  # 2 σ(2 c_t)
+                    sub(h_t, one, h_t)  # tanh(c_t) = 2 σ(2 c_t) - 1
+                    mul(h_t, o, h_t)  # h_t = o tanh(c_t)
+                    h = h_t
+            else:
+                for x_t, h_t in zip(zs[:m], hs[:m], strict=True):
+                    product(h, z)  # z = R^T h_{t-1}
+                    add(z, x_t, z)  # z = x_t K + b + h_{t-1} R (o, i, f negated)
+                    exp(sig, sig)  # exp(-z_o), exp(-z_i), exp(-z_f)
+                    add(sig, one, sig)  # 1 + exp(-z)
+                    recip(sig, sig)  # o, i, f = σ(z) = 1 / (1 + exp(-z))
+                    tanh(g, g)  # candidate cell tanh(z_c)
+                    mul(i_f, g_c, prod)  # i tanh(z_c), f c
+                    add(ig, fc, c)  # c_t = f c + i tanh(z_c)
+                    tanh(c, h_t)  # tanh(c_t)
+                    mul(h_t, o, h_t)  # h_t = o tanh(c_t)
+                    h = h_t
             seq[:, lo : lo + m] = hs[:m].reshape(m, u, batch).transpose(2, 0, 1)
-    return h.reshape(u, batch).T.copy(), c.reshape(u, batch).T.copy()
+    c_end = c.reshape(u, batch).T / scale  # c_T, from s_T = -2 c_T by exp (exact)
+    return h.reshape(u, batch).T.copy(), c_end
 
 
 def _recurrent_product(rk_t: np.ndarray, batch: int) -> Any:
@@ -286,11 +339,15 @@ def _recurrent_product(rk_t: np.ndarray, batch: int) -> Any:
 
 
 def _step_weights(
-    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None], dtype: np.dtype, batch: int
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    dtype: np.dtype,
+    batch: int,
+    scale: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """``K^T``, ``R^T`` and ``b`` (a column) in the gate order ``o, i, f, c``, ``o, i, f`` negated.
 
-    The bias is (4 units, 1), to add to the columns ``K^T x_t^T`` of a batch; (4 units,)
+    The candidate's columns are multiplied by ``scale`` (1, or -2 for tanh by exp). The
+    bias is (4 units, 1), to add to the columns ``K^T x_t^T`` of a batch; (4 units,)
     when the batch is 1.
     """
     k, rk, b = weights
@@ -299,9 +356,9 @@ def _step_weights(
     for w, w_t in ((k, k_t), (rk, rk_t)):
         np.negative(w[:, 3 * u :].T, w_t[:u])  # -o
         np.negative(w[:, : 2 * u].T, w_t[u : 3 * u])  # -i, -f
-        w_t[3 * u :] = w[:, 2 * u : 3 * u].T  # c
+        np.multiply(w[:, 2 * u : 3 * u].T, scale, w_t[3 * u :])  # c (times -2: exact)
     if b is not None:
-        b = np.concatenate([-b[3 * u :], -b[: 2 * u], b[2 * u : 3 * u]]).astype(dtype)
+        b = np.concatenate([-b[3 * u :], -b[: 2 * u], b[2 * u : 3 * u] * scale]).astype(dtype)
         b = b.reshape(4 * u, *([1] * (batch > 1)))
     return k_t, rk_t, b
 
@@ -604,7 +661,12 @@ class _Recompute(NamedTuple):
             coef[...], to_cell[...] = c, t
             return
         i, g, o = gates[:, :, 0], gates[:, :, 2], gates[:, :, 3]
-        np.tanh(cs[1:], tc)  # tanh(c_t)
+        if _tanh_by_exp(tc.dtype, tc.size):
+            with np.errstate(over="ignore"):  # exp(-2 c) overflows to inf: tanh = -1, exact
+                np.multiply(cs[1:], -2, tc)  # -2 c_t
+                _tanh_of_scaled(tc, tc)  # tanh(c_t)
+        else:
+            np.tanh(cs[1:], tc)  # tanh(c_t)
         np.subtract(1, gates, coef)  # 1 - σ
         np.multiply(coef, gates, coef)  # σ' = σ (1 - σ) of i, f, o (the c slot: overwritten)
         coef[:, :, 0] *= g  # dz_i = dc tanh(z_c) σ'(z_i)
