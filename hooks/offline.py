@@ -26,6 +26,7 @@ from typing import Any
 
 if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from hooks import cache
 from tools import course_notebook
 
 log = logging.getLogger("mkdocs.hooks.offline")
@@ -108,6 +109,39 @@ def with_button(markdown: str, button: str) -> str:
     return "\n".join([*lines[:at], "", button, "", *lines[at:]])
 
 
+def page_notebook(
+    path: str, config_path: Path, docs: Path, site_url: str, directory_urls: bool
+) -> str:
+    """A lesson page's notebook (``.ipynb`` JSON, see `course_notebook.page_notebook`), from
+    the build's cache (``hooks/cache.py``) when it holds the notebook of this page's text.
+
+    Besides the page's text, the notebook reads the title of the site (``mkdocs.yml``),
+    the package's version and ruff's settings (``pyproject.toml``), the images the page
+    shows (the files of ``docs/`` that are not pages) and the site's URL settings: the
+    key holds them all (and, as every key, ``tools/``, ``hooks/`` and the versions of
+    ruff, jupytext and nbformat).
+    """
+    docs_files = [p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()]
+    assets = sorted(p for p in docs_files if not p.endswith((".md", ".py")))
+
+    def inputs() -> list[str | bytes]:
+        return [
+            (docs / path).read_bytes(),
+            config_path.read_bytes(),
+            (course_notebook.ROOT / "pyproject.toml").read_bytes(),
+            cache.tree_digest(docs, assets),
+            f"{site_url} {directory_urls}",
+        ]
+
+    def generate() -> str:
+        cells = course_notebook.page_notebook(
+            path, config_path, docs, site_url=site_url, directory_urls=directory_urls
+        )
+        return course_notebook.render_ipynb(cells)
+
+    return cache.cached("page-notebook", path, inputs, generate)
+
+
 def on_files(files: Any, config: Any) -> Any:
     """Add each lesson page's notebook to the site's files, beside the page."""
     from mkdocs.structure.files import File
@@ -118,15 +152,15 @@ def on_files(files: Any, config: Any) -> Any:
         page = files.get_file_from_path(path)
         if page is None:
             continue
-        cells = course_notebook.page_notebook(
+        content = page_notebook(
             path,
             config_path,
             Path(config["docs_dir"]),
-            site_url=config["site_url"] or "",
-            directory_urls=config["use_directory_urls"],
+            config["site_url"] or "",
+            config["use_directory_urls"],
         )
         uri = notebook_path(page.dest_uri, path)
-        files.append(File.generated(config, uri, content=course_notebook.render_ipynb(cells)))
+        files.append(File.generated(config, uri, content=content))
         _page_notebooks[path] = uri
     log.info("Generated a notebook for each of %d lesson pages", len(_page_notebooks))
     return files
