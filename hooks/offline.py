@@ -109,28 +109,31 @@ def with_button(markdown: str, button: str) -> str:
     return "\n".join([*lines[:at], "", button, "", *lines[at:]])
 
 
+def assets_digest(docs: Path) -> str:
+    """The digest of the files of ``docs/`` that are not pages (images, scripts, styles)."""
+    names = [p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()]
+    return cache.tree_digest(docs, sorted(n for n in names if not n.endswith((".md", ".py"))))
+
+
 def page_notebook(
-    path: str, config_path: Path, docs: Path, site_url: str, directory_urls: bool
+    path: str, config_path: Path, docs: Path, site_url: str, directory_urls: bool, assets: str
 ) -> str:
     """A lesson page's notebook (``.ipynb`` JSON, see `course_notebook.page_notebook`), from
     the build's cache (``hooks/cache.py``) when it holds the notebook of this page's text.
 
     Besides the page's text, the notebook reads the title of the site (``mkdocs.yml``),
     the package's version and ruff's settings (``pyproject.toml``), the images the page
-    shows (the files of ``docs/`` that are not pages) and the site's URL settings: the
+    shows (``assets``: `assets_digest`, once per build) and the site's URL settings: the
     key holds them all (and, as every key, ``tools/``, ``hooks/`` and the versions of
     ruff, jupytext and nbformat).
     """
-    docs_files = [p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()]
-    assets = sorted(p for p in docs_files if not p.endswith((".md", ".py")))
 
     def inputs() -> list[str | bytes]:
         return [
             (docs / path).read_bytes(),
             config_path.read_bytes(),
             (course_notebook.ROOT / "pyproject.toml").read_bytes(),
-            cache.tree_digest(docs, assets),
-            f"{site_url} {directory_urls}",
+            f"{assets} {site_url} {directory_urls}",
         ]
 
     def generate() -> str:
@@ -148,16 +151,14 @@ def on_files(files: Any, config: Any) -> Any:
 
     config_path = Path(config.config_file_path)
     _page_notebooks.clear()
+    docs = Path(config["docs_dir"])
+    assets = assets_digest(docs)
     for path in course_notebook.lesson_pages(config_path):
         page = files.get_file_from_path(path)
         if page is None:
             continue
         content = page_notebook(
-            path,
-            config_path,
-            Path(config["docs_dir"]),
-            config["site_url"] or "",
-            config["use_directory_urls"],
+            path, config_path, docs, config["site_url"] or "", config["use_directory_urls"], assets
         )
         uri = notebook_path(page.dest_uri, path)
         files.append(File.generated(config, uri, content=content))

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from hooks import cache, figures, interactive, notebooks
+from hooks import cache, figures, interactive, notebooks, offline
+from tools import course_notebook
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -218,6 +219,20 @@ def test_an_interactive_figures_cached_data_is_that_of_a_fresh_run(store: Path) 
     assert json.dumps(reused) == json.dumps(fresh)
     html = f'<div class="interactive" data-interactive="{name}"></div>'
     assert interactive.embed(html, name, reused) == interactive.embed(html, name, fresh)
+
+
+def test_a_lesson_pages_cached_notebook_is_that_of_a_fresh_one(store: Path) -> None:
+    config, assets = DOCS.parent / "mkdocs.yml", offline.assets_digest(DOCS)
+    cells = course_notebook.page_notebook("notation.md", config, DOCS)
+    fresh = course_notebook.render_ipynb(cells)
+    stored = offline.page_notebook("notation.md", config, DOCS, "", True, assets)  # a miss
+    reused = offline.page_notebook("notation.md", config, DOCS, "", True, assets)  # a hit
+    assert fresh == stored == reused
+    online = offline.page_notebook(
+        "notation.md", config, DOCS, "https://example.org/", True, assets
+    )
+    assert online != fresh  # the site's address is part of the key
+    assert len(list((store / "page-notebook").glob("notation.md-*.json"))) == 1
 
 
 #: A notebook's table of contents: a title, and a section whose name holds HTML.
