@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from hooks import cache, figures, interactive, notebooks, offline
+from hooks import cache, figures, interactive, measure, notebooks, offline
 from tools import course_notebook
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -233,6 +233,26 @@ def test_a_lesson_pages_cached_notebook_is_that_of_a_fresh_one(store: Path) -> N
     )
     assert online != fresh  # the site's address is part of the key
     assert len(list((store / "page-notebook").glob("notation.md-*.json"))) == 1
+
+
+def test_serve_shows_its_last_measurement_with_its_day_and_build_measures_again(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    timed = Counter({"loop": 0.04, "vectorised": 0.002, "batch": 32, "repeats": 5})
+    monkeypatch.setattr(measure, "measure_speedup", timed)
+    page = types.SimpleNamespace(file=types.SimpleNamespace(src_uri="numpy-rnn.md"))
+    shown = measure.on_page_markdown(measure.SPEEDUP_MARKER, page, None, None)
+    assert measure.on_page_markdown(measure.SPEEDUP_MARKER, page, None, None) == shown
+    assert timed.runs == 1 and "20.0 times faster" in shown
+    [stored] = (store / "measure").glob("*.json")
+    entry = json.loads(stored.read_text())
+    stored.write_text(json.dumps({**entry, "date": "2000-01-01"}))
+    assert "measured on 2000-01-01" in measure.on_page_markdown(
+        measure.SPEEDUP_MARKER, page, None, None
+    )
+    cache.set_mode("build", store)
+    measure.on_page_markdown(measure.SPEEDUP_MARKER, page, None, None)
+    assert timed.runs == 2
 
 
 #: A notebook's table of contents: a title, and a section whose name holds HTML.
