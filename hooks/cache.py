@@ -24,13 +24,14 @@ in ``.cache/docs/`` under a key that hashes everything the result depends on:
 A result is stored only if none of its inputs changed while it was computed (an edit of
 ``rnn/`` in the middle of a run would otherwise store new output under the old key).
 
-When it is used (`set_mode`, from the command MkDocs runs; ``RNN_DOCS_CACHE`` overrides):
+When it is used (`set_mode`, from the command MkDocs runs; ``RNN_DOCS_CACHE=off`` or
+``fresh`` can make it stricter, never looser):
 
 - ``mkdocs serve``: ``reuse``, results are read from the cache, and what is missing is
   computed and stored.
 - ``mkdocs build``: ``fresh``, everything is computed afresh, as the strict build of the
   tests needs, and stored (so that a ``mkdocs serve`` after it starts warm).
-- ``off``: nothing is read or stored (outside MkDocs, as in the tests, until `set_mode`).
+- ``off``: nothing is read or stored (and outside MkDocs, as in the tests).
 """
 
 from __future__ import annotations
@@ -194,13 +195,20 @@ _state = _State()
 
 
 def set_mode(command: str | None = None, directory: Path = DIRECTORY) -> str:
-    """Choose how the cache is used: ``RNN_DOCS_CACHE`` if set, else the mode of the
-    MkDocs ``command`` (`COMMAND_MODES`; ``fresh`` for another); return it."""
-    mode = os.environ.get(ENVIRONMENT_VARIABLE) or COMMAND_MODES.get(command or "", "fresh")
-    if mode not in MODES:
-        raise ValueError(f"{ENVIRONMENT_VARIABLE}={mode!r}: choose one of {', '.join(MODES)}")
-    _state.mode, _state.store = mode, Store(directory)
-    return mode
+    """Choose how the cache is used, from the MkDocs ``command`` (`COMMAND_MODES`;
+    ``fresh`` for another command, ``off`` for none), and return it.
+
+    ``RNN_DOCS_CACHE`` (one of `MODES`) can only make it stricter: ``off`` turns the
+    cache off, ``fresh`` makes ``mkdocs serve`` run everything afresh; no setting makes
+    ``mkdocs build`` (the strict build of the tests) reuse anything.
+    """
+    wanted = COMMAND_MODES.get(command, "fresh") if command else "off"
+    setting = os.environ.get(ENVIRONMENT_VARIABLE) or wanted
+    if setting not in MODES:
+        raise ValueError(f"{ENVIRONMENT_VARIABLE}={setting!r}: choose one of {', '.join(MODES)}")
+    strictest = max(wanted, setting, key=MODES.index)  # MODES: the least strict first
+    _state.mode, _state.store = strictest, Store(directory)
+    return strictest
 
 
 def mode() -> str:

@@ -175,10 +175,14 @@ def test_build_computes_afresh_and_stores_and_off_stores_nothing(store: Path) ->
     cache.set_mode("serve", store)
     cache.cached("figures", "page.md", lambda: ["code"], compute)
     assert compute.runs == 2  # ... but serve after it starts warm
-    cache.set_mode(None, store / "off")
-    assert cache.mode() == "fresh"
-    os.environ[cache.ENVIRONMENT_VARIABLE] = "off"
+    assert cache.set_mode("gh-deploy", store) == "fresh"
+    assert cache.set_mode(None, store / "off") == "off"  # outside MkDocs
+    os.environ[cache.ENVIRONMENT_VARIABLE] = "reuse"
     try:
+        assert cache.set_mode("build", store) == "fresh"  # never looser than the command
+        os.environ[cache.ENVIRONMENT_VARIABLE] = "fresh"
+        assert cache.set_mode("serve", store) == "fresh"
+        os.environ[cache.ENVIRONMENT_VARIABLE] = "off"
         assert cache.set_mode("serve", store / "off") == "off"
         cache.cached("figures", "page.md", lambda: ["code"], compute)
         cache.cached("figures", "page.md", lambda: ["code"], compute)
