@@ -42,7 +42,7 @@ PROSE_TARGET, COLD_TARGET = 5.0, 45.0
 
 def copy_project(destination: Path) -> Path:
     """Copy the project's files (tracked, or untracked and not ignored) into
-    ``destination``; return it."""
+    ``destination``, a new git repository that tracks them all; return it."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=ROOT,
@@ -54,6 +54,10 @@ def copy_project(destination: Path) -> Path:
         if source.is_file():
             (destination / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, destination / name)
+    # a repository of its own: the site offers the files git tracks (hooks/downloads.py)
+    git = ["git", "-c", "user.name=docs-times", "-c", "user.email=docs-times@localhost"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "copy"]):
+        subprocess.run([*git, *command], cwd=destination, check=True, capture_output=True)
     return destination
 
 
