@@ -375,3 +375,26 @@ def test_notebook_kernels_run_over_ipc(monkeypatch: pytest.MonkeyPatch, capfd: A
     ExecutePreprocessor(config=app.config, kernel_name="python3").preprocess(notebook, {})
     assert notebook.cells[0].outputs[0]["text"] == "42\n"
     assert "without encryption" not in capfd.readouterr().err
+
+
+# -- the API's signatures ------------------------------------------------------------------
+
+
+def test_each_signature_is_formatted_once_and_as_before() -> None:
+    from hooks import signatures
+
+    calls: list[tuple[str, int]] = []
+
+    def get_formatter() -> Any:
+        def formatter(code: str, line_length: int) -> str:
+            calls.append((code, line_length))
+            return code.upper()
+
+        return formatter
+
+    remembered = signatures.remember(get_formatter)
+    assert signatures.remember(remembered) is remembered
+    for _ in range(2):  # two builds
+        assert remembered()("def f(a): pass", 60) == "DEF F(A): PASS"
+        assert remembered()("def f(a): pass", 40) == "DEF F(A): PASS"
+    assert calls == [("def f(a): pass", 60), ("def f(a): pass", 40)]
