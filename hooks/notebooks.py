@@ -137,6 +137,16 @@ class _Runs:
 _runs = _Runs()
 
 
+def _is_notebook(file: Any, plugin: Any) -> bool:
+    """Whether mkdocs-jupyter renders ``file``: it wrapped it as a ``NotebookFile``
+    (asking ``should_include`` again would read every Markdown page with jupytext)."""
+    if not type(plugin).__module__.startswith("mkdocs_jupyter"):
+        return bool(plugin.should_include(file))
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    return isinstance(file, NotebookFile)
+
+
 # ------------------------------------------------------------------ MkDocs' events
 
 
@@ -155,7 +165,8 @@ def on_files(files: Any, config: Any) -> Any:
     plugin = config["plugins"].get(PLUGIN)
     if plugin is None or not plugin.config["execute"]:
         return files
-    notebooks = [file for file in files.documentation_pages() if plugin.should_include(file)]
+    # the files mkdocs-jupyter took as notebooks (its on_files ran before this one)
+    notebooks = [file for file in files.documentation_pages() if _is_notebook(file, plugin)]
     _runs.start(plugin, notebooks, config, files)
     return files
 

@@ -142,7 +142,8 @@ def page_notebook(
         )
         return course_notebook.render_ipynb(cells)
 
-    return cache.cached("page-notebook", path, inputs, generate)
+    # one result kept per page and site address: mkdocs serve's is not mkdocs build's
+    return cache.cached("page-notebook", f"{path} {site_url}".rstrip(), inputs, generate)
 
 
 def on_files(files: Any, config: Any) -> Any:
