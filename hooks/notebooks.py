@@ -8,7 +8,7 @@ imports. This hook changes three things, and nothing of what the pages show:
 - **Sooner.** The notebooks start when the build's files are known (`on_files`), in a
   thread that waits on their kernel, so that they execute while this process runs the
   pages' code for the figures and renders the other pages; each page takes its HTML when
-  it renders. They run one after the other, in the order of the nav, with
+  it renders. They run one after the other (in the order of the site's files), with
   mkdocs-jupyter's own code (its ``on_pre_page`` and render, on a stand-in page). An
   error in a notebook fails the build when its page renders, as before.
 - **Once per content.** A notebook's HTML, table of contents and title are kept by the
