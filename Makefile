@@ -26,12 +26,13 @@ OLDEST_VENV ?= .venv-oldest
 NUMPY_FLOOR := $(shell sed -n 's/^dependencies = \["numpy>=\([0-9.]*\)"\]/\1/p' pyproject.toml)
 OLDEST_STAMP := $(OLDEST_VENV)/.installed-stamp
 
-.PHONY: help install serve docs test lint format bench parity notebook robust clean
+.PHONY: help install serve docs docs-times test lint format bench parity notebook robust clean
 
 help:
 	@echo "make serve   build the site and serve it at http://$(HOST) (reloads on changes)"
 	@echo "make test    run every test, the site build, the browser checks and lint"
 	@echo "make docs    build the site into site/"
+	@echo "make docs-times  time a cold build, and how fast make serve shows an edit"
 	@echo "make lint    ruff check and format check, and mypy on the package"
 	@echo "make format  format the code with ruff"
 	@echo "make bench   time rnn against the notebook's loop, torch and (if given) Keras"
@@ -55,6 +56,12 @@ serve: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
+
+# A cold strict build, then make serve's first build, a one-line prose edit (until the
+# served page shows it) and an edit of rnn/ (which runs the pages' code again), in a copy
+# of the project: the times are printed (tools/docs_times.py), never asserted.
+docs-times: $(STAMP)
+	$(BIN)/python tools/docs_times.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -36,7 +36,7 @@ import numpy as np
 
 if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
-from hooks import figure_style, pages
+from hooks import cache, figure_style, pages
 
 log = logging.getLogger("mkdocs.hooks.figures")
 
@@ -248,6 +248,28 @@ FIGURES: dict[str, list[tuple[str, Callable[..., Any]]]] = {
 }
 
 
+def draw_page(path: Path, figures: list[tuple[str, Callable[..., Any]]]) -> dict[str, list[str]]:
+    """Run a page's code (`pages.run`) and draw its ``figures``: each generated image's
+    path -> its light and dark SVG, as text."""
+    namespace = pages.run(path)
+    started = time.perf_counter()
+    drawn = {
+        image: [svg(draw, namespace, ink).decode("utf-8") for ink in (INK_ON_LIGHT, INK_ON_DARK)]
+        for image, draw in figures
+    }
+    log.info("Drew %s in %.1f s", ", ".join(drawn), time.perf_counter() - started)
+    return drawn
+
+
+def page_figures(path: Path) -> dict[str, list[str]]:
+    """The figures of a page listed in `FIGURES` (see `draw_page`), from the build's cache
+    when it holds the run of this page's code (``hooks/cache.py``)."""
+    figures = FIGURES[path.name]
+    return cache.cached(
+        "figures", path.name, lambda: [cache.page_code(path)], lambda: draw_page(path, figures)
+    )
+
+
 def on_config(config: Any) -> Any:
     pages.new_build()
     return config
@@ -257,20 +279,12 @@ def on_files(files: Any, config: Any) -> Any:
     from mkdocs.structure.files import File
 
     docs = Path(config["docs_dir"])
-    for page, figures in FIGURES.items():
+    for page in FIGURES:
         if not (docs / page).is_file():
             continue
-        namespace = pages.run(docs / page)
-        started = time.perf_counter()
-        for image, draw in figures:
-            light, dark = svg(draw, namespace, INK_ON_LIGHT), svg(draw, namespace, INK_ON_DARK)
-            files.append(File.generated(config, image, content=light))
-            files.append(File.generated(config, dark_variant(image), content=dark))
-        log.info(
-            "Drew %s in %.1f s",
-            ", ".join(image for image, _ in figures),
-            time.perf_counter() - started,
-        )
+        for image, (light, dark) in page_figures(docs / page).items():
+            files.append(File.generated(config, image, content=light.encode("utf-8")))
+            files.append(File.generated(config, dark_variant(image), content=dark.encode("utf-8")))
     return files
 
 

@@ -32,7 +32,7 @@ import numpy as np
 
 if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
-from hooks import pages
+from hooks import cache, pages
 
 log = logging.getLogger("mkdocs.hooks.interactive")
 
@@ -194,7 +194,10 @@ def embed(html: str, name: str, data: dict[str, Any]) -> str:
 def page_data(path: Path) -> tuple[str, dict[str, Any]]:
     """The container name of a page listed in `INTERACTIVE` and its data, from its code."""
     name, compute = INTERACTIVE[path.name]
-    return name, compute(pages.run(path))
+    data = cache.cached(
+        "interactive", path.name, lambda: [cache.page_code(path)], lambda: compute(pages.run(path))
+    )
+    return name, data
 
 
 def on_config(config: Any) -> Any:

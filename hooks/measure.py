@@ -6,7 +6,10 @@ against one call of ``rnn.functional.simple_rnn_forward`` on the batch of 32 (T=
 features, 64 units, float64; best of interleaved repeats for about a second). The
 outputs of both are checked equal before anything is timed.
 
-Nothing here is committed as a result: every build measures again. (The figures of the
+Nothing here is committed as a result: every build measures again, but ``mkdocs serve``,
+which rebuilds at every edit, shows its last measurement of the same code (the build's
+cache, ``hooks/cache.py``: ``rnn/``, the hooks and the libraries unchanged), with the day
+it was measured. (The figures of the
 pages, among them how the norm of a product of recurrent Jacobians shrinks or grows with
 the number of steps, are drawn by ``hooks/figures.py`` from the pages' own code.)
 """
@@ -16,10 +19,17 @@ from __future__ import annotations
 import datetime
 import logging
 import platform
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from hooks import cache
 
 log = logging.getLogger("mkdocs.hooks.measure")
 
@@ -84,10 +94,11 @@ def measure_speedup(
     return {**best, "batch": batch, "repeats": rounds}
 
 
-def speedup_markdown(result: dict[str, float]) -> str:
-    """The measured times as a Markdown admonition with a table."""
+def speedup_markdown(result: dict[str, Any]) -> str:
+    """The measured times as a Markdown admonition with a table (measured on the day
+    ``result["date"]``, if given, else today)."""
     batch, loop, vec = int(result["batch"]), result["loop"], result["vectorised"]
-    today = datetime.date.today().isoformat()
+    today = result.get("date") or datetime.date.today().isoformat()
     return "\n".join(
         [
             '!!! info "Measured when this page was built, on the machine that built it"',
@@ -111,7 +122,12 @@ def speedup_markdown(result: dict[str, float]) -> str:
 def on_page_markdown(markdown: str, page, config, files) -> str:
     if SPEEDUP_MARKER not in markdown:
         return markdown
-    result = measure_speedup()
+    result = cache.cached(
+        "measure",
+        page.file.src_uri,
+        lambda: [],
+        lambda: {**measure_speedup(), "date": datetime.date.today().isoformat()},
+    )
     log.info(
         "Measured the notebook loop (%.2f ms) and simple_rnn_forward (%.2f ms): %.1f times faster",
         result["loop"] * 1e3,

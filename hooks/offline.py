@@ -26,6 +26,7 @@ from typing import Any
 
 if __package__ != "hooks":  # loaded by MkDocs from its path, with only hooks/ on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # MkDocs takes it off again
+from hooks import cache
 from tools import course_notebook
 
 log = logging.getLogger("mkdocs.hooks.offline")
@@ -108,25 +109,60 @@ def with_button(markdown: str, button: str) -> str:
     return "\n".join([*lines[:at], "", button, "", *lines[at:]])
 
 
+def assets_digest(docs: Path) -> str:
+    """The digest of the files of ``docs/`` that are not pages (images, scripts, styles)."""
+    names = [p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()]
+    return cache.tree_digest(docs, sorted(n for n in names if not n.endswith((".md", ".py"))))
+
+
+def page_notebook(
+    path: str, config_path: Path, docs: Path, site_url: str, directory_urls: bool, assets: str
+) -> str:
+    """A lesson page's notebook (``.ipynb`` JSON, see `course_notebook.page_notebook`), from
+    the build's cache (``hooks/cache.py``) when it holds the notebook of this page's text.
+
+    Besides the page's text, the notebook reads the title of the site (``mkdocs.yml``),
+    the package's version and ruff's settings (``pyproject.toml``), the images the page
+    shows (``assets``: `assets_digest`, once per build) and the site's URL settings: the
+    key holds them all (and, as every key, ``tools/``, ``hooks/`` and the versions of
+    ruff, jupytext and nbformat).
+    """
+
+    def inputs() -> list[str | bytes]:
+        return [
+            (docs / path).read_bytes(),
+            config_path.read_bytes(),
+            (course_notebook.ROOT / "pyproject.toml").read_bytes(),
+            f"{assets} {site_url} {directory_urls}",
+        ]
+
+    def generate() -> str:
+        cells = course_notebook.page_notebook(
+            path, config_path, docs, site_url=site_url, directory_urls=directory_urls
+        )
+        return course_notebook.render_ipynb(cells)
+
+    # one result kept per page and site address: mkdocs serve's is not mkdocs build's
+    return cache.cached("page-notebook", f"{path} {site_url}".rstrip(), inputs, generate)
+
+
 def on_files(files: Any, config: Any) -> Any:
     """Add each lesson page's notebook to the site's files, beside the page."""
     from mkdocs.structure.files import File
 
     config_path = Path(config.config_file_path)
     _page_notebooks.clear()
+    docs = Path(config["docs_dir"])
+    assets = assets_digest(docs)
     for path in course_notebook.lesson_pages(config_path):
         page = files.get_file_from_path(path)
         if page is None:
             continue
-        cells = course_notebook.page_notebook(
-            path,
-            config_path,
-            Path(config["docs_dir"]),
-            site_url=config["site_url"] or "",
-            directory_urls=config["use_directory_urls"],
+        content = page_notebook(
+            path, config_path, docs, config["site_url"] or "", config["use_directory_urls"], assets
         )
         uri = notebook_path(page.dest_uri, path)
-        files.append(File.generated(config, uri, content=course_notebook.render_ipynb(cells)))
+        files.append(File.generated(config, uri, content=content))
         _page_notebooks[path] = uri
     log.info("Generated a notebook for each of %d lesson pages", len(_page_notebooks))
     return files

@@ -9,7 +9,7 @@ import re
 import sys
 from pathlib import Path
 
-from hooks import downloads, figure_style, figures, measure, offline, pages, search, sessions
+from hooks import cache, downloads, figure_style, figures, measure, offline, pages, search, sessions
 
 HOOKS = Path(__file__).resolve().parents[1] / "hooks"
 
@@ -86,10 +86,13 @@ def test_mkdocs_loads_every_hook_from_its_path_and_leaves_sys_path_alone() -> No
     config = load_config(str(HOOKS.parent / "mkdocs.yml"))
     assert sys.path == before
     loaded = config["hooks"]
-    shared = {"__init__.py", "pages.py", "figure_style.py"}  # imported, not hooks themselves
+    # imported, not hooks themselves
+    shared = {"__init__.py", "pages.py", "figure_style.py", "cache.py"}
     assert set(loaded) == {f"hooks/{p.name}" for p in HOOKS.glob("*.py") if p.name not in shared}
     # the hooks loaded by path share the pages' runs with the package's modules
     assert loaded["hooks/figures.py"].pages is pages
+    # ... and the build's cache, which the notebooks' hook starts
+    assert loaded["hooks/notebooks.py"].cache is loaded["hooks/figures.py"].cache is cache
     assert loaded["hooks/interactive.py"].pages is pages
 
 
