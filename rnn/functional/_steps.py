@@ -116,6 +116,20 @@ def _last(h: np.ndarray, batch: int, batched: bool) -> np.ndarray:
     return h if batched else h[0]
 
 
+def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
+    """``out = tanh(a)`` from ``s = -2 a``, as ``2 / (1 + exp(-2 a)) - 1``.
+
+    Two to three times faster than ``np.tanh`` in float64, whose ``tanh`` is scalar code
+    here (its float32 one is vectorised and wins), within a few units in the last place
+    of 1; saturated values are exactly ``±1``: an ``exp`` overflowing to inf gives -1
+    (call it under ``np.errstate(over="ignore")``). ``out`` may be ``s``.
+    """
+    np.exp(s, out)  # exp(-2 a)
+    np.add(out, 1, out)  # 1 + exp(-2 a)
+    np.divide(2, out, out)  # 2 σ(2 a)
+    np.subtract(out, 1, out)  # tanh(a) = 2 σ(2 a) - 1
+
+
 # ----------------------------------------------------------------- backward helpers
 
 

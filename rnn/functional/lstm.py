@@ -41,6 +41,7 @@ from rnn.functional._steps import (
     _project,
     _project_dropped,
     _start,
+    _tanh_of_scaled,
 )
 
 __all__ = ["lstm_backward", "lstm_forward"]
@@ -201,19 +202,6 @@ _EXP_ELEMENTS = 512
 def _tanh_by_exp(dtype: np.dtype, elements: int) -> bool:
     """Whether ``tanh`` of ``elements`` values in ``dtype`` is computed by ``exp``."""
     return dtype == np.float64 and elements >= _EXP_ELEMENTS
-
-
-def _tanh_of_scaled(s: np.ndarray, out: np.ndarray) -> None:
-    """``out = tanh(c)`` from ``s = -2 c``, as ``2 / (1 + exp(-2 c)) - 1``.
-
-    Within a few units in the last place of 1 of ``np.tanh``; saturated values are
-    exactly ``±1``: an ``exp`` overflowing to inf gives -1 (call it under
-    ``np.errstate(over="ignore")``).
-    """
-    np.exp(s, out)  # exp(-2 c)
-    np.add(out, 1, out)
-    np.divide(2, out, out)  # 2 σ(2 c)
-    np.subtract(out, 1, out)  # tanh(c) = 2 σ(2 c) - 1
 
 
 def _forward_default(
