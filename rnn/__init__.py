@@ -24,6 +24,7 @@ from rnn import (
     saving,
     summary,
     training,
+    utils,
 )
 from rnn._graph import KerasTensor
 from rnn.config import clear_session, floatx, set_floatx, set_random_seed
@@ -57,5 +58,6 @@ __all__ = [
     "set_random_seed",
     "summary",
     "training",
+    "utils",
 ]
 __version__ = "0.1.0"

@@ -492,6 +492,32 @@ def _check_ids(metrics: Sequence[str | Metric] | None) -> tuple[Any, ...]:
     return tuple(checked)
 
 
+def unique_names(names: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
+    """Return the log keys of metrics named ``names``: repeats get ``_1``, ``_2``... (Keras 3).
+
+    ``metrics=["mae", "mae"]`` logs ``mae`` and ``mae_1``; two spellings of one metric
+    (``"mae"`` and ``"mean_absolute_error"``) keep their own names, as in Keras. A key
+    in ``taken`` (``"loss"``) is never reused, nor one made by a suffix.
+
+    Examples
+    --------
+    >>> from rnn.metrics import unique_names
+    >>> unique_names(["mae", "mae", "mean_absolute_error", "mae"])
+    ['mae', 'mae_1', 'mean_absolute_error', 'mae_2']
+    """
+    used = set(taken)
+    counters: dict[str, int] = {}
+    unique = []
+    for name in names:
+        key = name
+        while key in used:
+            counters[name] = counters.get(name, 0) + 1
+            key = f"{name}_{counters[name]}"
+        used.add(key)
+        unique.append(key)
+    return unique
+
+
 class MetricsTracker:
     """The running loss (weighted by batch size) and metrics of one epoch or evaluation.
 
@@ -510,6 +536,8 @@ class MetricsTracker:
         self.metrics = [get(m, y, y_pred) for m in metric_ids]
         for metric in self.metrics:
             metric.reset_state()
+        #: the metrics' keys in the logs (a repeated name gets ``_1``, ... as Keras)
+        self.names = unique_names([m.name for m in self.metrics], taken=["loss"])
 
     def update(
         self, loss: float, y: np.ndarray, y_pred: np.ndarray, mask: np.ndarray | None = None
@@ -524,7 +552,8 @@ class MetricsTracker:
 
     def logs(self) -> dict[str, float]:
         """Keras 3's logs: the keys in sorted order."""
-        results = {m.name: m.result() for m in [self.loss, *self.metrics]}
+        results = {"loss": self.loss.result()}
+        results.update({n: m.result() for n, m in zip(self.names, self.metrics, strict=True)})
         return {key: results[key] for key in sorted(results)}
 
     def ordered(self) -> list[float]:
@@ -552,4 +581,5 @@ __all__ = [
     "mean_squared_error",
     "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy",
+    "unique_names",
 ]

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -58,8 +59,16 @@ from rnn import _data_adapter, config
 from rnn import losses as losses_module
 from rnn import metrics as metrics_module
 from rnn import optimizers as optimizers_module
-from rnn._data_adapter import check_cardinality, check_xy, split_validation
-from rnn.callbacks import Callback, CallbackList, History, Progbar, ProgbarLogger, resolve_verbose
+from rnn._data_adapter import check_cardinality, check_finite, check_int, split_validation
+from rnn.callbacks import (
+    Callback,
+    CallbackList,
+    History,
+    Progbar,
+    ProgbarLogger,
+    TerminateOnNaN,
+    resolve_verbose,
+)
 from rnn.metrics import MetricsTracker
 
 #: one training or test step: ``(x, y, sample_weight)`` to ``(loss, y_pred)``
@@ -130,7 +139,7 @@ class TrainingMixin:
     def metrics_names(self) -> list[str]:
         """``["loss", *metric names]``, the order of ``evaluate``'s list."""
         names = [m if isinstance(m, str) else m.name for m in self._metric_ids]
-        return ["loss", *names]
+        return ["loss", *metrics_module.unique_names(names, taken=["loss"])]
 
     # ------------------------------------------------------------------ steps
     def _trainable(self) -> list[bool]:
@@ -203,9 +212,26 @@ class TrainingMixin:
         values = tracker.ordered()
         return values[0] if len(values) == 1 else values
 
-    def _on_batch(self, step: Any, x: Any, y: Any, sample_weight: Any, return_dict: bool) -> Any:
+    def _input_expectation(self) -> tuple[str | None, int | None]:
+        """Return what ``x`` should be, in words, and its number of axes (None: unknown)."""
+        return None, None
+
+    def _check_xy(
+        self, x: Any, y: Any, sample_weight: Any, names: tuple[str, str, str] | None = None
+    ) -> _data_adapter.Arrays:
+        """`check_xy` with what the model expects of ``x``."""
+        expected, ndim = self._input_expectation()
+        names = names or ("x", "y", "sample_weight")
+        return _data_adapter.check_xy(
+            x, y, sample_weight, names=names, expected=expected, ndim=ndim
+        )
+
+    def _on_batch(
+        self, step: Any, x: Any, y: Any, sample_weight: Any, return_dict: bool, effect: str
+    ) -> Any:
         self._require_loss()
-        x, y, sample_weight = check_xy(x, y, sample_weight)
+        x, y, sample_weight = self._check_xy(x, y, sample_weight)
+        check_finite(effect, x=x, y=y, sample_weight=sample_weight)
         value, y_pred = step(x, y, sample_weight)
         tracker = self._tracker(y, y_pred)
         tracker.update(value, y, y_pred, self._output_mask())
@@ -237,6 +263,14 @@ class TrainingMixin:
         -------
         float, list of float or dict
             The loss, or ``[loss, *metrics]``, or a dict with ``return_dict``.
+
+        Raises
+        ------
+        ValueError
+            As `fit`: for data that is not one rectangular array, lengths that differ, or
+            NaN or infinite values in ``x``, ``y`` or ``sample_weight``.
+        TypeError
+            For a dict or a generator given as ``x`` to a model that takes one array.
         """
         if class_weight is not None:
             if sample_weight is not None:
@@ -246,13 +280,21 @@ class TrainingMixin:
                     f"class_weight={class_weight}"
                 )
             sample_weight = _data_adapter.class_weight_to_sample_weight(y, class_weight)
-        return self._on_batch(self._train_step, x, y, sample_weight, return_dict)
+        return self._on_batch(self._train_step, x, y, sample_weight, return_dict, _TRAIN_EFFECT)
 
     def test_on_batch(
         self, x: Any, y: Any = None, sample_weight: Any = None, return_dict: bool = False
     ) -> Any:
-        """Loss (and metrics) on one batch, without training; as `train_on_batch`."""
-        return self._on_batch(self._test_step, x, y, sample_weight, return_dict)
+        """Loss (and metrics) on one batch, without training; as `train_on_batch`.
+
+        Raises
+        ------
+        ValueError
+            As `evaluate`, for bad data (NaN or infinite values included).
+        TypeError
+            As `evaluate`.
+        """
+        return self._on_batch(self._test_step, x, y, sample_weight, return_dict, _TEST_EFFECT)
 
     # ------------------------------------------------------------------ loops
     def _run_batches(
@@ -264,11 +306,13 @@ class TrainingMixin:
         before: Callable[[int], Any] | None = None,
         after: Callable[[int, dict[str, float]], Any] | None = None,
         stop: Callable[[], bool] | None = None,
+        watch: Callable[[int, float], Any] | None = None,
     ) -> MetricsTracker:
         """Run ``step_fn`` on each mini-batch (see `batches`); return the running metrics.
 
         ``data`` is ``(x, y, sample_weight)``. ``before(step)`` and ``after(step, logs)``
-        are called around each step; the loop ends early once ``stop()`` is true.
+        are called around each step, ``watch(step, loss)`` after it with the batch's
+        loss; the loop ends early once ``stop()`` is true (checked after every batch).
         """
         x, y, sample_weight = data
         tracker: MetricsTracker | None = None
@@ -278,6 +322,8 @@ class TrainingMixin:
             if before is not None:
                 before(step)
             value, y_pred = step_fn(xb, yb, wb)
+            if watch is not None:
+                watch(step, value)
             tracker = tracker or self._tracker(yb, y_pred)
             tracker.update(value, yb, y_pred, self._output_mask())
             if after is not None:
@@ -343,11 +389,23 @@ class TrainingMixin:
         -------
         float or list of float
             The loss, or ``[loss, *metrics]`` in ``compile``'s order (as Keras).
+
+        Raises
+        ------
+        ValueError
+            Before ``compile`` or without a loss; when ``x``, ``y`` or ``sample_weight``
+            is missing, a single value, holds sequences of different lengths (pad them:
+            `rnn.utils.pad_sequences`), has not the model's number of axes, or holds NaN
+            or infinite values (named, with their count and the first one's index); when
+            their lengths differ; for a ``batch_size`` that is not a positive integer.
+        TypeError
+            For a dict or a generator given as ``x`` to a model that takes one array.
         """
         self._require_loss()
-        data = check_xy(x, y, sample_weight)
+        data = self._check_xy(x, y, sample_weight)
         batch_size = _data_adapter.check_batch_size(batch_size)
         verbose = resolve_verbose(verbose)
+        check_finite(_TEST_EFFECT, x=data[0], y=data[1], sample_weight=data[2])
         hooks = CallbackList(
             list(callbacks or []),
             model=self,
@@ -428,7 +486,28 @@ class TrainingMixin:
         ValueError
             Before ``compile``, without a loss, when ``x``, ``y`` and ``sample_weight``
             differ in length, when the split leaves no sample on one side, or with both
-            ``class_weight`` and ``sample_weight``; in Keras's wording.
+            ``class_weight`` and ``sample_weight``; in Keras's wording. When ``x``, ``y``
+            or ``sample_weight`` (or ``validation_data``'s) is missing, a single value,
+            holds sequences of different lengths (pad them: `rnn.utils.pad_sequences`),
+            or has not the model's number of axes. When one holds NaN or infinite values
+            (named, with their count and the first one's index): one NaN makes the loss
+            NaN and, after one update, every weight. Keras accepts them; rnn does too
+            only with a `~rnn.callbacks.TerminateOnNaN` callback, which then stops
+            training at the first NaN loss, as in Keras. For ``batch_size``,
+            ``validation_batch_size`` or ``epochs`` that is not a positive integer (or
+            ``initial_epoch`` a non-negative one), ``epochs <= initial_epoch`` (nothing
+            to train), or ``validation_split`` outside ``[0, 1)``.
+        TypeError
+            For a dict or a generator given as ``x`` to a model that takes one array;
+            ``epochs`` or ``initial_epoch`` that is not an integer (``2.0`` neither, as
+            in Keras), ``shuffle`` not a bool, ``validation_split`` not a number.
+
+        Warns
+        -----
+        RuntimeWarning
+            Once per ``fit``, when a batch's loss becomes NaN or infinite (training
+            diverged, e.g. a learning rate too large), unless a
+            `~rnn.callbacks.TerminateOnNaN` callback stops it.
 
         Examples
         --------
@@ -459,11 +538,34 @@ class TrainingMixin:
         >>> loss, mae = model.evaluate(x, y, sample_weight=weights, verbose=0)
         """
         self._require_loss()
-        x, y, sample_weight = check_xy(x, y, sample_weight)
+        x, y, sample_weight = self._check_xy(x, y, sample_weight)
         batch_size = _data_adapter.check_batch_size(batch_size)
+        val_batch_size = _data_adapter.check_batch_size(
+            validation_batch_size, "validation_batch_size", default=batch_size
+        )
+        initial_epoch = check_int(initial_epoch, "initial_epoch", 0)
+        epochs = check_int(epochs, "epochs", 1)
+        if epochs <= initial_epoch:
+            raise ValueError(
+                f"`epochs` must be greater than `initial_epoch`: fit trains the epochs from "
+                f"`initial_epoch` to `epochs - 1`, none here. Received: epochs={epochs}, "
+                f"initial_epoch={initial_epoch}. To train {epochs} more epochs, pass "
+                f"epochs={initial_epoch + epochs}."
+            )
+        shuffle = _data_adapter.check_shuffle(shuffle)
+        callbacks = list(callbacks or [])
+        terminates = any(isinstance(c, TerminateOnNaN) for c in callbacks)
+        if not terminates:  # with TerminateOnNaN, NaN data stops training as in Keras
+            check_finite(_TRAIN_EFFECT, x=x, y=y, sample_weight=sample_weight)
         val: _data_adapter.Arrays | None
         if validation_data is not None:
             val = _data_adapter.check_validation_data(validation_data)
+            kinds = ("x", "y", "sample_weight")
+            named = {
+                f"validation_data[{i}]__{k}": a
+                for i, (k, a) in enumerate(zip(kinds, val, strict=True))
+            }
+            check_finite(_VAL_EFFECT, **named)
         else:
             (x, y, sample_weight), val = split_validation((x, y, sample_weight), validation_split)
         if len(x) == 0:
@@ -478,7 +580,7 @@ class TrainingMixin:
         history = History()
         progbar: list[Callback] = [ProgbarLogger(verbose)] if verbose else []
         hooks = CallbackList(
-            [*(callbacks or []), history, *progbar],
+            [*callbacks, history, *progbar],
             model=self,
             params={"verbose": verbose, "epochs": epochs, "steps": steps},
         )
@@ -486,9 +588,16 @@ class TrainingMixin:
         self.stop_training = False
         hooks.on_train_begin()
         logs: dict[str, float] = {}
+        diverged: list[bool] = [terminates]  # warn once per fit, not with TerminateOnNaN
         for epoch in range(initial_epoch, epochs):
             hooks.on_epoch_begin(epoch)
             order = config.global_rng().permutation(len(x)) if shuffle else None
+
+            def watch(step: int, loss: float, epoch: int = epoch) -> None:
+                if not diverged[0] and not math.isfinite(loss):
+                    diverged[0] = True
+                    self._warn_diverged(loss, epoch, epochs, step, steps)
+
             logs = self._run_batches(
                 self._train_step,
                 (x, y, sample_weight),
@@ -497,9 +606,9 @@ class TrainingMixin:
                 hooks.on_train_batch_begin,
                 hooks.on_train_batch_end,
                 lambda: self.stop_training,
+                watch,
             ).logs()
             if val is not None:
-                val_batch_size = validation_batch_size or batch_size
                 val_logs = self._evaluate_arrays(val, val_batch_size, 0, hooks).logs()
                 logs.update({f"val_{key}": value for key, value in val_logs.items()})
             hooks.on_epoch_end(epoch, logs)
@@ -508,8 +617,27 @@ class TrainingMixin:
         hooks.on_train_end(logs)
         return history
 
+    def _warn_diverged(self, loss: float, epoch: int, epochs: int, step: int, steps: int) -> None:
+        """Warn that the loss of a batch became NaN or infinite (once per `fit`)."""
+        weights = getattr(self, "weights", [])
+        ruined = any(not np.isfinite(w).all() for w in weights)
+        state = "are no longer finite" if ruined else "may be ruined by the next update"
+        warnings.warn(
+            f"The loss became {loss} at epoch {epoch + 1}/{epochs}, batch {step + 1}/{steps}: "
+            f"training diverged, and the weights {state}. Lower the learning rate (or clip "
+            "the gradients, e.g. clipnorm=1.0), or add callbacks.TerminateOnNaN() to stop "
+            "at the first such batch.",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+
 
 __all__ = ["TrainingMixin", "check_cardinality"]
+
+#: what NaN or infinite data would do, in the errors of `check_finite`
+_TRAIN_EFFECT = "training on it makes the loss NaN and, after one update, every weight"
+_TEST_EFFECT = "the loss would be NaN"
+_VAL_EFFECT = "val_loss would be NaN"
 
 
 def _names(method: Callable[..., Any], argument: str) -> bool:

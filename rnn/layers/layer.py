@@ -44,6 +44,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from rnn import _graph, initializers
+from rnn._data_adapter import as_array
 from rnn._naming import auto_name
 from rnn.config import FLOAT_DTYPES, floatx, set_floatx
 from rnn.layers.dtypes import standardize_dtype
@@ -330,8 +331,17 @@ class Layer:
 
     # ------------------------------------------------------------------ calling
     def convert_input(self, inputs: Any) -> np.ndarray:
-        """Turn ``inputs`` into the array ``call`` expects, of the layer's dtype."""
-        return np.asarray(inputs, dtype=self.dtype)
+        """Turn ``inputs`` into the array ``call`` expects, of the layer's dtype.
+
+        Raises
+        ------
+        ValueError
+            For None, or sequences of different lengths (with how to pad them).
+        TypeError
+            For a dict or a generator.
+        """
+        expected = f"a NumPy array for layer '{self.name}'"
+        return as_array(inputs, "inputs", expected, dtype=self.dtype, scalar=True)
 
     def __call__(self, inputs: Any, **kwargs: Any) -> Any:
         """Check, build if needed, and run the layer on a NumPy array.

@@ -8,18 +8,18 @@ a loss each, as in Keras.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from rnn import _graph
+from rnn import _data_adapter, _graph
 from rnn import losses as losses_module
 from rnn import metrics as metrics_module
 from rnn._data_adapter import ArrayList
 from rnn._graph import KerasTensor, MaskOperation
 from rnn._naming import auto_name
-from rnn.callbacks import Callback
+from rnn.callbacks import Callback, resolve_verbose
 from rnn.layers._penalties import (
     ActivityRegularization,
     activity_penalties,
@@ -164,11 +164,23 @@ class Functional(Model):
         return names
 
     # ------------------------------------------------------------------ running
-    def _arrays(self, inputs: Any) -> list[np.ndarray]:
+    def _input_expectation(self) -> tuple[str | None, int | None]:
+        """Return what ``x`` should be: one array of the input's shape, or one per input."""
+        if len(self.inputs) == 1:
+            shape = self.inputs[0].shape
+            return _data_adapter.describe_shape(shape), len(shape)
+        return (
+            f"a list of {len(self.inputs)} arrays, one per input, or a dict by input name "
+            f"(keys {self.input_names})"
+        ), None
+
+    def _arrays(self, inputs: Any, name: str = "inputs") -> list[np.ndarray]:
         """Return the model's inputs as arrays, one per `Input`, with their shapes checked."""
         n = len(self.inputs)
         if isinstance(inputs, ArrayList):
             inputs = inputs.arrays
+        if inputs is None or isinstance(inputs, Iterator):
+            _data_adapter.as_array(inputs, name, self._input_expectation()[0])
         if isinstance(inputs, dict):
             missing = [name for name in self.input_names if name not in inputs]
             if missing:
@@ -190,7 +202,9 @@ class Functional(Model):
             )
         arrays = []
         for i, (tensor, value) in enumerate(zip(self.inputs, given, strict=True)):
-            array = np.asarray(value)
+            label = name if n == 1 else f"{name}[{i}]"
+            wanted = _data_adapter.describe_shape(tensor.shape)
+            array = _data_adapter.as_array(value, label, wanted)
             expected = tensor.shape
             fits = array.ndim == len(expected) and all(
                 e is None or e == a for e, a in zip(expected, array.shape, strict=True)
@@ -325,11 +339,17 @@ class Functional(Model):
 
         ``x`` is an array, or a list (or a dict by input name) of arrays for several
         inputs; the result has one array per output. ``callbacks``, ``verbose`` and
-        ``steps`` as in `Sequential.predict`.
+        ``steps`` as in `Sequential.predict`, which also says what it refuses (and here an
+        ``x`` that does not fit the inputs' shapes).
         """
-        arrays = self._arrays(x)
-        size = batch_size or 32
-        samples = len(arrays[0])
+        arrays = self._arrays(x, "x")
+        size = _data_adapter.check_batch_size(batch_size)
+        resolve_verbose(verbose)
+        if steps is not None:
+            _data_adapter.check_int(steps, "steps", 1, type_error=ValueError)
+        samples = _data_adapter.check_cardinality(**{f"x[{i}]": a for i, a in enumerate(arrays)})
+        if samples == 0:
+            raise ValueError("Expected input data to be non-empty.")
         batches = [[a[i : i + size] for a in arrays] for i in range(0, samples, size)]
         parts = predict_batches(self, batches, callbacks)
         if len(parts) == 1:
@@ -343,9 +363,11 @@ class Functional(Model):
     # ------------------------------------------------------------------ training
     def _data(self, x: Any) -> Any:
         """``x`` as `fit` and `evaluate` slice it: several inputs become one `ArrayList`."""
-        if len(self.inputs) == 1 or x is None or isinstance(x, ArrayList):
+        if x is None or isinstance(x, ArrayList):
             return x
-        return ArrayList(self._arrays(x))
+        if len(self.inputs) == 1:
+            return self._arrays(x, "x")[0] if isinstance(x, Mapping) else x
+        return ArrayList(self._arrays(x, "x"))
 
     @property
     def output_names(self) -> list[str]:
@@ -403,10 +425,20 @@ class Functional(Model):
 
     def _targets(self, y: Any) -> Any:
         """``y`` as `fit` slices it: one array per output become one `ArrayList`."""
-        if len(self.outputs) == 1 or y is None or isinstance(y, ArrayList):
+        if y is None or isinstance(y, ArrayList):
             return y
-        if isinstance(y, dict):
+        if isinstance(y, Mapping):
+            missing = [name for name in self.output_names if name not in y]
+            if missing:
+                raise ValueError(
+                    f"`y` is a dict by output name, but has no {missing}: model "
+                    f"'{self.name}' has the outputs {self.output_names}. Received keys: "
+                    f"{list(y)}"
+                )
             y = [y[name] for name in self.output_names]
+            return y[0] if len(self.outputs) == 1 else ArrayList(y)
+        if len(self.outputs) == 1:
+            return y
         return ArrayList(list(y))
 
     def fit(self, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
@@ -821,6 +853,9 @@ class _OutputsTracker:
                 metric.name = f"{name}_{metric.name}"  # Keras's "<output>_<metric>"
                 metric.reset_state()
                 self.metrics.append((i, metric))
+        taken = ["loss", *(t.name for t in self.output_losses if t is not None)]
+        #: the metrics' keys in the logs (a repeated name gets ``_1``, ... as Keras)
+        self.names = metrics_module.unique_names([m.name for _, m in self.metrics], taken)
 
     def update(self, loss: float, y: Any, y_pred: Any, mask: Any = None) -> None:
         """Add one batch: the total and each output's loss (by batch size), and metrics."""
@@ -835,19 +870,17 @@ class _OutputsTracker:
         for i, metric in self.metrics:
             metric.update_state(targets[i], y_pred[i], sample_weight=masks[i])
 
-    def _all(self) -> list[Any]:
-        losses = [t for t in self.output_losses if t is not None]
-        return [self.loss, *losses, *(m for _, m in self.metrics)]
-
     def logs(self) -> dict[str, float]:
         """Keras 3's logs: the keys in sorted order."""
-        results = {m.name: m.result() for m in self._all()}
+        losses = [self.loss, *(t for t in self.output_losses if t is not None)]
+        results = {m.name: m.result() for m in losses}
+        results.update({n: m.result() for n, (_, m) in zip(self.names, self.metrics, strict=True)})
         return {key: results[key] for key in sorted(results)}
 
     def ordered(self) -> list[float]:
         """``[loss, each output's loss, the metrics by name]``, as Keras's evaluate."""
         losses = [t.result() for t in self.output_losses if t is not None]
-        named = sorted((m.name, m.result()) for _, m in self.metrics)
+        named = sorted((n, m.result()) for n, (_, m) in zip(self.names, self.metrics, strict=True))
         return [self.loss.result(), *losses, *(value for _, value in named)]
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
+from rnn import _data_adapter
 from rnn._graph import KerasTensor
-from rnn.callbacks import Callback
+from rnn.callbacks import Callback, resolve_verbose
 from rnn.layers.core import InputLayer
 from rnn.layers.layer import Layer, Shape, format_shape
 from rnn.models.model import Model, predict_batches
@@ -247,9 +248,16 @@ class Sequential(Model):
         """Run the model on ``inputs``: the same as calling it."""
         return self(inputs, training=training, mask=mask)
 
+    def _input_expectation(self) -> tuple[str | None, int | None]:
+        """``x`` as the input shape says (nothing known before the model is built)."""
+        if self._input is None:
+            return None, None
+        shape = self._input.batch_shape
+        return _data_adapter.describe_shape(shape), len(shape)
+
     def _run(self, inputs: Any, method: str, training: bool | None, mask: Any) -> Any:
         """Run each layer's ``method`` (``__call__`` or ``forward``), passing masks on."""
-        x = np.asarray(inputs)
+        x = _data_adapter.as_array(inputs, "inputs", self._input_expectation()[0])
         if not self.built:
             self.build(x.shape)
         for layer in self._layers:
@@ -277,9 +285,30 @@ class Sequential(Model):
         ``callbacks`` get Keras's ``on_predict_*`` calls (``on_predict_batch_end`` with
         ``{"outputs": ...}``). ``verbose`` and ``steps`` are accepted for Keras
         compatibility; nothing is printed, and every batch is predicted.
+
+        NaN or infinite values in ``x`` are accepted, as Keras does: the samples are
+        independent, so only the outputs of a sample that holds one are NaN.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is None, a single value, empty, or holds sequences of different
+            lengths (pad them: `rnn.utils.pad_sequences`); if ``batch_size`` (or
+            ``steps``) is not a positive integer; for ``verbose`` other than "auto", 0,
+            1 or 2.
+        TypeError
+            If ``x`` is a dict or a generator.
         """
-        x = np.asarray(x)
-        size = batch_size or 32
+        expected = self._input_expectation()[0]
+        x = _data_adapter.as_array(x, "x", expected)
+        size = _data_adapter.check_batch_size(batch_size)
+        resolve_verbose(verbose)
+        if steps is not None:
+            _data_adapter.check_int(steps, "steps", 1, type_error=ValueError)
+        if len(x) == 0:
+            raise ValueError(
+                f"Expected input data to be non-empty. Received: x of shape {x.shape}."
+            )
         parts = predict_batches(self, [x[i : i + size] for i in range(0, len(x), size)], callbacks)
         if len(parts) == 1:
             return parts[0]
