@@ -254,6 +254,8 @@ def as_array(
 one length, e.g. rnn.utils.pad_sequences(x, padding='post', dtype='float32'), and add a \
 Masking layer (or Embedding(mask_zero=True)) so that the model skips the padding.
     """
+    if isinstance(value, np.ndarray) and (value.ndim or scalar):  # the common case, fast
+        return value if dtype is None else np.asarray(value, dtype=dtype)
     expected = expected or "a NumPy array of shape (samples, ...)"
     invalid = f"Received an invalid value for `{name}`, expected {expected}. Received: "
     if value is None:

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -628,7 +629,7 @@ class TrainingMixin:
             "the gradients, e.g. clipnorm=1.0), or add callbacks.TerminateOnNaN() to stop "
             "at the first such batch.",
             RuntimeWarning,
-            stacklevel=4,
+            stacklevel=_outside_rnn(),
         )
 
 
@@ -638,6 +639,15 @@ __all__ = ["TrainingMixin", "check_cardinality"]
 _TRAIN_EFFECT = "training on it makes the loss NaN and, after one update, every weight"
 _TEST_EFFECT = "the loss would be NaN"
 _VAL_EFFECT = "val_loss would be NaN"
+
+
+def _outside_rnn() -> int:
+    """Return the ``stacklevel`` that points a warning at the first caller outside rnn."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = inspect.currentframe(), 0
+    while frame is not None and frame.f_code.co_filename.startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _names(method: Callable[..., Any], argument: str) -> bool:

@@ -340,6 +340,8 @@ class Layer:
         TypeError
             For a dict or a generator.
         """
+        if isinstance(inputs, np.ndarray):  # the common case, as fast as before
+            return np.asarray(inputs, dtype=self.dtype)
         expected = f"a NumPy array for layer '{self.name}'"
         return as_array(inputs, "inputs", expected, dtype=self.dtype, scalar=True)
 
