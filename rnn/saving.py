@@ -138,6 +138,13 @@ _INITIALIZER_ALIASES = {"random_uniform": "RandomUniform", "normal": "RandomNorm
 # keys of an initializer's config that only Keras 3.15 has, at their defaults
 _INITIALIZER_EXTRAS = {"input_axes": None, "output_axes": None}
 
+# Arguments of Keras 3's layers that rnn's do not take: a config naming one is Keras's.
+_KERAS_ONLY_KEYS = frozenset(_HARMLESS) - {"axis"} | {
+    "quantization_config",
+    "lora_rank",
+    "lora_alpha",
+}
+
 # How Keras orders an optimizer's per-weight state in ``optimizer/vars``: the names in
 # one tuple alternate weight by weight; the tuples follow each other.
 _SLOT_BLOCKS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -541,6 +548,69 @@ def _layer_from_keras(
         out = _bidirectional_from_keras(out, accepted, where)
     out = _drop_unsupported(out, accepted, where)
     return {"class_name": class_name, "config": out, **rest}
+
+
+def _is_keras_form(value: Any) -> bool:
+    """Whether a config holds Keras 3's serialized form anywhere (objects with a ``module``)."""
+    if isinstance(value, dict):
+        return "module" in value or any(_is_keras_form(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_is_keras_form(v) for v in value)
+    return False
+
+
+def _config_type_error(owner: str, config: Any) -> TypeError:
+    return TypeError(
+        f"{owner}.from_config expects a dict, the output of get_config(). "
+        f"Received: config={config!r} (of type {type(config).__name__})"
+    )
+
+
+def _layer_config_from_keras(cls: type, config: Any) -> dict[str, Any]:
+    """Return a layer's config as ``cls`` takes it: Keras 3's ``get_config()`` translated.
+
+    Keras writes the dtype as a policy and initializers with their module, and adds
+    arguments rnn does not have at their defaults (``quantization_config=None``): those
+    are dropped, and one set to anything else is refused by name. A config rnn wrote
+    comes back unchanged.
+    """
+    if not isinstance(config, dict):
+        raise _config_type_error(cls.__name__, config)
+    if not (_is_keras_form(config) or _KERAS_ONLY_KEYS & set(config)):
+        return config
+    name = cls.__name__
+    return _layer_from_keras({"class_name": name, "config": config}, {name: cls}, {})["config"]
+
+
+def _model_config_from_keras(cls: type, config: Any, custom_objects: dict[str, Any] | None) -> Any:
+    """Check a model's config; make the model here when it is Keras 3's form (else None).
+
+    Raises
+    ------
+    ValueError
+        For a config that is not a dict with a list of ``layers``, in Keras's wording.
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise ValueError(
+            f"A {cls.__name__} model configuration must be a dictionary containing the "
+            f"'name' and 'layers' keys. Received: config={config}"
+        )
+    if cls.__name__ == "Functional":
+        missing = [k for k in ("input_layers", "output_layers") if k not in config]
+        if missing:
+            raise ValueError(
+                "A Functional model configuration must be a dictionary containing the "
+                f"'layers', 'input_layers' and 'output_layers' keys; it lacks "
+                f"{' and '.join(repr(k) for k in missing)}. Received keys: {sorted(config)}"
+            )
+    if not _is_keras_form(config["layers"]):
+        return None
+    if "name" not in config:
+        config = {**config, "name": None}
+    class_name = "Functional" if "input_layers" in config else cls.__name__
+    return _model_from_keras(
+        {"class_name": class_name, "config": config}, {class_name: cls, **(custom_objects or {})}
+    )
 
 
 def _bidirectional_from_keras(

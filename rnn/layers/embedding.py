@@ -200,6 +200,9 @@ class Embedding(ActivityRegularization, Layer):
             If the config does not make a layer (a float ``input_dim``...), as Keras
             words it: the config, then the error it caused.
         """
+        from rnn.saving import _layer_config_from_keras
+
+        config = _layer_config_from_keras(cls, config)
         try:
             return cls(**config)
         except Exception as error:

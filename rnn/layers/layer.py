@@ -492,8 +492,22 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        """Create a layer from the output of :meth:`get_config`."""
-        return cls(**config)
+        """Create a layer from the output of :meth:`get_config` (rnn's or Keras 3's).
+
+        Keras's form (a dtype policy, initializers with their module, arguments rnn does
+        not have left at their defaults, such as ``quantization_config=None``) is read too.
+
+        Raises
+        ------
+        TypeError
+            If ``config`` is not a dict.
+        ValueError
+            For a Keras argument rnn does not have, set to something other than its
+            default, or an argument the layer does not take.
+        """
+        from rnn.saving import _layer_config_from_keras
+
+        return cls(**_layer_config_from_keras(cls, config))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -522,11 +536,22 @@ def deserialize_layer(item: Any, custom_objects: dict[str, type] | None = None) 
     ------
     TypeError
         For a class found in neither, in Keras's wording.
+    ValueError
+        For an item that is not a dict with ``class_name`` and ``config``.
     """
     if isinstance(item, Layer):
         return item
     from rnn import layers
+    from rnn.saving import _layer_from_keras
 
+    if not (isinstance(item, dict) and "class_name" in item and "config" in item):
+        raise ValueError(
+            "The provided configuration is not a valid Keras configuration. Expected a "
+            "dictionary containing a 'class_name' and a 'config' key. "
+            f"Received: config={item!r}"
+        )
+    if "module" in item:  # Keras 3's serialized form
+        item = _layer_from_keras(item, custom_objects, {})
     name = item["class_name"]
     cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Layer)):

@@ -583,8 +583,13 @@ class RNN(ActivityRegularization, Layer):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> RNN:
-        """Rebuild from :meth:`get_config`; your own cell's class in ``custom_objects``."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's.
+
+        Your own cell's class goes in ``custom_objects``.
+        """
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         config["cell"] = deserialize_layer(config["cell"], custom_objects)
         return cls(**config)
 
@@ -733,8 +738,10 @@ class StackedRNNCells(Layer):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> StackedRNNCells:
-        """Rebuild from :meth:`get_config`."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's."""
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         config["cells"] = [deserialize_layer(c, custom_objects) for c in config["cells"]]
         return cls(**config)
 
@@ -1090,8 +1097,10 @@ class FusedRNN(RNN):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Any:
-        """Create the layer from the output of :meth:`get_config`."""
-        return cls(**config)
+        """Create the layer from the output of :meth:`get_config`, rnn's or Keras 3's."""
+        from rnn.saving import _layer_config_from_keras
+
+        return cls(**_layer_config_from_keras(cls, config))
 
 
 def check_use_cudnn(use_cudnn: Any) -> None:

@@ -384,8 +384,10 @@ class Bidirectional(ActivityRegularization, Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        """Rebuild from :meth:`get_config` (``backward_layer`` is optional)."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's (``backward_layer`` is optional)."""
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         layer = _layer_from_config(config.pop("layer"))
         backward = config.pop("backward_layer", None)
         if backward is not None:
@@ -614,8 +616,10 @@ class TimeDistributed(ActivityRegularization, Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
-        """Rebuild from :meth:`get_config`."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's."""
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         return cls(_layer_from_config(config.pop("layer")), **config)
 
 
@@ -626,6 +630,6 @@ def _layer_config(layer: Layer) -> dict[str, Any]:
 
 def _layer_from_config(entry: dict[str, Any]) -> Layer:
     """Make a wrapped layer again from its entry in the wrapper's config."""
-    from rnn import layers
+    from rnn.layers.layer import deserialize_layer
 
-    return getattr(layers, entry["class_name"]).from_config(entry["config"])
+    return deserialize_layer(entry)

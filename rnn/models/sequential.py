@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -353,17 +353,27 @@ class Sequential(Model):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> Sequential:
-        """Rebuild from :meth:`get_config`.
+        """Rebuild from :meth:`get_config`, rnn's or a Keras 3 model's.
 
         Each layer's class is looked up by its name in ``custom_objects`` (your own
-        layers, as in Keras: ``{"TanhRNN": TanhRNN}``), then in `rnn.layers`.
+        layers, as in Keras: ``{"TanhRNN": TanhRNN}``), then in `rnn.layers`. A Keras 3
+        ``model.get_config()`` is read as `rnn.saving.load_model` reads a ``.keras``
+        file's: the model is built when Keras's was.
 
         Raises
         ------
         TypeError
             For a class found in neither, in Keras's wording.
+        ValueError
+            For a config that is not a dict with a list of ``layers``, a layer entry
+            without ``class_name`` and ``config`` (both in Keras's wording), or a Keras
+            argument rnn does not have set to anything but its default.
         """
         from rnn.layers.layer import deserialize_layer
+        from rnn.saving import _model_config_from_keras
 
+        keras_made = _model_config_from_keras(cls, config, custom_objects)
+        if keras_made is not None:
+            return cast(Sequential, keras_made)
         built = [deserialize_layer(item, custom_objects) for item in config["layers"]]
         return cls(built, name=config.get("name"))
