@@ -665,12 +665,13 @@ def _model_from_keras(
 ) -> Any:
     """Make the rnn model of a Keras ``config.json`` (not compiled, weights not loaded)."""
     extras = extras or {}
-    inner = dict(config["config"])
-    if "layers" not in inner or "name" not in inner:
+    inner = config["config"]
+    if not isinstance(inner, dict) or "layers" not in inner or "name" not in inner:
         raise ValueError(
             "A Sequential model configuration must be a dictionary containing the 'name' "
             f"and 'layers' keys. Received: config={inner}"
         )
+    inner = dict(inner)
     cls = _model_class(config["class_name"], custom_objects)
     trainable = inner.pop("trainable", True)
     inner.pop("dtype", None)
@@ -708,7 +709,8 @@ def deserialize_keras_object(
     Raises
     ------
     ValueError
-        For a setting rnn does not support (a regularizer...), naming it.
+        For a setting rnn does not support, naming it, or a config that is not a dict
+        with ``class_name`` and ``config`` (Keras's wording).
     TypeError
         For a class rnn does not know, in Keras's wording.
 
@@ -736,7 +738,16 @@ def deserialize_keras_object(
     """
     from rnn.layers.layer import deserialize_layer
 
-    if "layers" in (config.get("config") or {}):
+    if not (isinstance(config, dict) and "class_name" in config and "config" in config):
+        raise ValueError(
+            "The provided configuration is not a valid Keras configuration. Expected a "
+            "dictionary containing a 'class_name' and a 'config' key. "
+            f"Received: config={config!r}"
+        )
+    inner = config["config"]
+    if config["class_name"] in ("Sequential", "Functional", "Model") or (
+        isinstance(inner, dict) and "layers" in inner
+    ):
         return _model_from_keras(config, custom_objects)
     entry = _layer_from_keras(config, custom_objects, {})
     layer = deserialize_layer(entry, custom_objects)

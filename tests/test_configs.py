@@ -170,3 +170,29 @@ def test_a_layer_config_that_is_not_a_dict_is_a_type_error(config: Any) -> None:
         f"Received: config={config!r} (of type {type(config).__name__})",
     ):
         layers.Dense.from_config(config)
+
+
+@pytest.mark.parametrize("config", [{}, {"class_name": "Dense"}, [1], "Dense"])
+def test_deserialize_keras_object_names_the_two_keys_an_entry_needs(config: Any) -> None:
+    with raises_exactly(
+        ValueError,
+        "The provided configuration is not a valid Keras configuration. Expected a "
+        f"dictionary containing a 'class_name' and a 'config' key. Received: config={config!r}",
+    ):
+        rnn.saving.deserialize_keras_object(config)
+
+
+def test_deserialize_keras_object_of_a_model_without_layers_says_so() -> None:
+    with raises_exactly(
+        ValueError,
+        "A Sequential model configuration must be a dictionary containing the 'name' and "
+        "'layers' keys. Received: config={'name': 's'}",
+    ):
+        rnn.saving.deserialize_keras_object({"class_name": "Sequential", "config": {"name": "s"}})
+
+
+@pytest.mark.parametrize("ident", ["lstm", "functional_encoder_decoder_lstm"])
+def test_deserialize_keras_object_reads_a_whole_keras_model(ident: str) -> None:
+    entry = MODELS[ident]
+    wrapped = {"module": "keras", "class_name": entry["class_name"], "config": entry["config"]}
+    assert rnn.saving.deserialize_keras_object(wrapped).count_params() == entry["count_params"]
