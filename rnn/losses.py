@@ -1047,7 +1047,8 @@ def _from_dict(identifier: dict[str, Any]) -> Loss:
         return LossFunctionWrapper(_FUNCTIONS_BY_NAME[config])
     if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
         return _CLASSES[name].from_config(config)
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    keras_only = _registry.keras_only(name, _CLASSES, "loss", shown=_CLASSES)
+    raise keras_only or ValueError(f"Could not interpret loss identifier: {identifier}")
 
 
 def get(identifier: Any) -> Loss:
@@ -1061,7 +1062,9 @@ def get(identifier: Any) -> Loss:
     Raises
     ------
     ValueError
-        For anything else, in Keras's wording.
+        For a Keras name that rnn does not implement (``"huber"``, ``"kld"``...), saying
+        so and listing rnn's names; for anything else in Keras's wording, with the
+        closest of rnn's names when one is close (``"Did you mean 'mse'?"``).
 
     Examples
     --------
@@ -1075,7 +1078,13 @@ def get(identifier: Any) -> Loss:
     >>> losses.get("msee")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret loss identifier: msee
+    ValueError: Could not interpret loss identifier: msee. Did you mean 'mse'?
+    >>> losses.get("huber")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'huber' is a Keras loss that rnn does not implement; rnn has: 'bce', \
+'binary_crossentropy', 'categorical_crossentropy', 'mae', 'mean_absolute_error', \
+'mean_squared_error', 'mse', 'sparse_categorical_crossentropy'.
     """
     if isinstance(identifier, Loss):
         return identifier

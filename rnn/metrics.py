@@ -412,7 +412,8 @@ def _from_dict(identifier: dict[str, Any]) -> Metric:
         return MeanMetricWrapper(_FUNCTIONS[config], name=config)
     if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
         return _CLASSES[name].from_config(config)
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    keras_only = _registry.keras_only(name, _CLASSES, "metric", shown=_CLASSES)
+    raise keras_only or ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
 def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -> type[Metric]:
@@ -456,7 +457,9 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     Raises
     ------
     ValueError
-        For an unknown name, in Keras's wording.
+        For a Keras name that rnn does not implement (``"auc"``, ``"precision"``...),
+        saying so and listing rnn's names; for another unknown name in Keras's wording,
+        with the closest of rnn's names when one is close (``"Did you mean 'mae'?"``).
 
     Examples
     --------
@@ -471,7 +474,14 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     >>> metrics.get("maee")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret metric identifier: maee
+    ValueError: Could not interpret metric identifier: maee. Did you mean 'mae'?
+    >>> metrics.get("auc")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'auc' is a Keras metric that rnn does not implement; rnn has: 'acc', \
+'accuracy', 'bce', 'binary_accuracy', 'binary_crossentropy', 'categorical_accuracy', \
+'categorical_crossentropy', 'mae', 'mean_absolute_error', 'mean_squared_error', 'mse', \
+'sparse_categorical_accuracy', 'sparse_categorical_crossentropy'.
     """
     if isinstance(identifier, Metric):
         return identifier
@@ -486,7 +496,9 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
         cls = accuracy_for(np.shape(y_true), np.shape(y_pred))
         return cls(name=identifier)
-    metric = _registry.lookup(identifier, _BY_NAME, "metric")()
+    if not (isinstance(identifier, str) and identifier in _BY_NAME):
+        raise _registry.unknown_name(identifier, [*_BY_NAME, "accuracy", "acc"], "metric")
+    metric = _BY_NAME[identifier]()
     metric.name = identifier
     return metric
 

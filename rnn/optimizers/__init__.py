@@ -961,7 +961,9 @@ def get(identifier: str | dict[str, Any] | Optimizer) -> Optimizer:
     Raises
     ------
     ValueError
-        For anything else, in Keras's wording.
+        For a Keras optimizer that rnn does not implement (``"nadam"``, ``"adagrad"``...;
+        in Keras's table, any case), saying so and listing rnn's names; for anything else
+        in Keras's wording, with the closest of rnn's names when one is close.
 
     Examples
     --------
@@ -973,14 +975,22 @@ def get(identifier: str | dict[str, Any] | Optimizer) -> Optimizer:
     >>> optimizers.get("adagrad")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret optimizer identifier: adagrad
+    ValueError: 'adagrad' is a Keras optimizer that rnn does not implement; rnn has: \
+'adam', 'adamw', 'rmsprop', 'sgd'.
+    >>> optimizers.get("adamm")
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not interpret optimizer identifier: adamm. Did you mean 'adam'?
     """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
         name = identifier.get("class_name")
         if not isinstance(name, str) or name not in _BY_NAME:
-            raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+            keras_only = _registry.keras_only(name, _BY_NAME, "optimizer")
+            raise keras_only or ValueError(
+                f"Could not interpret optimizer identifier: {identifier}"
+            )
         return _BY_NAME[name].from_config(dict(identifier.get("config", {})))
     return _registry.lookup(identifier, _BY_NAME, "optimizer")()
 

@@ -96,7 +96,7 @@ def _check_decay_rate(decay_rate: Any) -> None:
     )
     if not isinstance(decay_rate, numbers.Real) or isinstance(decay_rate, bool):
         raise TypeError(f"{message} (of type {type(decay_rate).__name__})")
-    if not 0 <= decay_rate < math.inf:
+    if not 0 <= float(decay_rate) < math.inf:
         raise ValueError(message)
 
 
