@@ -44,6 +44,7 @@ if [ "$#" -eq 0 ]; then
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training_api.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_functional.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_names.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_keras_names.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_regularizers.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_callbacks.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_saving.py
