@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
+from rnn.layers.layer import check_flag
 from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell, carried_state, check_use_cudnn
 
 __all__ = ["GRU", "GRUCell"]
@@ -65,7 +66,7 @@ class GRUCell(RecurrentCell):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         self.implementation = 1 if self.recurrent_dropout else implementation
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.reset_after = bool(reset_after)
+        self.reset_after = check_flag(reset_after, "reset_after")
 
     def bias_shape(self) -> tuple[int, ...]:
         """``(2, 3 * units)`` when ``reset_after``, else ``(3 * units,)``."""

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
+from rnn.layers.layer import check_flag
 from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell, check_use_cudnn
 
 __all__ = ["LSTM", "LSTMCell"]
@@ -66,7 +67,7 @@ class LSTMCell(RecurrentCell):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         self.implementation = 1 if self.recurrent_dropout else implementation
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.unit_forget_bias = bool(unit_forget_bias)
+        self.unit_forget_bias = check_flag(unit_forget_bias, "unit_forget_bias")
 
     @property
     def state_size(self) -> Any:

@@ -13,7 +13,7 @@ import numpy as np
 
 from rnn import regularizers
 from rnn.layers._penalties import ActivityRegularization, weight_rules
-from rnn.layers.layer import Layer, Shape, _keywords, format_shape
+from rnn.layers.layer import Layer, Shape, _keywords, _received_layer, format_shape
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -87,17 +87,17 @@ class Bidirectional(ActivityRegularization, Layer):
         if not isinstance(layer, RNN):
             raise ValueError(
                 "Please initialize `Bidirectional` layer with a recurrent layer "
-                f"(SimpleRNN, LSTM or GRU) instance. Received: {layer}"
+                f"(SimpleRNN, LSTM or GRU) instance. Received: {_received_layer(layer)}"
             )
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError(
                 "`backward_layer` need to be a `keras.layers.Layer` "
-                f"instance. Received: {backward_layer}"
+                f"instance. Received: {_received_layer(backward_layer)}"
             )
         if backward_layer is not None and not isinstance(backward_layer, RNN):
             raise ValueError(
                 "`backward_layer` must be a recurrent layer (SimpleRNN, LSTM or GRU) "
-                f"instance. Received: {backward_layer}"
+                f"instance. Received: {_received_layer(backward_layer)}"
             )
         if merge_mode not in MERGE_MODES:
             raise ValueError(
@@ -452,7 +452,7 @@ class TimeDistributed(ActivityRegularization, Layer):
         if not isinstance(layer, Layer):
             raise ValueError(
                 "Please initialize `TimeDistributed` layer with a "
-                f"`keras.layers.Layer` instance. Received: {layer}"
+                f"`keras.layers.Layer` instance. Received: {_received_layer(layer)}"
             )
         kwargs.setdefault("dtype", layer.dtype)
         super().__init__(**kwargs)
