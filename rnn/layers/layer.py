@@ -241,7 +241,7 @@ class Layer:
         if name is not None and (not isinstance(name, str) or "/" in name):
             raise ValueError(
                 "Argument `name` must be a string and cannot contain character `/`. "
-                f"Received: name={_received(name)}"
+                f"Received: name={name!r} (of type {type(name).__name__})"
             )
         if input_shape is not None:
             input_shape = _standardize_shape(input_shape, "input_shape")

@@ -13,7 +13,14 @@ import numpy as np
 
 from rnn import regularizers
 from rnn.layers._penalties import ActivityRegularization, weight_rules
-from rnn.layers.layer import Layer, Shape, _keywords, _received_layer, format_shape
+from rnn.layers.layer import (
+    Layer,
+    Shape,
+    _keywords,
+    _received_layer,
+    _standardize_shape,
+    format_shape,
+)
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -501,7 +508,14 @@ class TimeDistributed(ActivityRegularization, Layer):
         self.layer.check_input_shape(self._step_shape(shape))
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Build the wrapped layer for one step, ``(batch, *rest)``, if it is not built."""
+        """Build the wrapped layer for one step, ``(batch, *rest)``, if it is not built.
+
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape of at least 3 axes (batch, timesteps, ...).
+        """
+        input_shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
         step = self._step_shape(input_shape)
         if not self.layer.built:
             self.layer.build(step)
