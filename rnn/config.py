@@ -102,7 +102,9 @@ def set_floatx(value: Any) -> None:
     if name not in FLOAT_DTYPES:
         accepted = "{" + ", ".join(repr(d) for d in FLOAT_DTYPES) + "}"
         shown = value if value is None or isinstance(value, (str, type)) else repr(value)
-        kind = "" if value is None or isinstance(value, str) else f" (of type {type(value).__name__})"
+        kind = (
+            "" if value is None or isinstance(value, str) else f" (of type {type(value).__name__})"
+        )
         raise ValueError(f"Unknown `floatx` value: {shown}{kind}. Expected one of {accepted}")
     _floatx = name
 
@@ -143,7 +145,7 @@ def set_random_seed(seed: int) -> None:
 
 
 def _check_seed(seed: Any, allow_none: bool = False) -> int | None:
-    """Return ``seed`` as an int if it is a non-negative integer (or None if allowed), else raise."""
+    """Return ``seed`` as an int if it is a non-negative integer (None if allowed), or raise."""
     if seed is None and allow_none:
         return None
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):

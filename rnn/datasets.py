@@ -323,7 +323,9 @@ def chronological_split(
     a, b = int(n * train), int(n * (train + validation))
     sizes = {"train": a, "validation": b - a, "test": n - b}
     empty = [
-        name for name, size in sizes.items() if size == 0 and (name, validation) != ("validation", 0)
+        name
+        for name, size in sizes.items()
+        if size == 0 and (name, validation) != ("validation", 0)
     ]
     if empty:
         parts = ", ".join(f"{name} {size}" for name, size in sizes.items())

@@ -249,7 +249,7 @@ def explain_params(layer_or_model: Any) -> ParamExplanation:
             else f"{layer_or_model!r} (of type {type(layer_or_model).__name__})"
         )
         raise TypeError(f"explain_params explains a layer or a model. Received: {what}")
-    if hasattr(type(layer_or_model), "layers"):
+    if hasattr(layer_or_model, "layers"):
         if not layer_or_model.built:
             layer_or_model.count_params()
         return ParamExplanation([_explain_layer(layer) for layer in layer_or_model.layers])

@@ -251,7 +251,9 @@ def _check_arguments(
             f"(2 eps), must be a positive finite number, such as 1e-6. Received: eps={eps!r}"
         )
     if not _is_number(tolerance):
-        raise TypeError("`tolerance` must be a number, such as 1e-6. " + got("tolerance", tolerance))
+        raise TypeError(
+            "`tolerance` must be a number, such as 1e-6. " + got("tolerance", tolerance)
+        )
     if not tolerance >= 0:  # NaN too
         raise ValueError(
             "`tolerance`, the largest relative error the report calls ok, must be a "

@@ -280,8 +280,13 @@ def test_sequential_build_shapes() -> None:
 @pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU, SimpleRNNCell, LSTMCell])
 @pytest.mark.parametrize(
     ("units", "shown"),
-    [("4", "'4' (of type str)"), (4.0, "4.0 (of type float)"), (True, "True (of type bool)"),
-     (None, "None (of type NoneType)"), (-1, "-1")],
+    [
+        ("4", "'4' (of type str)"),
+        (4.0, "4.0 (of type float)"),
+        (True, "True (of type bool)"),
+        (None, "None (of type NoneType)"),
+        (-1, "-1"),
+    ],
 )
 def test_recurrent_units_show_repr_and_type(cls: type, units: Any, shown: str) -> None:
     _raises(
@@ -332,8 +337,13 @@ def test_embedding_dims_show_the_repr() -> None:
 # ---------------------------------------------------------------- rates
 @pytest.mark.parametrize(
     ("value", "shown"),
-    [("0.5", "'0.5' (of type str)"), (True, "True (of type bool)"), (1.5, "1.5"),
-     (-0.1, "-0.1"), (float("nan"), "nan")],
+    [
+        ("0.5", "'0.5' (of type str)"),
+        (True, "True (of type bool)"),
+        (1.5, "1.5"),
+        (-0.1, "-0.1"),
+        (float("nan"), "nan"),
+    ],
 )
 def test_dropout_rate(value: Any, shown: str) -> None:
     _raises(
@@ -404,8 +414,12 @@ def test_noise_shape_in_keras_words() -> None:
     ],
 )
 def test_flags_must_be_booleans(make: Any, flag: str) -> None:
-    for value, shown in (("yes", "'yes' (of type str)"), ("False", "'False' (of type str)"),
-                         (None, "None (of type NoneType)"), (2, "2")):
+    for value, shown in (
+        ("yes", "'yes' (of type str)"),
+        ("False", "'False' (of type str)"),
+        (None, "None (of type NoneType)"),
+        (2, "2"),
+    ):
         _raises(
             ValueError,
             f"Expected `{flag}` to be a boolean (True or False). Received: {flag}={shown}",

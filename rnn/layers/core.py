@@ -13,10 +13,10 @@ from rnn.layers._penalties import ActivityRegularization
 from rnn.layers.layer import (
     Layer,
     Shape,
+    _check_flag,
     _is_int,
     _received,
     _standardize_shape,
-    check_flag,
     positive_int,
 )
 
@@ -100,6 +100,15 @@ class InputLayer(Layer):
         Default ``input_layer``, ``input_layer_1``, ...
     optional : False
         Keras's optional inputs, which rnn does not have.
+
+    Raises
+    ------
+    ValueError
+        If ``shape`` (or ``batch_shape``) is missing or is not a shape: a tuple of ints
+        or None, not a bare int (write ``shape=(3,)``), a string, or a negative, float
+        or bool dimension ("Cannot convert ... to a shape", Keras's words); if
+        ``batch_size`` is neither None nor a non-negative integer; or if both ``shape``
+        and ``batch_shape`` are given.
 
     Attributes
     ----------
@@ -228,6 +237,15 @@ def Input(
     KerasTensor
         A symbolic tensor of shape ``(batch_size, *shape)``.
 
+    Raises
+    ------
+    ValueError
+        If ``shape`` (or ``batch_shape``) is missing or is not a shape: a tuple of ints
+        or None, not a bare int (write ``shape=(3,)``), a string, or a negative, float
+        or bool dimension ("Cannot convert ... to a shape", Keras's words); if
+        ``batch_size`` is neither None nor a non-negative integer; or if both ``shape``
+        and ``batch_shape`` are given.
+
     Examples
     --------
     >>> import rnn
@@ -285,6 +303,16 @@ class Dense(ActivityRegularization, Layer):
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (Keras's message, with the value's repr
+        and type), ``use_bias`` is not a bool, or an activation, initializer,
+        regularizer or constraint is unknown; when built, if the input shape is not a
+        shape of at least 2 axes whose last is known.
+    MemoryError
+        When built, if the kernel does not fit in memory, with the size asked for.
+
     Attributes
     ----------
     kernel : numpy.ndarray, shape (input_dim, units)
@@ -339,7 +367,7 @@ class Dense(ActivityRegularization, Layer):
         )
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
-        self.use_bias = check_flag(use_bias, "use_bias")
+        self.use_bias = _check_flag(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -456,6 +484,13 @@ class Masking(Layer):
         The value of every feature of a padding step (default 0.0).
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
+
+    Raises
+    ------
+    TypeError
+        If ``mask_value`` is not a number.
+    ValueError
+        If ``mask_value`` is NaN, which equals nothing: no step would be masked.
 
     Examples
     --------

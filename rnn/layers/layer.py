@@ -39,7 +39,7 @@ import inspect
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -92,13 +92,13 @@ def positive_int(value: Any, name: str, message: str | None = None) -> int:
 
 
 def _received_layer(value: Any) -> str:
-    """What came where a layer was expected, as Keras prints it; a hint for a layer class."""
+    """Show what came where a layer was expected, as Keras prints it; a hint for a class."""
     if isinstance(value, type) and issubclass(value, Layer):
         return f"the class {value.__name__} itself, not a layer: write {value.__name__}(...)"
     return str(value)
 
 
-def check_flag(value: Any, name: str) -> bool:
+def _check_flag(value: Any, name: str) -> bool:
     """Return ``value`` as a bool if it is one (or the int 0 or 1), else raise ``ValueError``.
 
     Python would take any object for true or false (``return_sequences="no"`` is
@@ -114,7 +114,9 @@ def check_flag(value: Any, name: str) -> bool:
 def _shape_error(value: Any, name: str, batch_axis: bool) -> ValueError:
     example = ""
     if _is_int(value):
-        example = f", such as {name}=(None, {value})" if batch_axis else f", such as {name}=({value},)"
+        example = (
+            f", such as {name}=(None, {value})" if batch_axis else f", such as {name}=({value},)"
+        )
     return ValueError(
         f"Cannot convert {value!r} to a shape: `{name}` must be a tuple of dimensions "
         f"(ints, or None for an axis of any size){example}. "
@@ -131,9 +133,8 @@ def _standardize_shape(value: Any, name: str = "shape", batch_axis: bool = False
     ``batch_axis`` says whether the shape starts with the batch axis (for the example
     the message gives).
     """
-    if isinstance(value, np.ndarray) and value.ndim != 1 or not isinstance(
-        value, (list, tuple, np.ndarray)
-    ):
+    one_axis = not isinstance(value, np.ndarray) or value.ndim == 1
+    if not (isinstance(value, (list, tuple, np.ndarray)) and one_axis):
         raise _shape_error(value, name, batch_axis)
     dims = tuple(value)
     shown = tuple(int(dim) if _is_int(dim) else dim for dim in dims)  # no np.int64(5)
@@ -155,10 +156,8 @@ def _standardize_shape(value: Any, name: str = "shape", batch_axis: bool = False
 
 
 def _standardize_shapes(value: Any, name: str = "input_shape") -> Any:
-    """A shape, or a list of shapes (a layer of several inputs), each standardized."""
-    if isinstance(value, list) and value and all(
-        isinstance(item, (list, tuple)) for item in value
-    ):
+    """Standardize a shape, or each of a list of shapes (a layer of several inputs)."""
+    if isinstance(value, list) and value and all(isinstance(item, (list, tuple)) for item in value):
         return [_standardize_shape(item, name, batch_axis=True) for item in value]
     return _standardize_shape(value, name, batch_axis=True)
 
@@ -205,13 +204,26 @@ class Layer:
     trainable : bool
         Accepted for compatibility with Keras configs.
 
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a string or holds a ``/``; ``input_shape`` (or
+        ``batch_input_shape``) is not a shape, a tuple of ints or None (a bare int, a
+        string, a negative, float or bool dimension: "Cannot convert ... to a shape",
+        Keras's words); ``input_dim`` is not a positive integer; ``seed`` is neither
+        None nor a non-negative integer; ``trainable`` is not a bool; ``dtype`` is not
+        float32 or float64; or an unknown keyword argument is given.
+
     Attributes
     ----------
     name : str
     built : bool
         Whether the weights exist.
     weights : list of numpy.ndarray
-        The weight arrays themselves (not copies), in Keras order.
+        The weight arrays themselves (not copies), in Keras order. Assigning an array
+        to a weight's attribute (``layer.kernel = array``) copies it into the weight,
+        cast to the layer's dtype, so that training still updates the weight the layer
+        reads; an array of another shape raises ``ValueError``.
     grads : list of numpy.ndarray
         After `backward`: the gradients of the weights, aligned with ``weights``.
     """
@@ -260,7 +272,7 @@ class Layer:
         self.name: str = name if name is not None else auto_name(type(self).__name__)
         self.input_shape_arg: Shape | None = input_shape
         self.seed = _check_seed(seed, allow_none=True)
-        self.trainable = check_flag(trainable, "trainable")
+        self.trainable = _check_flag(trainable, "trainable")
         self.dtype = standardize_dtype(floatx() if dtype is None else dtype)
         self.built = False
         self._weights: dict[str, np.ndarray] = {}
@@ -269,51 +281,61 @@ class Layer:
         self._cache: Any = _NOTHING  # what backward needs, kept by forward
         self._grads: list[np.ndarray] | None = None
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        """Set an attribute; a weight's attribute (``layer.kernel = ...``) is written in place.
+    if not TYPE_CHECKING:  # (hidden from mypy, which would then allow any attribute)
 
-        Training updates the arrays of `weights` in place: an attribute pointed at a new
-        array would be read by the layer but never trained. So an array assigned to a
-        weight's name is copied into the weight, cast to the layer's dtype.
+        def __setattr__(self, name: str, value: Any) -> None:
+            """Set an attribute; a weight's attribute (``layer.kernel = ...``) is written in place.
+
+            Training updates the arrays of `weights` in place: an attribute pointed at a new
+            array would be read by the layer but never trained. So an array assigned to a
+            weight's name is copied into the weight, cast to the layer's dtype.
+
+            Raises
+            ------
+            ValueError
+                If the array assigned to a weight does not have the weight's shape.
+            """
+            weights = self.__dict__.get("_weights")
+            if weights and name in weights and value is not weights[name]:
+                target = weights[name]
+                if getattr(self, name, None) is target:
+                    new = None if value is None else np.asarray(value)
+                    if new is None or new.shape != target.shape or new.dtype.kind not in "biuf":
+                        raise ValueError(
+                            f"Layer '{self.name}': `{name}` is a weight of shape {target.shape}; "
+                            "assign an array of numbers of that shape (copied into the weight, "
+                            f"as {self.dtype}), or use `set_weights`. Received: "
+                            + (
+                                "None"
+                                if new is None
+                                else f"an array of shape {new.shape} and dtype {new.dtype}"
+                            )
+                        )
+                    target[...] = new.astype(self.dtype)
+                    return
+            super().__setattr__(name, value)
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, name: str, shape: Sequence[int], initializer: Any) -> np.ndarray:
+        """Create a weight of the layer's dtype, store it under ``name`` and return it.
 
         Raises
         ------
         ValueError
-            If the array assigned to a weight does not have the weight's shape.
+            If ``shape`` is not a shape (a tuple of non-negative ints).
+        MemoryError
+            If the weight does not fit in memory, with the size asked for.
         """
-        weights = self.__dict__.get("_weights")
-        if weights and name in weights and value is not weights[name]:
-            target = weights[name]
-            if getattr(self, name, None) is target:
-                new = None if value is None else np.asarray(value)
-                if new is None or new.shape != target.shape or new.dtype.kind not in "biuf":
-                    raise ValueError(
-                        f"Layer '{self.name}': `{name}` is a weight of shape {target.shape}; "
-                        "assign an array of numbers of that shape (copied into the weight, "
-                        f"as {self.dtype}), or use `set_weights`. Received: "
-                        + (
-                            "None"
-                            if new is None
-                            else f"an array of shape {new.shape} and dtype {new.dtype}"
-                        )
-                    )
-                target[...] = new.astype(self.dtype)
-                return
-        super().__setattr__(name, value)
-
-    # ------------------------------------------------------------------ weights
-    def add_weight(self, name: str, shape: Sequence[int], initializer: Any) -> np.ndarray:
-        """Create a weight of the layer's dtype, store it under ``name`` and return it."""
         init = initializers.get(initializer)
-        shape = _standardize_shape(shape, "shape")
+        dims = _standardize_shape(shape, "shape")
         try:
-            value = np.asarray(init(shape, self._generator()))
-            value = value.astype(self.dtype).reshape(shape)
+            value = np.asarray(init(dims, self._generator()))
+            value = value.astype(self.dtype).reshape(dims)
         except MemoryError as error:
-            size = _format_bytes(math.prod(shape) * np.dtype(self.dtype).itemsize)
+            size = _format_bytes(math.prod(d or 0 for d in dims) * np.dtype(self.dtype).itemsize)
             raise MemoryError(
                 f"Layer '{self.name}' ({type(self).__name__}) needs {size} for its weight "
-                f"'{name}' of shape {shape} in {self.dtype}: more memory than there is. "
+                f"'{name}' of shape {dims} in {self.dtype}: more memory than there is. "
                 "Make the layer (or its input) smaller."
             ) from error
         self._weights[name] = value

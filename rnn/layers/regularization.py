@@ -104,6 +104,13 @@ class Dropout(Layer):
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
 
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not a number between 0 and 1, ``noise_shape`` is not a tuple of
+        positive ints or None (Keras's messages), or ``seed`` is neither None nor a
+        non-negative integer.
+
     Examples
     --------
     >>> import numpy as np

@@ -36,9 +36,9 @@ from rnn.layers.dtypes import standardize_dtype
 from rnn.layers.layer import (
     Layer,
     Shape,
+    _check_flag,
     _keywords,
     _standardize_shape,
-    check_flag,
     deserialize_layer,
     positive_int,
 )
@@ -86,6 +86,15 @@ class RNN(ActivityRegularization, Layer):
         batch size, added to the training loss (see :mod:`rnn.regularizers`).
     **kwargs
         ``name``, ``input_shape``, ``seed``, ``dtype``... see `Layer`.
+
+    Raises
+    ------
+    ValueError
+        If ``cell`` is not a cell (a layer with ``call`` and ``state_size``) or a
+        non-empty list of them, or a flag (``return_sequences``, ``return_state``,
+        ``go_backwards``, ``stateful``, ``unroll``, ``zero_output_for_mask``) is not a
+        bool; when built, if the input shape is not a shape of 3 axes whose last is
+        known.
 
     Examples
     --------
@@ -140,12 +149,12 @@ class RNN(ActivityRegularization, Layer):
         super().__init__(**kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.cell = cell
-        self.return_sequences = check_flag(return_sequences, "return_sequences")
-        self.return_state = check_flag(return_state, "return_state")
-        self.go_backwards = check_flag(go_backwards, "go_backwards")
-        self.stateful = check_flag(stateful, "stateful")
-        self.unroll = check_flag(unroll, "unroll")
-        self.zero_output_for_mask = check_flag(zero_output_for_mask, "zero_output_for_mask")
+        self.return_sequences = _check_flag(return_sequences, "return_sequences")
+        self.return_state = _check_flag(return_state, "return_state")
+        self.go_backwards = _check_flag(go_backwards, "go_backwards")
+        self.stateful = _check_flag(stateful, "stateful")
+        self.unroll = _check_flag(unroll, "unroll")
+        self.zero_output_for_mask = _check_flag(zero_output_for_mask, "zero_output_for_mask")
         #: with ``stateful``: the states the next call starts from, one (batch, size)
         #: array per state (``h``, and ``c`` for an LSTM); None until built
         self.states: list[np.ndarray] | None = None
@@ -794,7 +803,7 @@ class RecurrentCell(Layer):
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.activation = activations.get(activation)
-        self.use_bias = check_flag(use_bias, "use_bias")
+        self.use_bias = _check_flag(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)

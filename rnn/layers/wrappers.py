@@ -54,6 +54,13 @@ class Bidirectional(ActivityRegularization, Layer):
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
 
+    Raises
+    ------
+    ValueError
+        If ``layer`` (or ``backward_layer``) is not a recurrent layer instance (a class
+        gets a hint: write ``LSTM(...)``), ``merge_mode`` is unknown, or the two
+        directions do not fit together (Keras's messages).
+
     Attributes
     ----------
     forward_layer : RNN
@@ -421,6 +428,13 @@ class TimeDistributed(ActivityRegularization, Layer):
     **kwargs
         ``name``, ``input_shape``, ``dtype``... see `Layer`. The wrapped layer
         computes in the wrapper's dtype (by default its own).
+
+    Raises
+    ------
+    ValueError
+        If ``layer`` is not a layer instance (a class gets a hint: write
+        ``Dense(...)``); when built, if the input shape is not a shape of at least 3
+        axes (Keras's message).
 
     Attributes
     ----------
