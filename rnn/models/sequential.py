@@ -10,10 +10,20 @@ import numpy as np
 from rnn._graph import KerasTensor
 from rnn.callbacks import Callback
 from rnn.layers.core import InputLayer
-from rnn.layers.layer import Layer, Shape, format_shape
+from rnn.layers.layer import Layer, Shape, _standardize_shape, format_shape
 from rnn.models.model import Model, predict_batches
 
 __all__ = ["Sequential"]
+
+
+def _sublayers(model: Model) -> list[Layer]:
+    """Every layer inside ``model``, the layers of the models it holds included."""
+    found: list[Layer] = []
+    for layer in model.layers:
+        found.append(layer)
+        if isinstance(layer, Model):
+            found += _sublayers(layer)
+    return found
 
 
 class Sequential(Model):
@@ -93,17 +103,31 @@ class Sequential(Model):
         Raises
         ------
         ValueError
-            If ``layer`` is not a layer, its name is taken, it is a second input, or it
-            does not fit the output of the previous layer (Keras's message; the layer is
-            then not added).
+            If ``layer`` is not a layer (a layer class gets a hint: write ``Dense(...)``),
+            is the model itself (or a model that holds it), its name is taken, it is a
+            second input, or it does not fit the output of the previous layer (Keras's
+            message; the layer is then not added).
         """
         if isinstance(layer, KerasTensor) and layer._keras_history is not None:
             if isinstance(layer._keras_history.operation, InputLayer):
                 layer = layer._keras_history.operation
         if not isinstance(layer, Layer):
+            hint = (
+                f": the class itself, not a layer; write {layer.__name__}(...)"
+                if isinstance(layer, type) and issubclass(layer, Layer)
+                else ""
+            )
             raise ValueError(
                 "Only instances of `keras.Layer` can be added to a Sequential model. "
-                f"Received: {layer} (of type {type(layer)})"
+                f"Received: {layer} (of type {type(layer)}){hint}"
+            )
+        if layer is self or (isinstance(layer, Model) and self in _sublayers(layer)):
+            raise ValueError(
+                f"Cannot add the model '{self.name}' to itself: a model cannot be one of "
+                "its own layers."
+                if layer is self
+                else f"Cannot add the model '{layer.name}' to '{self.name}': it holds "
+                f"'{self.name}', and a model cannot be one of its own layers."
             )
         if isinstance(layer, InputLayer):
             if self._input is not None:
@@ -164,6 +188,14 @@ class Sequential(Model):
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Build every layer for inputs of ``input_shape`` (batch axis included).
 
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape (a tuple of ints or None with the batch
+            axis first, such as ``(None, 5, 3)``: not a bare int, a string, negative or
+            float dimensions), differs from the shape of the model's `Input`, the model
+            has no layers, or a layer does not fit it.
+
         Examples
         --------
         >>> import rnn
@@ -175,7 +207,12 @@ class Sequential(Model):
         >>> model.output_shape, model.count_params()
         ((None, 8), 416)
         """
-        input_shape = tuple(input_shape)
+        input_shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
+        if not input_shape:
+            raise ValueError(
+                f"Sequential model '{self.name}' needs an `input_shape` with the batch axis "
+                "first, such as (None, 3). Received: input_shape=()"
+            )
         if self._input is not None and tuple(self._input.batch_shape) != input_shape:
             raise ValueError(
                 f"Sequential model '{self.name}' has already been configured to use input "
@@ -192,6 +229,7 @@ class Sequential(Model):
         self._build_layers(self._input.batch_shape)
 
     def _build_layers(self, input_shape: Shape) -> None:
+        """Build each layer in turn for the output shape of the one before."""
         shape: Any = input_shape
         for layer in self._layers:
             if isinstance(shape, list):
