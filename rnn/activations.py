@@ -380,7 +380,9 @@ def get(identifier: str | Activation | None) -> Activation:
     Raises
     ------
     ValueError
-        If the name is unknown, in Keras's wording.
+        For a Keras activation that rnn does not implement (``"mish"``, ``"celu"``...),
+        saying so and listing rnn's names; for another unknown name in Keras's wording,
+        with rnn's names and the closest of them when one is close.
 
     Examples
     --------
@@ -393,7 +395,12 @@ def get(identifier: str | Activation | None) -> Activation:
     >>> activations.get("tahn")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret activation function identifier: 'tahn' (known names: ...)
+    ValueError: Could not interpret activation function identifier: 'tahn' (known names: ...). \
+Did you mean 'tanh'?
+    >>> activations.get("mish")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'mish' is a Keras activation that rnn does not implement; rnn has: 'elu', ...
     """
     if identifier is None:
         return linear
@@ -401,9 +408,12 @@ def get(identifier: str | Activation | None) -> Activation:
         try:
             return _BY_NAME[identifier]
         except KeyError:
+            keras_only = _registry.keras_only(identifier, NAMES, "activation function")
+            if keras_only is not None:
+                raise keras_only from None
             raise ValueError(
                 f"Could not interpret activation function identifier: {identifier!r} "
-                f"(known names: {', '.join(NAMES)})"
+                f"(known names: {', '.join(NAMES)}){_registry.did_you_mean(identifier, NAMES)}"
             ) from None
     if callable(identifier):
         return identifier

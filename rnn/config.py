@@ -72,8 +72,9 @@ def set_floatx(value: Any) -> None:
     Raises
     ------
     ValueError
-        For any other value, in Keras's words (rnn's layers compute in float32 or
-        float64 only); the default is then unchanged.
+        For any other value (``"float16"``, ``"int32"``, ``None``, a number...), in
+        Keras's words, with the type of a value that is not a string (rnn's layers
+        compute in float32 or float64 only); the default is then unchanged.
 
     Examples
     --------
@@ -100,7 +101,11 @@ def set_floatx(value: Any) -> None:
             pass
     if name not in FLOAT_DTYPES:
         accepted = "{" + ", ".join(repr(d) for d in FLOAT_DTYPES) + "}"
-        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {accepted}")
+        shown = value if value is None or isinstance(value, (str, type)) else repr(value)
+        kind = (
+            "" if value is None or isinstance(value, str) else f" (of type {type(value).__name__})"
+        )
+        raise ValueError(f"Unknown `floatx` value: {shown}{kind}. Expected one of {accepted}")
     _floatx = name
 
 
@@ -115,7 +120,14 @@ def set_random_seed(seed: int) -> None:
     Parameters
     ----------
     seed : int
-        Any non-negative integer.
+        Any non-negative integer (a NumPy integer too).
+
+    Raises
+    ------
+    ValueError
+        If ``seed`` is not an integer (``None``, a float, a string, a bool: Keras's
+        wording), or is negative. ``None`` does not unseed the generator: call
+        `reset_session` for that.
 
     Examples
     --------
@@ -129,7 +141,29 @@ def set_random_seed(seed: int) -> None:
     True
     """
     global _rng
-    _rng = np.random.default_rng(seed)
+    _rng = np.random.default_rng(_check_seed(seed))
+
+
+def _check_seed(seed: Any, allow_none: bool = False) -> int | None:
+    """Return ``seed`` as an int if it is a non-negative integer (None if allowed), or raise."""
+    if seed is None and allow_none:
+        return None
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):
+        hint = (
+            ". `set_random_seed(None)` does not unseed the generator: "
+            "`rnn.config.reset_session()` starts an unseeded one"
+            if seed is None
+            else ""
+        )
+        raise ValueError(
+            "Expected `seed` argument to be an integer. "
+            f"Received: seed={seed!r} (of type {type(seed).__name__}){hint}"
+        )
+    if seed < 0:
+        raise ValueError(
+            f"Expected `seed` argument to be a non-negative integer. Received: seed={int(seed)}"
+        )
+    return int(seed)
 
 
 def global_rng() -> np.random.Generator:
@@ -202,6 +236,12 @@ def reset_session(seed: int | None = None) -> None:
     seed : int, optional
         Seed the new generator with this.
 
+    Raises
+    ------
+    ValueError
+        If ``seed`` is neither None nor a non-negative integer (see `set_random_seed`);
+        the session is then left as it was.
+
     Examples
     --------
     >>> import numpy as np
@@ -218,6 +258,7 @@ def reset_session(seed: int | None = None) -> None:
     True
     """
     global _floatx, _rng
+    seed = _check_seed(seed, allow_none=True)
     clear_session()
     _floatx = FLOAT_DTYPES[0]
     _rng = np.random.default_rng(seed)

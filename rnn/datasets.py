@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rnn.config import _check_seed
+
 __all__ = [
     "SEATTLE_TEMPS_LICENSE",
     "SEATTLE_TEMPS_SOURCE",
@@ -247,6 +249,22 @@ load_seattle_weather.SOURCE = SEATTLE_WEATHER_SOURCE  # type: ignore[attr-define
 load_seattle_weather.LICENSE = SEATTLE_WEATHER_LICENSE  # type: ignore[attr-defined]
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_int(value: object, name: str, at_least: int) -> int:
+    """Return ``value`` as an int if it is an integer of at least ``at_least``, else raise."""
+    if not _is_int(value):
+        raise TypeError(
+            f"`{name}` must be an integer. Received: {name}={value!r} "
+            f"(of type {type(value).__name__})"
+        )
+    if value < at_least:  # type: ignore[operator]
+        raise ValueError(f"`{name}` must be at least {at_least}. Received: {name}={value!r}")
+    return int(value)  # type: ignore[call-overload]
+
+
 def chronological_split(
     n: int, fractions: Sequence[float] = (0.7, 0.15)
 ) -> tuple[slice, slice, slice]:
@@ -266,18 +284,56 @@ def chronological_split(
     -------
     train, validation, test : slice
 
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer, or ``fractions`` is not two numbers.
+    ValueError
+        If ``n`` is less than 1; if the fractions are not positive (the validation
+        share may be 0, for no validation part) or add up to 1 or more; or if ``n`` is
+        too short for them: a part that should have rows would have none (the message
+        gives the sizes).
+
     Examples
     --------
     >>> from rnn.datasets import chronological_split
     >>> chronological_split(100)
     (slice(0, 70, None), slice(70, 85, None), slice(85, 100, None))
     """
-    train, validation = fractions
+    n = _check_int(n, "n", 1)
+    numbers = (
+        isinstance(fractions, (list, tuple, np.ndarray))
+        and len(fractions) == 2
+        and all(
+            isinstance(f, (int, float, np.integer, np.floating))
+            and not isinstance(f, (bool, np.bool_))
+            for f in fractions
+        )
+    )
+    if not numbers:
+        raise TypeError(
+            "`fractions` must be two numbers, the shares of the training and validation "
+            f"parts, such as (0.7, 0.15). Received: fractions={fractions!r}"
+        )
+    train, validation = (float(f) for f in fractions)
     if not (0 < train and 0 <= validation and train + validation < 1):
         raise ValueError(
             f"fractions must be positive and add up to less than 1, got {tuple(fractions)}"
         )
     a, b = int(n * train), int(n * (train + validation))
+    sizes = {"train": a, "validation": b - a, "test": n - b}
+    empty = [
+        name
+        for name, size in sizes.items()
+        if size == 0 and (name, validation) != ("validation", 0)
+    ]
+    if empty:
+        parts = ", ".join(f"{name} {size}" for name, size in sizes.items())
+        raise ValueError(
+            f"chronological_split({n}, {tuple(fractions)}) leaves the {' and '.join(empty)} "
+            f"part{'s' if len(empty) > 1 else ''} empty (rows: {parts}): give a longer "
+            "series or larger fractions."
+        )
     return slice(0, a), slice(a, b), slice(b, n)
 
 
@@ -312,6 +368,17 @@ def windows(
     x : numpy.ndarray, shape (samples, length, features)
     y : numpy.ndarray, shape (samples,)
 
+    Raises
+    ------
+    TypeError
+        If ``length`` or ``horizon`` is not an integer, or ``part`` not a slice.
+    ValueError
+        If ``features`` is not 1-D or 2-D; ``targets`` is missing for several features
+        or has another length; ``length`` is less than 1; ``horizon`` is negative, or
+        0 without ``targets`` (the target would be the window's own last value);
+        ``part`` is not contiguous; or the part is too short for one window and its
+        target (the message gives the sizes).
+
     Examples
     --------
     >>> import numpy as np
@@ -325,6 +392,12 @@ def windows(
     [9.0]
     """
     features = np.asarray(features)
+    if features.ndim not in (1, 2):
+        raise ValueError(
+            "features must have shape (timesteps,) or (timesteps, features). "
+            f"Received: an array of shape {features.shape}"
+        )
+    own = targets is None
     if targets is None:
         if features.ndim != 1:
             raise ValueError("give targets= when features has more than one column")
@@ -332,16 +405,37 @@ def windows(
     targets = np.asarray(targets)
     if features.ndim == 1:
         features = features[:, np.newaxis]
-    if len(targets) != len(features):
+    if targets.ndim == 0 or len(targets) != len(features):
         raise ValueError(
             f"features and targets must have the same length, got {len(features)} and "
-            f"{len(targets)}"
+            f"{len(targets) if targets.ndim else 'a scalar'}"
         )
-    if length < 1 or horizon < 0:
-        raise ValueError(f"need length >= 1 and horizon >= 0, got {length} and {horizon}")
+    length = _check_int(length, "length", 1)
+    if not _is_int(horizon):
+        _check_int(horizon, "horizon", 1)
+    if horizon < 0 or (horizon == 0 and own):
+        raise ValueError(
+            "`horizon` must be at least 1: the target lies `horizon` steps after the "
+            "window's last step"
+            + (" (0 would make it that step itself)" if horizon == 0 else "")
+            + f". Received: horizon={horizon!r}"
+        )
+    if part is not None and not isinstance(part, slice):
+        raise TypeError(
+            "`part` must be a slice of the rows, such as one of chronological_split's "
+            f"parts. Received: part={part!r} (of type {type(part).__name__})"
+        )
     start, stop, step = (part or slice(None)).indices(len(features))
     if step != 1:
         raise ValueError("part must be a contiguous slice")
+    rows = max(stop - start, 0)
+    if rows < length + horizon:
+        where = "the series has" if part is None else f"the part (rows {start} to {stop}) has"
+        raise ValueError(
+            f"A window of length {length} and its target {horizon} step(s) later need "
+            f"{length + horizon} rows, but {where} {rows}: give a shorter `length` or "
+            "`horizon`, or more rows."
+        )
     starts = np.arange(start, stop - length - horizon + 1)
     x = features[starts[:, np.newaxis] + np.arange(length)]
     y = targets[starts + length - 1 + horizon]
@@ -390,12 +484,26 @@ def char_vocabulary(text: str) -> list[str]:
     Sorting makes the ids the same on every run and every machine (a ``set`` has no
     fixed order).
 
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a string.
+    ValueError
+        If ``text`` is empty.
+
     Examples
     --------
     >>> from rnn.datasets import char_vocabulary
     >>> char_vocabulary("hello world")
     [' ', 'd', 'e', 'h', 'l', 'o', 'r', 'w']
     """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"char_vocabulary reads a text, a str. Received: {type(text).__name__}"
+            + (f" of length {len(text)}" if hasattr(text, "__len__") else "")
+        )
+    if not text:
+        raise ValueError("char_vocabulary got an empty text: it has no characters.")
     return sorted(set(text))
 
 
@@ -416,6 +524,15 @@ def char_sequences(ids: Sequence[int], length: int, step: int = 1) -> tuple[np.n
     x : numpy.ndarray of int64, shape (samples, length)
     y : numpy.ndarray of int64, shape (samples,)
 
+    Raises
+    ------
+    TypeError
+        If ``ids`` are not integers (encode the text first), or ``length`` or ``step``
+        is not an integer.
+    ValueError
+        If ``ids`` is not one sequence, ``length`` or ``step`` is less than 1, or there
+        are not more than ``length`` ids (a run and the id after it).
+
     Examples
     --------
     >>> from rnn.datasets import char_sequences
@@ -423,11 +540,28 @@ def char_sequences(ids: Sequence[int], length: int, step: int = 1) -> tuple[np.n
     >>> x.tolist(), y.tolist()
     ([[0, 1, 2, 3], [1, 2, 3, 4]], [4, 5])
     """
-    array = np.asarray(ids, dtype=np.int64)
-    if length < 1 or step < 1 or len(array) <= length:
+    if isinstance(ids, str):
+        raise TypeError(
+            "char_sequences reads ids, not the text: encode it first, e.g. "
+            "ids = [vocab.index(c) for c in text] with vocab = char_vocabulary(text)."
+        )
+    given = np.asarray(ids)
+    if given.ndim != 1:
         raise ValueError(
-            f"need 1 <= length < len(array) and step >= 1, got length={length}, "
-            f"step={step}, len(array)={len(array)}"
+            f"ids must be one sequence of ids, shape (n,). Received: shape {given.shape}"
+        )
+    if given.size and given.dtype.kind not in "iu":
+        if given.dtype.kind != "f" or not np.all(np.mod(given, 1) == 0):
+            raise TypeError(
+                f"ids must be integers (a text encoded as ids). Received: dtype {given.dtype}"
+            )
+    array = given.astype(np.int64)
+    length = _check_int(length, "length", 1)
+    step = _check_int(step, "step", 1)
+    if len(array) <= length:
+        raise ValueError(
+            f"char_sequences needs more ids than `length` (a run of `length` ids and the "
+            f"id after it): got length={length} and {len(array)} ids"
         )
     starts = np.arange(0, len(array) - length, step)
     return array[starts[:, np.newaxis] + np.arange(length)], array[starts + length]
@@ -459,6 +593,14 @@ def adding_problem(
     x : numpy.ndarray of float32, shape (samples, timesteps, 2)
     y : numpy.ndarray of float32, shape (samples, 1)
 
+    Raises
+    ------
+    TypeError
+        If ``samples`` or ``timesteps`` is not an integer.
+    ValueError
+        If ``samples`` is less than 1, ``timesteps`` less than 10, or ``seed`` neither
+        None nor a non-negative integer.
+
     Examples
     --------
     >>> import numpy as np
@@ -471,9 +613,12 @@ def adding_problem(
     >>> bool(np.allclose(y[:, 0], (x[:, :, 0] * x[:, :, 1]).sum(axis=1)))
     True
     """
+    samples = _check_int(samples, "samples", 1)
+    if not _is_int(timesteps):
+        _check_int(timesteps, "timesteps", 10)
     if timesteps < 10:
         raise ValueError(f"timesteps must be at least 10, got {timesteps}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(_check_seed(seed, allow_none=True))
     x = np.zeros((samples, timesteps, 2), dtype=np.float32)
     x[:, :, 0] = rng.uniform(0, 1, (samples, timesteps))
     rows = np.arange(samples)

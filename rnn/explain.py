@@ -201,8 +201,12 @@ def explain_params(layer_or_model: Any) -> ParamExplanation:
 
     Raises
     ------
+    TypeError
+        If ``layer_or_model`` is not a layer or model (a layer class gets a hint:
+        write ``Dense(...)``).
     ValueError
-        If a layer is not built, with Keras's ``count_params`` message.
+        If the layer or model (or a layer of it) is not built yet, with Keras's
+        ``count_params`` message.
 
     Examples
     --------
@@ -238,7 +242,14 @@ def explain_params(layer_or_model: Any) -> ParamExplanation:
     time_distributed (TimeDistributed): 5*3 + 3 = 18
         features*units + units (the wrapped Dense's, shared by every step)
     """
-    if isinstance(layer_or_model, Layer) and hasattr(layer_or_model, "layers"):
+    if not isinstance(layer_or_model, Layer):
+        what = (
+            f"the class {layer_or_model.__name__} itself: write {layer_or_model.__name__}(...)"
+            if isinstance(layer_or_model, type)
+            else f"{layer_or_model!r} (of type {type(layer_or_model).__name__})"
+        )
+        raise TypeError(f"explain_params explains a layer or a model. Received: {what}")
+    if hasattr(layer_or_model, "layers"):
         if not layer_or_model.built:
             layer_or_model.count_params()
         return ParamExplanation([_explain_layer(layer) for layer in layer_or_model.layers])

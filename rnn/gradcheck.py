@@ -66,7 +66,7 @@ class GradCheckReport:
         The name of the layer or model checked.
     entries : list of GradCheckEntry
     eps : float
-        The step of the central differences.
+        The step of the central differences (positive).
     tolerance : float
         The largest relative error for `ok`.
     """
@@ -135,14 +135,24 @@ def check_gradients(
         ``loss(output) -> (value, dL/d output)``. By default ``sum(output * r)``
         with a random ``r`` (a list of them if the output is a list).
     eps : float
-        The step of the central differences.
+        The step of the central differences (positive).
     seed : int
         Seed of ``r`` and of the entries sampled with ``max_entries``.
     tolerance : float
-        The largest relative error the report calls ok.
+        The largest relative error the report calls ok (0 or more).
     max_entries : int, optional
-        Check at most this many entries per weight, chosen at random (all by
-        default: two forward passes per entry add up on big layers).
+        Check at most this many entries per weight (at least 1), chosen at random
+        (all by default: two forward passes per entry add up on big layers).
+
+    Raises
+    ------
+    TypeError
+        If ``layer_or_model`` is not a layer or model, ``loss`` is not callable, or
+        ``eps``, ``tolerance``, ``seed`` or ``max_entries`` is not a number of the kind
+        it must be.
+    ValueError
+        If ``eps`` is not a positive finite number, ``tolerance`` is negative or NaN,
+        ``seed`` is negative, or ``max_entries`` is less than 1.
 
     Returns
     -------
@@ -171,6 +181,7 @@ def check_gradients(
     input                  (2, 5, 3)       30    ...
     largest relative error ...: ok (tolerance 1e-06)
     """
+    _check_arguments(layer_or_model, loss, eps, seed, tolerance, max_entries)
     model = _float64_copy(layer_or_model)
     x = np.asarray(x)
     ids = x.dtype.kind in "biu"
@@ -193,6 +204,77 @@ def check_gradients(
     if not ids and grad_x is not None:
         entries.append(_compare("input", x, np.asarray(grad_x), value, eps, rng, max_entries))
     return GradCheckReport(model.name, entries, eps, tolerance)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_arguments(
+    layer_or_model: Any,
+    loss: Any,
+    eps: Any,
+    seed: Any,
+    tolerance: Any,
+    max_entries: Any,
+) -> None:
+    """Raise a clear error for an argument of `check_gradients` that cannot be right."""
+
+    def got(name: str, value: Any) -> str:
+        return f"Received: {name}={value!r} (of type {type(value).__name__})"
+
+    if not isinstance(layer_or_model, Layer):
+        what = (
+            f"the class {layer_or_model.__name__} itself: write {layer_or_model.__name__}(...)"
+            if isinstance(layer_or_model, type)
+            else f"{layer_or_model!r} (of type {type(layer_or_model).__name__})"
+        )
+        raise TypeError(
+            f"check_gradients checks a layer or a model (an `rnn.layers.Layer`). Received: {what}"
+        )
+    if loss is not None and not callable(loss):
+        raise TypeError(
+            "`loss` must be None or a function `loss(output) -> (value, dL/d output)`. "
+            + got("loss", loss)
+        )
+    if not _is_number(eps):
+        raise TypeError("`eps` must be a number, such as 1e-6. " + got("eps", eps))
+    if not (np.isfinite(eps) and eps > 0):
+        raise ValueError(
+            "`eps`, the step of the central differences (L(w + eps) - L(w - eps)) / "
+            f"(2 eps), must be a positive finite number, such as 1e-6. Received: eps={eps!r}"
+        )
+    if not _is_number(tolerance):
+        raise TypeError(
+            "`tolerance` must be a number, such as 1e-6. " + got("tolerance", tolerance)
+        )
+    if not tolerance >= 0:  # NaN too
+        raise ValueError(
+            "`tolerance`, the largest relative error the report calls ok, must be a "
+            f"number >= 0, such as 1e-6. Received: tolerance={tolerance!r}"
+        )
+    if not _is_int(seed):
+        raise TypeError("`seed` must be an integer. " + got("seed", seed))
+    if seed < 0:
+        raise ValueError(f"`seed` must be a non-negative integer. Received: seed={seed!r}")
+    if max_entries is not None:
+        if not _is_int(max_entries):
+            raise TypeError(
+                "`max_entries` must be None (check every entry) or a positive integer. "
+                + got("max_entries", max_entries)
+            )
+        if max_entries < 1:
+            raise ValueError(
+                "`max_entries` must be None (check every entry) or a positive integer: "
+                f"with {max_entries!r} nothing would be checked. "
+                f"Received: max_entries={max_entries!r}"
+            )
 
 
 def _compare(

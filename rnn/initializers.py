@@ -878,7 +878,9 @@ def get(identifier: Any) -> Callable[..., np.ndarray]:
     Raises
     ------
     ValueError
-        For an unknown name or class, in Keras's wording.
+        For a Keras name that rnn does not implement (``"stft"``), saying so and listing
+        rnn's names; for another unknown name or class in Keras's wording, with the
+        closest of rnn's names when one is close.
 
     Examples
     --------
@@ -892,7 +894,7 @@ def get(identifier: Any) -> Callable[..., np.ndarray]:
     >>> initializers.get("glorot")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret initializer identifier: glorot
+    ValueError: Could not interpret initializer identifier: glorot. Did you mean 'glorot_normal'?
     """
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
@@ -933,7 +935,11 @@ def deserialize(config: Mapping[str, Any]) -> Initializer:
         raise ValueError(f"Unknown `config` as a `dict`, config={dict(config)}")
     cls = _class_named(config["class_name"])
     if cls is None:
-        raise ValueError(f"Could not interpret initializer identifier: {dict(config)}")
+        classes = [c.__name__ for c in CLASSES.values()]
+        keras_only = _registry.keras_only(config["class_name"], classes, "initializer", classes)
+        raise keras_only or ValueError(
+            f"Could not interpret initializer identifier: {dict(config)}"
+        )
     return cls.from_config(config.get("config") or {})
 
 

@@ -79,34 +79,158 @@ def align_targets(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
     return t
 
 
-def sparse_labels(y_true: Any, y_pred: np.ndarray) -> np.ndarray:
+def _first(values: np.ndarray) -> Any:
+    """Return the first entry of ``values`` as a Python object (``'a'``, not ``np.str_('a')``)."""
+    first = values.flat[0]
+    return first.item() if isinstance(first, np.generic) else first
+
+
+def _looks_one_hot(t: np.ndarray) -> bool:
+    """Whether ``t`` (numbers, last axis of several classes) is rows of one 1 and 0s."""
+    if t.dtype.kind not in "biuf" or t.ndim == 0 or t.shape[-1] < 2 or not t.size:
+        return False
+    return bool(np.isin(t, (0, 1)).all() and (t.sum(axis=-1) == 1).all())
+
+
+def _looks_like_labels(t: np.ndarray, y_pred: np.ndarray) -> bool:
+    """Whether ``t`` has integer labels' shape for ``y_pred`` (no class axis) and whole numbers."""
+    if y_pred.ndim == 0 or y_pred.shape[-1] < 2 or t.dtype.kind not in "biuf":
+        return False
+    if t.shape not in (y_pred.shape[:-1], (*y_pred.shape[:-1], 1)):
+        return False
+    return bool(np.isfinite(t).all() and (t == np.round(t)).all()) if t.dtype.kind == "f" else True
+
+
+def check_one_hot(
+    t: np.ndarray, y_pred: np.ndarray, sparse: str = "sparse_categorical_crossentropy"
+) -> None:
+    """Raise Keras's ``ValueError`` unless the one-hot targets ``t`` have ``y_pred``'s shape.
+
+    Integer labels (one axis fewer, or a last axis of 1) get a hint: use ``sparse``
+    (``"sparse_categorical_crossentropy"``, or the accuracy of that name). Targets that
+    are not numbers (strings) are refused too.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.losses import check_one_hot
+    >>> check_one_hot(np.array([0, 2]), np.ones((2, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: Arguments `target` and `output` must have the same shape. Received: \
+target.shape=(2,), output.shape=(2, 3). `y_true` looks like integer labels (shape (2,)): \
+use sparse_categorical_crossentropy, or one-hot encode them.
+    """
+    if t.dtype.kind not in "biufO":
+        example = f" (e.g. {_first(t)!r})" if t.size else ""
+        raise ValueError(
+            f"Targets must be numbers (one-hot rows), got dtype {t.dtype}{example}: map "
+            f"the labels to integers and use {sparse}, or one-hot encode them."
+        )
+    if t.shape == y_pred.shape:
+        return
+    message = (
+        "Arguments `target` and `output` must have the same shape. "
+        f"Received: target.shape={t.shape}, output.shape={y_pred.shape}"
+    )
+    if _looks_like_labels(t, y_pred):
+        message += (
+            f". `y_true` looks like integer labels (shape {t.shape}): use {sparse}, "
+            "or one-hot encode them."
+        )
+    raise ValueError(message)
+
+
+def sparse_labels(
+    y_true: Any, y_pred: np.ndarray, name: str = "sparse_categorical_crossentropy"
+) -> np.ndarray:
     """Integer class labels of shape ``y_pred.shape[:-1]``, checked as Keras does.
 
     A trailing axis of size 1 is dropped: labels ``(batch, 1)`` fit ``(batch, classes)``.
+    Whole numbers in a float array (``1.0``) are labels too, as in Keras.
+
+    Parameters
+    ----------
+    y_true : array_like
+        The labels.
+    y_pred : numpy.ndarray, shape (batch, ..., classes)
+    name : str
+        What wants the labels, for the messages: ``"sparse_categorical_crossentropy"``
+        or ``"sparse_categorical_accuracy"``.
 
     Raises
     ------
     ValueError
-        If the shapes do not fit (e.g. one-hot targets, in Keras's wording) or a
-        label is not a class index.
+        If the labels are not numbers (strings: map them to integers first); if the
+        shapes do not fit (in Keras's wording, saying what was expected, and for
+        one-hot targets to use the categorical loss or ``y.argmax(-1)``); if a label is
+        NaN, infinite or fractional (Keras truncates it silently); or if it is outside
+        ``[0, classes)`` (in Keras's wording).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from rnn.losses import sparse_labels
+    >>> sparse_labels([[2.0], [0.0]], np.ones((2, 3))).tolist()
+    [2, 0]
+    >>> sparse_labels(np.eye(3)[[2, 0]], np.ones((2, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: Arguments `target` and `output` must have the same shape up until the last \
+dimension: target.shape=(2, 3), output.shape=(2, 3). sparse_categorical_crossentropy expects \
+integer class labels of shape (2,), but `y_true` looks one-hot (shape (2, 3), rows of one 1): \
+use categorical_crossentropy, or pass y.argmax(-1).
+    >>> sparse_labels([0, 1.5], np.ones((2, 3)))
+    Traceback (most recent call last):
+    ...
+    ValueError: Received a label value of 1.5 which is not an integer: \
+sparse_categorical_crossentropy expects integer class labels in [0, 3).
     """
     t = np.asarray(y_true)
+    classes = y_pred.shape[-1]
+    if t.dtype.kind == "O":  # e.g. a list mixing numbers and None or strings
+        try:
+            t = t.astype(np.float64)
+        except (TypeError, ValueError):
+            pass
+    if t.dtype.kind not in "biuf":
+        example = f" (e.g. {_first(t)!r})" if t.size else ""
+        raise ValueError(
+            f"{name} expects integer class indices as labels, in [0, {classes}); got "
+            f"dtype {t.dtype}{example}: map the labels to integers first."
+        )
     if t.ndim == y_pred.ndim and t.ndim and t.shape[-1] == 1:
         t = t[..., 0]
     if t.shape != y_pred.shape[:-1]:
-        raise ValueError(
+        message = (
             "Arguments `target` and `output` must have the same shape up until the last "
-            f"dimension: target.shape={t.shape}, output.shape={y_pred.shape}"
+            f"dimension: target.shape={t.shape}, output.shape={y_pred.shape}. {name} "
+            f"expects integer class labels of shape {y_pred.shape[:-1]}"
         )
-    labels = t.astype(np.int64)
-    classes = y_pred.shape[-1]
-    bad = labels[(labels < 0) | (labels >= classes)]
+        if t.ndim == y_pred.ndim and _looks_one_hot(t):
+            other = name.replace("sparse_", "", 1)
+            message += (
+                f", but `y_true` looks one-hot (shape {t.shape}, rows of one 1): use "
+                f"{other}, or pass y.argmax(-1)."
+            )
+        else:
+            message += f" (or {(*y_pred.shape[:-1], 1)})."
+        raise ValueError(message)
+    if t.dtype.kind == "f":
+        fractional = t[~np.isfinite(t) | (t != np.round(t))]
+        if fractional.size:
+            value = float(fractional.flat[0])
+            raise ValueError(
+                f"Received a label value of {value!r} which is not an integer: {name} "
+                f"expects integer class labels in [0, {classes})."
+            )
+    bad = t[(t < 0) | (t >= classes)]
     if bad.size:
         raise ValueError(
-            f"Received a label value of {bad.flat[0]} which is outside the valid range "
+            f"Received a label value of {int(bad.flat[0])} which is outside the valid range "
             f"of [0, {classes})."
         )
-    return labels
+    return t.astype(np.int64)
 
 
 class Loss:
@@ -398,6 +522,12 @@ class BinaryCrossentropy(_CrossentropyOptions, _Elementwise):
     **kwargs
         ``reduction``, ``name``, ``dtype`` (see `Loss`).
 
+    Raises
+    ------
+    ValueError
+        For a target outside ``[0, 1]`` (labels -1 and 1, or class indices 0..k-1:
+        the loss would have no minimum), or targets whose shape does not fit.
+
     Examples
     --------
     Keras's docstring example:
@@ -416,7 +546,22 @@ class BinaryCrossentropy(_CrossentropyOptions, _Elementwise):
         return _Elementwise.values_and_grads(self, y_true, y_pred)
 
     def terms(self, t: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return the cross-entropy of each target and prediction, and its derivative in ``p``."""
+        """Return the cross-entropy of each target and prediction, and its derivative in ``p``.
+
+        Raises
+        ------
+        ValueError
+            For a target outside ``[0, 1]``: its loss has no minimum (Keras's torch
+            backend refuses it too; its TensorFlow backend trains on it silently).
+        """
+        outside = t[(t < 0) | (t > 1)]
+        if outside.size:
+            raise ValueError(
+                f"Received a target value of {float(outside.flat[0])!r} which is outside the "
+                "valid range of [0, 1]: binary_crossentropy expects targets between 0 and 1 "
+                "(the probability of the positive class). Map the labels to 0 and 1, or for "
+                "more than two classes use sparse_categorical_crossentropy."
+            )
         t = self.smooth(t.astype(np.float64), classes=2)  # two classes: t and 1 - t
         if self.from_logits:
             x = p.astype(np.float64)
@@ -467,6 +612,13 @@ class CategoricalCrossentropy(_CrossentropyOptions):
     **kwargs
         ``reduction``, ``name``, ``dtype`` (see `Loss`).
 
+    Raises
+    ------
+    ValueError
+        If ``y_true`` does not have ``y_pred``'s shape (Keras's words); integer labels
+        (shape ``(batch,)`` or ``(batch, 1)``) are told to use
+        ``sparse_categorical_crossentropy``; targets that are not numbers too.
+
     Examples
     --------
     Keras's docstring example:
@@ -483,9 +635,9 @@ class CategoricalCrossentropy(_CrossentropyOptions):
         self, y_true: Any, y_pred: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return each sample's cross-entropy and its derivative w.r.t. ``y_pred``."""
-        t = np.asarray(y_true, dtype=np.float64)
-        check_same_shape(t, y_pred)
-        t = self.smooth(t, classes=y_pred.shape[-1])
+        t = np.asarray(y_true)
+        check_one_hot(t, y_pred)
+        t = self.smooth(t.astype(np.float64), classes=y_pred.shape[-1])
         return _crossentropy(t, y_pred, self.from_logits)
 
 
@@ -508,6 +660,15 @@ class SparseCategoricalCrossentropy(_AxisLoss):
     **kwargs
         ``reduction``, ``name``, ``dtype`` (see `Loss`).
 
+    Raises
+    ------
+    ValueError
+        For labels that are not numbers (strings: map them to integers first), a
+        shape that does not fit (one-hot targets are told to use
+        ``categorical_crossentropy`` or ``y.argmax(-1)``), a label that is NaN,
+        infinite or fractional (Keras truncates it), or one outside ``[0, classes)``
+        (Keras's words). See `sparse_labels`.
+
     Examples
     --------
     Keras's docstring example:
@@ -520,7 +681,9 @@ class SparseCategoricalCrossentropy(_AxisLoss):
     Traceback (most recent call last):
     ...
     ValueError: Arguments `target` and `output` must have the same shape up until the last \
-dimension: target.shape=(2, 3), output.shape=(2, 3)
+dimension: target.shape=(2, 3), output.shape=(2, 3). sparse_categorical_crossentropy expects \
+integer class labels of shape (2,), but `y_true` looks one-hot (shape (2, 3), rows of one 1): \
+use categorical_crossentropy, or pass y.argmax(-1).
     """
 
     default_name = "sparse_categorical_crossentropy"
@@ -656,6 +819,12 @@ def binary_crossentropy(
     numpy.ndarray
         ``y_pred``'s shape without ``axis``.
 
+    Raises
+    ------
+    ValueError
+        For a target outside ``[0, 1]`` (labels -1 and 1, or class indices 0..k-1:
+        the loss would have no minimum), or targets whose shape does not fit.
+
     Examples
     --------
     >>> from rnn.losses import binary_crossentropy
@@ -693,6 +862,13 @@ def categorical_crossentropy(
     numpy.ndarray
         ``y_pred``'s shape without ``axis``.
 
+    Raises
+    ------
+    ValueError
+        If ``y_true`` does not have ``y_pred``'s shape (Keras's words); integer labels
+        (shape ``(batch,)`` or ``(batch, 1)``) are told to use
+        ``sparse_categorical_crossentropy``; targets that are not numbers too.
+
     Examples
     --------
     >>> from rnn.losses import categorical_crossentropy
@@ -728,6 +904,15 @@ def sparse_categorical_crossentropy(
     Returns
     -------
     numpy.ndarray, shape of y_true
+
+    Raises
+    ------
+    ValueError
+        For labels that are not numbers (strings: map them to integers first), a
+        shape that does not fit (one-hot targets are told to use
+        ``categorical_crossentropy`` or ``y.argmax(-1)``), a label that is NaN,
+        infinite or fractional (Keras truncates it), or one outside ``[0, classes)``
+        (Keras's words). See `sparse_labels`.
 
     Examples
     --------
@@ -862,7 +1047,8 @@ def _from_dict(identifier: dict[str, Any]) -> Loss:
         return LossFunctionWrapper(_FUNCTIONS_BY_NAME[config])
     if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
         return _CLASSES[name].from_config(config)
-    raise ValueError(f"Could not interpret loss identifier: {identifier}")
+    keras_only = _registry.keras_only(name, _CLASSES, "loss", shown=_CLASSES)
+    raise keras_only or ValueError(f"Could not interpret loss identifier: {identifier}")
 
 
 def get(identifier: Any) -> Loss:
@@ -876,7 +1062,9 @@ def get(identifier: Any) -> Loss:
     Raises
     ------
     ValueError
-        For anything else, in Keras's wording.
+        For a Keras name that rnn does not implement (``"huber"``, ``"kld"``...), saying
+        so and listing rnn's names; for anything else in Keras's wording, with the
+        closest of rnn's names when one is close (``"Did you mean 'mse'?"``).
 
     Examples
     --------
@@ -890,7 +1078,13 @@ def get(identifier: Any) -> Loss:
     >>> losses.get("msee")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret loss identifier: msee
+    ValueError: Could not interpret loss identifier: msee. Did you mean 'mse'?
+    >>> losses.get("huber")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'huber' is a Keras loss that rnn does not implement; rnn has: 'bce', \
+'binary_crossentropy', 'categorical_crossentropy', 'mae', 'mean_absolute_error', \
+'mean_squared_error', 'mse', 'sparse_categorical_crossentropy'.
     """
     if isinstance(identifier, Loss):
         return identifier
@@ -915,6 +1109,7 @@ __all__ = [
     "align_targets",
     "binary_crossentropy",
     "categorical_crossentropy",
+    "check_one_hot",
     "get",
     "mean_absolute_error",
     "mean_squared_error",

@@ -32,6 +32,7 @@ from rnn.losses import (
     align_targets,
     binary_crossentropy,
     categorical_crossentropy,
+    check_one_hot,
     mean_absolute_error,
     mean_squared_error,
     sparse_categorical_crossentropy,
@@ -60,6 +61,12 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> np.ndar
 def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1.0 where the arg-max of one-hot ``y_true`` and of ``y_pred`` agree, per sample.
 
+    Raises
+    ------
+    ValueError
+        If ``y_true`` does not have ``y_pred``'s shape (Keras's words); integer labels
+        are told to use ``sparse_categorical_accuracy``.
+
     Examples
     --------
     >>> from rnn.metrics import categorical_accuracy
@@ -68,16 +75,19 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """
     p = _pred(y_pred)
     t = np.asarray(y_true)
-    if t.shape != p.shape:
-        raise ValueError(
-            "Arguments `target` and `output` must have the same shape. "
-            f"Received: target.shape={t.shape}, output.shape={p.shape}"
-        )
+    check_one_hot(t, p, "sparse_categorical_accuracy")
     return (t.argmax(axis=-1) == p.argmax(axis=-1)).astype(np.float64)
 
 
 def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     """1.0 where the integer label equals the arg-max of ``y_pred``, per sample.
+
+    Raises
+    ------
+    ValueError
+        As :func:`rnn.losses.sparse_labels`: labels that are not numbers, a shape that
+        does not fit (one-hot targets are told to use ``categorical_accuracy`` or
+        ``y.argmax(-1)``), a NaN or fractional label, or one outside ``[0, classes)``.
 
     Examples
     --------
@@ -86,7 +96,8 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> np.ndarray:
     [0.0, 1.0]
     """
     p = _pred(y_pred)
-    return (sparse_labels(y_true, p) == p.argmax(axis=-1)).astype(np.float64)
+    labels = sparse_labels(y_true, p, "sparse_categorical_accuracy")
+    return (labels == p.argmax(axis=-1)).astype(np.float64)
 
 
 class Metric:
@@ -320,14 +331,26 @@ class BinaryAccuracy(_FunctionMetric):
 
 
 class CategoricalAccuracy(_FunctionMetric):
-    """Share of samples whose predicted class is the one-hot target's."""
+    """Share of samples whose predicted class is the one-hot target's.
+
+    Raises
+    ------
+    ValueError
+        From `update_state`, as `categorical_accuracy`.
+    """
 
     function = staticmethod(categorical_accuracy)
     default_name = "categorical_accuracy"
 
 
 class SparseCategoricalAccuracy(_FunctionMetric):
-    """Share of samples whose predicted class is the integer label."""
+    """Share of samples whose predicted class is the integer label.
+
+    Raises
+    ------
+    ValueError
+        From `update_state`, as `sparse_categorical_accuracy`.
+    """
 
     function = staticmethod(sparse_categorical_accuracy)
     default_name = "sparse_categorical_accuracy"
@@ -389,7 +412,8 @@ def _from_dict(identifier: dict[str, Any]) -> Metric:
         return MeanMetricWrapper(_FUNCTIONS[config], name=config)
     if isinstance(name, str) and name in _CLASSES and isinstance(config, dict):
         return _CLASSES[name].from_config(config)
-    raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    keras_only = _registry.keras_only(name, _CLASSES, "metric", shown=_CLASSES)
+    raise keras_only or ValueError(f"Could not interpret metric identifier: {identifier}")
 
 
 def accuracy_for(y_true_shape: tuple[int, ...], y_pred_shape: tuple[int, ...]) -> type[Metric]:
@@ -433,7 +457,9 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     Raises
     ------
     ValueError
-        For an unknown name, in Keras's wording.
+        For a Keras name that rnn does not implement (``"auc"``, ``"precision"``...),
+        saying so and listing rnn's names; for another unknown name in Keras's wording,
+        with the closest of rnn's names when one is close (``"Did you mean 'mae'?"``).
 
     Examples
     --------
@@ -448,7 +474,14 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
     >>> metrics.get("maee")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret metric identifier: maee
+    ValueError: Could not interpret metric identifier: maee. Did you mean 'mae'?
+    >>> metrics.get("auc")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'auc' is a Keras metric that rnn does not implement; rnn has: 'acc', \
+'accuracy', 'bce', 'binary_accuracy', 'binary_crossentropy', 'categorical_accuracy', \
+'categorical_crossentropy', 'mae', 'mean_absolute_error', 'mean_squared_error', 'mse', \
+'sparse_categorical_accuracy', 'sparse_categorical_crossentropy'.
     """
     if isinstance(identifier, Metric):
         return identifier
@@ -463,7 +496,9 @@ def get(identifier: Any, y_true: Any = None, y_pred: Any = None) -> Metric:
             raise ValueError(f"Metric '{identifier}' needs targets and outputs to be resolved.")
         cls = accuracy_for(np.shape(y_true), np.shape(y_pred))
         return cls(name=identifier)
-    metric = _registry.lookup(identifier, _BY_NAME, "metric")()
+    if not (isinstance(identifier, str) and identifier in _BY_NAME):
+        raise _registry.unknown_name(identifier, [*_BY_NAME, "accuracy", "acc"], "metric")
+    metric = _BY_NAME[identifier]()
     metric.name = identifier
     return metric
 

@@ -138,6 +138,13 @@ _INITIALIZER_ALIASES = {"random_uniform": "RandomUniform", "normal": "RandomNorm
 # keys of an initializer's config that only Keras 3.15 has, at their defaults
 _INITIALIZER_EXTRAS = {"input_axes": None, "output_axes": None}
 
+# Arguments of Keras 3's layers that rnn's do not take: a config naming one is Keras's.
+_KERAS_ONLY_KEYS = frozenset(_HARMLESS) - {"axis"} | {
+    "quantization_config",
+    "lora_rank",
+    "lora_alpha",
+}
+
 # How Keras orders an optimizer's per-weight state in ``optimizer/vars``: the names in
 # one tuple alternate weight by weight; the tuples follow each other.
 _SLOT_BLOCKS: dict[str, tuple[tuple[str, ...], ...]] = {
@@ -543,6 +550,69 @@ def _layer_from_keras(
     return {"class_name": class_name, "config": out, **rest}
 
 
+def _is_keras_form(value: Any) -> bool:
+    """Whether a config holds Keras 3's serialized form anywhere (objects with a ``module``)."""
+    if isinstance(value, dict):
+        return "module" in value or any(_is_keras_form(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_is_keras_form(v) for v in value)
+    return False
+
+
+def _config_type_error(owner: str, config: Any) -> TypeError:
+    return TypeError(
+        f"{owner}.from_config expects a dict, the output of get_config(). "
+        f"Received: config={config!r} (of type {type(config).__name__})"
+    )
+
+
+def _layer_config_from_keras(cls: type, config: Any) -> dict[str, Any]:
+    """Return a layer's config as ``cls`` takes it: Keras 3's ``get_config()`` translated.
+
+    Keras writes the dtype as a policy and initializers with their module, and adds
+    arguments rnn does not have at their defaults (``quantization_config=None``): those
+    are dropped, and one set to anything else is refused by name. A config rnn wrote
+    comes back unchanged.
+    """
+    if not isinstance(config, dict):
+        raise _config_type_error(cls.__name__, config)
+    if not (_is_keras_form(config) or _KERAS_ONLY_KEYS & set(config)):
+        return config
+    name = cls.__name__
+    return _layer_from_keras({"class_name": name, "config": config}, {name: cls}, {})["config"]
+
+
+def _model_config_from_keras(cls: type, config: Any, custom_objects: dict[str, Any] | None) -> Any:
+    """Check a model's config; make the model here when it is Keras 3's form (else None).
+
+    Raises
+    ------
+    ValueError
+        For a config that is not a dict with a list of ``layers``, in Keras's wording.
+    """
+    if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+        raise ValueError(
+            f"A {cls.__name__} model configuration must be a dictionary containing the "
+            f"'name' and 'layers' keys. Received: config={config}"
+        )
+    if cls.__name__ == "Functional":
+        missing = [k for k in ("input_layers", "output_layers") if k not in config]
+        if missing:
+            raise ValueError(
+                "A Functional model configuration must be a dictionary containing the "
+                f"'layers', 'input_layers' and 'output_layers' keys; it lacks "
+                f"{' and '.join(repr(k) for k in missing)}. Received keys: {sorted(config)}"
+            )
+    if not _is_keras_form(config["layers"]):
+        return None
+    if "name" not in config:
+        config = {**config, "name": None}
+    class_name = "Functional" if "input_layers" in config else cls.__name__
+    return _model_from_keras(
+        {"class_name": class_name, "config": config}, {class_name: cls, **(custom_objects or {})}
+    )
+
+
 def _bidirectional_from_keras(
     config: dict[str, Any], accepted: set[str] | None, where: str
 ) -> dict[str, Any]:
@@ -595,12 +665,13 @@ def _model_from_keras(
 ) -> Any:
     """Make the rnn model of a Keras ``config.json`` (not compiled, weights not loaded)."""
     extras = extras or {}
-    inner = dict(config["config"])
-    if "layers" not in inner or "name" not in inner:
+    inner = config["config"]
+    if not isinstance(inner, dict) or "layers" not in inner or "name" not in inner:
         raise ValueError(
             "A Sequential model configuration must be a dictionary containing the 'name' "
             f"and 'layers' keys. Received: config={inner}"
         )
+    inner = dict(inner)
     cls = _model_class(config["class_name"], custom_objects)
     trainable = inner.pop("trainable", True)
     inner.pop("dtype", None)
@@ -638,7 +709,8 @@ def deserialize_keras_object(
     Raises
     ------
     ValueError
-        For a setting rnn does not support (a regularizer...), naming it.
+        For a setting rnn does not support, naming it, or a config that is not a dict
+        with ``class_name`` and ``config`` (Keras's wording).
     TypeError
         For a class rnn does not know, in Keras's wording.
 
@@ -666,7 +738,16 @@ def deserialize_keras_object(
     """
     from rnn.layers.layer import deserialize_layer
 
-    if "layers" in (config.get("config") or {}):
+    if not (isinstance(config, dict) and "class_name" in config and "config" in config):
+        raise ValueError(
+            "The provided configuration is not a valid Keras configuration. Expected a "
+            "dictionary containing a 'class_name' and a 'config' key. "
+            f"Received: config={config!r}"
+        )
+    inner = config["config"]
+    if config["class_name"] in ("Sequential", "Functional", "Model") or (
+        isinstance(inner, dict) and "layers" in inner
+    ):
         return _model_from_keras(config, custom_objects)
     entry = _layer_from_keras(config, custom_objects, {})
     layer = deserialize_layer(entry, custom_objects)

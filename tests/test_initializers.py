@@ -115,7 +115,8 @@ def test_constant_by_name_works_where_keras_raises_key_error() -> None:
 
 def test_unknown_name_is_keras_error() -> None:
     keras = KERAS["errors"]["unknown_name"]
-    with pytest.raises(ValueError, match=f"^{re.escape(keras['message'])}$"):
+    message = keras["message"] + ". Did you mean 'glorot_normal'?"  # rnn's addition
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         initializers.get("glorot")
 
 

@@ -219,8 +219,10 @@ def test_config_round_trip() -> None:
 @pytest.mark.parametrize("cls", [SimpleRNN, LSTM, GRU])
 @pytest.mark.parametrize("units", [-1, 0, 2.5, True, "3"])
 def test_recurrent_units_must_be_positive_int(cls: type, units: object) -> None:
+    # an int is shown as it is; anything else with its repr and type ("'3'" is not 3)
+    got = f"{units}" if type(units) is int else f"{units!r} (of type {type(units).__name__})"
     message = (
-        f"Received an invalid value for argument `units`, expected a positive integer, got {units}."
+        f"Received an invalid value for argument `units`, expected a positive integer, got {got}."
     )
     with pytest.raises(ValueError) as info:
         cls(units)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -111,7 +112,8 @@ def test_crossentropy_metric() -> None:
 
 
 def test_errors() -> None:
-    with pytest.raises(ValueError, match=r"^Could not interpret metric identifier: maee$"):
+    message = "Could not interpret metric identifier: maee. Did you mean 'mae'?"
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         metrics.get("maee")
     with pytest.raises(ValueError, match="needs targets and outputs"):
         metrics.get("accuracy")
@@ -211,6 +213,7 @@ def test_get_errors_equal_keras(error: str, identifier: object) -> None:
     expected = API["errors"][error]
     with pytest.raises(ValueError) as raised:
         metrics.get(identifier)  # type: ignore[arg-type]
-    assert str(raised.value) == expected["message"]
+    hint = ". Did you mean 'mae'?" if error == "unknown_name" else ""  # rnn's addition
+    assert str(raised.value) == expected["message"] + hint
     with pytest.raises(ValueError, match="Could not interpret metric identifier"):
         metrics.get({"class_name": "Foo", "config": {}})

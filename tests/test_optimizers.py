@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -123,11 +124,21 @@ def test_get_by_name(identifier: str, cls: type[Optimizer]) -> None:
     assert optimizers.get(optimizer) is optimizer
 
 
-@pytest.mark.parametrize("identifier", ["adagrad", "Sgd", None, 0.1])
-def test_unknown_optimizer(identifier: object) -> None:
-    with pytest.raises(
-        ValueError, match=f"^Could not interpret optimizer identifier: {identifier}$"
-    ):
+@pytest.mark.parametrize(
+    ("identifier", "message"),
+    [
+        (
+            "adagrad",
+            "'adagrad' is a Keras optimizer that rnn does not implement; rnn has: 'adam', "
+            "'adamw', 'rmsprop', 'sgd'.",
+        ),
+        ("Sgd", "Could not interpret optimizer identifier: Sgd. Did you mean 'sgd'?"),
+        (None, "Could not interpret optimizer identifier: None"),
+        (0.1, "Could not interpret optimizer identifier: 0.1"),
+    ],
+)
+def test_unknown_optimizer(identifier: object, message: str) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         optimizers.get(identifier)  # type: ignore[arg-type]
 
 
@@ -312,7 +323,8 @@ def test_errors_equal_keras(error: str, make_it: object) -> None:
     with pytest.raises(Exception) as raised:
         make_it()  # type: ignore[operator]
     assert type(raised.value).__name__ == expected["type"]
-    assert str(raised.value) == expected["message"]
+    hint = ". Did you mean 'adam'?" if error == "unknown_name" else ""  # rnn's addition
+    assert str(raised.value) == expected["message"] + hint
 
 
 def test_setting_the_rate_of_a_schedule_raises_keras_type_error() -> None:

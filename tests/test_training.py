@@ -368,11 +368,18 @@ def test_targets_that_do_not_fit_the_loss() -> None:
 
 def test_unknown_names_fail_at_compile() -> None:
     model = Linear(3, 1)
-    with pytest.raises(ValueError, match=r"^Could not interpret optimizer identifier: adamx$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Could not interpret optimizer identifier: adamx\. Did you mean 'adam'\?$",
+    ):
         model.compile(optimizer="adamx", loss="mse")
-    with pytest.raises(ValueError, match=r"^Could not interpret loss identifier: msex$"):
+    with pytest.raises(
+        ValueError, match=r"^Could not interpret loss identifier: msex\. Did you mean 'mse'\?$"
+    ):
         model.compile(loss="msex")
-    with pytest.raises(ValueError, match=r"^Could not interpret metric identifier: maex$"):
+    with pytest.raises(
+        ValueError, match=r"^Could not interpret metric identifier: maex\. Did you mean 'mae'\?$"
+    ):
         model.compile(loss="mse", metrics=["maex"])
     with pytest.raises(ValueError, match="Expected `metrics` argument to be a list"):
         model.compile(loss="mse", metrics="mae")  # type: ignore[arg-type]

@@ -10,7 +10,15 @@ import numpy as np
 from rnn import _graph, activations, constraints, initializers, regularizers
 from rnn.config import floatx
 from rnn.layers._penalties import ActivityRegularization
-from rnn.layers.layer import Layer, Shape, positive_int
+from rnn.layers.layer import (
+    Layer,
+    Shape,
+    _check_flag,
+    _is_int,
+    _received,
+    _standardize_shape,
+    positive_int,
+)
 
 
 def activation_backward(
@@ -93,6 +101,15 @@ class InputLayer(Layer):
     optional : False
         Keras's optional inputs, which rnn does not have.
 
+    Raises
+    ------
+    ValueError
+        If ``shape`` (or ``batch_shape``) is missing or is not a shape: a tuple of ints
+        or None, not a bare int (write ``shape=(3,)``), a string, or a negative, float
+        or bool dimension ("Cannot convert ... to a shape", Keras's words); if
+        ``batch_size`` is neither None nor a non-negative integer; or if both ``shape``
+        and ``batch_shape`` are given.
+
     Attributes
     ----------
     output : KerasTensor
@@ -111,8 +128,9 @@ class InputLayer(Layer):
         optional: bool = False,
         **kwargs: Any,
     ) -> None:
-        if shape is None:
-            shape = kwargs.pop("input_shape", None)
+        shape_name = "shape"
+        if shape is None and "input_shape" in kwargs:
+            shape, shape_name = kwargs.pop("input_shape"), "input_shape"
         for flag, value in (("sparse", sparse), ("ragged", ragged), ("optional", optional)):
             if value:
                 raise ValueError(
@@ -126,13 +144,25 @@ class InputLayer(Layer):
                 raise ValueError(
                     "You cannot pass both `batch_size` and `batch_shape` at the same time."
                 )
-            batch_size, *rest = tuple(batch_shape)
+            full = _standardize_shape(batch_shape, "batch_shape", batch_axis=True)
+            if not full:
+                raise ValueError(
+                    "`batch_shape` must start with the batch size (None for any), then the "
+                    "shape of one sample: batch_shape=(None, 3). Received: batch_shape=()"
+                )
+            batch_size, *rest = full
             shape = tuple(rest)
         if shape is None:
             raise ValueError("You must pass a `shape` argument.")
+        shape = _standardize_shape(shape, shape_name)
+        if batch_size is not None and not (_is_int(batch_size) and batch_size >= 0):
+            raise ValueError(
+                "Received an invalid value for `batch_size`, expected None (any batch size) "
+                f"or a non-negative integer. Received: batch_size={_received(batch_size)}"
+            )
         super().__init__(name=name, **kwargs)
         self.dtype = _data_dtype(dtype)
-        self.shape: Shape = tuple(shape)
+        self.shape: Shape = shape
         self.batch_shape: Shape = (batch_size, *self.shape)
         self.build(self.batch_shape)
         self.output = _graph.KerasTensor(self.batch_shape, self.dtype)
@@ -207,6 +237,15 @@ def Input(
     KerasTensor
         A symbolic tensor of shape ``(batch_size, *shape)``.
 
+    Raises
+    ------
+    ValueError
+        If ``shape`` (or ``batch_shape``) is missing or is not a shape: a tuple of ints
+        or None, not a bare int (write ``shape=(3,)``), a string, or a negative, float
+        or bool dimension ("Cannot convert ... to a shape", Keras's words); if
+        ``batch_size`` is neither None nor a non-negative integer; or if both ``shape``
+        and ``batch_shape`` are given.
+
     Examples
     --------
     >>> import rnn
@@ -264,6 +303,16 @@ class Dense(ActivityRegularization, Layer):
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (Keras's message, with the value's repr
+        and type), ``use_bias`` is not a bool, or an activation, initializer,
+        regularizer or constraint is unknown; when built, if the input shape is not a
+        shape of at least 2 axes whose last is known.
+    MemoryError
+        When built, if the kernel does not fit in memory, with the size asked for.
+
     Attributes
     ----------
     kernel : numpy.ndarray, shape (input_dim, units)
@@ -310,16 +359,15 @@ class Dense(ActivityRegularization, Layer):
         bias_constraint: Any = None,
         **kwargs: Any,
     ) -> None:
-        ok = isinstance(units, (int, np.integer)) and not isinstance(units, bool) and units > 0
-        if not ok:
-            raise ValueError(
-                "Received an invalid value for `units`, expected a positive integer. "
-                f"Received: units={units}"
-            )
+        self.units = positive_int(
+            units,
+            "units",
+            "Received an invalid value for `units`, expected a positive integer. "
+            f"Received: units={_received(units)}",
+        )
         super().__init__(**kwargs)
-        self.units = positive_int(units, "units")
         self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = _check_flag(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -335,7 +383,16 @@ class Dense(ActivityRegularization, Layer):
         return rules
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create ``kernel`` (input_dim, units) and ``bias`` (units,)."""
+        """Create ``kernel`` (input_dim, units) and ``bias`` (units,).
+
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape of at least 2 axes whose last is known.
+        MemoryError
+            If the weights do not fit in memory, with the size asked for.
+        """
+        input_shape = self._checked_shape(input_shape)
         input_dim = input_shape[-1]
         if input_dim is None:
             raise ValueError(
@@ -428,6 +485,13 @@ class Masking(Layer):
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
 
+    Raises
+    ------
+    TypeError
+        If ``mask_value`` is not a number.
+    ValueError
+        If ``mask_value`` is NaN, which equals nothing: no step would be masked.
+
     Examples
     --------
     >>> import numpy as np
@@ -451,6 +515,12 @@ class Masking(Layer):
             raise TypeError(
                 f"Masking expects a number for `mask_value`, got {mask_value!r}"
             ) from None
+        if np.isnan(self.mask_value):
+            raise ValueError(
+                "Masking cannot mask NaN: NaN equals nothing, not even NaN, so no step "
+                "would ever be masked. Replace the NaN in your data with a number (e.g. "
+                "`np.nan_to_num(x, nan=0.0)`) and mask that. Received: mask_value=nan"
+            )
 
     def compute_mask(self, inputs: Any, previous_mask: Any = None) -> np.ndarray:
         """Return True where a feature differs from ``mask_value``: ``inputs.shape[:-1]``."""

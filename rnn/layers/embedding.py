@@ -9,14 +9,14 @@ import numpy as np
 
 from rnn import constraints, initializers, regularizers
 from rnn.layers._penalties import ActivityRegularization
-from rnn.layers.layer import Layer, Shape
+from rnn.layers.layer import Layer, Shape, _check_flag, _standardize_shape
 
 
 def _check_dim(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
         raise ValueError(
             f"`{name}` must be a positive integer. "
-            f"Received: {name}={value} (of type {type(value).__name__})."
+            f"Received: {name}={value!r} (of type {type(value).__name__})."
         )
     return int(value)
 
@@ -48,6 +48,12 @@ class Embedding(ActivityRegularization, Layer):
         ``trainable=False`` to keep them fixed while training. Not part of the config.
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
+
+    Raises
+    ------
+    ValueError
+        If ``input_dim`` or ``output_dim`` is not a positive integer (Keras's message,
+        with the value's repr and type), or ``mask_zero`` is not a bool.
 
     Attributes
     ----------
@@ -103,7 +109,7 @@ class Embedding(ActivityRegularization, Layer):
         self.input_dim = _check_dim(input_dim, "input_dim")
         self.output_dim = _check_dim(output_dim, "output_dim")
         super().__init__(**kwargs)
-        self.mask_zero = bool(mask_zero)
+        self.mask_zero = _check_flag(mask_zero, "mask_zero")
         self.supports_masking = self.mask_zero
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
@@ -122,6 +128,8 @@ class Embedding(ActivityRegularization, Layer):
         """Create ``embeddings`` (input_dim, output_dim); the input shape is not needed."""
         if self.built:
             return
+        if input_shape is not None:
+            input_shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
         self.embeddings = self.add_weight(
             "embeddings", (self.input_dim, self.output_dim), self.embeddings_initializer
         )
@@ -200,6 +208,9 @@ class Embedding(ActivityRegularization, Layer):
             If the config does not make a layer (a float ``input_dim``...), as Keras
             words it: the config, then the error it caused.
         """
+        from rnn.saving import _layer_config_from_keras
+
+        config = _layer_config_from_keras(cls, config)
         try:
             return cls(**config)
         except Exception as error:

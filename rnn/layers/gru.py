@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
+from rnn.layers.layer import _check_flag
 from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell, carried_state, check_use_cudnn
 
 __all__ = ["GRU", "GRUCell"]
@@ -40,6 +41,15 @@ class GRUCell(RecurrentCell):
         The initializers, regularizers, constraints, ``dropout``, ``recurrent_dropout``,
         ``name``, ``seed``... as for `SimpleRNNCell`.
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (the message shows the value's repr and
+        type), a flag (``use_bias``, ``reset_after``) is not a bool, ``dropout`` or
+        ``recurrent_dropout`` is not a number in [0, 1), or an activation or initializer is
+        unknown; when built, if the input shape is not a shape of 2 axes whose last is
+        known.
+
     Examples
     --------
     >>> import numpy as np
@@ -65,7 +75,7 @@ class GRUCell(RecurrentCell):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         self.implementation = 1 if self.recurrent_dropout else implementation
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.reset_after = bool(reset_after)
+        self.reset_after = _check_flag(reset_after, "reset_after")
 
     def bias_shape(self) -> tuple[int, ...]:
         """``(2, 3 * units)`` when ``reset_after``, else ``(3 * units,)``."""
@@ -163,6 +173,15 @@ class GRU(FusedRNN):
     **kwargs
         ``return_sequences``, ``return_state``, ``go_backwards``, ``bptt_truncate``,
         ``name``, ... as for `SimpleRNN`.
+
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (the message shows the value's repr and
+        type), a flag (``use_bias``, ``reset_after``, ``return_sequences``...) is not a
+        bool, ``dropout`` or ``recurrent_dropout`` is not a number in [0, 1), or an
+        activation or initializer is unknown; when built, if the input shape is not a shape
+        of 3 axes whose last is known.
 
     Attributes
     ----------

@@ -39,14 +39,14 @@ import inspect
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from rnn import _graph, initializers
 from rnn._data_adapter import as_array
 from rnn._naming import auto_name
-from rnn.config import FLOAT_DTYPES, floatx, set_floatx
+from rnn.config import FLOAT_DTYPES, _check_seed, floatx, set_floatx
 from rnn.layers.dtypes import standardize_dtype
 
 Shape = tuple[int | None, ...]
@@ -66,20 +66,110 @@ __all__ = [
 _NOTHING = object()  # no forward pass kept yet
 
 
+def _is_int(value: Any) -> bool:
+    """Whether ``value`` is an integer (a NumPy one too), and not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def _received(value: Any) -> str:
+    """``value``'s repr, with its type when it is not an integer: ``'4' (of type str)``."""
+    return repr(value) if _is_int(value) else f"{value!r} (of type {type(value).__name__})"
+
+
 def positive_int(value: Any, name: str, message: str | None = None) -> int:
     """Return ``value`` if it is a positive integer, else raise ``ValueError``.
 
-    ``message`` is the error text (Keras words it differently per layer);
-    by default the wording of Keras 3's recurrent layers.
+    ``message`` is the error text (Keras words it differently per layer); by default
+    the wording of Keras 3's recurrent layers, with the value's repr (and its type when
+    it is not an integer): ``got '4' (of type str).``
     """
-    ok = isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value > 0
-    if not ok:
+    if not (_is_int(value) and value > 0):
         raise ValueError(
             message
             or f"Received an invalid value for argument `{name}`, "
-            f"expected a positive integer, got {value}."
+            f"expected a positive integer, got {_received(value)}."
         )
     return int(value)
+
+
+def _received_layer(value: Any) -> str:
+    """Show what came where a layer was expected, as Keras prints it; a hint for a class."""
+    if isinstance(value, type) and issubclass(value, Layer):
+        return f"the class {value.__name__} itself, not a layer: write {value.__name__}(...)"
+    return str(value)
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (or the int 0 or 1), else raise ``ValueError``.
+
+    Python would take any object for true or false (``return_sequences="no"`` is
+    true): a flag must be a bool. The wording is Keras's for ``trainable``.
+    """
+    if isinstance(value, (bool, np.bool_)) or (_is_int(value) and value in (0, 1)):
+        return bool(value)
+    raise ValueError(
+        f"Expected `{name}` to be a boolean (True or False). Received: {name}={_received(value)}"
+    )
+
+
+def _shape_error(value: Any, name: str, batch_axis: bool) -> ValueError:
+    example = ""
+    if _is_int(value):
+        example = (
+            f", such as {name}=(None, {value})" if batch_axis else f", such as {name}=({value},)"
+        )
+    return ValueError(
+        f"Cannot convert {value!r} to a shape: `{name}` must be a tuple of dimensions "
+        f"(ints, or None for an axis of any size){example}. "
+        f"Received: {name}={_received(value)}"
+    )
+
+
+def _standardize_shape(value: Any, name: str = "shape", batch_axis: bool = False) -> Shape:
+    """Return ``value`` as a shape, a tuple of non-negative ints and None, or raise.
+
+    A list, a tuple or a 1-D array of ints is a shape; a bare int, a string or a
+    dimension that is negative, a float or a bool is refused with a ``ValueError`` that
+    names ``name`` and what came (Keras's wording: "Cannot convert ... to a shape").
+    ``batch_axis`` says whether the shape starts with the batch axis (for the example
+    the message gives).
+    """
+    one_axis = not isinstance(value, np.ndarray) or value.ndim == 1
+    if not (isinstance(value, (list, tuple, np.ndarray)) and one_axis):
+        raise _shape_error(value, name, batch_axis)
+    dims = tuple(value)
+    shown = tuple(int(dim) if _is_int(dim) else dim for dim in dims)  # no np.int64(5)
+    for dim in dims:
+        if dim is None:
+            continue
+        if not _is_int(dim):
+            raise ValueError(
+                f"Cannot convert {shown!r} to a shape. Found invalid dimension {dim!r} "
+                f"of type {type(dim).__name__}: each dimension must be an int, or None for "
+                f"an axis of any size. Received: {name}={shown!r}"
+            )
+        if dim < 0:
+            raise ValueError(
+                f"Cannot convert {shown!r} to a shape. Negative dimensions are not "
+                f"allowed. Received: {name}={shown!r}"
+            )
+    return tuple(None if dim is None else int(dim) for dim in dims)
+
+
+def _standardize_shapes(value: Any, name: str = "input_shape") -> Any:
+    """Standardize a shape, or each of a list of shapes (a layer of several inputs)."""
+    if isinstance(value, list) and value and all(isinstance(item, (list, tuple)) for item in value):
+        return [_standardize_shape(item, name, batch_axis=True) for item in value]
+    return _standardize_shape(value, name, batch_axis=True)
+
+
+def _format_bytes(size: float) -> str:
+    """``72.8 TiB``: a size in bytes with a binary unit, as NumPy words its MemoryError."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if size < 1024 or unit == "PiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} PiB"  # pragma: no cover
 
 
 def shape_of(x: Any) -> Any:
@@ -115,13 +205,26 @@ class Layer:
     trainable : bool
         Accepted for compatibility with Keras configs.
 
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a string or holds a ``/``; ``input_shape`` (or
+        ``batch_input_shape``) is not a shape, a tuple of ints or None (a bare int, a
+        string, a negative, float or bool dimension: "Cannot convert ... to a shape",
+        Keras's words); ``input_dim`` is not a positive integer; ``seed`` is neither
+        None nor a non-negative integer; ``trainable`` is not a bool; ``dtype`` is not
+        float32 or float64; or an unknown keyword argument is given.
+
     Attributes
     ----------
     name : str
     built : bool
         Whether the weights exist.
     weights : list of numpy.ndarray
-        The weight arrays themselves (not copies), in Keras order.
+        The weight arrays themselves (not copies), in Keras order. Assigning an array
+        to a weight's attribute (``layer.kernel = array``) copies it into the weight,
+        cast to the layer's dtype, so that training still updates the weight the layer
+        reads; an array of another shape raises ``ValueError``.
     grads : list of numpy.ndarray
         After `backward`: the gradients of the weights, aligned with ``weights``.
     """
@@ -148,14 +251,29 @@ class Layer:
             raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
             )
-        if input_shape is None and input_dim is not None:
-            input_shape = (input_dim,)
-        if input_shape is None and batch_input_shape is not None:
-            input_shape = tuple(batch_input_shape)[1:]
+        if name is not None and (not isinstance(name, str) or "/" in name):
+            raise ValueError(
+                "Argument `name` must be a string and cannot contain character `/`. "
+                f"Received: name={name!r} (of type {type(name).__name__})"
+            )
+        if input_shape is not None:
+            input_shape = _standardize_shape(input_shape, "input_shape")
+        elif input_dim is not None:
+            input_shape = (positive_int(input_dim, "input_dim"),)
+        elif batch_input_shape is not None:
+            batch_input_shape = _standardize_shape(
+                batch_input_shape, "batch_input_shape", batch_axis=True
+            )
+            if not batch_input_shape:
+                raise ValueError(
+                    "`batch_input_shape` must start with the batch size (None for any). "
+                    "Received: batch_input_shape=()"
+                )
+            input_shape = batch_input_shape[1:]
         self.name: str = name if name is not None else auto_name(type(self).__name__)
-        self.input_shape_arg: Shape | None = None if input_shape is None else tuple(input_shape)
-        self.seed = seed
-        self.trainable = trainable
+        self.input_shape_arg: Shape | None = input_shape
+        self.seed = _check_seed(seed, allow_none=True)
+        self.trainable = _check_flag(trainable, "trainable")
         self.dtype = standardize_dtype(floatx() if dtype is None else dtype)
         self.built = False
         self._weights: dict[str, np.ndarray] = {}
@@ -164,12 +282,63 @@ class Layer:
         self._cache: Any = _NOTHING  # what backward needs, kept by forward
         self._grads: list[np.ndarray] | None = None
 
+    if not TYPE_CHECKING:  # (hidden from mypy, which would then allow any attribute)
+
+        def __setattr__(self, name: str, value: Any) -> None:
+            """Set an attribute; a weight's attribute (``layer.kernel = ...``) is written in place.
+
+            Training updates the arrays of `weights` in place: an attribute pointed at a new
+            array would be read by the layer but never trained. So an array assigned to a
+            weight's name is copied into the weight, cast to the layer's dtype.
+
+            Raises
+            ------
+            ValueError
+                If the array assigned to a weight does not have the weight's shape.
+            """
+            weights = self.__dict__.get("_weights")
+            if weights and name in weights and value is not weights[name]:
+                target = weights[name]
+                if getattr(self, name, None) is target:
+                    new = None if value is None else np.asarray(value)
+                    if new is None or new.shape != target.shape or new.dtype.kind not in "biuf":
+                        raise ValueError(
+                            f"Layer '{self.name}': `{name}` is a weight of shape {target.shape}; "
+                            "assign an array of numbers of that shape (copied into the weight, "
+                            f"as {self.dtype}), or use `set_weights`. Received: "
+                            + (
+                                "None"
+                                if new is None
+                                else f"an array of shape {new.shape} and dtype {new.dtype}"
+                            )
+                        )
+                    target[...] = new.astype(self.dtype)
+                    return
+            super().__setattr__(name, value)
+
     # ------------------------------------------------------------------ weights
     def add_weight(self, name: str, shape: Sequence[int], initializer: Any) -> np.ndarray:
-        """Create a weight of the layer's dtype, store it under ``name`` and return it."""
+        """Create a weight of the layer's dtype, store it under ``name`` and return it.
+
+        Raises
+        ------
+        ValueError
+            If ``shape`` is not a shape (a tuple of non-negative ints).
+        MemoryError
+            If the weight does not fit in memory, with the size asked for.
+        """
         init = initializers.get(initializer)
-        value = np.asarray(init(tuple(shape), self._generator()))
-        value = value.astype(self.dtype).reshape(tuple(shape))
+        dims = _standardize_shape(shape, "shape")
+        try:
+            value = np.asarray(init(dims, self._generator()))
+            value = value.astype(self.dtype).reshape(dims)
+        except MemoryError as error:
+            size = _format_bytes(math.prod(d or 0 for d in dims) * np.dtype(self.dtype).itemsize)
+            raise MemoryError(
+                f"Layer '{self.name}' ({type(self).__name__}) needs {size} for its weight "
+                f"'{name}' of shape {dims} in {self.dtype}: more memory than there is. "
+                "Make the layer (or its input) smaller."
+            ) from error
         self._weights[name] = value
         return value
 
@@ -238,16 +407,40 @@ class Layer:
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Overwrite the weights from a list of arrays (same order and shapes).
 
+        The arrays are copied into the weights, cast to the layer's dtype (an integer
+        array gives float weights, as in Keras).
+
         Raises
         ------
+        TypeError
+            If ``weights`` is not a list (or tuple) of arrays.
         ValueError
-            If the number of arrays or a shape does not match, in Keras's wording.
+            If the layer is not built yet (it has no weights: call it on data or
+            `build` it first), or if the number of arrays or a shape does not match,
+            in Keras's wording.
         """
         self._check_weight_list(weights, self.weights)
         for key, value in zip(list(self._weights), weights, strict=True):
             self._weights[key][...] = np.asarray(value, dtype=self.dtype)
 
     def _check_weight_list(self, weights: Sequence[Any], mine: list[np.ndarray]) -> None:
+        if isinstance(weights, np.ndarray) or not isinstance(weights, (list, tuple)):
+            raise TypeError(
+                f"`set_weights(weights)` on layer '{self.name}' expects a list of arrays, "
+                f"one per weight, in the order of `get_weights()`. Received: "
+                f"{type(weights).__name__}"
+                + (f" of shape {weights.shape}" if isinstance(weights, np.ndarray) else "")
+            )
+        if not self.built and len(weights) != len(mine):
+            model = hasattr(type(self), "layers")
+            raise ValueError(
+                f"You called `set_weights(weights)` on {'model' if model else 'layer'} "
+                f"'{self.name}' with a weight list of length {len(weights)}, but it is not "
+                "built yet: it has no weights to set. Build it first: call it on a batch "
+                "of data, or call `build(input_shape)` with the batch axis, e.g. "
+                "`build((None, 3))` for 3 features"
+                + (", or start it with an `Input`." if model else ".")
+            )
         if len(weights) != len(mine):
             raise ValueError(
                 f"You called `set_weights(weights)` on layer '{self.name}' with a weight "
@@ -303,9 +496,22 @@ class Layer:
         return None
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create the weights for inputs of ``input_shape`` (batch axis included)."""
-        self._build_shape = tuple(input_shape)
+        """Create the weights for inputs of ``input_shape`` (batch axis included).
+
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape: a tuple of ints (or None), such as
+            ``(None, 3)`` (a bare int, a string, a negative or float dimension...).
+        """
+        self._build_shape = _standardize_shapes(input_shape)
         self.built = True
+
+    def _checked_shape(self, input_shape: Any) -> Shape:
+        """``input_shape`` given to `build`, standardized and checked against the rank."""
+        shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
+        self.check_input_shape(shape)
+        return shape
 
     def maybe_build(self, input_shape: Sequence[int | None]) -> None:
         """Check ``input_shape`` and build the layer if it is not built yet."""
@@ -504,8 +710,22 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
-        """Create a layer from the output of :meth:`get_config`."""
-        return cls(**config)
+        """Create a layer from the output of :meth:`get_config` (rnn's or Keras 3's).
+
+        Keras's form (a dtype policy, initializers with their module, arguments rnn does
+        not have left at their defaults, such as ``quantization_config=None``) is read too.
+
+        Raises
+        ------
+        TypeError
+            If ``config`` is not a dict.
+        ValueError
+            For a Keras argument rnn does not have, set to something other than its
+            default, or an argument the layer does not take.
+        """
+        from rnn.saving import _layer_config_from_keras
+
+        return cls(**_layer_config_from_keras(cls, config))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
@@ -534,11 +754,22 @@ def deserialize_layer(item: Any, custom_objects: dict[str, type] | None = None) 
     ------
     TypeError
         For a class found in neither, in Keras's wording.
+    ValueError
+        For an item that is not a dict with ``class_name`` and ``config``.
     """
     if isinstance(item, Layer):
         return item
     from rnn import layers
+    from rnn.saving import _layer_from_keras
 
+    if not (isinstance(item, dict) and "class_name" in item and "config" in item):
+        raise ValueError(
+            "The provided configuration is not a valid Keras configuration. Expected a "
+            "dictionary containing a 'class_name' and a 'config' key. "
+            f"Received: config={item!r}"
+        )
+    if "module" in item:  # Keras 3's serialized form
+        item = _layer_from_keras(item, custom_objects, {})
     name = item["class_name"]
     cls = (custom_objects or {}).get(name) or getattr(layers, name, None)
     if not (isinstance(cls, type) and issubclass(cls, Layer)):

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations, functional
+from rnn.layers.layer import _check_flag
 from rnn.layers.rnn import FromCell, FusedRNN, RecurrentCell, check_use_cudnn
 
 __all__ = ["LSTM", "LSTMCell"]
@@ -41,6 +42,15 @@ class LSTMCell(RecurrentCell):
         The initializers, regularizers, constraints, ``dropout``, ``recurrent_dropout``,
         ``name``, ``seed``... as for `SimpleRNNCell`.
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (the message shows the value's repr and
+        type), a flag (``use_bias``, ``unit_forget_bias``) is not a bool, ``dropout`` or
+        ``recurrent_dropout`` is not a number in [0, 1), or an activation or initializer is
+        unknown; when built, if the input shape is not a shape of 2 axes whose last is
+        known.
+
     Examples
     --------
     >>> import numpy as np
@@ -66,7 +76,7 @@ class LSTMCell(RecurrentCell):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         self.implementation = 1 if self.recurrent_dropout else implementation
         self.recurrent_activation = activations.get(recurrent_activation)
-        self.unit_forget_bias = bool(unit_forget_bias)
+        self.unit_forget_bias = _check_flag(unit_forget_bias, "unit_forget_bias")
 
     @property
     def state_size(self) -> Any:
@@ -174,6 +184,15 @@ class LSTM(FusedRNN):
         ``return_sequences``, ``return_state``, ``go_backwards``, ``bptt_truncate``,
         ``name``, ... as for `SimpleRNN`. With ``return_state`` the layer returns
         ``(output, h, c)``.
+
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (the message shows the value's repr and
+        type), a flag (``use_bias``, ``unit_forget_bias``, ``return_sequences``...) is not a
+        bool, ``dropout`` or ``recurrent_dropout`` is not a number in [0, 1), or an
+        activation or initializer is unknown; when built, if the input shape is not a shape
+        of 3 axes whose last is known.
 
     Attributes
     ----------

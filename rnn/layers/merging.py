@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn.layers.layer import Layer, format_shape
+from rnn.layers.layer import Layer, _standardize_shape, format_shape
 
 __all__ = ["Add", "Concatenate", "add", "concatenate"]
 
@@ -28,7 +28,7 @@ class _Merge(Layer):
                 f"A `{type(self).__name__}` layer should be called on a list of at least 1 "
                 f"input. Received: input_shape={input_shape}"
             )
-        return [tuple(s) for s in input_shape]
+        return [_standardize_shape(s, "input_shape", batch_axis=True) for s in input_shape]
 
     def check_input_shape(self, shape: Any) -> None:
         """Check that the inputs' shapes can be merged (Keras's messages)."""
@@ -85,6 +85,14 @@ class Concatenate(_Merge):
     **kwargs
         ``name``, ``dtype``... (see `Layer`).
 
+    Raises
+    ------
+    TypeError
+        If ``axis`` is not an integer.
+    ValueError
+        When called, if ``axis`` is out of range for the inputs' rank or the shapes
+        differ elsewhere than along it (Keras's message).
+
     Examples
     --------
     >>> import numpy as np
@@ -96,7 +104,10 @@ class Concatenate(_Merge):
     def __init__(self, axis: int = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise TypeError(f"`axis` must be an integer. Received: axis={axis!r}")
+            raise TypeError(
+                f"`axis` must be an integer. Received: axis={axis!r} (of type "
+                f"{type(axis).__name__})"
+            )
         self.axis = int(axis)
 
     def compute_output_shape(self, input_shape: Any) -> tuple[int | None, ...]:
@@ -105,7 +116,8 @@ class Concatenate(_Merge):
         Raises
         ------
         ValueError
-            If the shapes differ elsewhere than along ``axis`` (Keras's message).
+            If the shapes differ elsewhere than along ``axis`` (Keras's message), or
+            ``axis`` is out of range for the inputs' rank.
         """
         shapes = self._shapes(input_shape)
         rank = len(shapes[0])
@@ -114,8 +126,14 @@ class Concatenate(_Merge):
             "A `Concatenate` layer requires inputs with matching shapes except for the "
             f"concatenation axis. Received: input_shape={shapes}"
         )
-        if axis is None or any(len(s) != rank for s in shapes):
+        if any(len(s) != rank for s in shapes):
             raise bad
+        if axis is None:
+            raise ValueError(
+                f"A `Concatenate` layer's axis={self.axis} is out of range for inputs of rank "
+                f"{rank}: expected an axis in [{-rank}, {rank - 1}]. "
+                f"Received: input_shape={shapes}"
+            )
         out = list(shapes[0])
         for shape in shapes[1:]:
             for i, (a, b) in enumerate(zip(out, shape, strict=True)):

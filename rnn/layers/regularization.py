@@ -23,15 +23,41 @@ def check_rate(value: Any, name: str, upper_inclusive: bool = True) -> float:
     ValueError
         For anything else than a number in the range, in Keras's wording.
     """
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
     rate = float(value) if ok else float("nan")
     if not (0 <= rate <= 1 if upper_inclusive else 0 <= rate < 1):
         bound = "between 0 and 1" if upper_inclusive else "in [0, 1) (1 would drop everything)"
+        shown = str(value) if ok else f"{value!r} (of type {type(value).__name__})"
         raise ValueError(
             f"Invalid value received for argument `{name}`. Expected a float value {bound}. "
-            f"Received: {name}={value}"
+            f"Received: {name}={shown}"
         )
     return rate
+
+
+def _noise_shape(value: Any) -> tuple[int | None, ...]:
+    """Return ``noise_shape`` as a tuple of positive ints and None, or raise (Keras's words)."""
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(
+            "Invalid value received for argument `noise_shape`. Expected an iterable of "
+            "integers (e.g., a tuple or list). "
+            f"Received: noise_shape={value!r} (of type {type(value).__name__})"
+        )
+    for index, item in enumerate(value):
+        ok = item is None or (
+            isinstance(item, (int, np.integer))
+            and not isinstance(item, (bool, np.bool_))
+            and item > 0
+        )
+        if not ok:
+            raise ValueError(
+                "Invalid value received for argument `noise_shape`. Expected all elements "
+                "to be positive integers or None. Received element at index "
+                f"{index}: {item!r} (type: {type(item).__name__})"
+            )
+    return tuple(None if item is None else int(item) for item in value)
 
 
 def dropout_mask(
@@ -78,6 +104,13 @@ class Dropout(Layer):
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
 
+    Raises
+    ------
+    ValueError
+        If ``rate`` is not a number between 0 and 1, ``noise_shape`` is not a tuple of
+        positive ints or None (Keras's messages), or ``seed`` is neither None nor a
+        non-negative integer.
+
     Examples
     --------
     >>> import numpy as np
@@ -101,7 +134,7 @@ class Dropout(Layer):
     ) -> None:
         self.rate = check_rate(rate, "rate")
         super().__init__(seed=seed, **kwargs)
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.noise_shape = None if noise_shape is None else _noise_shape(noise_shape)
 
     def _mask(self, shape: tuple[int, ...]) -> np.ndarray:
         """Draw a fresh mask for inputs of ``shape`` (``noise_shape`` broadcast over it)."""

@@ -33,7 +33,15 @@ import numpy as np
 from rnn import activations, constraints, initializers, regularizers
 from rnn.layers._penalties import ActivityRegularization, weight_rules
 from rnn.layers.dtypes import standardize_dtype
-from rnn.layers.layer import Layer, Shape, _keywords, deserialize_layer, positive_int
+from rnn.layers.layer import (
+    Layer,
+    Shape,
+    _check_flag,
+    _keywords,
+    _standardize_shape,
+    deserialize_layer,
+    positive_int,
+)
 from rnn.layers.regularization import check_rate, dropout_mask
 
 __all__ = ["RNN", "StackedRNNCells"]
@@ -78,6 +86,15 @@ class RNN(ActivityRegularization, Layer):
         batch size, added to the training loss (see :mod:`rnn.regularizers`).
     **kwargs
         ``name``, ``input_shape``, ``seed``, ``dtype``... see `Layer`.
+
+    Raises
+    ------
+    ValueError
+        If ``cell`` is not a cell (a layer with ``call`` and ``state_size``) or a
+        non-empty list of them, or a flag (``return_sequences``, ``return_state``,
+        ``go_backwards``, ``stateful``, ``unroll``, ``zero_output_for_mask``) is not a
+        bool; when built, if the input shape is not a shape of 3 axes whose last is
+        known.
 
     Examples
     --------
@@ -132,12 +149,12 @@ class RNN(ActivityRegularization, Layer):
         super().__init__(**kwargs)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.cell = cell
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = bool(stateful)
-        self.unroll = bool(unroll)
-        self.zero_output_for_mask = bool(zero_output_for_mask)
+        self.return_sequences = _check_flag(return_sequences, "return_sequences")
+        self.return_state = _check_flag(return_state, "return_state")
+        self.go_backwards = _check_flag(go_backwards, "go_backwards")
+        self.stateful = _check_flag(stateful, "stateful")
+        self.unroll = _check_flag(unroll, "unroll")
+        self.zero_output_for_mask = _check_flag(zero_output_for_mask, "zero_output_for_mask")
         #: with ``stateful``: the states the next call starts from, one (batch, size)
         #: array per state (``h``, and ``c`` for an LSTM); None until built
         self.states: list[np.ndarray] | None = None
@@ -161,7 +178,17 @@ class RNN(ActivityRegularization, Layer):
 
     # ------------------------------------------------------------------ weights
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Build the cell for steps of shape (batch, features); the weights are the cell's."""
+        """Build the cell for steps of shape (batch, features); the weights are the cell's.
+
+        ``input_shape`` is (batch, timesteps, features).
+
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape of 3 axes whose last is known, or a
+            ``stateful`` layer gets no fixed batch size.
+        """
+        input_shape = self._checked_shape(input_shape)
         features = input_shape[-1]
         if features is None:
             raise ValueError(
@@ -583,8 +610,13 @@ class RNN(ActivityRegularization, Layer):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> RNN:
-        """Rebuild from :meth:`get_config`; your own cell's class in ``custom_objects``."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's.
+
+        Your own cell's class goes in ``custom_objects``.
+        """
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         config["cell"] = deserialize_layer(config["cell"], custom_objects)
         return cls(**config)
 
@@ -626,7 +658,7 @@ class StackedRNNCells(Layer):
 
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Build each cell for the output size of the one before; name the weights by cell."""
-        shape = tuple(input_shape)
+        shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
         for cell in self.cells:
             if not cell.built:
                 cell.dtype = self.dtype
@@ -733,8 +765,10 @@ class StackedRNNCells(Layer):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> StackedRNNCells:
-        """Rebuild from :meth:`get_config`."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's."""
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         config["cells"] = [deserialize_layer(c, custom_objects) for c in config["cells"]]
         return cls(**config)
 
@@ -776,7 +810,7 @@ class RecurrentCell(Layer):
         self.recurrent_constraint = constraints.get(recurrent_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
         self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = _check_flag(use_bias, "use_bias")
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -811,7 +845,18 @@ class RecurrentCell(Layer):
         return self.bias_initializer(shape, rng)
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` (``gates`` blocks wide)."""
+        """Create ``kernel``, ``recurrent_kernel`` and ``bias`` (``gates`` blocks wide).
+
+        ``input_shape`` is the shape of one step, (batch, features).
+
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape of 2 axes whose last is known.
+        MemoryError
+            If the weights do not fit in memory, with the size asked for.
+        """
+        input_shape = self._checked_shape(input_shape)
         features = input_shape[-1]
         if features is None:
             raise ValueError(
@@ -1090,8 +1135,10 @@ class FusedRNN(RNN):
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Any:
-        """Create the layer from the output of :meth:`get_config`."""
-        return cls(**config)
+        """Create the layer from the output of :meth:`get_config`, rnn's or Keras 3's."""
+        from rnn.saving import _layer_config_from_keras
+
+        return cls(**_layer_config_from_keras(cls, config))
 
 
 def check_use_cudnn(use_cudnn: Any) -> None:

@@ -54,6 +54,14 @@ class SimpleRNNCell(RecurrentCell):
     **kwargs
         ``name``, ``seed``, ``dtype``... see `Layer`.
 
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (the message shows the value's repr and
+        type), a flag (``use_bias``) is not a bool, ``dropout`` or ``recurrent_dropout`` is
+        not a number in [0, 1), or an activation or initializer is unknown; when built, if
+        the input shape is not a shape of 2 axes whose last is known.
+
     Examples
     --------
     >>> import numpy as np
@@ -166,6 +174,15 @@ class SimpleRNN(FusedRNN):
         Zeros, not the previous output, at masked steps (see `RNN`).
     **kwargs
         ``name``, ``input_shape``, ``seed``... see `Layer`.
+
+    Raises
+    ------
+    ValueError
+        If ``units`` is not a positive integer (the message shows the value's repr and
+        type), a flag (``use_bias``, ``return_sequences``, ``return_state``...) is not a
+        bool, ``dropout`` or ``recurrent_dropout`` is not a number in [0, 1), or an
+        activation or initializer is unknown; when built, if the input shape is not a shape
+        of 3 axes whose last is known.
 
     Attributes
     ----------

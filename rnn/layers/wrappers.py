@@ -13,7 +13,14 @@ import numpy as np
 
 from rnn import regularizers
 from rnn.layers._penalties import ActivityRegularization, weight_rules
-from rnn.layers.layer import Layer, Shape, _keywords, format_shape
+from rnn.layers.layer import (
+    Layer,
+    Shape,
+    _keywords,
+    _received_layer,
+    _standardize_shape,
+    format_shape,
+)
 from rnn.layers.rnn import RNN
 
 MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -46,6 +53,13 @@ class Bidirectional(ActivityRegularization, Layer):
         applies to each direction's output, as in Keras.
     **kwargs
         ``name``, ``input_shape``... see `Layer`.
+
+    Raises
+    ------
+    ValueError
+        If ``layer`` (or ``backward_layer``) is not a recurrent layer instance (a class
+        gets a hint: write ``LSTM(...)``), ``merge_mode`` is unknown, or the two
+        directions do not fit together (Keras's messages).
 
     Attributes
     ----------
@@ -87,17 +101,17 @@ class Bidirectional(ActivityRegularization, Layer):
         if not isinstance(layer, RNN):
             raise ValueError(
                 "Please initialize `Bidirectional` layer with a recurrent layer "
-                f"(SimpleRNN, LSTM or GRU) instance. Received: {layer}"
+                f"(SimpleRNN, LSTM or GRU) instance. Received: {_received_layer(layer)}"
             )
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError(
                 "`backward_layer` need to be a `keras.layers.Layer` "
-                f"instance. Received: {backward_layer}"
+                f"instance. Received: {_received_layer(backward_layer)}"
             )
         if backward_layer is not None and not isinstance(backward_layer, RNN):
             raise ValueError(
                 "`backward_layer` must be a recurrent layer (SimpleRNN, LSTM or GRU) "
-                f"instance. Received: {backward_layer}"
+                f"instance. Received: {_received_layer(backward_layer)}"
             )
         if merge_mode not in MERGE_MODES:
             raise ValueError(
@@ -384,8 +398,10 @@ class Bidirectional(ActivityRegularization, Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Bidirectional:
-        """Rebuild from :meth:`get_config` (``backward_layer`` is optional)."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's (``backward_layer`` is optional)."""
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         layer = _layer_from_config(config.pop("layer"))
         backward = config.pop("backward_layer", None)
         if backward is not None:
@@ -414,6 +430,13 @@ class TimeDistributed(ActivityRegularization, Layer):
     **kwargs
         ``name``, ``input_shape``, ``dtype``... see `Layer`. The wrapped layer
         computes in the wrapper's dtype (by default its own).
+
+    Raises
+    ------
+    ValueError
+        If ``layer`` is not a layer instance (a class gets a hint: write
+        ``Dense(...)``); when built, if the input shape is not a shape of at least 3
+        axes (Keras's message).
 
     Attributes
     ----------
@@ -452,7 +475,7 @@ class TimeDistributed(ActivityRegularization, Layer):
         if not isinstance(layer, Layer):
             raise ValueError(
                 "Please initialize `TimeDistributed` layer with a "
-                f"`keras.layers.Layer` instance. Received: {layer}"
+                f"`keras.layers.Layer` instance. Received: {_received_layer(layer)}"
             )
         kwargs.setdefault("dtype", layer.dtype)
         super().__init__(**kwargs)
@@ -501,7 +524,14 @@ class TimeDistributed(ActivityRegularization, Layer):
         self.layer.check_input_shape(self._step_shape(shape))
 
     def build(self, input_shape: Sequence[int | None]) -> None:
-        """Build the wrapped layer for one step, ``(batch, *rest)``, if it is not built."""
+        """Build the wrapped layer for one step, ``(batch, *rest)``, if it is not built.
+
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape of at least 3 axes (batch, timesteps, ...).
+        """
+        input_shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
         step = self._step_shape(input_shape)
         if not self.layer.built:
             self.layer.build(step)
@@ -614,8 +644,10 @@ class TimeDistributed(ActivityRegularization, Layer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> TimeDistributed:
-        """Rebuild from :meth:`get_config`."""
-        config = dict(config)
+        """Rebuild from :meth:`get_config`, rnn's or Keras 3's."""
+        from rnn.saving import _layer_config_from_keras
+
+        config = dict(_layer_config_from_keras(cls, config))
         return cls(_layer_from_config(config.pop("layer")), **config)
 
 
@@ -626,6 +658,6 @@ def _layer_config(layer: Layer) -> dict[str, Any]:
 
 def _layer_from_config(entry: dict[str, Any]) -> Layer:
     """Make a wrapped layer again from its entry in the wrapper's config."""
-    from rnn import layers
+    from rnn.layers.layer import deserialize_layer
 
-    return getattr(layers, entry["class_name"]).from_config(entry["config"])
+    return deserialize_layer(entry)

@@ -9,7 +9,7 @@ a loss each, as in Keras.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -649,17 +649,25 @@ class Functional(Model):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> Functional:
-        """Rebuild a model from :meth:`get_config`: new layers, called as the config says.
+        """Rebuild a model from :meth:`get_config`, rnn's or a Keras 3 model's.
+
+        New layers, called as the config says.
 
         Raises
         ------
         TypeError
             For a layer class found neither in ``custom_objects`` nor in `rnn.layers`.
         ValueError
-            For a config whose calls refer to layers or tensors it does not define.
+            For a config that is not a dict with ``layers``, ``input_layers`` and
+            ``output_layers``, whose calls refer to layers or tensors it does not define,
+            or with a Keras argument rnn does not have set to anything but its default.
         """
         from rnn.layers.layer import deserialize_layer
+        from rnn.saving import _model_config_from_keras
 
+        keras_made = _model_config_from_keras(cls, config, custom_objects)
+        if keras_made is not None:
+            return cast(Functional, keras_made)
         made: dict[str, Layer] = {}
         pending: list[tuple[Layer, dict[str, Any]]] = []
         operations = {"NotEqual", "Any"}  # remade by the calls of the layers that mask

@@ -130,7 +130,19 @@ class Model(TrainingMixin, Layer):
         return [w for layer in self.layers for w in layer.weights]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Set all weights from a list in ``get_weights`` order (e.g. a Keras model's)."""
+        """Set all weights from a list in ``get_weights`` order (e.g. a Keras model's).
+
+        Each array is copied into its weight, cast to the layer's dtype.
+
+        Raises
+        ------
+        TypeError
+            If ``weights`` is not a list (or tuple) of arrays.
+        ValueError
+            If the model is not built yet (it has no weights: call it on data, `build`
+            it or start it with an `Input`), or the number of arrays or a shape does not
+            match (Keras's wording).
+        """
         self._check_weight_list(weights, self.weights)
         start = 0
         for layer in self.layers:

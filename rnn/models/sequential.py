@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -11,10 +11,20 @@ from rnn import _data_adapter
 from rnn._graph import KerasTensor
 from rnn.callbacks import Callback, resolve_verbose
 from rnn.layers.core import InputLayer
-from rnn.layers.layer import Layer, Shape, format_shape
+from rnn.layers.layer import Layer, Shape, _standardize_shape, format_shape
 from rnn.models.model import Model, predict_batches
 
 __all__ = ["Sequential"]
+
+
+def _sublayers(model: Model) -> list[Layer]:
+    """Every layer inside ``model``, the layers of the models it holds included."""
+    found: list[Layer] = []
+    for layer in model.layers:
+        found.append(layer)
+        if isinstance(layer, Model):
+            found += _sublayers(layer)
+    return found
 
 
 class Sequential(Model):
@@ -94,17 +104,31 @@ class Sequential(Model):
         Raises
         ------
         ValueError
-            If ``layer`` is not a layer, its name is taken, it is a second input, or it
-            does not fit the output of the previous layer (Keras's message; the layer is
-            then not added).
+            If ``layer`` is not a layer (a layer class gets a hint: write ``Dense(...)``),
+            is the model itself (or a model that holds it), its name is taken, it is a
+            second input, or it does not fit the output of the previous layer (Keras's
+            message; the layer is then not added).
         """
         if isinstance(layer, KerasTensor) and layer._keras_history is not None:
             if isinstance(layer._keras_history.operation, InputLayer):
                 layer = layer._keras_history.operation
         if not isinstance(layer, Layer):
+            hint = (
+                f": the class itself, not a layer; write {layer.__name__}(...)"
+                if isinstance(layer, type) and issubclass(layer, Layer)
+                else ""
+            )
             raise ValueError(
                 "Only instances of `keras.Layer` can be added to a Sequential model. "
-                f"Received: {layer} (of type {type(layer)})"
+                f"Received: {layer} (of type {type(layer)}){hint}"
+            )
+        if layer is self or (isinstance(layer, Model) and self in _sublayers(layer)):
+            raise ValueError(
+                f"Cannot add the model '{self.name}' to itself: a model cannot be one of "
+                "its own layers."
+                if layer is self
+                else f"Cannot add the model '{layer.name}' to '{self.name}': it holds "
+                f"'{self.name}', and a model cannot be one of its own layers."
             )
         if isinstance(layer, InputLayer):
             if self._input is not None:
@@ -165,6 +189,14 @@ class Sequential(Model):
     def build(self, input_shape: Sequence[int | None]) -> None:
         """Build every layer for inputs of ``input_shape`` (batch axis included).
 
+        Raises
+        ------
+        ValueError
+            If ``input_shape`` is not a shape (a tuple of ints or None with the batch
+            axis first, such as ``(None, 5, 3)``: not a bare int, a string, negative or
+            float dimensions), differs from the shape of the model's `Input`, the model
+            has no layers, or a layer does not fit it.
+
         Examples
         --------
         >>> import rnn
@@ -176,7 +208,12 @@ class Sequential(Model):
         >>> model.output_shape, model.count_params()
         ((None, 8), 416)
         """
-        input_shape = tuple(input_shape)
+        input_shape = _standardize_shape(input_shape, "input_shape", batch_axis=True)
+        if not input_shape:
+            raise ValueError(
+                f"Sequential model '{self.name}' needs an `input_shape` with the batch axis "
+                "first, such as (None, 3). Received: input_shape=()"
+            )
         if self._input is not None and tuple(self._input.batch_shape) != input_shape:
             raise ValueError(
                 f"Sequential model '{self.name}' has already been configured to use input "
@@ -193,6 +230,7 @@ class Sequential(Model):
         self._build_layers(self._input.batch_shape)
 
     def _build_layers(self, input_shape: Shape) -> None:
+        """Build each layer in turn for the output shape of the one before."""
         shape: Any = input_shape
         for layer in self._layers:
             if isinstance(shape, list):
@@ -382,17 +420,27 @@ class Sequential(Model):
     def from_config(
         cls, config: dict[str, Any], custom_objects: dict[str, type] | None = None
     ) -> Sequential:
-        """Rebuild from :meth:`get_config`.
+        """Rebuild from :meth:`get_config`, rnn's or a Keras 3 model's.
 
         Each layer's class is looked up by its name in ``custom_objects`` (your own
-        layers, as in Keras: ``{"TanhRNN": TanhRNN}``), then in `rnn.layers`.
+        layers, as in Keras: ``{"TanhRNN": TanhRNN}``), then in `rnn.layers`. A Keras 3
+        ``model.get_config()`` is read as `rnn.saving.load_model` reads a ``.keras``
+        file's: the model is built when Keras's was.
 
         Raises
         ------
         TypeError
             For a class found in neither, in Keras's wording.
+        ValueError
+            For a config that is not a dict with a list of ``layers``, a layer entry
+            without ``class_name`` and ``config`` (both in Keras's wording), or a Keras
+            argument rnn does not have set to anything but its default.
         """
         from rnn.layers.layer import deserialize_layer
+        from rnn.saving import _model_config_from_keras
 
+        keras_made = _model_config_from_keras(cls, config, custom_objects)
+        if keras_made is not None:
+            return cast(Sequential, keras_made)
         built = [deserialize_layer(item, custom_objects) for item in config["layers"]]
         return cls(built, name=config.get("name"))

@@ -30,10 +30,11 @@ Examples
 
 from __future__ import annotations
 
+import math
 import numbers
 import re
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -50,12 +51,87 @@ from rnn.optimizers.schedules import LearningRateSchedule
 _VARIABLE = "variable"
 
 
+def _is_number(value: Any) -> bool:
+    """Whether ``value`` is a real number (a Python or NumPy int or float, not a bool)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def _check_setting(name: str, value: Any, expected: str, ok: Callable[[float], bool]) -> Any:
+    """Return ``value`` if it is a number that ``ok`` accepts, else raise.
+
+    The message says ``expected`` (e.g. ``"a float between [0, 1)"``) and the value
+    received: ``TypeError`` for what is not a number, ``ValueError`` for a number
+    out of range (NaN included: every comparison with it is false).
+    """
+    if not _is_number(value):
+        raise TypeError(
+            f"`{name}` must be {expected}. Received: {name}={value!r} "
+            f"(of type {type(value).__name__})"
+        )
+    if not ok(float(value)):
+        raise ValueError(f"`{name}` must be {expected}. Received: {name}={value!r}")
+    return value
+
+
+def _check_optional(name: str, value: Any, expected: str, ok: Callable[[float], bool]) -> Any:
+    """`_check_setting` for an argument whose ``None`` means "not used"."""
+    if value is None:
+        return None
+    return _check_setting(name, value, f"{expected} (or None)", ok)
+
+
+def _check_flag(name: str, value: Any) -> Any:
+    """Return ``value`` if it is a bool (or NumPy's, or the int 0 or 1), else ``TypeError``."""
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, numbers.Integral) and value in (0, 1)
+    ):
+        return value
+    raise TypeError(
+        f"`{name}` must be a bool (True or False). Received: {name}={value!r} "
+        f"(of type {type(value).__name__})"
+    )
+
+
+def _fraction(name: str, value: Any, one: bool = False) -> Any:
+    """Check a decay rate or momentum: in ``[0, 1]`` with ``one``, else in ``[0, 1)``."""
+    if one:
+        return _check_setting(name, value, "a float between [0, 1]", lambda v: 0 <= v <= 1)
+    return _check_setting(name, value, "a float between [0, 1)", lambda v: 0 <= v < 1)
+
+
+def _epsilon(value: Any) -> Any:
+    """Check ``epsilon``: a finite float > 0.
+
+    With 0, a gradient entry that is 0 from the start (an unused embedding row, a
+    masked step) gives 0 / 0 = NaN; a negative one divides by zero or takes the
+    square root of a negative number.
+    """
+    return _check_setting(
+        "epsilon", value, "a finite float > 0", lambda v: math.isfinite(v) and v > 0
+    )
+
+
+#: what a learning rate must be, in the messages
+_RATE = "a finite float >= 0"
+
+
 def _check_learning_rate(learning_rate: Any) -> Any:
-    """Return a number as a float, a schedule or a callable as it is; else raise."""
+    """Return a number as a float, a schedule or a callable as it is; else raise.
+
+    A negative rate would train uphill and a NaN or infinite one make every weight
+    NaN: both are refused (Keras accepts them).
+    """
     if isinstance(learning_rate, LearningRateSchedule) or callable(learning_rate):
         return learning_rate
-    if isinstance(learning_rate, numbers.Real) and not isinstance(learning_rate, bool):
-        return float(learning_rate)
+    if _is_number(learning_rate):
+        rate = float(learning_rate)
+        if not (math.isfinite(rate) and rate >= 0):
+            raise ValueError(
+                f"`learning_rate` must be {_RATE}: a negative rate trains uphill, a NaN "
+                f"or infinite one makes every weight NaN. Received: "
+                f"learning_rate={learning_rate!r}"
+            )
+        return rate
     raise ValueError(
         "Argument `learning_rate` should be float, or an instance of LearningRateSchedule, "
         "or a callable (that takes in the current iteration value and returns the "
@@ -105,6 +181,20 @@ class Optimizer:
     ----------
     iterations : int
         Number of updates applied so far.
+
+    Raises
+    ------
+    ValueError
+        For a ``learning_rate`` that is negative, NaN or infinite (Keras accepts them:
+        a negative rate trains uphill, a NaN one makes every weight NaN), or not a
+        number, schedule or callable (Keras's wording); a ``weight_decay`` that is
+        negative, NaN or infinite; a ``clipnorm`` or ``global_clipnorm`` that is not
+        finite and > 0, a ``clipvalue`` that is not > 0 (Keras ignores them
+        silently); more than one of the three; ``use_ema=True`` or
+        ``gradient_accumulation_steps``; an unknown keyword argument. Each message
+        names the argument, what it must be and the value received.
+    TypeError
+        For ``weight_decay`` or a clipping argument that is not a number.
 
     Examples
     --------
@@ -157,6 +247,13 @@ class Optimizer:
                 "`gradient_accumulation_steps`; received "
                 f"use_ema={use_ema}, gradient_accumulation_steps={gradient_accumulation_steps}."
             )
+        positive = "a finite float > 0"
+        _check_optional("clipnorm", clipnorm, positive, lambda v: 0 < v < math.inf)
+        _check_optional("global_clipnorm", global_clipnorm, positive, lambda v: 0 < v < math.inf)
+        _check_optional("clipvalue", clipvalue, "a float > 0", lambda v: v > 0)
+        _check_optional(
+            "weight_decay", weight_decay, "a finite float >= 0", lambda v: 0 <= v < math.inf
+        )
         if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
@@ -191,7 +288,8 @@ class Optimizer:
         """The learning rate of the next update (a schedule is read at `iterations`).
 
         Settable, as in Keras, to a number, a schedule or a callable; but an optimizer
-        built with a schedule raises Keras's ``TypeError`` when set to a number.
+        built with a schedule raises Keras's ``TypeError`` when set to a number, and a
+        negative, NaN or infinite number raises ``ValueError`` (as the constructor does).
 
         Examples
         --------
@@ -229,6 +327,26 @@ the learning rate to be settable, you should instantiate the optimizer with a fl
                 "instantiate the optimizer with a float `learning_rate` argument."
             )
         self._learning_rate = _check_learning_rate(value)
+
+    def _checked_rate(self) -> float:
+        """Return `learning_rate`, checked: a schedule or a callable may give any number.
+
+        Raises
+        ------
+        ValueError
+            If the rate of this step is negative, NaN or infinite.
+        """
+        rate = self.learning_rate
+        if not (math.isfinite(rate) and rate >= 0):
+            source = self._learning_rate
+            kind = "schedule" if isinstance(source, LearningRateSchedule) else "callable"
+            raise ValueError(
+                f"The learning rate at step {self.iterations} is {rate!r}, from the {kind} "
+                f"{getattr(source, '__name__', type(source).__name__)}: a learning rate must "
+                f"be {_RATE} (a negative rate trains uphill, a NaN or infinite one makes "
+                "every weight NaN)."
+            )
+        return rate
 
     # ------------------------------------------------------------------ state
     def slot_names(self) -> tuple[str, ...]:
@@ -387,7 +505,8 @@ the learning rate to be settable, you should instantiate the optimizer with a fl
         ------
         ValueError
             If the lists differ in length, a shape differs, or the weights are
-            not those of the first call.
+            not those of the first call; or if a schedule or callable learning rate
+            gives a negative, NaN or infinite rate for this step.
         """
         variables = list(variables)
         if len(grads) != len(variables):
@@ -408,7 +527,7 @@ the learning rate to be settable, you should instantiate the optimizer with a fl
         for g, v in zip(grads, variables, strict=True):
             if np.shape(g) != v.shape:
                 raise ValueError(f"Gradient shape {np.shape(g)} does not match weight {v.shape}.")
-        rate = self.learning_rate
+        rate = self._checked_rate()
         grads = self.clip_gradients(grads)
         if self.weight_decay is not None:
             for i, v in enumerate(variables):
@@ -502,6 +621,14 @@ class SGD(Optimizer):
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`).
 
+    Raises
+    ------
+    ValueError
+        For a ``momentum`` outside ``[0, 1]`` (Keras's words, with the value received),
+        and for the arguments `Optimizer` refuses.
+    TypeError
+        For a ``momentum`` that is not a number or a ``nesterov`` that is not a bool.
+
     Examples
     --------
     With momentum the second step goes further than the first:
@@ -526,10 +653,8 @@ class SGD(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
-        if not 0 <= momentum <= 1:
-            raise ValueError("`momentum` must be a float between [0, 1].")
-        self.momentum = momentum
-        self.nesterov = nesterov
+        self.momentum = _fraction("momentum", momentum, one=True)
+        self.nesterov = _check_flag("nesterov", nesterov)
 
     def _slot_groups(self) -> tuple[tuple[str, ...], ...]:
         """Return a ``momentum`` per weight with momentum; plain SGD keeps no state."""
@@ -580,6 +705,16 @@ class RMSprop(Optimizer):
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`).
 
+    Raises
+    ------
+    ValueError
+        For a ``rho`` outside ``[0, 1)`` (at 1 the average never moves from 0), a
+        ``momentum`` outside ``[0, 1]``, an ``epsilon`` that is not finite and > 0 (0
+        makes NaN where a gradient is 0; Keras accepts them all), and for the arguments
+        `Optimizer` refuses.
+    TypeError
+        For one of them that is not a number, or a ``centered`` that is not a bool.
+
     Examples
     --------
     The first step is ``lr * g / sqrt(0.1 * g**2 + epsilon)``, about ``3.16 * lr``:
@@ -602,10 +737,10 @@ class RMSprop(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.rho = rho
-        self.momentum = momentum
-        self.epsilon = epsilon
-        self.centered = centered
+        self.rho = _fraction("rho", rho)
+        self.momentum = _fraction("momentum", momentum, one=True)
+        self.epsilon = _epsilon(epsilon)
+        self.centered = _check_flag("centered", centered)
 
     def _slot_groups(self) -> tuple[tuple[str, ...], ...]:
         """Every ``velocity``, then every ``momentum`` and ``average_gradient`` when used."""
@@ -675,6 +810,16 @@ class Adam(Optimizer):
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`).
 
+    Raises
+    ------
+    ValueError
+        For a ``beta_1`` or ``beta_2`` outside ``[0, 1)`` (``beta_1=1`` divides by zero,
+        ``beta_2=1`` never moves a weight), an ``epsilon`` that is not finite and > 0 (0
+        makes NaN where a gradient is 0; Keras accepts them all), and for the arguments
+        `Optimizer` refuses.
+    TypeError
+        For one of them that is not a number, or an ``amsgrad`` that is not a bool.
+
     Examples
     --------
     The first step moves each weight by about ``learning_rate`` against the
@@ -698,10 +843,10 @@ class Adam(Optimizer):
         **kwargs: Any,
     ) -> None:
         super().__init__(learning_rate=learning_rate, **kwargs)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.amsgrad = amsgrad
+        self.beta_1 = _fraction("beta_1", beta_1)
+        self.beta_2 = _fraction("beta_2", beta_2)
+        self.epsilon = _epsilon(epsilon)
+        self.amsgrad = _check_flag("amsgrad", amsgrad)
 
     def _slot_groups(self) -> tuple[tuple[str, ...], ...]:
         """``momentum`` and ``velocity`` of each weight, then each ``velocity_hat`` (amsgrad)."""
@@ -760,6 +905,13 @@ class AdamW(Adam):
         ``weight_decay``, ``clipnorm``, ``clipvalue``, ``global_clipnorm``, ``name``...
         (see `Optimizer`)...
 
+    Raises
+    ------
+    ValueError
+        As `Adam` and `Optimizer` (a negative ``weight_decay`` included).
+    TypeError
+        As `Adam`.
+
     Examples
     --------
     Without a gradient, only the decay moves the weights:
@@ -809,7 +961,9 @@ def get(identifier: str | dict[str, Any] | Optimizer) -> Optimizer:
     Raises
     ------
     ValueError
-        For anything else, in Keras's wording.
+        For a Keras optimizer that rnn does not implement (``"nadam"``, ``"adagrad"``...;
+        in Keras's table, any case), saying so and listing rnn's names; for anything else
+        in Keras's wording, with the closest of rnn's names when one is close.
 
     Examples
     --------
@@ -821,14 +975,22 @@ def get(identifier: str | dict[str, Any] | Optimizer) -> Optimizer:
     >>> optimizers.get("adagrad")
     Traceback (most recent call last):
     ...
-    ValueError: Could not interpret optimizer identifier: adagrad
+    ValueError: 'adagrad' is a Keras optimizer that rnn does not implement; rnn has: \
+'adam', 'adamw', 'rmsprop', 'sgd'.
+    >>> optimizers.get("adamm")
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not interpret optimizer identifier: adamm. Did you mean 'adam'?
     """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
         name = identifier.get("class_name")
         if not isinstance(name, str) or name not in _BY_NAME:
-            raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+            keras_only = _registry.keras_only(name, _BY_NAME, "optimizer")
+            raise keras_only or ValueError(
+                f"Could not interpret optimizer identifier: {identifier}"
+            )
         return _BY_NAME[name].from_config(dict(identifier.get("config", {})))
     return _registry.lookup(identifier, _BY_NAME, "optimizer")()
 

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,6 +86,20 @@ def _check_decay_steps(decay_steps: Any) -> None:
         raise ValueError(f"Argument `decay_steps` must be > 0. Received: decay_steps={decay_steps}")
 
 
+def _check_decay_rate(decay_rate: Any) -> None:
+    """Refuse a ``decay_rate`` that is not a finite number >= 0.
+
+    A negative base to a fractional power has no real value (Python makes it complex).
+    """
+    message = (
+        f"Argument `decay_rate` must be a finite float >= 0. Received: decay_rate={decay_rate!r}"
+    )
+    if not isinstance(decay_rate, numbers.Real) or isinstance(decay_rate, bool):
+        raise TypeError(f"{message} (of type {type(decay_rate).__name__})")
+    if not 0 <= float(decay_rate) < math.inf:
+        raise ValueError(message)
+
+
 class ExponentialDecay(LearningRateSchedule):
     """``initial_learning_rate * decay_rate ** (step / decay_steps)``, as Keras 3's.
 
@@ -102,7 +117,9 @@ class ExponentialDecay(LearningRateSchedule):
     Raises
     ------
     ValueError
-        If ``decay_steps <= 0``, in Keras's wording.
+        If ``decay_steps <= 0``, in Keras's wording, or ``decay_rate`` is not a finite
+        float >= 0 (a negative one gives no real rate between its steps); ``TypeError``
+        if it is not a number.
 
     Examples
     --------
@@ -129,6 +146,7 @@ class ExponentialDecay(LearningRateSchedule):
         self.staircase = staircase
         self.name = name
         _check_decay_steps(decay_steps)
+        _check_decay_rate(decay_rate)
 
     def __call__(self, step: Any) -> float:
         """Return the decayed learning rate at ``step``."""

@@ -44,9 +44,11 @@ if [ "$#" -eq 0 ]; then
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_training_api.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_functional.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_names.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_keras_names.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_regularizers.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_callbacks.py
     env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_saving.py
+    env KERAS_BACKEND=torch "$VENVS/keras3/bin/python" gen_configs.py
 fi
 # Step 2: tf_keras: tf_keras summary, Keras 2.12 / 2.6 summaries, forward cross-check.
 env TF_CPP_MIN_LOG_LEVEL=3 "$VENVS/tfkeras/bin/python" gen_tf_keras.py --wheels "$WHEELS" "$@" \
