@@ -582,3 +582,26 @@ def test_a_metric_given_twice_for_one_output_of_several() -> None:
     history = m.fit(x, y, verbose=0)
     assert list(history.history) == ["loss", "o1_loss", "o1_mae", "o1_mae_1", "o2_loss", "o2_mae"]
     assert len(m.evaluate(x, y, verbose=0)) == 6
+
+
+def test_an_embedding_given_ragged_token_ids_says_how_to_pad_them() -> None:
+    layer = rnn.layers.Embedding(10, 3)
+    with pytest.raises(
+        ValueError,
+        match=exactly(
+            "`inputs` holds sequences of different lengths (2 and 3 timesteps): pad them to "
+            "one length, e.g. rnn.utils.pad_sequences(inputs, padding='post'), and add a "
+            "Masking layer (or Embedding(mask_zero=True)) so that the model skips the padding."
+        ),
+    ):
+        layer([[1, 2, 3], [4, 5]])
+    with pytest.raises(
+        ValueError,
+        match=exactly(
+            "Received an invalid value for `inputs`, expected token ids for layer "
+            "'embedding_x'. Received: inputs=None (of type NoneType)."
+        ),
+    ):
+        rnn.layers.Embedding(10, 3, name="embedding_x")(None)
+    padded = rnn.utils.pad_sequences([[1, 2, 3], [4, 5]], padding="post")
+    assert layer(padded).shape == (2, 3, 3)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from rnn import constraints, initializers, regularizers
+from rnn._data_adapter import as_array
 from rnn.layers._penalties import ActivityRegularization
 from rnn.layers.layer import Layer, Shape, _check_flag, _standardize_shape
 
@@ -149,8 +150,17 @@ class Embedding(ActivityRegularization, Layer):
         return (*tuple(input_shape), self.output_dim)
 
     def convert_input(self, inputs: Any) -> np.ndarray:
-        """Token ids as integers."""
-        x = np.asarray(inputs)
+        """Token ids as integers.
+
+        Raises
+        ------
+        ValueError
+            For sequences of different lengths (saying how to pad them), None, or ids
+            that are not whole numbers.
+        TypeError
+            For a dict or a generator.
+        """
+        x = as_array(inputs, "inputs", f"token ids for layer {self.name!r}", scalar=True)
         if not np.issubdtype(x.dtype, np.integer):
             if not np.all(np.equal(np.mod(x, 1), 0)):
                 raise ValueError(f"Embedding {self.name!r} expects integer token ids.")
