@@ -177,14 +177,14 @@ def _ragged_message(name: str, items: Any) -> str | None:
     if all(len(s) >= 1 for s in shapes) and len({s[1:] for s in shapes}) == 1:
         lengths = sorted({s[0] for s in shapes})
         span = (
-            f"{lengths[0]} and {lengths[1]}"
+            f"{lengths[0]} and {lengths[1]} timesteps"
             if len(lengths) == 2
-            else f"{lengths[0]} to {lengths[-1]}, {len(lengths)} different lengths"
+            else f"{len(lengths)} lengths, from {lengths[0]} to {lengths[-1]} timesteps"
         )
         floats = any(np.asarray(item).dtype.kind == "f" for item in items)
         dtype = ", dtype='float32'" if floats else ""
         return (
-            f"`{name}` holds sequences of different lengths ({span} timesteps): pad them "
+            f"`{name}` holds sequences of different lengths ({span}): pad them "
             f"to one length, e.g. rnn.utils.pad_sequences({name}, padding='post'{dtype}), "
             "and add a Masking layer (or Embedding(mask_zero=True)) so that the model "
             "skips the padding."

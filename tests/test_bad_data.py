@@ -273,7 +273,7 @@ def test_ragged_token_ids_and_many_lengths() -> None:
     with pytest.raises(
         ValueError,
         match=exactly(
-            "`x` holds sequences of different lengths (2 to 7, 3 different lengths timesteps): "
+            "`x` holds sequences of different lengths (3 lengths, from 2 to 7 timesteps): "
             + PAD.format(name="x", dtype="")
         ),
     ):

@@ -4657,6 +4657,267 @@ dx = layer.backward(np.ones((2, 3)))
 dx.shape  # the input's gradient only
 
 # %% [markdown]
+# <a id="page-when-things-go-wrong"></a>
+#
+# ## When something goes wrong
+
+# %%
+# A fresh start for this page, as in the tests: a new rnn session (layer names counted
+# from zero again, float32 layers, a new random generator) and NumPy's default print
+# options.
+rnn.config.reset_session()
+np.set_printoptions(**DEFAULT_PRINT_OPTIONS)
+
+# %% [markdown]
+# Code copied from a tutorial meets data of your own, and something fails. The failures
+# of a first RNN are nearly always the same few: sequences of different lengths, labels
+# in the other form from the one the loss expects, a NaN hidden in the data, a learning
+# rate that makes the loss run away, and, when you write the gradients yourself, a
+# backward pass called with other arguments than its forward pass. Each of them can
+# fail silently: NumPy broadcasts, a loss becomes `nan`, a gradient is wrong but has the
+# right shape. This page makes each mistake on purpose, reads what `rnn` answers, and
+# fixes it. Every message below is the package's own, checked by the tests.
+
+# %%
+import warnings
+import numpy as np
+import rnn
+from rnn.layers import Dense, Input, Masking, SimpleRNN
+
+# %% [markdown]
+# ### Sequences of different lengths
+#
+# Three recordings of a sensor with 2 features, of 3, 1 and 2 steps. A list of them is
+# not one array, and a recurrent layer reads one array, `(batch, timesteps, features)`:
+
+# %%
+recordings = [
+    np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]),
+    np.array([[0.7, 0.8]]),
+    np.array([[0.9, 1.0], [1.1, 1.2]]),
+]
+layer = SimpleRNN(4, dtype="float64")
+
+# %% tags=["raises-exception"]
+layer(recordings)
+
+# %% [markdown]
+# `rnn.utils.pad_sequences` (Keras's `keras.utils.pad_sequences`) fills each sequence up
+# to the longest with a value, after its end with `padding="post"`. Its default dtype is
+# `int32`, made for token ids: for measurements, ask for floats.
+
+# %%
+padded = rnn.utils.pad_sequences(recordings, padding="post", dtype="float64", value=-1.0)
+padded.shape  # (batch, timesteps, features)
+
+# %%
+padded[1]  # one real step, then two of padding
+
+# %% [markdown]
+# A `Masking` layer with the same value tells the recurrent layer to skip the padded
+# steps, so each row ends in the state its recording gives alone:
+
+# %%
+rnn.set_random_seed(0)
+model = rnn.Sequential(
+    [Input((3, 2), dtype="float64"), Masking(-1.0), SimpleRNN(4, dtype="float64")]
+)
+alone = model.layers[-1](recordings[1][None])  # the recording by itself
+bool(np.allclose(model(padded)[1], alone[0]))
+
+# %% [markdown]
+# Token ids pad the same way, with the default `int32` and `0` as the padding: an
+# `Embedding(..., mask_zero=True)` then masks it ([masking](#page-masking) has the details).
+#
+# ### Labels in the other form
+#
+# A classifier with 3 classes ends in `Dense(3, activation="softmax")`. Its labels can be
+# written two ways: an integer class per sample, `(batch,)`, for
+# `sparse_categorical_crossentropy`, or one-hot rows, `(batch, 3)`, for
+# `categorical_crossentropy`. Mixing them up is the most common error of all:
+
+# %%
+rng = np.random.default_rng(0)
+x = rng.standard_normal((8, 5, 3))
+classes = np.array([0, 2, 1, 1, 0, 2, 2, 1])
+one_hot = np.eye(3)[classes]
+one_hot.shape
+
+# %%
+classifier = rnn.Sequential(
+    [Input((5, 3)), SimpleRNN(4, dtype="float64"), Dense(3, activation="softmax", dtype="float64")]
+)
+classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+
+# %% tags=["raises-exception"]
+classifier.fit(x, one_hot, verbose=0)
+
+# %% [markdown]
+# The first sentence is Keras's; the rest says which of the two fixes you want. Either
+# works, and both give the same loss for the same weights:
+
+# %%
+sparse = classifier.evaluate(x, one_hot.argmax(-1), verbose=0)
+classifier.compile(optimizer="adam", loss="categorical_crossentropy")
+dense = classifier.evaluate(x, one_hot, verbose=0)
+bool(np.isclose(sparse, dense))
+
+# %% [markdown]
+# Labels that are not whole numbers cannot be classes either: `1.5` is refused by name,
+# not truncated to `1` as a cast to integers would.
+
+# %%
+classifier.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+
+# %% tags=["raises-exception"]
+classifier.evaluate(x, classes / 2, verbose=0)
+
+# %% [markdown]
+# ### A NaN in the data
+#
+# One missing measurement, stored as NaN, is enough to make every weight NaN: the loss of
+# its batch is NaN, so is its gradient, and one update spreads it to every weight.
+# `fit` looks before it trains, and says where:
+
+# %%
+y = rng.standard_normal((8, 1))
+regressor = rnn.Sequential(
+    [Input((5, 3)), SimpleRNN(4, dtype="float64"), Dense(1, dtype="float64")]
+)
+regressor.compile(optimizer="sgd", loss="mse")
+gappy = x.copy()
+gappy[3, 4, 0] = np.nan
+before = regressor.get_weights()
+
+# %% tags=["raises-exception"]
+regressor.fit(gappy, y, verbose=0)
+
+# %%
+all(np.array_equal(a, b) for a, b in zip(before, regressor.get_weights()))
+
+# %% [markdown]
+# The weights are untouched. Which fix is right depends on what the NaN means: a
+# sample you can drop, a value you can fill (with `np.nan_to_num`, or the mean of its
+# feature), or steps to skip with a mask.
+
+# %%
+kept = ~np.isnan(gappy).any(axis=(1, 2))  # the samples without a NaN
+int(kept.sum())
+
+# %%
+history = regressor.fit(gappy[kept], y[kept], verbose=0)
+bool(np.isfinite(history.history["loss"][0]))
+
+# %% [markdown]
+# ### A loss that runs away
+#
+# Clean data can still make NaN weights: with too large a learning rate each step
+# overshoots, the loss grows by orders of magnitude, and in float32 it soon overflows to
+# `inf`, then `nan`. `fit` warns at the first such batch (NumPy's own overflow warnings
+# come first, and are filtered out here):
+
+# %%
+rnn.set_random_seed(1)
+wild = rnn.Sequential([Input((5, 3)), SimpleRNN(4), Dense(1)])
+wild.compile(optimizer=rnn.optimizers.SGD(learning_rate=100.0), loss="mse")
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    history = wild.fit(x, y, epochs=10, batch_size=2, verbose=0)
+ours = [str(w.message) for w in caught if "training diverged" in str(w.message)]
+print(ours[0])
+
+# %%
+bool(np.isfinite(wild.get_weights()[0]).all())
+
+# %% [markdown]
+# `callbacks.TerminateOnNaN()` stops training at that batch instead of running the
+# remaining epochs on NaN; a smaller learning rate, or clipping (`clipnorm=1.0`), avoids
+# it:
+
+# %%
+rnn.set_random_seed(1)
+calm = rnn.Sequential([Input((5, 3)), SimpleRNN(4), Dense(1)])
+calm.compile(optimizer=rnn.optimizers.SGD(learning_rate=0.01, clipnorm=1.0), loss="mse")
+history = calm.fit(x, y, epochs=10, batch_size=2, verbose=0)
+bool(np.isfinite(history.history["loss"]).all())
+
+# %% [markdown]
+# Settings that can never be right are refused when you make the optimizer, before any
+# training: a negative or NaN learning rate, `beta_1=1.0` for Adam (its correction
+# divides by $1 - \beta_1^t = 0$), a `clipnorm` of zero.
+
+# %% tags=["raises-exception"]
+rnn.optimizers.Adam(beta_1=1.0)
+
+# %% [markdown]
+# ### Summary (When something goes wrong)
+#
+# - Every mistake on this page can pass silently in plain NumPy; `rnn` stops at it with a
+#   message that says what it expected, what it got, and what to do.
+# - Sequences of different lengths: pad them (`rnn.utils.pad_sequences`) and mask the
+#   padding (`Masking`, or `Embedding(mask_zero=True)`).
+# - Integer labels go with `sparse_categorical_crossentropy`, one-hot rows with
+#   `categorical_crossentropy`; `y.argmax(-1)` turns the second into the first.
+# - A NaN in `x` or `y` is refused before training, with its place; a loss that overflows
+#   during training is reported at the first batch it does, and `TerminateOnNaN` stops there.
+#
+# ### Exercises (When something goes wrong)
+#
+# 1. Labels often come as strings. Turn `["cat", "dog", "cat", "bird"]` into integer
+#    classes for `sparse_categorical_crossentropy`, and into one-hot rows.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# `np.unique(..., return_inverse=True)` gives the sorted class names and, for each
+# label, the index of its name; `np.eye` makes the one-hot rows.
+#
+# </details>
+
+# %%
+names, labels = np.unique(["cat", "dog", "cat", "bird"], return_inverse=True)
+names.tolist(), labels.tolist()
+
+# %%
+np.eye(len(names))[labels]
+
+# %% [markdown]
+# 2. `pad_sequences` also cuts sequences that are too long. Pad `[[1, 2, 3, 4, 5], [6, 7]]`
+#    to 3 steps, keeping the *last* steps of the long one (what an RNN read most
+#    recently). Which argument decides which end is cut?
+#
+# <details>
+# <summary>Solution</summary>
+#
+# `maxlen=3` sets the length; `truncating="pre"` (the default) cuts the beginning,
+# `truncating="post"` the end. `padding` decides where the short one is filled.
+#
+# </details>
+
+# %%
+rnn.utils.pad_sequences([[1, 2, 3, 4, 5], [6, 7]], maxlen=3)
+
+# %%
+rnn.utils.pad_sequences([[1, 2, 3, 4, 5], [6, 7]], maxlen=3, truncating="post")
+
+# %% [markdown]
+# 3. Why does `fit` refuse a NaN in the data, while `predict` accepts it? Check what a NaN
+#    in one sample does to the predictions of the others.
+#
+# <details>
+# <summary>Solution</summary>
+#
+# Training mixes the samples: one NaN loss makes the gradient, and then every
+# weight, NaN. A prediction does not: each sample goes through the layers on its
+# own, so only the sample with the NaN gets a NaN output.
+#
+# </details>
+
+# %%
+predictions = regressor.predict(gappy, verbose=0)
+np.isnan(predictions[:, 0]).tolist()
+
+# %% [markdown]
 # <a id="page-forecasting"></a>
 #
 # ## Training a forecaster on real weather
