@@ -14,7 +14,9 @@ doctests check its numbers. These tests check that the *claims* hold beyond that
   depends on how hard the inputs drive the units; norm clipping keeps the direction,
   value clipping does not;
 - an encoder-decoder whose decoder reads nothing but the encoder's states learns to write
-  the encoder's sequence backwards, and the same decoder without the states does not.
+  the encoder's sequence backwards, and the same decoder without the states does not;
+- (docs/when-things-go-wrong.md) SGD at learning rate 100 on the page's small regressor
+  makes the weights NaN with a warning, and at 0.01 with ``clipnorm=1.0`` it stays finite.
 
 Training runs in float64, as on the pages, and the tests check verdicts, not digits.
 """
@@ -394,3 +396,27 @@ def _reverser(seed: int, with_states: bool) -> float:
 def test_the_decoder_learns_through_the_states_only(seed: int) -> None:
     assert _reverser(seed, with_states=True) < 0.1
     assert _reverser(seed, with_states=False) > 0.9
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4])
+def test_a_runaway_learning_rate_warns_and_a_small_clipped_one_does_not(seed: int) -> None:
+    import warnings
+
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((8, 5, 3)), rng.standard_normal((8, 1))
+
+    def fit(optimizer: SGD) -> tuple[list[str], Sequential]:
+        rnn.set_random_seed(seed)
+        model = Sequential([Input((5, 3)), SimpleRNN(4), Dense(1)])
+        model.compile(optimizer=optimizer, loss="mse")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(x, y, epochs=10, batch_size=2, verbose=0)
+        return [str(w.message) for w in caught if "training diverged" in str(w.message)], model
+
+    diverged, wild = fit(SGD(learning_rate=100.0))
+    assert len(diverged) == 1  # once per fit
+    assert not np.isfinite(wild.get_weights()[0]).all()
+    calm_warnings, calm = fit(SGD(learning_rate=0.01, clipnorm=1.0))
+    assert calm_warnings == []
+    assert all(np.isfinite(w).all() for w in calm.get_weights())
