@@ -305,7 +305,11 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict[int, float]) -> np.
     ------
     TypeError
         When a sample has more than one class (e.g. a sequence of labels), with the
-        message Keras 3 (its NumPy conversion) gives, followed by what it got.
+        message Keras 3 (its NumPy conversion) gives, followed by what it got; for a
+        ``class_weight`` that is not a dict, or a key that is not an integer class.
+    ValueError
+        For a weight that is not a finite number >= 0, or a class that no sample has
+        (a misspelt key would otherwise change nothing, silently).
 
     Examples
     --------
@@ -316,6 +320,28 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict[int, float]) -> np.
     >>> class_weight_to_sample_weight(np.eye(3)[[2, 0]], {0: 0.5, 2: 2.0}).tolist()
     [2.0, 0.5]
     """
+    if not isinstance(class_weight, Mapping):
+        raise TypeError(
+            "`class_weight` must be a dict of integer classes to weights, e.g. "
+            f"{{0: 1.0, 1: 5.0}}. Received: {_received('class_weight', class_weight)}."
+        )
+    for key, weight in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, (int, np.integer)):
+            raise TypeError(
+                "`class_weight`'s keys must be integer classes (the labels, or the "
+                f"positions of the one-hot columns). Received the key {key!r} "
+                f"(of type {type(key).__name__})."
+            )
+        if (
+            isinstance(weight, bool)
+            or not isinstance(weight, (int, float, np.integer, np.floating))
+            or not np.isfinite(weight)
+            or weight < 0
+        ):
+            raise ValueError(
+                "`class_weight`'s weights must be finite numbers >= 0. Received "
+                f"class_weight[{key!r}]={weight!r} (of type {type(weight).__name__})."
+            )
     labels = np.asarray(y)
     if labels.ndim > 1:
         if labels.shape[-1] != 1:
@@ -329,6 +355,13 @@ def class_weight_to_sample_weight(y: Any, class_weight: dict[int, float]) -> np.
             "needs one class per sample, but targets of shape "
             f"{np.shape(y)} give {labels.shape[1:]} classes per sample. "
             "Pass `sample_weight` instead."
+        )
+    unseen = sorted(int(k) for k in class_weight if int(k) not in set(labels.tolist()))
+    if unseen and len(unseen) == len(class_weight):
+        raise ValueError(
+            f"`class_weight` weighs the classes {unseen}, but no sample has any of them "
+            f"(the targets' classes are {sorted(set(labels.tolist()))}): it would change "
+            "nothing."
         )
     return np.array([float(class_weight.get(int(k), 1.0)) for k in labels], dtype=np.float64)
 

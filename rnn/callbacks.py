@@ -480,6 +480,71 @@ def _metric_direction(model: Any, name: str) -> str | None:
     return None
 
 
+def _received(name: str, value: Any) -> str:
+    return f"Received: {name}={value!r} (of type {type(value).__name__})"
+
+
+def _check_count(name: str, value: Any) -> int:
+    """Return a number of epochs: an int >= 0 (NumPy ints too, not bools)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(
+            f"`{name}` must be a non-negative integer (epochs). {_received(name, value)}"
+        )
+    return int(value)
+
+
+def _check_number(
+    name: str, value: Any, *, optional: bool = False, minimum: float | None = None
+) -> Any:
+    """Return a finite real number (not a bool), at least ``minimum`` (None if ``optional``)."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"`{name}` must be a number. {_received(name, value)}")
+    if not np.isfinite(value) or (minimum is not None and value < minimum):
+        at_least = "" if minimum is None else f" >= {minimum:g}"
+        raise ValueError(f"`{name}` must be a finite number{at_least}. {_received(name, value)}")
+    return value
+
+
+def _as_callback_list(callbacks: Any) -> list[Callback]:
+    """``fit``'s ``callbacks`` as a list: a list or tuple of them, or one (as Keras takes it).
+
+    Raises
+    ------
+    TypeError
+        For a callback class instead of an instance, or anything that is not a callback,
+        naming its place in the list.
+
+    Examples
+    --------
+    >>> from rnn.callbacks import EarlyStopping, _as_callback_list
+    >>> len(_as_callback_list([EarlyStopping()])), len(_as_callback_list(EarlyStopping()))
+    (1, 1)
+    >>> _as_callback_list([EarlyStopping])
+    Traceback (most recent call last):
+    ...
+    TypeError: `callbacks[0]` is the class EarlyStopping, not a callback: write \
+EarlyStopping() (with its arguments).
+    """
+    if callbacks is None:
+        return []
+    items = list(callbacks) if isinstance(callbacks, (list, tuple)) else [callbacks]
+    for index, item in enumerate(items):
+        if isinstance(item, type) and issubclass(item, Callback):
+            raise TypeError(
+                f"`callbacks[{index}]` is the class {item.__name__}, not a callback: write "
+                f"{item.__name__}() (with its arguments)."
+            )
+        if not (isinstance(item, Callback) or hasattr(item, "set_model")):
+            raise TypeError(
+                "`callbacks` must be a list of callbacks (instances of "
+                f"rnn.callbacks.Callback). Received: callbacks[{index}]={item!r} "
+                f"(of type {type(item).__name__})"
+            )
+    return items
+
+
 class _MonitorCallback(Callback):
     """A callback watching one value of the epoch logs: ``monitor``, ``mode``, ``min_delta``."""
 
@@ -497,10 +562,14 @@ class _MonitorCallback(Callback):
                 stacklevel=3,
             )
             mode = "auto"
+        if not isinstance(monitor, str):
+            raise TypeError(
+                f"`monitor` must be the name of a logged value. {_received('monitor', monitor)}"
+            )
         self.monitor = monitor
         self.mode = mode
-        self.best = baseline
-        self.min_delta = abs(min_delta)
+        self.best = _check_number("baseline", baseline, optional=True)
+        self.min_delta = abs(_check_number("min_delta", min_delta))
         self.monitor_op: Callable[[float, float], bool] | None = None
 
     def _set_monitor_op(self) -> None:
@@ -614,14 +683,14 @@ class EarlyStopping(_MonitorCallback):
         start_from_epoch: int = 0,
     ) -> None:
         super().__init__(monitor, mode, min_delta=min_delta)
-        self.patience = patience
+        self.patience = _check_count("patience", patience)
         self.verbose = verbose
-        self.baseline = baseline
+        self.baseline = _check_number("baseline", baseline, optional=True)
         self.wait = 0
         self.stopped_epoch = 0
         self.restore_best_weights = restore_best_weights
         self.best_weights: list[np.ndarray] | None = None
-        self.start_from_epoch = start_from_epoch
+        self.start_from_epoch = _check_count("start_from_epoch", start_from_epoch)
         self.best_epoch = 0
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
@@ -740,15 +809,21 @@ class ReduceLROnPlateau(_MonitorCallback):
         **kwargs: Any,
     ) -> None:
         super().__init__(monitor, mode, min_delta=min_delta)
+        factor = _check_number("factor", factor)
         if factor >= 1.0:
             raise ValueError(
                 f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}"
             )
+        if factor < 0:
+            raise ValueError(
+                "ReduceLROnPlateau needs a factor >= 0 (the learning rate is multiplied by "
+                f"it). Received factor={factor}"
+            )
         self.factor = factor
-        self.min_lr = min_lr
-        self.patience = patience
+        self.min_lr = _check_number("min_lr", min_lr, minimum=0)
+        self.patience = _check_count("patience", patience)
         self.verbose = verbose
-        self.cooldown = cooldown
+        self.cooldown = _check_count("cooldown", cooldown)
         self.cooldown_counter = 0
         self.wait = 0
 

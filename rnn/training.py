@@ -68,6 +68,7 @@ from rnn.callbacks import (
     Progbar,
     ProgbarLogger,
     TerminateOnNaN,
+    _as_callback_list,
     resolve_verbose,
 )
 from rnn.metrics import MetricsTracker
@@ -400,7 +401,8 @@ class TrainingMixin:
             or infinite values (named, with their count and the first one's index); when
             their lengths differ; for a ``batch_size`` that is not a positive integer.
         TypeError
-            For a dict or a generator given as ``x`` to a model that takes one array.
+            For a dict or a generator given as ``x`` to a model that takes one array, or
+            a ``callbacks`` entry that is not a callback.
         """
         self._require_loss()
         data = self._check_xy(x, y, sample_weight)
@@ -408,7 +410,7 @@ class TrainingMixin:
         verbose = resolve_verbose(verbose)
         check_finite(_TEST_EFFECT, x=data[0], y=data[1], sample_weight=data[2])
         hooks = CallbackList(
-            list(callbacks or []),
+            _as_callback_list(callbacks),
             model=self,
             params={"verbose": verbose, "epochs": 1, "steps": math.ceil(len(data[0]) / batch_size)},
         )
@@ -501,7 +503,10 @@ class TrainingMixin:
         TypeError
             For a dict or a generator given as ``x`` to a model that takes one array;
             ``epochs`` or ``initial_epoch`` that is not an integer (``2.0`` neither, as
-            in Keras), ``shuffle`` not a bool, ``validation_split`` not a number.
+            in Keras), ``shuffle`` not a bool, ``validation_split`` not a number; a
+            callback class instead of an instance, or something that is not a callback,
+            in ``callbacks``; ``class_weight`` that is not a dict of integer classes to
+            finite weights.
 
         Warns
         -----
@@ -554,7 +559,7 @@ class TrainingMixin:
                 f"epochs={initial_epoch + epochs}."
             )
         shuffle = _data_adapter.check_shuffle(shuffle)
-        callbacks = list(callbacks or [])
+        callbacks = _as_callback_list(callbacks)
         terminates = any(isinstance(c, TerminateOnNaN) for c in callbacks)
         if not terminates:  # with TerminateOnNaN, NaN data stops training as in Keras
             check_finite(_TRAIN_EFFECT, x=x, y=y, sample_weight=sample_weight)

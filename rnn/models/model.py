@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from rnn.callbacks import CallbackList
+from rnn.callbacks import CallbackList, _as_callback_list
 from rnn.layers._penalties import model_losses
 from rnn.layers.layer import Layer
 from rnn.training import TrainingMixin
@@ -218,7 +218,7 @@ class Model(TrainingMixin, Layer):
 def predict_batches(model: Any, batches: list[Any], callbacks: Any) -> list[Any]:
     """Call ``model`` on each batch, with Keras's ``on_predict_*`` calls around them."""
     params = {"verbose": 0, "epochs": 1, "steps": len(batches)}
-    hooks = CallbackList(list(callbacks or []), model=model, params=params)
+    hooks = CallbackList(_as_callback_list(callbacks), model=model, params=params)
     hooks.on_predict_begin()
     outputs = []
     for step, batch in enumerate(batches):
