@@ -38,6 +38,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from rnn._arguments import check_count, check_number, received
+
 BAR = "━"
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
 
@@ -480,33 +482,6 @@ def _metric_direction(model: Any, name: str) -> str | None:
     return None
 
 
-def _received(name: str, value: Any) -> str:
-    return f"Received: {name}={value!r} (of type {type(value).__name__})"
-
-
-def _check_count(name: str, value: Any) -> int:
-    """Return a number of epochs: an int >= 0 (NumPy ints too, not bools)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-        raise ValueError(
-            f"`{name}` must be a non-negative integer (epochs). {_received(name, value)}"
-        )
-    return int(value)
-
-
-def _check_number(
-    name: str, value: Any, *, optional: bool = False, minimum: float | None = None
-) -> Any:
-    """Return a finite real number (not a bool), at least ``minimum`` (None if ``optional``)."""
-    if value is None and optional:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"`{name}` must be a number. {_received(name, value)}")
-    if not np.isfinite(value) or (minimum is not None and value < minimum):
-        at_least = "" if minimum is None else f" >= {minimum:g}"
-        raise ValueError(f"`{name}` must be a finite number{at_least}. {_received(name, value)}")
-    return value
-
-
 def _as_callback_list(callbacks: Any) -> list[Callback]:
     """``fit``'s ``callbacks`` as a list: a list or tuple of them, or one (as Keras takes it).
 
@@ -564,12 +539,12 @@ class _MonitorCallback(Callback):
             mode = "auto"
         if not isinstance(monitor, str):
             raise TypeError(
-                f"`monitor` must be the name of a logged value. {_received('monitor', monitor)}"
+                f"`monitor` must be the name of a logged value. {received('monitor', monitor)}"
             )
         self.monitor = monitor
         self.mode = mode
-        self.best = _check_number("baseline", baseline, optional=True)
-        self.min_delta = abs(_check_number("min_delta", min_delta))
+        self.best = check_number("baseline", baseline, optional=True)
+        self.min_delta = abs(check_number("min_delta", min_delta))
         self.monitor_op: Callable[[float, float], bool] | None = None
 
     def _set_monitor_op(self) -> None:
@@ -683,14 +658,14 @@ class EarlyStopping(_MonitorCallback):
         start_from_epoch: int = 0,
     ) -> None:
         super().__init__(monitor, mode, min_delta=min_delta)
-        self.patience = _check_count("patience", patience)
+        self.patience = check_count("patience", patience)
         self.verbose = verbose
-        self.baseline = _check_number("baseline", baseline, optional=True)
+        self.baseline = check_number("baseline", baseline, optional=True)
         self.wait = 0
         self.stopped_epoch = 0
         self.restore_best_weights = restore_best_weights
         self.best_weights: list[np.ndarray] | None = None
-        self.start_from_epoch = _check_count("start_from_epoch", start_from_epoch)
+        self.start_from_epoch = check_count("start_from_epoch", start_from_epoch)
         self.best_epoch = 0
 
     def on_train_begin(self, logs: dict[str, float] | None = None) -> None:
@@ -809,7 +784,7 @@ class ReduceLROnPlateau(_MonitorCallback):
         **kwargs: Any,
     ) -> None:
         super().__init__(monitor, mode, min_delta=min_delta)
-        factor = _check_number("factor", factor)
+        factor = check_number("factor", factor)
         if factor >= 1.0:
             raise ValueError(
                 f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}"
@@ -820,10 +795,10 @@ class ReduceLROnPlateau(_MonitorCallback):
                 f"it). Received factor={factor}"
             )
         self.factor = factor
-        self.min_lr = _check_number("min_lr", min_lr, minimum=0)
-        self.patience = _check_count("patience", patience)
+        self.min_lr = check_number("min_lr", min_lr, minimum=0)
+        self.patience = check_count("patience", patience)
         self.verbose = verbose
-        self.cooldown = _check_count("cooldown", cooldown)
+        self.cooldown = check_count("cooldown", cooldown)
         self.cooldown_counter = 0
         self.wait = 0
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from rnn._arguments import check_number
 from rnn._registry import from_serialized, get_object, serialized
 
 __all__ = [
@@ -106,7 +107,7 @@ class MaxNorm(Constraint):
     """
 
     def __init__(self, max_value: float = 2, axis: Axis = 0) -> None:
-        self.max_value = max_value
+        self.max_value = check_number("max_value", max_value, minimum=0)
         self.axis = axis
 
     def __call__(self, w: np.ndarray) -> np.ndarray:
@@ -194,9 +195,14 @@ class MinMaxNorm(Constraint):
     def __init__(
         self, min_value: float = 0.0, max_value: float = 1.0, rate: float = 1.0, axis: Axis = 0
     ) -> None:
-        self.min_value = min_value
-        self.max_value = max_value
-        self.rate = rate
+        self.min_value = check_number("min_value", min_value, minimum=0)
+        self.max_value = check_number("max_value", max_value, minimum=0)
+        self.rate = check_number("rate", rate, minimum=0)
+        if min_value > max_value or rate > 1:
+            raise ValueError(
+                "MinMaxNorm needs 0 <= min_value <= max_value and a rate in [0, 1]. "
+                f"Received: min_value={min_value}, max_value={max_value}, rate={rate}"
+            )
         self.axis = axis
 
     def __call__(self, w: np.ndarray) -> np.ndarray:

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from rnn import _registry
+from rnn._arguments import check_number, received
 
 # set_random_seed and global_rng live in rnn.config; initializers offers them too
 from rnn.config import global_rng as global_rng
@@ -270,6 +271,15 @@ class Constant(Initializer):
     """
 
     def __init__(self, value: Any = 0.0) -> None:
+        try:
+            finite = bool(np.isfinite(np.asarray(value, np.float64)).all())
+        except (TypeError, ValueError):
+            finite = False
+        if not finite:
+            raise ValueError(
+                "Constant needs a finite number (or an array of them) as its `value`. "
+                f"{received('value', value)}"
+            )
         self.value = value
 
     def _draw(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
@@ -304,7 +314,12 @@ class RandomUniform(Initializer):
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: int | None = None):
         self.seed = _check_seed(seed)
-        self.minval, self.maxval = minval, maxval
+        self.minval = check_number("minval", minval)
+        self.maxval = check_number("maxval", maxval)
+        if minval > maxval:
+            raise ValueError(
+                f"RandomUniform needs minval <= maxval. Received: minval={minval}, maxval={maxval}"
+            )
 
     def _draw(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         return rng.uniform(self.minval, self.maxval, size=shape).astype(np.float32)
@@ -337,7 +352,8 @@ class RandomNormal(Initializer):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None):
         self.seed = _check_seed(seed)
-        self.mean, self.stddev = mean, stddev
+        self.mean = check_number("mean", mean)
+        self.stddev = check_number("stddev", stddev, minimum=0)
 
     def _draw(self, shape: tuple[int, ...], rng: np.random.Generator) -> np.ndarray:
         return rng.normal(self.mean, self.stddev, size=shape)

@@ -532,3 +532,18 @@ def test_huge_weights_say_the_size_asked_for() -> None:
         (None, 10**6),
     )
     assert not layer.built
+
+
+@pytest.mark.parametrize("given", [Dense(2), Dense, Input((3,))])
+def test_sequential_given_one_layer_instead_of_a_list_says_to_put_it_in_one(given: Any) -> None:
+    shown = given.__name__ if isinstance(given, type) else type(given).__name__
+    with pytest.raises(
+        TypeError,
+        match="^"
+        + re.escape(
+            "Sequential takes a list of layers, e.g. Sequential([Input((5, 3)), SimpleRNN(4)]). "
+            f"Received a single {shown}: put it in a list."
+        )
+        + "$",
+    ):
+        Sequential(given)

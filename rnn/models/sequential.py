@@ -41,6 +41,13 @@ class Sequential(Model):
     name : str, optional
         Default ``sequential``, ``sequential_1``, ...
 
+    Raises
+    ------
+    TypeError
+        For a single layer instead of a list of them (Keras fails with "not iterable").
+    ValueError
+        For an item of ``layers`` that `add` refuses.
+
     Examples
     --------
     The notebook's model, with ``keras`` replaced by ``rnn`` in the imports:
@@ -77,6 +84,14 @@ class Sequential(Model):
         self._input: InputLayer | None = None
         #: the mask of the output of the last call or `forward` (None without masking)
         self.output_mask: np.ndarray | None = None
+        if isinstance(layers, (Layer, KerasTensor)) or (
+            isinstance(layers, type) and issubclass(layers, Layer)
+        ):
+            shown = layers.__name__ if isinstance(layers, type) else type(layers).__name__
+            raise TypeError(
+                "Sequential takes a list of layers, e.g. Sequential([Input((5, 3)), "
+                f"SimpleRNN(4)]). Received a single {shown}: put it in a list."
+            )
         for layer in layers or []:
             self.add(layer)
 

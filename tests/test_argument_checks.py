@@ -1,8 +1,10 @@
-"""Callbacks and ``class_weight``: arguments that cannot be right are refused by name.
+"""Callbacks, ``class_weight``, constraints and initializers: arguments that cannot be
+right are refused by name.
 
 Keras accepts ``EarlyStopping(patience=-1)`` (it stops at once), a NaN ``min_delta``
 (nothing ever improves), a callback class instead of an instance (it fails deep inside),
-and a ``class_weight`` whose keys match no class (it changes nothing); rnn says so.
+and a ``class_weight`` whose keys match no class (it changes nothing), a negative
+``MaxNorm`` or ``stddev`` (garbage weights, or NumPy's error at the first draw); rnn says so.
 """
 
 from __future__ import annotations
@@ -176,3 +178,59 @@ def test_class_weight_that_cannot_be_right(class_weight: Any, error: type, messa
 def test_a_class_weight_for_a_class_absent_next_to_present_ones_is_fine() -> None:
     history = model().fit(X, Y, class_weight={0: 2.0, 5: 1.0}, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (
+            lambda: rnn.constraints.MaxNorm(-1),
+            ValueError,
+            "`max_value` must be a finite number >= 0. Received: max_value=-1 (of type int)",
+        ),
+        (
+            lambda: rnn.constraints.MaxNorm("2"),
+            TypeError,
+            "`max_value` must be a number. Received: max_value='2' (of type str)",
+        ),
+        (
+            lambda: rnn.constraints.MinMaxNorm(min_value=2.0, max_value=1.0),
+            ValueError,
+            "MinMaxNorm needs 0 <= min_value <= max_value and a rate in [0, 1]. "
+            "Received: min_value=2.0, max_value=1.0, rate=1.0",
+        ),
+        (
+            lambda: rnn.initializers.RandomNormal(stddev=-1.0),
+            ValueError,
+            "`stddev` must be a finite number >= 0. Received: stddev=-1.0 (of type float)",
+        ),
+        (
+            lambda: rnn.initializers.TruncatedNormal(mean=float("inf")),
+            ValueError,
+            "`mean` must be a finite number. Received: mean=inf (of type float)",
+        ),
+        (
+            lambda: rnn.initializers.RandomUniform(minval=1.0, maxval=-1.0),
+            ValueError,
+            "RandomUniform needs minval <= maxval. Received: minval=1.0, maxval=-1.0",
+        ),
+        (
+            lambda: rnn.initializers.Constant("a"),
+            ValueError,
+            "Constant needs a finite number (or an array of them) as its `value`. "
+            "Received: value='a' (of type str)",
+        ),
+    ],
+)
+def test_constraint_and_initializer_arguments_that_cannot_be_right(
+    make: Any, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=exactly(message)):
+        make()
+
+
+def test_valid_constraint_and_initializer_arguments_still_work() -> None:
+    assert rnn.constraints.MaxNorm(0).max_value == 0
+    assert rnn.initializers.RandomNormal(stddev=0.0)((2,)).tolist() == [0.0, 0.0]
+    assert rnn.initializers.Constant([1, 2])((2,)).tolist() == [1.0, 2.0]
+    assert rnn.initializers.RandomUniform(0.5, 0.5)((1,)).tolist() == [0.5]
