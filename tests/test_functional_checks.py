@@ -430,3 +430,24 @@ def test_reference(cell, case):
     arguments = ARGS[cell].removeprefix("`bias`, ")
     msg = _message(cell, out, again, tol, prefix="reference.", arguments=arguments)
     _raises(msg, call)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_wide_simple_rnn(dtype):
+    """A simple RNN of more than 8 units is checked on 4 of them: still caught, no alarm."""
+    rng = np.random.default_rng(20)
+    x = rng.standard_normal((4, 30, 16)).astype(dtype)
+    k = (rng.standard_normal((16, 64)) / 4).astype(dtype)
+    rk = (rng.standard_normal((64, 64)) / 8).astype(dtype)
+    b = (rng.standard_normal(64) / 4).astype(dtype)
+    h0 = rng.standard_normal((4, 64)).astype(dtype)
+    for act in ("tanh", "relu", "sigmoid"):
+        out = functional.simple_rnn_forward(x, k, rk, b, activation=act, initial_state=h0)
+        g = np.ones_like(out)
+        functional.simple_rnn_backward(g, x, out, k, rk, b, activation=act, initial_state=h0)
+        functional.simple_rnn_backward(g, x, out, k, rk, None, activation=act, initial_state=h0)
+        with pytest.raises(ValueError, match="whatever its bias \\(with the bias given: at step 0"):
+            functional.simple_rnn_backward(g, x, out, k, rk, b, activation=act)
+        other = "relu" if act != "relu" else "tanh"
+        with pytest.raises(ValueError, match="whatever its bias \\(without a bias: at step 0"):
+            functional.simple_rnn_backward(g, x, out, k, rk, activation=other, initial_state=h0)

@@ -26,6 +26,7 @@ another argument changes), ``5e-2`` in float16.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -63,6 +64,7 @@ ARGUMENTS = {
 }
 
 
+@functools.lru_cache(maxsize=16)
 def _rtol(dtype: np.dtype) -> float:
     """Return the relative tolerance of the comparison in ``dtype`` (see the module's docstring)."""
     eps = float(np.finfo(dtype).eps)
@@ -73,13 +75,13 @@ def _rtol(dtype: np.dtype) -> float:
 
 def _column_norm(w: np.ndarray, mask: np.ndarray | None) -> float:
     """Return the largest Euclidean norm of a column of ``w``, times the largest dropout factor."""
-    norm = float(np.sqrt(np.einsum("ij,ij->j", w, w, dtype=np.float64).max()))
+    norm = float(np.sqrt(np.einsum("ij,ij->j", w, w).max()))
     return norm if mask is None else norm * float(np.abs(mask).max(initial=0))
 
 
 def _row_norms(a: np.ndarray) -> np.ndarray:
     """Return the Euclidean norm of each row (last axis) of ``a``, in float64."""
-    return np.sqrt(np.einsum("...i,...i->...", a, a, dtype=np.float64))
+    return np.sqrt(np.einsum("...i,...i->...", a, a).astype(np.float64))
 
 
 def _row_max(a: np.ndarray) -> np.ndarray:
@@ -128,8 +130,10 @@ class Mismatch:
     """Compare recomputed states with the given outputs, chunk by chunk, in any order.
 
     ``outputs`` (batch, timesteps, units) are the outputs given, ``keep`` (batch,
-    timesteps) the mask or None, ``tol`` from `tolerances`. `compare` records the
-    earliest step where they differ; `check` raises then.
+    timesteps) the mask or None, ``tolerance`` a function returning `tolerances`, called
+    only when a difference exceeds ``rtol``, the least any tolerance can be (so that a
+    correct call seldom computes it). `compare` records the earliest step where they
+    differ; `check` raises then.
     """
 
     def __init__(
@@ -137,39 +141,50 @@ class Mismatch:
         name: str,
         outputs: np.ndarray,
         keep: np.ndarray | None,
-        tol: np.ndarray,
+        tolerance: Callable[[], np.ndarray],
+        dtype: np.dtype,
         batched: bool,
         arguments: tuple[str, ...] | None = None,
         prefix: str = "",
     ) -> None:
-        self.name, self.outputs, self.keep, self.tol = name, outputs, keep, tol
-        self.batched, self.prefix = batched, prefix
+        self.name, self.outputs, self.keep, self.tolerance = name, outputs, keep, tolerance
+        self.rtol, self.batched, self.prefix = _rtol(dtype), batched, prefix
         self.arguments = ARGUMENTS[name] if arguments is None else arguments
         self.first: _First | None = None
+        self._tol: np.ndarray | None = None
 
-    def compare(self, lo: int, rec: np.ndarray, units: Any = None) -> None:
+    def tol(self) -> np.ndarray:
+        """Return the tolerance of every step (batch, timesteps), computed once."""
+        if self._tol is None:
+            self._tol = self.tolerance()
+        return self._tol
+
+    def compare(self, lo: int, rec: np.ndarray, units: Any = None, scratch: bool = False) -> None:
         """Compare ``rec`` (steps, batch, n), steps ``lo`` on, time-major, with the outputs.
 
         ``units`` selects the outputs' units that ``rec`` holds (None: all of them). At a
         masked step the output must repeat the one before (zeros before the first).
+        ``scratch``: ``rec`` may be overwritten.
         """
         m = rec.shape[0]
         given = self.outputs[:, lo : lo + m]
         if units is not None:
-            given = given[..., units]
+            given = given.take(units, axis=2)
         given = given.swapaxes(0, 1)  # (steps, batch, n)
         if self.keep is not None:
             keep = self.keep[:, lo : lo + m].T[..., np.newaxis]
             before = self.outputs[:, lo - 1 : lo + m - 1] if lo else self.outputs[:, : m - 1]
             if units is not None:
-                before = before[..., units]
+                before = before.take(units, axis=2)
             previous = np.zeros_like(given)
             previous[1 if lo == 0 else 0 :] = before.swapaxes(0, 1)  # the output before
-            rec = np.where(keep, rec, previous)
-        diff = np.subtract(rec, given, dtype=np.float64)
+            rec, scratch = np.where(keep, rec, previous), True
+        diff = np.subtract(rec, given, out=rec if scratch else None)
         np.abs(diff, diff)
         worst = diff.max(axis=-1)  # (steps, batch); NaN never counts as a difference
-        tol = self.tol[:, lo : lo + m].T
+        if not (worst > self.rtol).any():
+            return  # within the least tolerance: the common case, without computing any
+        tol = self.tol()[:, lo : lo + m].T
         bad = worst > tol
         if not bad.any():
             return

@@ -510,9 +510,14 @@ def gru_backward(
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     states = _carried(h, masks.keep, h0, dtype)  # h_1 ... h_T, (batch, timesteps, units)
     drops = (masks.inputs, masks.recurrent)
-    b_all = None if b is None else b.astype(dtype, copy=False)
-    tol = _consistency.tolerances(x, states, h0, (k, rk, b_all), drops, dtype)
-    check = _consistency.Mismatch("gru", h, masks.keep, tol, batched)
+    check = _consistency.Mismatch(
+        "gru",
+        h,
+        masks.keep,
+        lambda: _consistency.tolerances(x, states, h0, (k, rk, b), drops, dtype),
+        dtype,
+        batched,
+    )
     g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
     if g_end is not None:  # the final state's enters at the last step, as the last output's
         g_last = g_end if g_last is None else g_last + g_end
@@ -611,7 +616,7 @@ class _Walk(NamedTuple):
         rec = np.subtract(h_prev, hh)
         np.multiply(rec, z, rec)
         np.add(rec, hh, rec)  # hh + z (h_{t-1} - hh)
-        self.check.compare(self.start, rec)
+        self.check.compare(self.start, rec, scratch=True)
 
     def enter(self, t: int) -> None:
         """Add the output gradients of the chunk's step ``t`` to ``dh``."""

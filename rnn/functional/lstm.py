@@ -544,10 +544,17 @@ def lstm_backward(
     arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     b = None if b is None else b.astype(dtype, copy=False)
-    states = _carried(h, masks.keep, h0, dtype)
     drops = (masks.inputs, masks.recurrent)
-    tol = _consistency.tolerances(x, states, h0, (k, rk, b), drops, dtype)
-    check = _consistency.Mismatch("lstm", h, masks.keep, tol, batched)
+    check = _consistency.Mismatch(
+        "lstm",
+        h,
+        masks.keep,
+        lambda: _consistency.tolerances(
+            x, _carried(h, masks.keep, h0, dtype), h0, (k, rk, b), drops, dtype
+        ),
+        dtype,
+        batched,
+    )
     if masks.steps or masks.inputs is not None:
         return _backward_masked(x, h, (h0, c0), (k, rk, b), acts, arrive, masks, batched, check)
     grad_x, grads, (dh0, dc0) = _backward_chunked(
@@ -594,7 +601,7 @@ def _backward_masked(
     if masks.keep is not None:
         _hold(z, masks.keep)  # masked steps: i = 0, f = 1, o = 0
     cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
-    check.compare(0, z[:, :, 3] * tc)  # h_t = o act(c_t): the outputs given?
+    check.compare(0, z[:, :, 3] * tc, scratch=True)  # h_t = o act(c_t): the outputs given?
     check.check()
     coef, to_cell = _coefficients(z, cs, tc, acts, pre)
     dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
@@ -798,7 +805,7 @@ def _backward_chunked(
             z, pres = recompute(lo, hi)
         how.coefficients(z, cs[lo : hi + 1], pres, (coef[:m], to_cell[:m], tc[:m]))
         np.multiply(z[:, :, 3], tc[:m], rec[:m])  # h_t = o act(c_t), again
-        check.compare(lo, rec[:m])
+        check.compare(lo, rec[:m], scratch=True)
         dz = walk.back(coef[:m], to_cell[:m], z[:, :, 1], lo, steps)  # (m, batch, 4 u)
         rows = _flat(dz)
         grad_w += _flat(xh[:m]).T @ rows  # dL/dK, dL/dR += sum_t [x_t, h_{t-1}]^T dz_t

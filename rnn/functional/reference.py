@@ -953,13 +953,17 @@ def _check_outputs(
     dtype = np.result_type(inputs, outputs, K, R)
     dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
     drops = (drop["dropout_mask"], drop["recurrent_dropout_mask"])
-    tol = _consistency.tolerances(inputs, states, h0, (K, R, b), drops, dtype)
     arguments = tuple(a for a in _consistency.ARGUMENTS[name] if a != "bias")
-    check = _consistency.Mismatch(name, outputs, keep, tol, True, arguments, "reference.")
+    tol = _consistency.tolerances(inputs, states, h0, (K, R, b), drops, dtype)
+    check = _consistency.Mismatch(
+        name, outputs, keep, lambda: tol, dtype, True, arguments, "reference."
+    )
     check.compare(0, again.swapaxes(0, 1))  # every step, time-major
     if check.first is not None and free is not None:  # any bias the forward pass had?
         if keep is not None:  # a masked step repeats the output before, whatever the bias
-            held = _consistency.Mismatch(name, outputs, keep, tol, True, arguments, "reference.")
+            held = _consistency.Mismatch(
+                name, outputs, keep, lambda: tol, dtype, True, arguments, "reference."
+            )
             held.compare(0, outputs.swapaxes(0, 1))  # the kept steps agree with themselves
             held.check()
         kept = np.ones(outputs.shape[:2], bool) if keep is None else keep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -284,10 +285,10 @@ def simple_rnn_backward(
         `simple_rnn_forward` gives with these arguments, when the gradients would be
         wrong (another ``activation``, ``initial_state``, ``mask`` or dropout mask, other
         inputs or weights): each step is computed again from the given ``h_{t-1}``, for
-        8 of the units, and must give the given ``h_t`` within rounding; the message
-        names the first step that does not, by how much, and the arguments to pass
-        alike. Any bias is accepted, as the gradients do not depend on it (but for
-        ``gelu`` and ``silu``).
+        4 units spread over the layer (all of a layer of 8 or fewer), and must give the
+        given ``h_t`` within rounding; the message names the first step that does not,
+        by how much, and the arguments to pass alike. Any bias is accepted, as the
+        gradients do not depend on it (but for ``gelu`` and ``silu``).
 
     Examples
     --------
@@ -557,8 +558,8 @@ def _through_time_truncated(
         np.dot(_flat(dz_slots), rk_t, _flat(carry))  # dL/dh_{t-1} = dz_t R^T, per output
 
 
-# how many units the check of the outputs recomputes at every step (all when fewer)
-_CHECKED_UNITS = 8
+# how many units the check of the outputs recomputes at every step (all, up to 8)
+_CHECKED_UNITS = 4
 
 
 def _check_outputs(
@@ -574,38 +575,54 @@ def _check_outputs(
     """Raise if the outputs are not those of a forward pass with these arguments.
 
     At every step, ``h_t = act(x_t K + h_{t-1} R + b)`` is computed again from the given
-    ``h_{t-1}`` for `_CHECKED_UNITS` units spread over the layer (all, when it has no
-    more): two products with that many columns, a small part of the backward pass's.
+    ``h_{t-1}`` for `_CHECKED_UNITS` units spread over the layer (all of a layer of 8
+    or fewer): two products with that many columns, a small part of the backward's.
     Any bias is accepted, as the backward pass needs none (but for gelu and silu): only
     when the outputs do not match with the ``bias`` given (or none) is a bias that would
     make them match looked for (see `bias_fits`).
     """
     k, rk, b = weights
+    batch, steps, features = x.shape
     units = rk.shape[0]
-    cols = np.unique(np.linspace(0, units - 1, min(units, _CHECKED_UNITS)).round().astype(int))
+    cols = _checked_units(units)
     states = _carried(outputs, masks.keep, h0, dtype)
     x_in = x if masks.inputs is None else x * masks.inputs[:, :1]
-    z = np.dot(x_in.astype(dtype, copy=False), k[:, cols].astype(dtype))  # (batch, T, n)
-    rk_cols = rk[:, cols].astype(dtype)
+    z = np.dot(x_in.reshape(-1, features), k[:, cols].astype(dtype, copy=False))  # x_t K
+    z = z.reshape(batch, steps, -1).astype(dtype, copy=False)  # (batch, T, n)
+    rk_cols = rk[:, cols].astype(dtype, copy=False)
     h_in = states if masks.recurrent is None else states * masks.recurrent[:, :1]
-    z[:, 1:] += np.dot(h_in[:, :-1], rk_cols)  # + h_{t-1} R
+    hr = np.dot(h_in.reshape(-1, units), rk_cols).reshape(batch, steps, -1)  # h_t R
+    z[:, 1:] += hr[:, :-1]  # + h_{t-1} R
     if h0 is not None:
         h0_in = h0 if masks.recurrent is None else h0 * masks.recurrent[:, 0]
         z[:, 0] += np.dot(h0_in.astype(dtype, copy=False), rk_cols)
     drops = (masks.inputs, masks.recurrent)
-    tol = _consistency.tolerances(x, states, h0, (k, rk, b), drops, dtype)
-    check = _consistency.Mismatch("simple_rnn", outputs, masks.keep, tol, batched)
+    check = _consistency.Mismatch(
+        "simple_rnn",
+        outputs,
+        masks.keep,
+        lambda: _consistency.tolerances(x, states, h0, (k, rk, b), drops, dtype),
+        dtype,
+        batched,
+    )
     fn = activations.get(activation)
-    rec = np.asarray(fn(z if b is None else z + b[cols].astype(dtype)), dtype)
-    check.compare(0, rec.swapaxes(0, 1), cols)
+    if fn is _TANH and dtype == np.float64:  # NumPy's float64 tanh is slow, float32's not:
+        zb = z if b is None else z + b[cols]  # its error, < 1e-7, is far below any tolerance
+        rec = np.tanh(zb.astype(np.float32)).astype(np.float64)
+    else:
+        rec = np.asarray(fn(z if b is None else z + b[cols].astype(dtype)), dtype)
+    check.compare(0, rec.swapaxes(0, 1), cols, scratch=rec is not z)
     if check.first is None:
         return
     if not activations.needs_input(activation):  # any bias the forward pass had?
         if masks.keep is not None:  # a masked step repeats the output before: any bias
-            held = _consistency.Mismatch("simple_rnn", outputs, masks.keep, tol, batched)
+            held = _consistency.Mismatch(
+                "simple_rnn", outputs, masks.keep, check.tol, dtype, batched
+            )
             held.compare(0, outputs[..., cols].swapaxes(0, 1), cols)  # kept steps agree
             held.check()
         kept = np.ones(x.shape[:2], bool) if masks.keep is None else masks.keep
+        tol = check.tol()
         if _consistency.bias_fits(fn, z[kept], outputs[..., cols][kept], tol[kept]):
             return
         arguments = tuple(a for a in _consistency.ARGUMENTS["simple_rnn"] if a != "bias")
@@ -613,6 +630,17 @@ def _check_outputs(
         measured = "without a bias: " if b is None else "with the bias given: "
         raise ValueError(check.message(", whatever its bias", measured))
     check.check()
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_units(units: int) -> np.ndarray:
+    """Return all the units of a layer of 8 or fewer, else `_CHECKED_UNITS` spread over it."""
+    if units <= 8:
+        return np.arange(units)
+    spread = np.linspace(0, units - 1, _CHECKED_UNITS).round().astype(np.intp)
+    cols = np.unique(spread)
+    cols.flags.writeable = False
+    return cols
 
 
 def _input_slopes(
