@@ -588,10 +588,10 @@ def _check_outputs(
     states = _carried(outputs, masks.keep, h0, dtype)
     x_in = x if masks.inputs is None else x * masks.inputs[:, :1]
     z = np.dot(x_in.reshape(-1, features), k[:, cols].astype(dtype, copy=False))  # x_t K
-    z = z.reshape(batch, steps, -1).astype(dtype, copy=False)  # (batch, T, n)
+    z = z.reshape(batch, steps, len(cols)).astype(dtype, copy=False)  # (batch, T, n)
     rk_cols = rk[:, cols].astype(dtype, copy=False)
     h_in = states if masks.recurrent is None else states * masks.recurrent[:, :1]
-    hr = np.dot(h_in.reshape(-1, units), rk_cols).reshape(batch, steps, -1)  # h_t R
+    hr = np.dot(h_in.reshape(-1, units), rk_cols).reshape(batch, steps, len(cols))  # h_t R
     z[:, 1:] += hr[:, :-1]  # + h_{t-1} R
     if h0 is not None:
         h0_in = h0 if masks.recurrent is None else h0 * masks.recurrent[:, 0]
