@@ -97,16 +97,24 @@ def test_bias_left_out(cell):
     _raises(msg, lambda: _backward(cell, out, x, k, rk, None))
 
 
-def test_simple_rnn_bias_left_out_is_fine():
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "act", ["tanh", "relu", "sigmoid", "linear", "elu", "softplus", "hard_sigmoid"]
+)
+def test_simple_rnn_bias_left_out_is_fine(dtype, act):
     """Its backward pass needs no bias (the derivative is read from h_t): nothing raised."""
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((B, T, D))
-    k, rk, b = _weights("simple_rnn", rng)
-    for act in ("tanh", "relu", "sigmoid", "linear"):
-        out = _forward("simple_rnn", x, k, rk, b, activation=act)
-        _, with_bias = _backward("simple_rnn", out, x, k, rk, b, activation=act)
-        _, without = _backward("simple_rnn", out, x, k, rk, None, activation=act)
-        np.testing.assert_allclose(without["kernel"], with_bias["kernel"], rtol=1e-12)
+    x = rng.standard_normal((B, 40, D)).astype(dtype)
+    k, rk, b = _weights("simple_rnn", rng, dtype, bias_scale=2.0)
+    mask = np.ones((B, 40), bool)
+    mask[0, 30:] = mask[1, :5] = False
+    for kw in ({}, {"mask": mask}):
+        out = _forward("simple_rnn", x, k, rk, b, activation=act, **kw)
+        _, with_bias = _backward("simple_rnn", out, x, k, rk, b, activation=act, **kw)
+        _, without = _backward("simple_rnn", out, x, k, rk, None, activation=act, **kw)
+        np.testing.assert_array_equal(without["kernel"], with_bias["kernel"])
+        p = {"kernel": k, "recurrent_kernel": rk}
+        reference.simple_rnn_backward(np.ones_like(out), x, out, p, activation=act, **kw)
 
 
 @pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])

@@ -34,6 +34,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from rnn import activations
+
 # the arguments that must be those of the forward pass, by function
 ARGUMENTS = {
     "simple_rnn": (
@@ -253,12 +255,20 @@ def _crossing(
     By bisection over ``[-reach, reach]``, rounded outwards; ``-inf`` or ``inf`` where
     the whole range qualifies, ``inf`` or ``-inf`` (nothing) where none of it does.
     """
+    closed = _inverse(act)
+    if closed is not None:  # the common activations: their inverse, no bisection
+        inverse, least, most = closed
+        with np.errstate(all="ignore"):
+            w = inverse(np.clip(target, least, most))
+        if below:  # act(w) >= target: every w below the range, none above it
+            return np.where(target <= least, -np.inf, np.where(target >= most, np.inf, w))
+        return np.where(target >= most, np.inf, np.where(target < least, -np.inf, w))
     lo, hi = np.full(target.shape, -reach), np.full(target.shape, reach)
     if below:
         ok_lo, ok_hi = act(lo) >= target, act(hi) >= target
     else:
         ok_lo, ok_hi = act(lo) <= target, act(hi) <= target
-    for _ in range(100):
+    for _ in range(64):  # to 2^-63 of the range: far finer than any tolerance
         mid = (lo + hi) / 2
         ok = act(mid) >= target if below else act(mid) <= target
         if below:
@@ -268,3 +278,22 @@ def _crossing(
     if below:
         return np.where(ok_lo, -np.inf, np.where(ok_hi, lo, np.inf))
     return np.where(ok_hi, np.inf, np.where(ok_lo, hi, -np.inf))
+
+
+def _inverse(
+    act: Callable[[np.ndarray], np.ndarray],
+) -> tuple[Callable[[np.ndarray], np.ndarray], float, float] | None:
+    """``(inverse, least, most)`` of tanh, sigmoid, relu and linear; None for the others.
+
+    Each increases strictly from its least value (reached: relu's 0; or not: tanh's -1)
+    to its most, the inverse defined between them. Float64 rounding of the inverse is
+    far below any tolerance, which is at least 1e-6 of the outputs' scale.
+    """
+    Inverse = tuple[Callable[[np.ndarray], np.ndarray], float, float]
+    known: dict[Any, Inverse] = {
+        activations.get("tanh"): (np.arctanh, -1.0, 1.0),
+        activations.get("sigmoid"): (lambda y: np.log(y) - np.log1p(-y), 0.0, 1.0),
+        activations.get("relu"): (lambda y: y, 0.0, np.inf),
+        activations.get("linear"): (lambda y: y, -np.inf, np.inf),
+    }
+    return known.get(act)
