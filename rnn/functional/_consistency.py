@@ -163,13 +163,23 @@ class Mismatch:
             self._tol = self.tolerance()
         return self._tol
 
-    def compare(self, lo: int, rec: np.ndarray, units: Any = None, scratch: bool = False) -> None:
+    def compare(
+        self,
+        lo: int,
+        rec: np.ndarray,
+        units: Any = None,
+        scratch: bool = False,
+        batch_major: bool = False,
+    ) -> None:
         """Compare ``rec`` (steps, batch, n), steps ``lo`` on, time-major, with the outputs.
 
         ``units`` selects the outputs' units that ``rec`` holds (None: all of them). At a
         masked step the output must repeat the one before (zeros before the first).
-        ``scratch``: ``rec`` may be overwritten.
+        ``scratch``: ``rec`` may be overwritten. ``batch_major``: ``rec`` is (batch,
+        steps, n), compared so (contiguous, faster when ``n`` is small).
         """
+        if batch_major:
+            rec = rec.swapaxes(0, 1)
         m = rec.shape[0]
         given = self.outputs[:, lo : lo + m]
         if units is not None:
@@ -183,9 +193,13 @@ class Mismatch:
             previous = np.zeros_like(given)
             previous[1 if lo == 0 else 0 :] = before.swapaxes(0, 1)  # the output before
             rec, scratch = np.where(keep, rec, previous), True
+        if batch_major:  # back to (batch, steps, n): both contiguous
+            rec, given = rec.swapaxes(0, 1), given.swapaxes(0, 1)
         diff = np.subtract(rec, given, out=rec if scratch else None)
         np.abs(diff, diff)
         worst = diff.max(axis=-1)  # (steps, batch); NaN never counts as a difference
+        if batch_major:
+            worst = worst.T
         if not (worst > self.rtol).any():
             return  # within the least tolerance: the common case, without computing any
         tol = self.tol()[:, lo : lo + m].T
