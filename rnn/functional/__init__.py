@@ -16,7 +16,10 @@ respect to the inputs and a dict of gradients keyed like the weights (``kernel``
 ``recurrent_kernel``, ``bias``, ``initial_state``). They
 
 1. recompute what the forward pass did not keep (gates, derivatives) from its outputs,
-   for every step at once;
+   for every step at once, and check on the way that each ``h_t`` they give again is
+   the given output: outputs of a forward pass with other arguments (a bias left out,
+   another activation or initial state...) raise ``ValueError`` naming the first step
+   that differs, rather than give wrong gradients;
 2. walk back from the last step to the first with only the element-wise derivatives
    and one product with ``recurrent_kernel.T`` per step (``truncate=k`` lets each
    output's gradient flow back ``k`` steps at most);

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnn import activations
+from rnn.functional import _consistency
 from rnn.functional._checks import (
     _bias,
     _dtype,
@@ -454,7 +455,13 @@ def gru_backward(
     ------
     ValueError
         If a shape does not fit, an activation's derivative is unknown, or ``truncate``
-        is not a positive integer.
+        is not a positive integer; or if the ``outputs`` are not those `gru_forward`
+        gives with these arguments, when the gradients would be wrong (another
+        ``bias``, ``activation``, ``recurrent_activation``, ``reset_after``,
+        ``initial_state``, ``mask`` or dropout mask, other inputs or weights): each
+        step's ``h_t = z h_{t-1} + (1 - z) hh``, computed again from the given
+        ``h_{t-1}``, must be the given ``h_t`` within rounding; the message names the
+        first step that differs, by how much, and the arguments to pass alike.
 
     Examples
     --------
@@ -477,6 +484,14 @@ def gru_backward(
     >>> numeric = (loss(recurrent_kernel + step) - loss(recurrent_kernel - step)) / 2e-6
     >>> bool(abs(numeric - grads["recurrent_kernel"][2, 9]) < 1e-8)
     True
+
+    Outputs of a forward pass with other arguments are refused, their gradients would
+    be wrong: here the bias left out.
+
+    >>> gru_backward(r, x, outputs, kernel, recurrent_kernel)
+    Traceback (most recent call last):
+    ...
+    ValueError: The `outputs` given to gru_backward do not match a forward pass with these ...
     """
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
@@ -494,6 +509,15 @@ def gru_backward(
     batch, steps, features = x.shape
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     states = _carried(h, masks.keep, h0, dtype)  # h_1 ... h_T, (batch, timesteps, units)
+    drops = (masks.inputs, masks.recurrent)
+    check = _consistency.Mismatch(
+        "gru",
+        h,
+        masks.keep,
+        lambda: _consistency.tolerances(x, states, h0, (k, rk, b), drops, dtype),
+        dtype,
+        batched,
+    )
     g_seq, g_last = _arriving(g_seq, g_last, masks.keep)
     if g_end is not None:  # the final state's enters at the last step, as the last output's
         g_last = g_end if g_last is None else g_last + g_end
@@ -536,7 +560,7 @@ def gru_backward(
         xw = _gate_dot(xc, k_in if fused else k, masks.inputs)  # x_t K (each gate's x_t m_g)
         if b_in is not None:
             xw += b_in  # + b_in
-        walk = _Walk(arrive, dh, lo, steps)
+        walk = _Walk(arrive, dh, lo, steps, check)
         part = masks._replace(keep=None if masks.keep is None else masks.keep[:, lo:hi])
         if fused:
             dx, g_rk, g_b = _back_fused(xw, hp, fused_weights, acts, walk)
@@ -552,6 +576,7 @@ def gru_backward(
         grad_b += g_b
         grad_x[:, lo:hi] = _gate_back(dx, k, masks.inputs).swapaxes(0, 1)  # (dz_t K^T) m
 
+    check.check()  # the outputs differ from those the arguments give: the gradients too
     dh0 = dh.sum(axis=0)  # dL/dh_0
     grads = {
         "kernel": grad_k,
@@ -576,13 +601,22 @@ class _Walk(NamedTuple):
 
     ``arrive`` the output gradients, ``dh`` (slots, batch, units) ``dL/dh`` carried from
     the chunk after (updated in place to the chunk's first ``h_{t-1}``), ``start`` the
-    chunk's first step and ``steps`` the sequence's length.
+    chunk's first step, ``steps`` the sequence's length and ``check`` what compares the
+    chunk's ``h_t`` computed again with the given outputs (see `check_states`).
     """
 
     arrive: _Arrivals
     dh: np.ndarray
     start: int
     steps: int
+    check: _consistency.Mismatch
+
+    def check_states(self, z: np.ndarray, hh: np.ndarray, h_prev: np.ndarray) -> None:
+        """Compare ``h_t = z h_{t-1} + (1 - z) hh`` of the chunk's steps with the outputs."""
+        rec = np.subtract(h_prev, hh)
+        np.multiply(rec, z, rec)
+        np.add(rec, hh, rec)  # hh + z (h_{t-1} - hh)
+        self.check.compare(self.start, rec, scratch=True)
 
     def enter(self, t: int) -> None:
         """Add the output gradients of the chunk's step ``t`` to ``dh``."""
@@ -621,6 +655,7 @@ def _back_fused(
     np.add(hh, tmp, hh)  # plus x_h
     with np.errstate(over="ignore"):  # as above, for tanh by exp
         acts.act(hh, hh)  # candidate hh = act(...)
+    walk.check_states(z, hh, h_prev)  # the outputs given?
 
     # what each step's gradients get multiplied by, per unit of dL/dh_t
     rec = np.empty_like(xw)  # dL/d(h R + b_rec): dz_z, dz_r, dm_h
@@ -697,6 +732,7 @@ def _back_reset_after(
     cand = xw[:, :, 2] + r * m[:, :, 2]  # x_h + r (h_{t-1} R_h + b_rec_h)
     pre_h = cand.copy() if acts.z_act is not None else None
     acts.act(cand, cand)  # hh = act(...)
+    walk.check_states(z, cand, h_prev)  # the outputs given?
 
     # what each step's gradients get multiplied by, for every step at once
     pz, pr = (None, None) if pre_zr is None else (pre_zr[:, :, 0], pre_zr[:, :, 1])
@@ -762,6 +798,7 @@ def _back_reset_before(
     cand = xw[:, :, 2] + (_flat(rh) @ rk[:, 2 * u :]).reshape(steps, batch, u)
     pre_h = cand.copy() if acts.z_act is not None else None
     acts.act(cand, cand)  # hh = act(x_h + (r h_{t-1}) R_h)
+    walk.check_states(z, cand, h_prev)  # the outputs given?
 
     # what each step's gradients get multiplied by, for every step at once
     pz, pr = (None, None) if pre_zr is None else (pre_zr[:, :, 0], pre_zr[:, :, 1])

@@ -8,6 +8,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from rnn import activations
+from rnn.functional import _consistency
 from rnn.functional._checks import (
     _bias,
     _dtype,
@@ -488,7 +489,13 @@ def lstm_backward(
     ------
     ValueError
         If a shape does not fit, an activation's derivative is unknown, or ``truncate``
-        is not a positive integer.
+        is not a positive integer; or if the ``outputs`` are not those `lstm_forward`
+        gives with these arguments, when the gradients would be wrong (another
+        ``bias``, ``activation``, ``recurrent_activation``, ``initial_state``,
+        ``mask`` or dropout mask, other inputs or weights): each step's
+        ``h_t = o act(c_t)``, computed again from the given ``h_{t-1}``, must be the
+        given ``h_t`` within rounding; the message names the first step that differs,
+        by how much, and the arguments to pass alike.
 
     Examples
     --------
@@ -511,6 +518,14 @@ def lstm_backward(
     >>> numeric = (loss(bias + step) - loss(bias - step)) / 2e-6
     >>> bool(abs(numeric - grads["bias"][5]) < 1e-8)
     True
+
+    Outputs of a forward pass with other arguments are refused, their gradients would
+    be wrong:
+
+    >>> lstm_backward(r, x, outputs, kernel, recurrent_kernel, bias, activation="relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: The `outputs` given to lstm_backward do not match a forward pass with ...
     """
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 4)
@@ -529,11 +544,29 @@ def lstm_backward(
     arrive = _Arrivals(g, g_last, gh_end, gc_end, window)
     k, rk = k.astype(dtype, copy=False), rk.astype(dtype, copy=False)
     b = None if b is None else b.astype(dtype, copy=False)
-    if masks.steps or masks.inputs is not None:
-        return _backward_masked(x, h, (h0, c0), (k, rk, b), acts, arrive, masks, batched)
-    grad_x, grads, (dh0, dc0) = _backward_chunked(
-        x, h, (h0, c0), (k, rk, b), _Recompute.of(acts, activation, recurrent_activation), arrive
+    drops = (masks.inputs, masks.recurrent)
+    check = _consistency.Mismatch(
+        "lstm",
+        h,
+        masks.keep,
+        lambda: _consistency.tolerances(
+            x, _carried(h, masks.keep, h0, dtype), h0, (k, rk, b), drops, dtype
+        ),
+        dtype,
+        batched,
     )
+    if masks.steps or masks.inputs is not None:
+        return _backward_masked(x, h, (h0, c0), (k, rk, b), acts, arrive, masks, batched, check)
+    grad_x, grads, (dh0, dc0) = _backward_chunked(
+        x,
+        h,
+        (h0, c0),
+        (k, rk, b),
+        _Recompute.of(acts, activation, recurrent_activation),
+        arrive,
+        check,
+    )
+    check.check()  # the outputs differ from those the arguments give: the gradients too
     grads["initial_state"] = (dh0, dc0) if batched else (dh0[0], dc0[0])
     return (grad_x if batched else grad_x[0]), grads
 
@@ -547,8 +580,12 @@ def _backward_masked(
     arrive: _Arrivals,
     masks: _Masks,
     batched: bool,
+    check: _consistency.Mismatch,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """`lstm_backward` with a mask or dropout masks: whole-sequence buffers, one loop."""
+    """`lstm_backward` with a mask or dropout masks: whole-sequence buffers, one loop.
+
+    ``check`` compares each step's ``h_t = o act(c_t)`` with the given outputs.
+    """
     (h0, c0), (k, rk, b) = state, weights
     dtype = k.dtype
     steps, batch, units = x.shape[1], x.shape[0], rk.shape[0]
@@ -564,6 +601,8 @@ def _backward_masked(
     if masks.keep is not None:
         _hold(z, masks.keep)  # masked steps: i = 0, f = 1, o = 0
     cs, tc = _cells(z, c0, acts)  # c_0 ... c_T, and act(c_1) ... act(c_T)
+    check.compare(0, z[:, :, 3] * tc, scratch=True)  # h_t = o act(c_t): the outputs given?
+    check.check()
     coef, to_cell = _coefficients(z, cs, tc, acts, pre)
     dz, dh0, dc0 = _back_masked(coef, to_cell, z[:, :, 1], rk, arrive, masks)
     dz = dz.reshape(steps, batch, 4 * units)
@@ -676,6 +715,7 @@ def _backward_chunked(
     weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
     how: _Recompute,
     arrive: _Arrivals,
+    check: _consistency.Mismatch,
 ) -> tuple[np.ndarray, dict[str, Any], tuple[np.ndarray, np.ndarray]]:
     """`lstm_backward` without masks, in chunks of steps with small time-major buffers.
 
@@ -698,6 +738,8 @@ def _backward_chunked(
         The activations and the route.
     arrive : _Arrivals
         The gradients arriving from outside.
+    check : _consistency.Mismatch
+        Compares each chunk's ``h_t = o act(c_t)`` with the given outputs.
 
     Returns
     -------
@@ -753,6 +795,7 @@ def _backward_chunked(
     dx = np.empty((n, batch, features), dtype)  # a chunk's dL/dx_t
     walk = _Walk.empty(arrive, n, batch, u, rk)
     coef, to_cell, tc = (np.empty((n, batch, *shape), dtype) for shape in ((4, u), (u,), (u,)))
+    rec = np.empty_like(tc)  # each chunk's h_t computed again, to check the outputs
     for lo, hi in reversed(chunks):  # backward in time
         m = hi - lo
         load(lo, hi)
@@ -761,6 +804,8 @@ def _backward_chunked(
         else:
             z, pres = recompute(lo, hi)
         how.coefficients(z, cs[lo : hi + 1], pres, (coef[:m], to_cell[:m], tc[:m]))
+        np.multiply(z[:, :, 3], tc[:m], rec[:m])  # h_t = o act(c_t), again
+        check.compare(lo, rec[:m], scratch=True)
         dz = walk.back(coef[:m], to_cell[:m], z[:, :, 1], lo, steps)  # (m, batch, 4 u)
         rows = _flat(dz)
         grad_w += _flat(xh[:m]).T @ rows  # dL/dK, dL/dR += sum_t [x_t, h_{t-1}]^T dz_t

@@ -45,6 +45,7 @@ from typing import Any
 import numpy as np
 
 from rnn import activations
+from rnn.functional import _consistency
 from rnn.functional._steps import ActivationLike
 
 __all__ = [
@@ -213,6 +214,14 @@ def simple_rnn_backward(
         ``kernel``, ``recurrent_kernel``, ``bias`` and ``initial_state`` (``dL/dh_0``),
         as `rnn.functional.simple_rnn_backward` returns them.
 
+    Raises
+    ------
+    ValueError
+        If the ``outputs`` are not those `simple_rnn_forward` gives with these
+        arguments (each step's ``h_t`` computed again from the given ``h_{t-1}`` must be
+        the given one within rounding), naming the first step that differs and by how
+        much. Any bias is accepted, as the gradients do not depend on it.
+
     Examples
     --------
     >>> import numpy as np
@@ -231,6 +240,24 @@ def simple_rnn_backward(
     slope = _slope(activation, "activation")
     h0 = _initial(initial_state, inputs, params)
     states = _carried(outputs, mask, h0)  # h_t: the outputs, or h_0 before the first step
+    drop: dict[str, Any] = {
+        "dropout_mask": dropout_mask,
+        "recurrent_dropout_mask": recurrent_dropout_mask,
+    }
+
+    # the forward pass again, each step from the given h_{t-1}: are these its outputs?
+    no_bias = {"kernel": K, "recurrent_kernel": R}
+    a = np.stack(  # x_t K + h_{t-1} R, the pre-activations without the bias  (b, T, u)
+        [
+            simple_rnn_step(inputs[:, t], states[:, t - 1] if t else h0, no_bias, None, **drop)
+            for t in range(inputs.shape[1])
+        ],
+        axis=1,
+    )
+    again = activations.get(activation)(a + _bias(params))  # h_t        (b, T, u)
+    free = None if activations.needs_input(activation) else (activation, a)  # any bias
+    _check_outputs("simple_rnn", again, inputs, outputs, h0, params, mask, drop, free)
+
     grads = _zero_grads(params, bias_shape=(R.shape[1],))
     dx = np.zeros(inputs.shape)  # dL/dx_t                (batch, timesteps, features)
 
@@ -418,6 +445,13 @@ def lstm_backward(
         ``kernel``, ``recurrent_kernel``, ``bias`` and ``initial_state``, the pair
         ``(dL/dh_0, dL/dc_0)``, as `rnn.functional.lstm_backward` returns them.
 
+    Raises
+    ------
+    ValueError
+        If the ``outputs`` are not those `lstm_forward` gives with these arguments (each
+        step's ``h_t`` computed again from the given ``h_{t-1}`` must be the given one
+        within rounding), naming the first step that differs and by how much.
+
     Examples
     --------
     >>> import numpy as np
@@ -448,12 +482,14 @@ def lstm_backward(
     }
 
     # the forward pass again from the given outputs: each step's gates and cells
-    gates, cells = [], [c0]  # cells[t] is c_{t-1} for step t (0-based)
+    gates, cells, again = [], [c0], []  # cells[t] is c_{t-1} for step t (0-based)
     for t in range(steps):
         h_prev = states[:, t - 1] if t else h0  # h_{t-1}                (batch, units)
-        _, c, step_gates = lstm_step(inputs[:, t], h_prev, cells[t], params, *acts, **drop)
+        h, c, step_gates = lstm_step(inputs[:, t], h_prev, cells[t], params, *acts, **drop)
         gates.append(step_gates)
         cells.append(np.where(_keep(mask, inputs, t), c, cells[t]))  # c_t, kept if masked
+        again.append(h)  # h_t again: it must be the given output      (batch, units)
+    _check_outputs("lstm", np.stack(again, axis=1), inputs, outputs, h0, params, mask, drop)
 
     grads = _zero_grads(params, bias_shape=(R.shape[1],))
     dx = np.zeros(inputs.shape)  # dL/dx_t                (batch, timesteps, features)
@@ -660,6 +696,13 @@ def gru_backward(
         ``kernel``, ``recurrent_kernel``, ``bias`` ((2, 3 * units) with ``reset_after``,
         else (3 * units,)) and ``initial_state``, as `rnn.functional.gru_backward` returns.
 
+    Raises
+    ------
+    ValueError
+        If the ``outputs`` are not those `gru_forward` gives with these arguments (each
+        step's ``h_t`` computed again from the given ``h_{t-1}`` must be the given one
+        within rounding), naming the first step that differs and by how much.
+
     Examples
     --------
     >>> import numpy as np
@@ -690,6 +733,18 @@ def gru_backward(
         "recurrent_dropout_mask": recurrent_dropout_mask,
     }
     rd = recurrent_dropout_mask
+
+    # the forward pass again, each step from the given h_{t-1}: are these its outputs?
+    again = np.stack(  # h_t again                                    (batch, timesteps, u)
+        [
+            gru_step(
+                inputs[:, t], states[:, t - 1] if t else h0, params, *acts, reset_after, **drop
+            )[0]
+            for t in range(inputs.shape[1])
+        ],
+        axis=1,
+    )
+    _check_outputs("gru", again, inputs, outputs, h0, params, mask, drop)
 
     def step_back(t: int, d_state: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         (dh_in,) = d_state  # dL/dh_t                                    (batch, units)
@@ -871,6 +926,53 @@ def _zero_grads(params: Params, bias_shape: tuple[int, ...]) -> Grads:
         "recurrent_kernel": np.zeros(params["recurrent_kernel"].shape),
         "bias": np.zeros(bias_shape),
     }
+
+
+def _check_outputs(
+    name: str,
+    again: np.ndarray,
+    inputs: np.ndarray,
+    outputs: np.ndarray,
+    h0: np.ndarray,
+    params: Params,
+    mask: np.ndarray | None,
+    drop: dict[str, Any],
+    free: tuple[ActivationLike, np.ndarray] | None = None,
+) -> None:
+    """Raise ``ValueError`` if the outputs are not those of a forward pass with these arguments.
+
+    ``again[:, t]`` (batch, timesteps, units) is ``h_t`` computed again from the given
+    ``h_{t-1}``: where step ``t`` counts it must be the given output, where it is masked
+    the output repeats the one before. The tolerance allows for rounding only (see
+    `rnn.functional._consistency`). ``free`` is ``(activation, x_t K + h_{t-1} R)`` when
+    any bias is accepted (the simple RNN's backward pass needs none).
+    """
+    K, R, b = params["kernel"], params["recurrent_kernel"], params.get("bias")
+    keep = None if mask is None else np.asarray(mask, bool)
+    states = _carried(outputs, mask, h0)
+    dtype = np.result_type(inputs, outputs, K, R)
+    dtype = dtype if dtype.kind == "f" else np.dtype(np.float64)
+    drops = (drop["dropout_mask"], drop["recurrent_dropout_mask"])
+    arguments = tuple(a for a in _consistency.ARGUMENTS[name] if a != "bias")
+    tol = _consistency.tolerances(inputs, states, h0, (K, R, b), drops, dtype)
+    check = _consistency.Mismatch(
+        name, outputs, keep, lambda: tol, dtype, True, arguments, "reference."
+    )
+    check.compare(0, again.swapaxes(0, 1))  # every step, time-major
+    if check.first is not None and free is not None:  # any bias the forward pass had?
+        if keep is not None:  # a masked step repeats the output before, whatever the bias
+            held = _consistency.Mismatch(
+                name, outputs, keep, lambda: tol, dtype, True, arguments, "reference."
+            )
+            held.compare(0, outputs.swapaxes(0, 1))  # the kept steps agree with themselves
+            held.check()
+        kept = np.ones(outputs.shape[:2], bool) if keep is None else keep
+        act = activations.get(free[0])
+        if _consistency.bias_fits(act, free[1][kept], outputs[kept], tol[kept]):
+            return
+        measured = "without a bias: " if b is None else "with the bias given: "
+        raise ValueError(check.message(", whatever its bias", measured))
+    check.check()
 
 
 # ------------------------------------------------------------------ masks

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from rnn import activations
+from rnn.functional import _consistency
 from rnn.functional._checks import (
     _bias,
     _dtype,
@@ -247,7 +249,7 @@ def simple_rnn_backward(
     bias : ndarray of shape (units,) or None
         Accepted, and checked, like the other backward functions' ``bias``, but unused:
         given the outputs, a simple RNN's backward pass needs no bias (its gradient is
-        returned all the same).
+        returned all the same), and the check of the ``outputs`` accepts any.
     activation : str or None
         ``"tanh"`` (default) or any name of `rnn.activations` but ``"softmax"``, or
         ``None`` (linear): the derivatives backward knows. A custom callable raises
@@ -279,7 +281,14 @@ def simple_rnn_backward(
     ------
     ValueError
         If a shape does not fit, the activation's derivative is unknown, or
-        ``truncate`` is not a positive integer.
+        ``truncate`` is not a positive integer; or if the ``outputs`` are not those
+        `simple_rnn_forward` gives with these arguments, when the gradients would be
+        wrong (another ``activation``, ``initial_state``, ``mask`` or dropout mask, other
+        inputs or weights): each step is computed again from the given ``h_{t-1}``, for
+        4 units spread over the layer (all of a layer of 8 or fewer), and must give the
+        given ``h_t`` within rounding; the message names the first step that does not,
+        by how much, and the arguments to pass alike. Any bias is accepted, as the
+        gradients do not depend on it (but for ``gelu`` and ``silu``).
 
     Examples
     --------
@@ -322,6 +331,14 @@ def simple_rnn_backward(
     >>> _, same = simple_rnn_backward(r, x, states, kernel, recurrent_kernel, np.ones(4))
     >>> bool(np.array_equal(same["kernel"], grads["kernel"]))
     True
+
+    Outputs of a forward pass with other arguments are refused, their gradients would
+    be wrong:
+
+    >>> simple_rnn_backward(r, x, states, kernel, recurrent_kernel, activation="relu")
+    Traceback (most recent call last):
+    ...
+    ValueError: The `outputs` given to simple_rnn_backward do not match a forward pass ...
     """
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
@@ -332,6 +349,7 @@ def simple_rnn_backward(
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)
     masks = _masks(x, units, 1, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
+    _check_outputs(x, h, h0, (k, rk, b), activation, masks, dtype, batched)
     derivative: Any
     if activations.needs_input(activation):  # act'(z_t) from z_t, recomputed
         derivative = _input_slopes(activation, x, h, h0, (k, rk, b), masks, dtype)
@@ -538,6 +556,90 @@ def _through_time_truncated(
             np.multiply(carry, slope[t], dz_slots)  # dL/dz_t, per output
         dz_slots.sum(axis=0, out=dz[t])  # dL/dz_t, all outputs together
         np.dot(_flat(dz_slots), rk_t, _flat(carry))  # dL/dh_{t-1} = dz_t R^T, per output
+
+
+# how many units the check of the outputs recomputes at every step (all, up to 8)
+_CHECKED_UNITS = 4
+
+
+def _check_outputs(
+    x: np.ndarray,
+    outputs: np.ndarray,
+    h0: np.ndarray | None,
+    weights: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    activation: Any,
+    masks: _Masks,
+    dtype: np.dtype,
+    batched: bool,
+) -> None:
+    """Raise if the outputs are not those of a forward pass with these arguments.
+
+    At every step, ``h_t = act(x_t K + h_{t-1} R + b)`` is computed again from the given
+    ``h_{t-1}`` for `_CHECKED_UNITS` units spread over the layer (all of a layer of 8
+    or fewer): two products with that many columns, a small part of the backward's.
+    Any bias is accepted, as the backward pass needs none (but for gelu and silu): only
+    when the outputs do not match with the ``bias`` given (or none) is a bias that would
+    make them match looked for (see `bias_fits`).
+    """
+    k, rk, b = weights
+    batch, steps, features = x.shape
+    units = rk.shape[0]
+    cols = _checked_units(units)
+    states = _carried(outputs, masks.keep, h0, dtype)
+    x_in = x if masks.inputs is None else x * masks.inputs[:, :1]
+    # x_t K and h_t R as (n, rows) products: a few columns are faster so than as rows
+    k_cols = np.ascontiguousarray(k[:, cols].T, dtype)
+    z = np.dot(k_cols, x_in.reshape(-1, features).T).T.reshape(batch, steps, len(cols))
+    z = z.astype(dtype, copy=False)  # (batch, T, n)
+    rk_cols = rk[:, cols].astype(dtype, copy=False)
+    h_in = states if masks.recurrent is None else states * masks.recurrent[:, :1]
+    hr = np.dot(np.ascontiguousarray(rk_cols.T), h_in.reshape(-1, units).T).T
+    hr = hr.reshape(batch, steps, len(cols))  # h_t R
+    z[:, 1:] += hr[:, :-1]  # + h_{t-1} R
+    if h0 is not None:
+        h0_in = h0 if masks.recurrent is None else h0 * masks.recurrent[:, 0]
+        z[:, 0] += np.dot(h0_in.astype(dtype, copy=False), rk_cols)
+    drops = (masks.inputs, masks.recurrent)
+    check = _consistency.Mismatch(
+        "simple_rnn",
+        outputs,
+        masks.keep,
+        lambda: _consistency.tolerances(x, states, h0, (k, rk, b), drops, dtype),
+        dtype,
+        batched,
+    )
+    fn = activations.get(activation)
+    rec = np.asarray(fn(z if b is None else z + b[cols].astype(dtype)), dtype)
+    check.compare(0, rec, cols, scratch=rec is not z, batch_major=True)
+    if check.first is None:
+        return
+    if not activations.needs_input(activation):  # any bias the forward pass had?
+        if masks.keep is not None:  # a masked step repeats the output before: any bias
+            held = _consistency.Mismatch(
+                "simple_rnn", outputs, masks.keep, check.tol, dtype, batched
+            )
+            held.compare(0, outputs[..., cols].swapaxes(0, 1), cols)  # kept steps agree
+            held.check()
+        kept = np.ones(x.shape[:2], bool) if masks.keep is None else masks.keep
+        tol = check.tol()
+        if _consistency.bias_fits(fn, z[kept], outputs[..., cols][kept], tol[kept]):
+            return
+        arguments = tuple(a for a in _consistency.ARGUMENTS["simple_rnn"] if a != "bias")
+        check.arguments = arguments
+        measured = "without a bias: " if b is None else "with the bias given: "
+        raise ValueError(check.message(", whatever its bias", measured))
+    check.check()
+
+
+@functools.lru_cache(maxsize=64)
+def _checked_units(units: int) -> np.ndarray:
+    """Return all the units of a layer of 8 or fewer, else `_CHECKED_UNITS` spread over it."""
+    if units <= 8:
+        return np.arange(units)
+    spread = np.linspace(0, units - 1, _CHECKED_UNITS).round().astype(np.intp)
+    cols = np.unique(spread)
+    cols.flags.writeable = False
+    return cols
 
 
 def _input_slopes(
