@@ -4850,6 +4850,43 @@ bool(np.isfinite(history.history["loss"]).all())
 rnn.optimizers.Adam(beta_1=1.0)
 
 # %% [markdown]
+# ### A backward pass with other arguments
+#
+# When you compute gradients yourself with `rnn.functional`, the backward pass takes the
+# forward's outputs and must be given the same arguments as the forward: the same
+# weights, bias, activations, initial state and mask. A backward that assumes another
+# activation, or no bias, still returns arrays of the right shapes, only with wrong
+# numbers in them. It recomputes the gates from what it is given anyway, so it checks
+# them against the outputs, and names the arguments to compare:
+
+# %%
+from rnn.functional import lstm_backward, lstm_forward
+
+rng = np.random.default_rng(1)
+inputs = rng.standard_normal((2, 4, 3))  # (batch, timesteps, features)
+kernel = rng.standard_normal((3, 8)) * 0.5  # (features, 4 * units)
+recurrent_kernel = rng.standard_normal((2, 8)) * 0.5  # (units, 4 * units)
+bias = rng.standard_normal(8) * 0.5  # (4 * units,)
+outputs = lstm_forward(inputs, kernel, recurrent_kernel, bias)
+outputs.shape
+
+# %% tags=["raises-exception"]
+lstm_backward(np.ones_like(outputs), inputs, outputs, kernel, recurrent_kernel)
+
+# %% [markdown]
+# The bias was left out. Given back, the backward runs, and returns the gradient of every
+# weight under its name, and of the initial state:
+
+# %%
+grad_inputs, grads = lstm_backward(
+    np.ones_like(outputs), inputs, outputs, kernel, recurrent_kernel, bias
+)
+grad_inputs.shape, sorted(grads)
+
+# %% [markdown]
+# [Checking gradients](#page-checking-gradients) compares such gradients with finite
+# differences.
+#
 # ### Summary (When something goes wrong)
 #
 # - Every mistake on this page can pass silently in plain NumPy; `rnn` stops at it with a
@@ -4860,6 +4897,8 @@ rnn.optimizers.Adam(beta_1=1.0)
 #   `categorical_crossentropy`; `y.argmax(-1)` turns the second into the first.
 # - A NaN in `x` or `y` is refused before training, with its place; a loss that overflows
 #   during training is reported at the first batch it does, and `TerminateOnNaN` stops there.
+# - A functional backward pass checks the outputs it is given against its own arguments:
+#   a bias, activation or initial state left out is named, not turned into wrong gradients.
 #
 # ### Exercises (When something goes wrong)
 #
