@@ -188,3 +188,23 @@ def test_tanh_of_scaled_saturates_to_exactly_one():
         lstm_module._tanh_of_scaled(-2 * c, out)
     assert np.array_equal(out[[0, 1, 7, 8]], [-1, -1, 1, 1])
     assert np.max(np.abs(out - np.tanh(c))) <= 4 * np.finfo(np.float64).eps
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_an_empty_batch_gives_empty_outputs_and_zero_gradients(dtype: type) -> None:
+    rng = np.random.default_rng(5)
+    kernel = rng.standard_normal((3, 8)).astype(dtype)
+    recurrent_kernel = rng.standard_normal((2, 8)).astype(dtype)
+    bias = rng.standard_normal(8).astype(dtype)
+    x = np.zeros((0, 4, 3), dtype)
+    out = lstm_forward(x, kernel, recurrent_kernel, bias)
+    assert out.shape == (0, 4, 2) and out.dtype == dtype
+    grad_x, grads = lstm_backward(np.ones_like(out), x, out, kernel, recurrent_kernel, bias)
+    assert grad_x.shape == (0, 4, 3) and grad_x.dtype == dtype
+    for name, weight in (
+        ("kernel", kernel),
+        ("recurrent_kernel", recurrent_kernel),
+        ("bias", bias),
+    ):
+        assert grads[name].shape == weight.shape and not grads[name].any()
+    assert [s.shape for s in grads["initial_state"]] == [(0, 2), (0, 2)]

@@ -136,7 +136,8 @@ def lstm_forward(
     masks = _masks(x, units, 4, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
     batch, u = x.shape[0], units
 
-    if _is_default(activation, recurrent_activation) and not masks.steps and masks.inputs is None:
+    fast = batch > 0 and _is_default(activation, recurrent_activation)  # fast: not empty
+    if fast and not masks.steps and masks.inputs is None:
         seq = np.empty((batch, x.shape[1], u), dtype)
         h, c = _forward_default(x, (k, rk, b), (h0, c0), seq)
         final = (_last(h, batch, batched), _last(c, batch, batched))
@@ -186,7 +187,7 @@ def _is_default(activation: ActivationLike, recurrent_activation: ActivationLike
 
 def _steps_per_chunk(steps: int, batch: int, width: int) -> int:
     """How many steps a chunk holds: enough rows for efficient products, few enough bytes."""
-    rows = max(_ROWS // batch, _CHUNK_ELEMENTS // max(1, batch * width), 1)
+    rows = max(_ROWS // max(1, batch), _CHUNK_ELEMENTS // max(1, batch * width), 1)
     return min(steps, rows)
 
 
@@ -555,6 +556,8 @@ def lstm_backward(
         dtype,
         batched,
     )
+    if x.shape[0] == 0:  # an empty batch: no gradient flows
+        return _empty_batch_grads(x, k, rk, b, batched)
     if masks.steps or masks.inputs is not None:
         return _backward_masked(x, h, (h0, c0), (k, rk, b), acts, arrive, masks, batched, check)
     grad_x, grads, (dh0, dc0) = _backward_chunked(
@@ -569,6 +572,18 @@ def lstm_backward(
     check.check()  # the outputs differ from those the arguments give: the gradients too
     grads["initial_state"] = (dh0, dc0) if batched else (dh0[0], dc0[0])
     return (grad_x if batched else grad_x[0]), grads
+
+
+def _empty_batch_grads(
+    x: np.ndarray, k: np.ndarray, rk: np.ndarray, b: np.ndarray | None, batched: bool
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Zero gradients, as `lstm_backward` returns them, for a batch of no sequence."""
+    grads: dict[str, Any] = {"kernel": np.zeros_like(k), "recurrent_kernel": np.zeros_like(rk)}
+    if b is not None:
+        grads["bias"] = np.zeros_like(b)
+    state = np.zeros((0, rk.shape[0]), k.dtype)
+    grads["initial_state"] = (state, state.copy())
+    return np.zeros(x.shape, k.dtype), grads
 
 
 def _backward_masked(
