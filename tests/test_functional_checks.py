@@ -469,3 +469,24 @@ def test_edge_shapes(cell, shape):
     x = rng.standard_normal(shape)
     k, rk, b = _weights(cell, rng)
     _backward(cell, _forward(cell, x, k, rk, b), x, k, rk, b)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu", "linear"])
+def test_simple_rnn_without_its_bias_is_checked_against_the_bias_the_outputs_imply(
+    activation, monkeypatch
+):
+    """A correct call without the forward's bias costs no search: the implied bias fits."""
+    from rnn.functional import _consistency
+
+    def no_search(*args):
+        raise AssertionError("bias_fits searched for a bias the outputs imply")
+
+    monkeypatch.setattr(_consistency, "bias_fits", no_search)
+    rng = np.random.default_rng(31)
+    x = rng.standard_normal((3, 20, D))
+    k, rk, b = _weights("simple_rnn", rng)
+    out = functional.simple_rnn_forward(x, k, rk, b + 0.3, activation=activation)
+    grad_x, grads = functional.simple_rnn_backward(
+        np.ones_like(out), x, out, k, rk, activation=activation
+    )
+    assert grad_x.shape == x.shape and np.isfinite(grads["kernel"]).all()

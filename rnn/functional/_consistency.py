@@ -261,6 +261,30 @@ def bias_fits(
         return bool(np.all(np.nanmax(low, axis=0) <= np.nanmin(high, axis=0)))
 
 
+def implied_bias(
+    act: Callable[[np.ndarray], np.ndarray], z: np.ndarray, given: np.ndarray
+) -> np.ndarray | None:
+    """Return the bias per unit that the outputs imply, ``act^-1(given) - z``, or None.
+
+    For the simple RNN's backward pass called without the forward's bias: a guess to
+    compare with first, cheap where a search (`bias_fits`) is not. Each unit's is read
+    from the output farthest from the activation's bounds, where the inverse is most
+    accurate. ``z`` and ``given`` are ``(rows, units)``, masked rows left out. None
+    without a known inverse, or for a unit whose every output is at a bound.
+    """
+    closed = _inverse(act)
+    if closed is None or not given.size:
+        return None
+    inverse, least, most = closed
+    room = np.minimum(given - least, most - given)  # distance to the nearer bound
+    best = room.argmax(axis=0)  # each unit's most invertible output
+    units = np.arange(given.shape[1])
+    if not np.all(room[best, units] > 0):
+        return None
+    with np.errstate(all="ignore"):
+        return inverse(given[best, units].astype(np.float64)) - z[best, units]
+
+
 def _crossing(
     act: Callable[[np.ndarray], np.ndarray], target: np.ndarray, reach: float, below: bool
 ) -> np.ndarray:

@@ -577,9 +577,10 @@ def _check_outputs(
     At every step, ``h_t = act(x_t K + h_{t-1} R + b)`` is computed again from the given
     ``h_{t-1}`` for `_CHECKED_UNITS` units spread over the layer (all of a layer of 8
     or fewer): two products with that many columns, a small part of the backward's.
-    Any bias is accepted, as the backward pass needs none (but for gelu and silu): only
-    when the outputs do not match with the ``bias`` given (or none) is a bias that would
-    make them match looked for (see `bias_fits`).
+    Any bias is accepted, as the backward pass needs none (but for gelu and silu).
+    Without one, the outputs are compared with the bias they imply (`implied_bias`, a
+    median); only when they do not match with it (or the ``bias`` given) is a bias that
+    would make them match looked for (see `bias_fits`).
     """
     k, rk, b = weights
     batch, steps, features = x.shape
@@ -609,7 +610,17 @@ def _check_outputs(
         batched,
     )
     fn = activations.get(activation)
-    rec = np.asarray(fn(z if b is None else z + b[cols].astype(dtype)), dtype)
+    bias = None if b is None else b[cols].astype(dtype)
+    if bias is None and not activations.needs_input(activation):  # the forward's bias?
+        given = outputs[..., cols]
+        rows = (
+            (z.reshape(-1, len(cols)), given.reshape(-1, len(cols)))
+            if masks.keep is None
+            else (z[masks.keep], given[masks.keep])
+        )
+        implied = _consistency.implied_bias(fn, *rows)
+        bias = None if implied is None else implied.astype(dtype)
+    rec = np.asarray(fn(z if bias is None else z + bias), dtype)
     check.compare(0, rec, cols, scratch=rec is not z, batch_major=True)
     if check.first is None:
         return
@@ -624,6 +635,11 @@ def _check_outputs(
         tol = check.tol()
         if _consistency.bias_fits(fn, z[kept], outputs[..., cols][kept], tol[kept]):
             return
+        if b is None and bias is not None:  # say what the outputs differ by without a bias
+            check = _consistency.Mismatch(
+                "simple_rnn", outputs, masks.keep, check.tol, dtype, batched
+            )
+            check.compare(0, np.asarray(fn(z), dtype), cols, batch_major=True)
         arguments = tuple(a for a in _consistency.ARGUMENTS["simple_rnn"] if a != "bias")
         check.arguments = arguments
         measured = "without a bias: " if b is None else "with the bias given: "
