@@ -8,6 +8,11 @@ input), on a **float64** copy of the layer or model, so rounding does not hide e
 The loss is by default a random projection of the output, ``L = sum(output * r)``
 with ``r`` drawn once from a normal distribution: every output value counts, each with
 its own weight, so no mistake can cancel out.
+
+Each weight's error is judged relative to the size of its gradient, with one exception:
+the differences carry rounding of their own, about ``u * |L| / eps`` (``u`` is float64's
+machine epsilon), so an absolute error within `ROUNDING_FACTOR` times that is agreement,
+even for a weight whose whole gradient is so small that it is mostly rounding.
 """
 
 from __future__ import annotations
@@ -21,10 +26,18 @@ import numpy as np
 
 from rnn.layers.layer import Layer
 
-__all__ = ["GradCheckEntry", "GradCheckReport", "check_gradients"]
+__all__ = ["ROUNDING_FACTOR", "GradCheckEntry", "GradCheckReport", "check_gradients"]
 
 #: ``loss(output) -> (value, dL/d output)``, the gradient shaped like the output.
 LossFn = Callable[[Any], tuple[float, Any]]
+
+#: The rounding floor of the central differences is ``ROUNDING_FACTOR * u * S / eps``:
+#: ``u`` is float64's machine epsilon and ``S`` the size of the loss (``sum |output * r|``
+#: for the default projection, else ``|L|``). Over every built-in layer and three stacked
+#: models, 10 random draws each (830 weights), the errors of correct gradients stayed
+#: under 4.2 times ``u * S / eps``: 64 leaves a margin. At ``eps=1e-6`` that is
+#: ``1.4e-8 * S``: a wrong gradient goes unseen only if all its error is below that.
+ROUNDING_FACTOR = 64
 
 
 @dataclass(frozen=True)
@@ -69,22 +82,30 @@ class GradCheckReport:
         The step of the central differences (positive).
     tolerance : float
         The largest relative error for `ok`.
+    rounding : float
+        The rounding floor of the differences (see `ROUNDING_FACTOR`): an absolute
+        error at most this is agreement, whatever the size of the gradient.
     """
 
     name: str
     entries: list[GradCheckEntry]
     eps: float
     tolerance: float
+    rounding: float = 0.0
 
     @property
     def max_rel_error(self) -> float:
         """The largest relative error of all entries."""
         return max((e.rel_error for e in self.entries), default=0.0)
 
+    def agrees(self, entry: GradCheckEntry) -> bool:
+        """Whether ``entry`` is within ``tolerance`` (relative) or ``rounding`` (absolute)."""
+        return entry.rel_error <= self.tolerance or entry.max_abs_error <= self.rounding
+
     @property
     def ok(self) -> bool:
-        """Whether every relative error is at most ``tolerance``."""
-        return self.max_rel_error <= self.tolerance
+        """Whether every entry `agrees`: within ``tolerance``, or within rounding."""
+        return all(self.agrees(e) for e in self.entries)
 
     def __str__(self) -> str:
         verdict = "ok" if self.ok else "MISMATCH"
@@ -101,10 +122,11 @@ class GradCheckReport:
                 f"{e.name:<{name}}  {e.shape!s:<{shape}}  {e.checked:>7}  "
                 f"{e.rel_error:>10.2e}  {e.max_abs_error:>10.2e}"
             )
-        lines.append(
-            f"largest relative error {self.max_rel_error:.2e}: {verdict} "
-            f"(tolerance {self.tolerance:g})"
-        )
+        why = f"tolerance {self.tolerance:g}"
+        if self.ok and self.max_rel_error > self.tolerance:
+            # a weight whose gradient is tiny: its error is the differences' own rounding
+            why += f"; abs. errors up to {self.rounding:.1e} are rounding"
+        lines.append(f"largest relative error {self.max_rel_error:.2e}: {verdict} ({why})")
         return "\n".join(lines)
 
 
@@ -139,7 +161,8 @@ def check_gradients(
     seed : int
         Seed of ``r`` and of the entries sampled with ``max_entries``.
     tolerance : float
-        The largest relative error the report calls ok (0 or more).
+        The largest relative error the report calls ok (0 or more). An absolute error
+        within the rounding of the differences (`GradCheckReport.rounding`) is ok too.
     max_entries : int, optional
         Check at most this many entries per weight (at least 1), chosen at random
         (all by default: two forward passes per entry add up on big layers).
@@ -159,7 +182,9 @@ def check_gradients(
     GradCheckReport
         Per weight, the largest error relative to the size of its gradient:
         ``max |analytic - numerical| / max |gradient|``. Expect 1e-9 or less from a
-        correct backward pass; truncated BPTT (``bptt_truncate``) differs on purpose.
+        correct backward pass, unless the gradient is so small that it is mostly the
+        differences' rounding (then ``ok`` still holds: see `ROUNDING_FACTOR`);
+        truncated BPTT (``bptt_truncate``) differs on purpose.
 
     Examples
     --------
@@ -189,8 +214,13 @@ def check_gradients(
         x = x.astype(np.float64)
     rng = np.random.default_rng(seed)
     out = model.forward(x)
-    loss = loss or _projection(out, rng)
-    _, grad_out = loss(out)
+    size = None
+    if loss is None:
+        loss, size = _projection(out, rng)
+    start, grad_out = loss(out)
+    size = abs(float(start)) if size is None else size
+    # the rounding of (L(w + eps) - L(w - eps)) / (2 eps): about u * |L| / eps
+    rounding = ROUNDING_FACTOR * float(np.finfo(np.float64).eps) * size / eps
     grad_x = model.backward(grad_out)
     analytic = [np.array(g, dtype=np.float64) for g in model.grads]
 
@@ -203,7 +233,7 @@ def check_gradients(
     ]
     if not ids and grad_x is not None:
         entries.append(_compare("input", x, np.asarray(grad_x), value, eps, rng, max_entries))
-    return GradCheckReport(model.name, entries, eps, tolerance)
+    return GradCheckReport(model.name, entries, eps, tolerance, rounding)
 
 
 def _is_number(value: Any) -> bool:
@@ -306,13 +336,17 @@ def _compare(
     return GradCheckEntry(name, tuple(w.shape), error, scale, int(picks.size))
 
 
-def _projection(out: Any, rng: np.random.Generator) -> LossFn:
-    """``L = sum(out * r)`` (summed over a list of outputs), whose gradient is ``r``."""
+def _projection(out: Any, rng: np.random.Generator) -> tuple[LossFn, float]:
+    """``L = sum(out * r)`` (summed over a list of outputs), and its terms' size at ``out``.
+
+    The gradient of ``L`` is ``r``; the size, ``sum |out * r|``, sets its rounding.
+    """
     if isinstance(out, (list, tuple)):
         rs = [rng.standard_normal(np.shape(o)) for o in out]
-        return lambda y: (sum(float(np.sum(o * r)) for o, r in zip(y, rs, strict=True)), rs)
+        size = sum(float(np.sum(np.abs(o * r))) for o, r in zip(out, rs, strict=True))
+        return (lambda y: (sum(float(np.sum(o * r)) for o, r in zip(y, rs, strict=True)), rs)), size
     r = rng.standard_normal(np.shape(out))
-    return lambda y: (float(np.sum(y * r)), r)
+    return (lambda y: (float(np.sum(y * r)), r)), float(np.sum(np.abs(out * r)))
 
 
 def _sublayers(layer: Layer, seen: set[int] | None = None) -> Iterator[Layer]:

@@ -68,7 +68,8 @@ def check_layer(
     check_gradients : bool
         Whether to run the gradient check.
     tolerance : float
-        The largest relative error the gradient check accepts.
+        The largest relative error the gradient check accepts (an absolute error within
+        the rounding of the differences is accepted too: `rnn.gradcheck.ROUNDING_FACTOR`).
     seed : int
         The seed of the random batch and of the gradient check.
 

@@ -3736,8 +3736,41 @@ words = Sequential(
 report = check_gradients(words, ids)
 report.entries[0].name, report.entries[-1].name, report.ok
 
+# %% [markdown]
+# #### When a gradient is tiny
+#
+# The relative error divides by the size of the gradient, and that has a blind spot of its
+# own. The differences carry rounding: $L(w \pm \varepsilon)$ are each rounded to about
+# $u |L|$, where $u \approx 2.2 \times 10^{-16}$ is float64's machine epsilon, and
+# dividing by $2 \varepsilon$ makes that about $u |L| / \varepsilon \approx 2 \times 10^{-10} |L|$ in every numerical derivative. A weight whose whole gradient is
+# $10^{-5} |L|$, as in a layer far from the output, then shows a relative error near
+# $10^{-5}$ from rounding alone, with a correct backward pass.
+#
+# So the checker calls an absolute error *within rounding* agreement too: up to
+# `report.rounding`, 64 times $u |L| / \varepsilon$ (with $\sum |y \odot r|$ for
+# $|L|$, the size of the default loss's terms), and it says when it did. A loss with a
+# large constant shows it: the gradient is the same, but each difference of two numbers near
+# $10^6$ keeps only ten of its sixteen digits:
+
+# %%
+r_out = rng.standard_normal((3, 5))
+
+
+def offset(y):
+    return 1e6 + float(np.sum(y * r_out)), r_out
+
+
+report = check_gradients(SimpleRNN(5, seed=0, name="offset"), x, loss=offset)
+bool(report.max_rel_error > 1e-6), report.ok
+
+# %%
+print(str(report).splitlines()[-1])
+
 
 # %% [markdown]
+# A wrong gradient is still caught unless its error hides in that rounding: the bugs below
+# give relative errors of $10^{-2}$ to 1, far above it.
+#
 # ### Broken gradients, caught
 #
 # Now the point of it all. First, a bug in the hand-written BPTT loop of
@@ -3844,6 +3877,9 @@ check_gradients(ForgetfulDense(3, activation="tanh", seed=0), x[:, 0]).ok
 # - Judge the **relative error**, the error divided by the size of the gradient:
 #   $10^{-8}$ or less when the backward pass is right, $10^{-2}$ to 1 when it is
 #   not.
+# - The differences round too, by about $u |L| / \varepsilon$: for a weight whose
+#   whole gradient is tiny, an absolute error within that rounding is agreement, and the
+#   report says when it counted one.
 # - `rnn.gradcheck.check_gradients(layer_or_model, x)` checks every weight and the input
 #   of a layer or a stacked model and prints a report; it caught a wrong activation slope
 #   and a gradient that was not carried through time.
