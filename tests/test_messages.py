@@ -9,6 +9,7 @@ valid edge input next to it, so that no check is a false alarm.
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -470,3 +471,33 @@ def test_explain_params_needs_a_layer() -> None:
     )
     with pytest.raises(ValueError, match="isn't built"):
         rnn.explain_params(Sequential([Dense(2)]))
+
+
+@pytest.mark.parametrize(
+    ("ids", "shown"),
+    [
+        (
+            [[1, 0.5, 2], [1, 2, np.nan]],
+            "2 of 6 ids (dtype float64) that are not whole numbers, the first 0.5 at index (0, 1).",
+        ),
+        (
+            [[1.0, np.inf]],
+            "1 of 2 ids (dtype float64) that are not whole numbers, the first inf at index (0, 1).",
+        ),
+        (
+            np.array([[3.0, 2.25]], dtype=np.float32),
+            "1 of 2 ids (dtype float32) that are not "
+            "whole numbers, the first 2.25 at index (0, 1).",
+        ),
+    ],
+)
+def test_embedding_names_the_ids_that_are_not_whole(ids: Any, shown: str) -> None:
+    from rnn.layers import Embedding
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning from inf % 1 on the way
+        with pytest.raises(ValueError) as info:
+            Embedding(5, 2)(np.asarray(ids))
+    assert str(info.value) == "Embedding 'embedding' expects integer token ids. Received " + shown
+    # whole numbers in a float array are ids
+    assert Embedding(5, 2)(np.array([[1.0, 4.0]])).shape == (1, 2, 2)

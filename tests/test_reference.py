@@ -134,3 +134,17 @@ def test_steps_are_the_forward_functions_first_step():
     assert_same(
         reference.simple_rnn_step(simple.x[:, 0], simple.initial_state, simple.params), out[:, 0]
     )
+
+
+@pytest.mark.parametrize("kind", ["simple_rnn", "gru", "gru_reset_before"])
+def test_a_state_in_a_list_of_one_as_keras_passes_it(kind):
+    case = Case(kind, seed=13)
+    out, ref_out = case.forward()
+    grad = case.rng.standard_normal(out.shape)
+    alone = case.backward(grad, out)
+    case.initial_state = [case.initial_state]
+    listed, ref_listed = case.forward()
+    assert np.array_equal(listed, out) and np.array_equal(ref_listed, ref_out)
+    for before, after in zip(alone, case.backward(grad, out), strict=True):
+        assert np.array_equal(after[0], before[0])
+        assert all(np.array_equal(after[1][k], before[1][k]) for k in before[1])

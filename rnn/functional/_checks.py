@@ -80,6 +80,13 @@ def _state(name: str, state: Any, x: np.ndarray, units: int, batched: bool) -> n
     return s.reshape(x.shape[0], units)
 
 
+def _one_state(state: Any, x: np.ndarray, units: int, batched: bool) -> np.ndarray | None:
+    """Check ``h_0`` (see `_state`); Keras passes it as a list of one state."""
+    if isinstance(state, (tuple, list)) and len(state) == 1:
+        state = state[0]
+    return _state("initial_state", state, x, units, batched)
+
+
 def _dtype(*arrays: np.ndarray | None) -> np.dtype:
     """Return the dtype to compute in: the arrays' result type, with ints and bools as float64."""
     dtype = np.result_type(*(a for a in arrays if a is not None))

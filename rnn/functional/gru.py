@@ -19,6 +19,7 @@ from rnn.functional._checks import (
     _inputs,
     _Masks,
     _masks,
+    _one_state,
     _sequence,
     _state,
     _truncation,
@@ -91,7 +92,8 @@ def gru_forward(
     reset_after : bool
         Apply the reset gate after the recurrent product (default, as Keras 3 and cuDNN).
     initial_state : ndarray of shape (batch, units) or (units,), optional
-        ``h_0``; zeros by default.
+        ``h_0``; zeros by default. A list of one such array (as Keras passes states) is
+        taken too.
     return_sequences : bool
         Return every ``h_t`` (default) or only the last one.
     return_state : bool
@@ -140,7 +142,7 @@ def gru_forward(
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
     b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
-    h0 = _initial_state(initial_state, x, units, batched)
+    h0 = _one_state(initial_state, x, units, batched)
     acts = activations.in_place(activation), activations.in_place(recurrent_activation)
     dtype = _dtype(x, k, rk, b, h0)
     masks = _masks(x, units, 3, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
@@ -373,13 +375,6 @@ def _steps_masked(
     return h
 
 
-def _initial_state(state: Any, x: np.ndarray, units: int, batched: bool) -> np.ndarray | None:
-    """Check ``h_0`` (see `_state`); Keras passes it as a list of one state."""
-    if isinstance(state, (tuple, list)) and len(state) == 1:
-        state = state[0]
-    return _state("initial_state", state, x, units, batched)
-
-
 def gru_backward(
     grad_outputs: np.ndarray,
     inputs: np.ndarray,
@@ -497,7 +492,7 @@ def gru_backward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 3)
     b = _bias(bias, (2, 3 * units) if reset_after else (3 * units,), k)
     h = _sequence("outputs", outputs, x, units, batched)
-    h0 = _initial_state(initial_state, x, units, batched)
+    h0 = _one_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     g_end = _state("grad_final_state", grad_final_state, x, units, batched)
     acts = _Acts.of(activation, recurrent_activation)

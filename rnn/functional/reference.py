@@ -905,8 +905,10 @@ def _gru_biases(params: Params, reset_after: bool) -> tuple[np.ndarray, np.ndarr
 
 
 def _initial(state: np.ndarray | None, inputs: np.ndarray, params: Params) -> np.ndarray:
-    """``h_0``: the given state, or zeros of shape (batch, units)."""
+    """``h_0``: the given state (alone, or a list of one, as Keras passes it), or zeros."""
     units = params["recurrent_kernel"].shape[0]
+    if isinstance(state, (list, tuple)) and len(state) == 1:
+        state = state[0]
     return np.zeros((inputs.shape[0], units)) if state is None else np.asarray(state)
 
 

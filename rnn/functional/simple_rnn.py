@@ -16,8 +16,8 @@ from rnn.functional._checks import (
     _inputs,
     _Masks,
     _masks,
+    _one_state,
     _sequence,
-    _state,
     _truncation,
     _weights,
 )
@@ -74,7 +74,8 @@ def simple_rnn_forward(
         ``"tanh"`` (default), ``"relu"``, ``"sigmoid"``, ``"linear"``/``None`` or a
         function of one array.
     initial_state : ndarray of shape (batch, units) or (units,), optional
-        ``h_0``; zeros by default. ``(units,)`` when the inputs are unbatched.
+        ``h_0``; zeros by default. ``(units,)`` when the inputs are unbatched. A list of
+        one such array (as Keras passes states) is taken too.
     return_sequences : bool
         Return every output (default) or only the last one.
     mask : ndarray of shape (batch, timesteps) or (timesteps,), optional
@@ -143,7 +144,7 @@ def simple_rnn_forward(
     x, batched = _inputs(inputs)
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
     b = _bias(bias, (units,), k)
-    h0 = _state("initial_state", initial_state, x, units, batched)
+    h0 = _one_state(initial_state, x, units, batched)
     act = activations.in_place(activation)
     dtype = _dtype(x, k, rk, b, h0)
     masks = _masks(x, units, 1, batched, mask, dropout_mask, recurrent_dropout_mask).cast(dtype)
@@ -344,7 +345,7 @@ def simple_rnn_backward(
     k, rk, units = _weights(x, kernel, recurrent_kernel, 1)
     b = _bias(bias, (units,), k)  # needed only by gelu and silu: act'(z_t) is read from h_t
     h = _sequence("outputs", outputs, x, units, batched)
-    h0 = _state("initial_state", initial_state, x, units, batched)
+    h0 = _one_state(initial_state, x, units, batched)
     g_seq, g_last = _grad_outputs(grad_outputs, x, units, batched)
     window = _truncation(truncate)
     dtype = _dtype(x, k, rk, h, h0, g_seq, g_last)

@@ -162,8 +162,16 @@ class Embedding(ActivityRegularization, Layer):
         """
         x = as_array(inputs, "inputs", f"token ids for layer {self.name!r}", scalar=True)
         if not np.issubdtype(x.dtype, np.integer):
-            if not np.all(np.equal(np.mod(x, 1), 0)):
-                raise ValueError(f"Embedding {self.name!r} expects integer token ids.")
+            with np.errstate(invalid="ignore"):  # inf % 1 is NaN, and not whole
+                whole = np.equal(np.mod(x, 1), 0)  # False for fractions, NaN and inf
+            if not np.all(whole):
+                bad = np.argwhere(~whole)
+                at = tuple(int(i) for i in bad[0])
+                raise ValueError(
+                    f"Embedding {self.name!r} expects integer token ids. Received "
+                    f"{len(bad)} of {x.size} ids (dtype {x.dtype}) that are not whole numbers, "
+                    f"the first {x[at].item()!r} at index {at}."
+                )
             x = x.astype(np.int64)
         return x
 
