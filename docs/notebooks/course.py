@@ -3749,8 +3749,9 @@ report.entries[0].name, report.entries[-1].name, report.ok
 # So the checker calls an absolute error *within rounding* agreement too: up to
 # `report.rounding`, 64 times $u |L| / \varepsilon$ (with $\sum |y \odot r|$ for
 # $|L|$, the size of the default loss's terms), and it says when it did. A loss with a
-# large constant shows it: the gradient is the same, but each difference of two numbers near
-# $10^6$ keeps only ten of its sixteen digits:
+# large constant shows it: the gradient is the same, but $L(w \pm \varepsilon)$ are now
+# near $10^6$ and differ by about $10^{-6}$, so their difference keeps only about four of
+# float64's sixteen digits:
 
 # %%
 r_out = rng.standard_normal((3, 5))
