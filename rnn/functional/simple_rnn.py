@@ -579,9 +579,10 @@ def _check_outputs(
     ``h_{t-1}`` for `_CHECKED_UNITS` units spread over the layer (all of a layer of 8
     or fewer): two products with that many columns, a small part of the backward's.
     Any bias is accepted, as the backward pass needs none (but for gelu and silu).
-    Without one, the outputs are compared with the bias they imply (`implied_bias`, a
-    median); only when they do not match with it (or the ``bias`` given) is a bias that
-    would make them match looked for (see `bias_fits`).
+    Without one, the outputs are compared with the bias they imply (`implied_bias`, read
+    per unit from its output farthest from the activation's bounds); only when they do
+    not match with it (or the ``bias`` given) is a bias that would make them match
+    looked for (see `bias_fits`).
     """
     k, rk, b = weights
     batch, steps, features = x.shape
